@@ -1,0 +1,30 @@
+// Project invariants that the type checker cannot see:
+// - no `class` declarations in packages/*/src (the design is classless);
+// - no wall-clock time or timers in library code of core, http and flows (TestClock must drive every wait).
+import { readdirSync, readFileSync, statSync, existsSync } from "node:fs"
+import { join, relative } from "node:path"
+
+const root = new URL("..", import.meta.url).pathname
+const walk = (dir) =>
+  existsSync(dir)
+    ? readdirSync(dir).flatMap((f) => {
+        const p = join(dir, f)
+        return statSync(p).isDirectory() ? walk(p) : p.endsWith(".ts") ? [p] : []
+      })
+    : []
+const problems = []
+for (const pkg of readdirSync(join(root, "packages"))) {
+  for (const file of walk(join(root, "packages", pkg, "src"))) {
+    readFileSync(file, "utf8").split("\n").forEach((line, i) => {
+      const at = `${relative(root, file)}:${i + 1}`
+      if (/^\s*(export\s+)?(default\s+)?(abstract\s+)?class\s/.test(line)) problems.push(`${at}: class declaration`)
+      if (["core", "http", "flows"].includes(pkg) && !/^\s*(\/\/|\*)/.test(line) && /Date\.now\(\)|new Date\(\)|setTimeout\(/.test(line))
+        problems.push(`${at}: wall-clock time or timer (use Clock/DateTime/Schedule)`)
+    })
+  }
+}
+if (problems.length > 0) {
+  console.error(problems.join("\n"))
+  process.exit(1)
+}
+console.log("lint: ok")
