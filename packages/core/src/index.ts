@@ -33,3 +33,5 @@ export * as Revocation from "./Revocation.js"
 export * as UserInfo from "./UserInfo.js"
 /** Authorization server metadata and discovery. @since 0.1.0 */
 export * as ServerMetadata from "./ServerMetadata.js"
+/** OpenID Connect ID tokens. @since 0.1.0 */
+export * as IdToken from "./IdToken.js"

@@ -1,0 +1,155 @@
+import { assert, describe, expect, it } from "@effect/vitest"
+import { BearerToken } from "@oauth2/core"
+import { DateTime, Duration, Effect, Either, Option, Redacted, TestClock } from "effect"
+import * as fc from "fast-check"
+
+const at = (ms: number) => DateTime.unsafeMake(ms)
+const body = { access_token: "SECRET-AT", token_type: "Bearer", expires_in: 3600, refresh_token: "SECRET-RT", scope: "a b", id_token: "h.p.s", custom: { x: 1 } }
+
+describe("BearerToken.decode", () => {
+  it.effect("tracks the absolute expiry from the Clock and keeps every field", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(1_000_000)
+      const token = yield* BearerToken.decode(body)
+      assert.strictEqual(Redacted.value(token.accessToken), "SECRET-AT")
+      assert.strictEqual(Redacted.value(token.refreshToken!), "SECRET-RT")
+      assert.strictEqual(Redacted.value(token.idToken!), "h.p.s")
+      assert.strictEqual(DateTime.toEpochMillis(token.issuedAt), 1_000_000)
+      assert.strictEqual(DateTime.toEpochMillis(token.expiresAt!), 1_000_000 + 3_600_000)
+      assert.deepStrictEqual(BearerToken.scopes(token), ["a", "b"])
+      assert.deepStrictEqual(token.extra, { custom: { x: 1 } })
+      expect(JSON.stringify(token)).not.toContain("SECRET")
+      expect(String(token.accessToken)).not.toContain("SECRET")
+    }))
+
+  it.effect("compares token_type case-insensitively and tolerates a numeric string expires_in", () =>
+    Effect.gen(function* () {
+      const token = yield* BearerToken.decode({ access_token: "a", token_type: "bEaReR", expires_in: "60" })
+      assert.strictEqual(token.tokenType, "bEaReR")
+      assert.isTrue(BearerToken.isBearer(token))
+      assert.strictEqual(DateTime.toEpochMillis(token.expiresAt!), 60_000)
+      const noExpiry = yield* BearerToken.decode({ access_token: "a", token_type: "Bearer", expires_in: null })
+      assert.isUndefined(noExpiry.expiresAt)
+      const anyType = yield* BearerToken.decode({ access_token: "a", token_type: "N_A" }, { tokenType: null })
+      assert.strictEqual(anyType.tokenType, "N_A")
+    }))
+
+  const rejects: ReadonlyArray<[string, unknown, RegExp]> = [
+    ["a non-object body", "<html>oops</html>", /JSON object/],
+    ["null", null, /JSON object/],
+    ["an array", [body], /JSON object/],
+    ["a missing access_token", { token_type: "Bearer" }, /access_token is missing/],
+    ["an empty access_token", { access_token: "", token_type: "Bearer" }, /access_token is empty/],
+    ["a non-string access_token", { access_token: 12, token_type: "Bearer" }, /access_token is not a string/],
+    ["a missing token_type", { access_token: "a" }, /token_type is missing/],
+    ["another token_type", { access_token: "a", token_type: "mac" }, /token_type is 'mac'/],
+    ["a negative expires_in", { access_token: "a", token_type: "Bearer", expires_in: -1 }, /expires_in/],
+    ["a non-finite expires_in", { access_token: "a", token_type: "Bearer", expires_in: "Infinity" }, /expires_in/],
+    ["a non-numeric expires_in", { access_token: "a", token_type: "Bearer", expires_in: "soon" }, /expires_in/],
+    ["a boolean expires_in", { access_token: "a", token_type: "Bearer", expires_in: true }, /expires_in/],
+    ["a huge expires_in", { access_token: "a", token_type: "Bearer", expires_in: 1e300 }, /expires_in/],
+    ["a non-string refresh_token", { access_token: "a", token_type: "Bearer", refresh_token: 5 }, /refresh_token/]
+  ]
+  for (const [name, input, reason] of rejects) {
+    it.effect(`rejects ${name} with UnexpectedResponse`, () =>
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(BearerToken.decode(input, { context: { status: 200, contentType: "application/json" } }))
+        assert.strictEqual(error._tag, "UnexpectedResponse")
+        assert.strictEqual(error.endpoint, "token")
+        assert.strictEqual(error.status, 200)
+        expect(error.reason).toMatch(reason)
+      }))
+  }
+
+  it.effect("never puts a token into an error", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(BearerToken.decode({ ...body, expires_in: -5 }))
+      expect(JSON.stringify(error)).not.toContain("SECRET")
+    }))
+
+  it.prop("any JSON value decodes or fails with a typed error", [fc.jsonValue()], ([value]) => {
+    // runSync throws on a defect, which fails the property
+    const result = Effect.runSync(Effect.either(BearerToken.decode(value)))
+    if (Either.isLeft(result)) expect(result.left._tag).toBe("UnexpectedResponse")
+  })
+})
+
+describe("BearerToken expiry", () => {
+  const token = BearerToken.make({ accessToken: "a", issuedAt: at(0), expiresAt: at(60_000) })
+
+  it.effect("is expired past expiry, or within the leeway, under TestClock", () =>
+    Effect.gen(function* () {
+      assert.isFalse(yield* BearerToken.isExpired(token))
+      assert.isFalse(yield* BearerToken.isExpired(token, "30 seconds"))
+      yield* TestClock.adjust("30 seconds")
+      assert.isTrue(yield* BearerToken.isExpired(token, "30 seconds"))
+      assert.isFalse(yield* BearerToken.isExpired(token))
+      assert.deepStrictEqual(yield* BearerToken.remainingLifetime(token), Option.some(Duration.seconds(30)))
+      yield* TestClock.adjust("31 seconds")
+      assert.isTrue(yield* BearerToken.isExpired(token))
+      assert.deepStrictEqual(yield* BearerToken.remainingLifetime(token), Option.some(Duration.zero))
+    }))
+
+  it.effect("never expires without expires_in", () =>
+    Effect.gen(function* () {
+      const forever = BearerToken.make({ accessToken: "a", issuedAt: at(0) })
+      yield* TestClock.adjust("3650 days")
+      assert.isFalse(yield* BearerToken.isExpired(forever, "1 hour"))
+      assert.deepStrictEqual(yield* BearerToken.remainingLifetime(forever), Option.none())
+    }))
+
+  it("builds the Authorization header and the wire JSON", () => {
+    const t = BearerToken.make({ accessToken: "AT", issuedAt: at(0), expiresAt: at(60_000), refreshToken: "RT", scope: "s" })
+    expect(Redacted.value(BearerToken.authorizationHeader(t))).toBe("Bearer AT")
+    expect(BearerToken.toJson(t, at(10_500))).toEqual({ access_token: "AT", token_type: "Bearer", expires_in: 49, refresh_token: "RT", scope: "s" })
+  })
+})
+
+describe("BearerToken serialization", () => {
+  const arbitraryToken = fc
+    .record({
+      accessToken: fc.string({ minLength: 1 }),
+      tokenType: fc.constantFrom("Bearer", "bearer", "DPoP"),
+      issuedAt: fc.integer({ min: 0, max: 4_000_000_000_000 }),
+      lifetime: fc.option(fc.integer({ min: 0, max: 10_000_000 }), { nil: undefined }),
+      refreshToken: fc.option(fc.string(), { nil: undefined }),
+      idToken: fc.option(fc.string(), { nil: undefined }),
+      scope: fc.option(fc.string(), { nil: undefined }),
+      extra: fc.dictionary(fc.string().filter((k) => k !== "__proto__"), fc.jsonValue())
+    })
+    .map((r) =>
+      BearerToken.make({
+        accessToken: r.accessToken,
+        tokenType: r.tokenType,
+        issuedAt: at(r.issuedAt),
+        ...(r.lifetime === undefined ? {} : { expiresAt: at(r.issuedAt + r.lifetime) }),
+        ...(r.refreshToken === undefined ? {} : { refreshToken: r.refreshToken }),
+        ...(r.idToken === undefined ? {} : { idToken: r.idToken }),
+        ...(r.scope === undefined ? {} : { scope: r.scope }),
+        extra: JSON.parse(JSON.stringify(r.extra))
+      })
+    )
+
+  it.prop("restores what it serialized, absolute expiry included", [arbitraryToken], ([token]) => {
+    const s = BearerToken.serialize(token)
+    expect(s).toMatch(/^[A-Za-z0-9_-]*$/)
+    const restored = Either.getOrThrow(BearerToken.deserialize(s))
+    expect(BearerToken.serialize(restored)).toBe(s)
+    expect(Redacted.value(restored.accessToken)).toBe(Redacted.value(token.accessToken))
+    expect(restored.expiresAt === undefined ? undefined : DateTime.toEpochMillis(restored.expiresAt)).toBe(
+      token.expiresAt === undefined ? undefined : DateTime.toEpochMillis(token.expiresAt)
+    )
+    expect(restored.extra).toEqual(token.extra)
+  })
+
+  it.prop("refuses garbage with InvalidArgument", [fc.string()], ([garbage]) => {
+    const result = BearerToken.deserialize(garbage)
+    if (Either.isLeft(result)) expect(result.left._tag).toBe("InvalidArgument")
+  })
+
+  it("refuses a serialized value of the wrong shape", () => {
+    const wrong = Buffer.from(JSON.stringify({ v: 2, access_token: "a" })).toString("base64url")
+    expect(Either.isLeft(BearerToken.deserialize(wrong))).toBe(true)
+    expect(Either.isLeft(BearerToken.deserialize("!!!"))).toBe(true)
+  })
+})
