@@ -116,7 +116,7 @@ export type OAuthError = { readonly [C in StandardCode]: ErrorResponse<TagOf<C>>
  * @since 0.1.0
  * @category errors
  */
-export type OAuthErrorOf<Code extends StandardCode> = ErrorResponse<TagOf<Code>>
+export type OAuthErrorOf<Code extends StandardCode> = Code extends StandardCode ? ErrorResponse<TagOf<Code>> : never
 
 /**
  * The error codes each endpoint may answer with. A code outside its endpoint's list still decodes, to

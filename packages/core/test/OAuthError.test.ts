@@ -1,4 +1,4 @@
-import { describe, expect, it } from "@effect/vitest"
+import { describe, expect, expectTypeOf, it } from "@effect/vitest"
 import { OAuthError } from "@oauth2/core"
 import * as fc from "fast-check"
 
@@ -24,6 +24,15 @@ describe("OAuthError", () => {
     for (const code of ["login_required", "consent_required", "interaction_required", "account_selection_required"]) {
       expect(OAuthError.make("authorization", { error: code })._tag).toMatch(/Required$/)
     }
+  })
+
+  it("gives each endpoint a precise union of tags", () => {
+    type TokenTags = OAuthError.ErrorOf<"token">["_tag"]
+    expectTypeOf<"InvalidGrant">().toExtend<TokenTags>()
+    expectTypeOf<"UnknownError">().toExtend<TokenTags>()
+    expectTypeOf<"LoginRequired">().not.toExtend<TokenTags>()
+    expectTypeOf<Extract<OAuthError.ErrorOf<"revocation">, { _tag: "UnsupportedTokenType" }>["error"]>().toEqualTypeOf<string>()
+    expectTypeOf<"ConsentRequired">().toExtend<OAuthError.ErrorOf<"authorization">["_tag"]>()
   })
 
   it("keeps an unknown code in UnknownError", () => {
