@@ -1,0 +1,229 @@
+/**
+ * The transport: the one service through which every back-channel request to an Authorization Server goes.
+ *
+ * Built on `@effect/platform`'s `HttpClient` (`FetchHttpClient.layer` by default), it is safe by default:
+ * form posts are `application/x-www-form-urlencoded` UTF-8 and ask for JSON; redirects are never followed; answers
+ * over a size limit are refused without being held whole; each request has a timeout; endpoint URLs must be `https`
+ * (plain `http` only on loopback or when allowed); transient failures are retried by a `Schedule` only for requests
+ * that may be repeated; every call is one span named after its endpoint, without secrets.
+ *
+ * Swapping the network (a fake `HttpClient`, the embedded test server, a custom fetch with a proxy or a client
+ * certificate for mTLS) takes nothing but a different layer.
+ *
+ * @since 0.1.0
+ */
+import { FetchHttpClient, HttpClient } from "@effect/platform"
+import type { OAuthError, Params } from "@oauth2/core"
+import type { Config, Context, Duration, Effect, Either, Layer, Redacted, Schedule } from "effect"
+import type { Headers } from "@effect/platform"
+import * as internal from "./internal/transport.js"
+import type { InvalidConfiguration, TransportError } from "./TransportError.js"
+
+/**
+ * Options of the transport.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The largest answer accepted, in bytes; 1 MiB by default. */
+  readonly maxResponseBytes?: number
+  /** The longest a request may take, answer read included; 30 seconds by default. */
+  readonly timeout?: Duration.DurationInput
+  /** Allow plain `http` endpoints on non-loopback hosts (never do this in production). */
+  readonly allowInsecureHttp?: boolean
+  /**
+   * The retry policy for transient failures (transport errors, timeouts, 429, 5xx) of requests that may be repeated;
+   * `Retry-After` is honoured (up to one minute). `false` disables retries. Default: 3 retries with exponential
+   * backoff from 250 ms.
+   */
+  readonly retry?: Schedule.Schedule<unknown, RetryInput> | false
+}
+
+/**
+ * What a retry schedule sees of a failed attempt.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RetryInput {
+  readonly error: TransportError | OAuthError.OAuthError | OAuthError.UnexpectedResponse
+  /** The server's `Retry-After`, when it sent one. */
+  readonly retryAfter?: Duration.Duration
+}
+
+/**
+ * A back-channel request.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Request<E extends OAuthError.Endpoint = OAuthError.Endpoint> {
+  readonly endpoint: E
+  readonly method: "GET" | "POST"
+  readonly url: string
+  /** Form parameters: the body of a POST. */
+  readonly params?: Params.Params
+  /** Extra headers; secret ones stay `Redacted` until sent. */
+  readonly headers?: Readonly<Record<string, string | Redacted.Redacted<string>>>
+  /** The `Accept` header; `application/json` by default. */
+  readonly accept?: string
+  /**
+   * Whether transient failures may be retried: true only for idempotent calls (discovery, JWKS, userinfo,
+   * introspection, revocation) and repeatable grants (client credentials). Never for a code, refresh token, device
+   * code or CIBA poll.
+   */
+  readonly retry: boolean
+}
+
+/**
+ * A successful (2xx) answer, read whole (within the size limit).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Response {
+  readonly status: number
+  readonly headers: Headers.Headers
+  /** The media type, lower-cased, without parameters. */
+  readonly contentType: string | undefined
+  readonly body: string
+}
+
+/**
+ * The transport service.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TransportService {
+  /**
+   * Sends a request. A 2xx answer succeeds; an OAuth error answer (JSON body, or `WWW-Authenticate` for bearer
+   * endpoints) fails with its `OAuthError` tag; any other answer with `UnexpectedResponse`; a redirect, a timeout,
+   * an oversized answer or a network failure with a `TransportError`.
+   */
+  readonly send: <E extends OAuthError.Endpoint>(
+    request: Request<E>
+  ) => Effect.Effect<Response, TransportError | OAuthError.ErrorOf<E> | OAuthError.UnexpectedResponse>
+  /** Checks an endpoint URL against the transport's rules (absolute `https`, or `http` on loopback or when allowed). */
+  readonly validateUrl: (field: string, url: string) => Either.Either<URL, InvalidConfiguration>
+  /** The options in force. */
+  readonly options: Required<Omit<Options, "retry">> & { readonly retry: Schedule.Schedule<unknown, RetryInput> | false }
+}
+
+/**
+ * The transport service tag.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Transport {
+  readonly _: unique symbol
+}
+
+/**
+ * The transport service tag.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const Transport: Context.Tag<Transport, TransportService> = internal.tag
+
+/**
+ * The default retry policy: 3 retries, exponential backoff from 250 ms.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const defaultRetry: Schedule.Schedule<unknown, RetryInput> = internal.defaultRetry
+
+/**
+ * Builds the transport over the `HttpClient` in context. If a `FetchHttpClient.RequestInit` is in context (a proxy
+ * dispatcher, a client certificate), it is kept, with `redirect: "manual"` added.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options?: Options) => Effect.Effect<TransportService, never, HttpClient.HttpClient> = internal.make
+
+/**
+ * The transport as a layer over the `HttpClient` in context.
+ *
+ * @example
+ * ```ts
+ * import { Transport } from "@oauth2/http"
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Layer } from "effect"
+ *
+ * const TransportLive = Transport.layer({ timeout: "10 seconds", maxResponseBytes: 256 * 1024 }).pipe(
+ *   Layer.provide(FetchHttpClient.layer)
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options?: Options): Layer.Layer<Transport, never, HttpClient.HttpClient> => internal.layer(options)
+
+/**
+ * The transport over `fetch` (`FetchHttpClient.layer`): the default.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFetch = (options?: Options): Layer.Layer<Transport> => internal.layerFetch(options)
+
+/**
+ * The transport with options read from `Config`: `OAUTH2_TIMEOUT` (a duration), `OAUTH2_MAX_RESPONSE_BYTES`,
+ * `OAUTH2_ALLOW_INSECURE_HTTP`, under an optional prefix via `Config.nested`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  config: Config.Config<Options> = internal.optionsConfig
+): Layer.Layer<Transport, import("effect/ConfigError").ConfigError, HttpClient.HttpClient> => internal.layerConfig(config)
+
+/**
+ * The config read by {@link layerConfig}.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const optionsConfig: Config.Config<Options> = internal.optionsConfig
+
+/**
+ * Sends a request with the transport in context.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const send = <E extends OAuthError.Endpoint>(
+  request: Request<E>
+): Effect.Effect<Response, TransportError | OAuthError.ErrorOf<E> | OAuthError.UnexpectedResponse, Transport> =>
+  internal.send(request)
+
+/**
+ * Parses a successful answer as a JSON value; a body that is not JSON is an `UnexpectedResponse`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const json: (endpoint: OAuthError.Endpoint, response: Response) => Either.Either<unknown, OAuthError.UnexpectedResponse> =
+  internal.json
+
+/**
+ * Whether a URL's host is a loopback address (`127.0.0.0/8`, `::1`, `localhost`).
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isLoopback: (url: URL) => boolean = internal.isLoopback
+
+/**
+ * The fetch client, re-exported for convenience: `Transport.layer(...)` over `FetchHttpClient.layer`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const fetchLayer: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer

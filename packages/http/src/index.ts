@@ -1,0 +1,11 @@
+/**
+ * @oauth2/http: how OAuth 2.x / OpenID Connect requests are sent. Transport, client authentication and one typed
+ * function per endpoint, over `@effect/platform`'s `HttpClient`.
+ *
+ * @since 0.1.0
+ */
+
+/** The transport service. @since 0.1.0 */
+export * as Transport from "./Transport.js"
+/** Transport and configuration errors. @since 0.1.0 */
+export * as TransportError from "./TransportError.js"

@@ -1,0 +1,249 @@
+import { assert, describe, expect, it } from "@effect/vitest"
+import { FetchHttpClient } from "@effect/platform"
+import { Params } from "@oauth2/core"
+import { Transport } from "@oauth2/http"
+import { Duration, Effect, Either, Fiber, Layer, Redacted, TestClock } from "effect"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import { fakeClient, jsonResponse } from "./fake.js"
+
+const run = <A, E>(
+  respond: Parameters<typeof fakeClient>[0],
+  program: (t: Transport.TransportService) => Effect.Effect<A, E>,
+  options?: Transport.Options
+) => {
+  const fake = fakeClient(respond)
+  return Effect.flatMap(Transport.make(options), program).pipe(
+    Effect.provide(fake.layer),
+    Effect.map((a) => ({ result: a, seen: fake.seen }))
+  )
+}
+
+const tokenPost = (retry = false): Transport.Request<"token"> => ({
+  endpoint: "token",
+  method: "POST",
+  url: "https://as.example.com/token",
+  params: Params.make({ grant_type: "client_credentials", scope: "a b", secret: Redacted.make("s3cr&t é") }),
+  headers: { authorization: Redacted.make("Basic xyz") },
+  retry
+})
+
+describe("Transport.send", () => {
+  it.effect("posts UTF-8 form bodies that ask for JSON", () =>
+    Effect.gen(function* () {
+      const { result, seen } = yield* run(() => jsonResponse({ ok: true }), (t) => t.send(tokenPost()))
+      assert.strictEqual(seen.length, 1)
+      const s = seen[0]!
+      assert.strictEqual(s.method, "POST")
+      assert.strictEqual(s.url, "https://as.example.com/token")
+      assert.strictEqual(s.headers["content-type"], "application/x-www-form-urlencoded;charset=UTF-8")
+      assert.strictEqual(s.headers["accept"], "application/json")
+      assert.strictEqual(s.headers["authorization"], "Basic xyz")
+      assert.strictEqual(s.body, "grant_type=client_credentials&scope=a+b&secret=s3cr%26t+%C3%A9")
+      assert.strictEqual(result.status, 200)
+      assert.strictEqual(result.contentType, "application/json")
+      assert.deepStrictEqual(Either.getOrThrow(Transport.json("token", result)), { ok: true })
+    }))
+
+  it.effect("maps a JSON error body to its tag with the status", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(run(() => jsonResponse({ error: "invalid_client", error_description: "bad secret" }, 401), (t) => t.send(tokenPost())))
+      expect(error).toMatchObject({ _tag: "InvalidClient", status: 401, description: "bad secret", endpoint: "token" })
+    }))
+
+  it.effect("maps a WWW-Authenticate bearer challenge", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        run(
+          () => new Response("", { status: 401, headers: { "www-authenticate": 'Bearer realm="x", error="invalid_token", error_description="The access token expired"' } }),
+          (t) => t.send({ endpoint: "userinfo", method: "GET", url: "https://as.example.com/me", retry: true })
+        )
+      )
+      expect(error).toMatchObject({ _tag: "InvalidToken", status: 401, description: "The access token expired", endpoint: "userinfo" })
+    }))
+
+  it.effect("gives UnexpectedResponse for an HTML error page, with a bounded excerpt", () =>
+    Effect.gen(function* () {
+      const html = "<html><body>" + "Bad Gateway ".repeat(1000) + "</body></html>"
+      const error = yield* Effect.flip(run(() => new Response(html, { status: 502, headers: { "content-type": "text/html; charset=utf-8" } }), (t) => t.send(tokenPost())))
+      assert.strictEqual(error._tag, "UnexpectedResponse")
+      if (error._tag !== "UnexpectedResponse") return
+      assert.strictEqual(error.status, 502)
+      assert.strictEqual(error.contentType, "text/html")
+      assert.isAtMost(error.excerpt.length, 1024)
+      expect(error.excerpt).toContain("Bad Gateway")
+    }))
+
+  it.effect("gives UnexpectedResponse for an empty error body and for non-object JSON", () =>
+    Effect.gen(function* () {
+      const empty = yield* Effect.flip(run(() => new Response(null, { status: 400 }), (t) => t.send(tokenPost())))
+      expect(empty).toMatchObject({ _tag: "UnexpectedResponse", status: 400 })
+      const array = yield* Effect.flip(run(() => jsonResponse(["error"], 400), (t) => t.send(tokenPost())))
+      expect(array).toMatchObject({ _tag: "UnexpectedResponse", status: 400 })
+    }))
+
+  it.effect("never follows a redirect", () =>
+    Effect.gen(function* () {
+      const { seen, error } = yield* Effect.gen(function* () {
+        const fake = fakeClient(() => new Response(null, { status: 302, headers: { location: "https://evil.example/token" } }))
+        const error = yield* Effect.flip(Effect.flatMap(Transport.make(), (t) => t.send(tokenPost(true))).pipe(Effect.provide(fake.layer)))
+        return { seen: fake.seen, error }
+      })
+      expect(error).toMatchObject({ _tag: "UnexpectedRedirect", status: 302, location: "https://evil.example/token" })
+      assert.strictEqual(seen.length, 1)
+    }))
+
+  it.effect("refuses an answer over the size limit, declared or streamed", () =>
+    Effect.gen(function* () {
+      const declared = yield* Effect.flip(run(() => jsonResponse({ pad: "x".repeat(2000) }), (t) => t.send(tokenPost()), { maxResponseBytes: 1000 }))
+      expect(declared).toMatchObject({ _tag: "ResponseTooLarge", limitBytes: 1000 })
+      let pulled = 0
+      const endless = () =>
+        new Response(
+          new ReadableStream({
+            pull(controller) {
+              pulled++
+              controller.enqueue(new Uint8Array(64 * 1024))
+            }
+          }),
+          { status: 200 }
+        )
+      const streamed = yield* Effect.flip(run(endless, (t) => t.send(tokenPost())))
+      expect(streamed).toMatchObject({ _tag: "ResponseTooLarge", limitBytes: 1024 * 1024 })
+      // it stopped reading shortly after the limit instead of holding the whole (endless) body
+      assert.isAtMost(pulled, 1024 / 64 + 3)
+    }))
+
+  it.effect("times out under the TestClock", () =>
+    Effect.gen(function* () {
+      const fake = fakeClient(() => Effect.never)
+      const fiber = yield* Effect.fork(Effect.flatMap(Transport.make({ timeout: "5 seconds" }), (t) => t.send(tokenPost())).pipe(Effect.provide(fake.layer), Effect.flip))
+      yield* TestClock.adjust("5 seconds")
+      const error = yield* Fiber.join(fiber)
+      expect(error).toMatchObject({ _tag: "Timeout", timeoutMillis: 5000, endpoint: "token" })
+    }))
+
+  it.effect("retries transient failures of repeatable requests with backoff, and only those", () =>
+    Effect.gen(function* () {
+      const answers = ["reset", "reset", "reset"] as const
+      const fake = fakeClient((_, i) => (i < answers.length ? answers[i]! : jsonResponse({ ok: 1 })))
+      const fiber = yield* Effect.fork(Effect.flatMap(Transport.make(), (t) => t.send(tokenPost(true))).pipe(Effect.provide(fake.layer)))
+      yield* TestClock.adjust("250 millis")
+      assert.strictEqual(fake.seen.length, 2)
+      yield* TestClock.adjust("500 millis")
+      assert.strictEqual(fake.seen.length, 3)
+      yield* TestClock.adjust("1 second")
+      const response = yield* Fiber.join(fiber)
+      assert.strictEqual(response.status, 200)
+      assert.strictEqual(fake.seen.length, 4)
+
+      const once = fakeClient(() => "reset")
+      const error = yield* Effect.flip(Effect.flatMap(Transport.make(), (t) => t.send(tokenPost(false))).pipe(Effect.provide(once.layer)))
+      expect(error).toMatchObject({ _tag: "RequestFailed", reason: "Transport" })
+      expect(error.message).toContain("ECONNRESET")
+      assert.strictEqual(once.seen.length, 1)
+    }))
+
+  it.effect("honours Retry-After on 503 and 429, and gives up after the policy", () =>
+    Effect.gen(function* () {
+      const fake = fakeClient((_, i) => (i === 0 ? jsonResponse({ error: "temporarily_unavailable" }, 503, { "retry-after": "10" }) : jsonResponse({ ok: 1 })))
+      const fiber = yield* Effect.fork(Effect.flatMap(Transport.make(), (t) => t.send({ ...tokenPost(true), endpoint: "introspection" })).pipe(Effect.provide(fake.layer)))
+      yield* TestClock.adjust("9 seconds")
+      assert.strictEqual(fake.seen.length, 1)
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(fiber)
+      assert.strictEqual(fake.seen.length, 2)
+
+      const always = fakeClient(() => new Response("busy", { status: 429 }))
+      const gaveUp = yield* Effect.fork(Effect.flatMap(Transport.make(), (t) => t.send(tokenPost(true))).pipe(Effect.provide(always.layer), Effect.flip))
+      yield* TestClock.adjust("1 minute")
+      expect(yield* Fiber.join(gaveUp)).toMatchObject({ _tag: "UnexpectedResponse", status: 429 })
+      assert.strictEqual(always.seen.length, 4)
+    }))
+
+  it.effect("does not retry a single-use request after a 5xx answer", () =>
+    Effect.gen(function* () {
+      const fake = fakeClient(() => jsonResponse({ error: "server_error" }, 500))
+      const error = yield* Effect.flip(Effect.flatMap(Transport.make(), (t) => t.send(tokenPost(false))).pipe(Effect.provide(fake.layer)))
+      expect(error).toMatchObject({ _tag: "ServerError", status: 500 })
+      assert.strictEqual(fake.seen.length, 1)
+    }))
+
+  it.effect("refuses non-https and malformed URLs before sending", () =>
+    Effect.gen(function* () {
+      const fake = fakeClient(() => jsonResponse({}))
+      const t = yield* Transport.make().pipe(Effect.provide(fake.layer))
+      for (const url of ["http://as.example.com/token", "ftp://as.example.com/token", "not a url", "", "https://u:p@as.example.com/t"]) {
+        const error = yield* Effect.flip(t.send({ ...tokenPost(), url }))
+        expect(error).toMatchObject({ _tag: "RequestFailed", reason: "InvalidUrl" })
+      }
+      assert.strictEqual(fake.seen.length, 0)
+      assert.isTrue(t.validateUrl("x", "http://127.0.0.1:8080/token")._tag === "Right")
+      assert.isTrue(t.validateUrl("x", "http://localhost/token")._tag === "Right")
+      assert.isTrue(t.validateUrl("x", "http://[::1]:80/token")._tag === "Right")
+      const insecure = yield* Transport.make({ allowInsecureHttp: true }).pipe(Effect.provide(fake.layer))
+      assert.isTrue(insecure.validateUrl("x", "http://as.internal/token")._tag === "Right")
+    }))
+
+  it.effect("never renders a secret in an error", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(run(() => "reset", (t) => t.send(tokenPost())))
+      expect(JSON.stringify(error)).not.toContain("s3cr")
+      expect(JSON.stringify(error)).not.toContain("xyz")
+    }))
+})
+
+describe("Transport over real fetch", () => {
+  const withServer = <A, E>(
+    handler: Parameters<typeof createServer>[1],
+    use: (base: string) => Effect.Effect<A, E, Transport.Transport>
+  ) =>
+    Effect.acquireUseRelease(
+      Effect.async<ReturnType<typeof createServer>>((resume) => {
+        const server = createServer(handler)
+        server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+      }),
+      (server) => use(`http://127.0.0.1:${(server.address() as AddressInfo).port}`).pipe(Effect.provide(TransportLive)),
+      (server) => Effect.async<void>((resume) => { server.closeAllConnections(); server.close(() => resume(Effect.void)) })
+    )
+  const TransportLive = Transport.layer({ timeout: Duration.seconds(10) }).pipe(Layer.provide(FetchHttpClient.layer))
+
+  it.live("does not follow redirects with fetch", () =>
+    withServer(
+      (req, res) => {
+        if (req.url === "/token") res.writeHead(307, { location: "/elsewhere" }).end()
+        else res.writeHead(200, { "content-type": "application/json" }).end("{}")
+      },
+      (base) =>
+        Effect.gen(function* () {
+          const error = yield* Effect.flip(Transport.send({ ...tokenPost(), url: `${base}/token` }))
+          expect(error).toMatchObject({ _tag: "UnexpectedRedirect", status: 307, location: "/elsewhere" })
+        })
+    ))
+
+  it.live("stops reading a chunked body past the limit", () =>
+    withServer(
+      (_req, res) => {
+        res.writeHead(200, { "content-type": "application/json" })
+        const chunk = "x".repeat(64 * 1024)
+        let sent = 0
+        const write = () => {
+          while (sent < 64 && res.write(chunk)) sent++
+          if (sent < 64) res.once("drain", write)
+          else res.end()
+        }
+        write()
+      },
+      (base) =>
+        Effect.gen(function* () {
+          const error = yield* Effect.flip(Transport.send({ ...tokenPost(), url: `${base}/token` }))
+          expect(error).toMatchObject({ _tag: "ResponseTooLarge" })
+        })
+    ))
+
+  it.live("maps a refused connection to RequestFailed", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(Transport.send({ ...tokenPost(), url: "http://127.0.0.1:1/token" }))
+      expect(error).toMatchObject({ _tag: "RequestFailed", reason: "Transport" })
+    }).pipe(Effect.provide(TransportLive)))
+})

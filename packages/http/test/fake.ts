@@ -1,0 +1,42 @@
+import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
+import type { HttpClientRequest } from "@effect/platform"
+import { Effect, Layer } from "effect"
+
+/** A request as the fake server saw it. */
+export interface Seen {
+  readonly method: string
+  readonly url: string
+  readonly headers: Record<string, string>
+  readonly body: string
+}
+
+const bodyText = (request: HttpClientRequest.HttpClientRequest): string => {
+  const body = request.body
+  if (body._tag === "Uint8Array") return new TextDecoder().decode(body.body)
+  if (body._tag === "Raw") return String(body.body)
+  return ""
+}
+
+/**
+ * An in-memory HttpClient: `respond` answers each request (a web `Response`, or an Effect of one, or a failing
+ * Effect to simulate the network). Every request is recorded in `seen`.
+ */
+export const fakeClient = (
+  respond: (seen: Seen, index: number) => Response | "reset" | Effect.Effect<Response>
+) => {
+  const seen: Array<Seen> = []
+  const client = HttpClient.make((request, url) => {
+    const s: Seen = { method: request.method, url: url.toString(), headers: { ...request.headers }, body: bodyText(request) }
+    seen.push(s)
+    const answer = respond(s, seen.length - 1)
+    if (answer === "reset") {
+      return Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: new Error("read ECONNRESET") }))
+    }
+    const effect = Effect.isEffect(answer) ? answer : Effect.succeed(answer)
+    return Effect.map(effect, (response) => HttpClientResponse.fromWeb(request, response))
+  })
+  return { seen, layer: Layer.succeed(HttpClient.HttpClient, client) }
+}
+
+export const jsonResponse = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } })
