@@ -1,0 +1,249 @@
+/** @internal */
+import { Data, Either, Redacted } from "effect"
+import type { PendingRequest } from "../AuthorizationRequest.js"
+import type {
+  AuthorizationResponse,
+  CallbackError,
+  Input,
+  InvalidCallback,
+  MismatchingIssuer,
+  MismatchingState,
+  MissingAuthorizationCode,
+  MissingIssuer,
+  MissingState,
+  RepeatedParameter,
+  TokenRequestInputs
+} from "../AuthorizationResponse.js"
+import * as OAuthError from "../OAuthError.js"
+import type * as Params from "../Params.js"
+import { bound, isRecord } from "./errors.js"
+
+// ---------------------------------------------------------------------------------------------------------------
+// errors
+// ---------------------------------------------------------------------------------------------------------------
+
+/** @internal */
+export const invalidCallback = (reason: string): InvalidCallback =>
+  Data.struct({ _tag: "InvalidCallback", reason: bound(reason), message: `invalid authorization callback: ${bound(reason)}` })
+
+/** @internal */
+export const repeatedParameter = (parameter: string): RepeatedParameter => {
+  const name = bound(parameter, 64)
+  return Data.struct({
+    _tag: "RepeatedParameter",
+    parameter: name,
+    message: `the authorization callback repeats the parameter '${name}'`
+  })
+}
+
+/** @internal */
+export const missingIssuer = (expected: string): MissingIssuer =>
+  Data.struct({
+    _tag: "MissingIssuer",
+    expected,
+    message: `the authorization callback has no 'iss', but the server supports RFC 9207 (expected '${bound(expected, 200)}')`
+  })
+
+/** @internal */
+export const mismatchingIssuer = (expected: string, received: string): MismatchingIssuer => {
+  const shown = bound(received, 200)
+  return Data.struct({
+    _tag: "MismatchingIssuer",
+    expected,
+    received: shown,
+    message: `the authorization callback comes from issuer '${shown}', expected '${bound(expected, 200)}'`
+  })
+}
+
+/** @internal */
+export const missingState = (): MissingState =>
+  Data.struct({ _tag: "MissingState", message: "the authorization callback has no 'state', but one was sent" })
+
+/** @internal */
+export const mismatchingState = (): MismatchingState =>
+  Data.struct({ _tag: "MismatchingState", message: "the 'state' of the authorization callback is not the one sent" })
+
+/** @internal */
+export const missingAuthorizationCode = (): MissingAuthorizationCode =>
+  Data.struct({ _tag: "MissingAuthorizationCode", message: "the authorization callback has no 'code'" })
+
+const callbackTags = new Set([
+  "InvalidCallback",
+  "RepeatedParameter",
+  "MissingIssuer",
+  "MismatchingIssuer",
+  "MissingState",
+  "MismatchingState",
+  "MissingAuthorizationCode"
+])
+
+/** @internal */
+export const isCallbackError = (u: unknown): u is CallbackError =>
+  isRecord(u) && typeof u._tag === "string" && callbackTags.has(u._tag) && typeof u.message === "string"
+
+// ---------------------------------------------------------------------------------------------------------------
+// parsing
+// ---------------------------------------------------------------------------------------------------------------
+
+/** @internal */
+export const maxInputLength = 64 * 1024
+const maxParameters = 256
+
+const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:/
+
+/** The component of the input that holds the parameters. */
+const component = (input: string, responseMode: string | undefined): Either.Either<string, InvalidCallback> => {
+  if (input.startsWith("?")) {
+    const end = input.indexOf("#")
+    return Either.right(input.slice(1, end < 0 ? undefined : end))
+  }
+  if (input.startsWith("#")) return Either.right(input.slice(1))
+  let url: URL | undefined
+  if (input.startsWith("/")) {
+    url = URL.canParse(input, "http://localhost") ? new URL(input, "http://localhost") : undefined
+    if (url === undefined) return Either.left(invalidCallback("not a valid path"))
+  } else if (scheme.test(input)) {
+    url = URL.canParse(input) ? new URL(input) : undefined
+    if (url === undefined) return Either.left(invalidCallback("not a valid URL"))
+  }
+  if (url === undefined) return Either.right(input) // a bare query string or form body
+  const query = url.search.slice(1)
+  const fragment = url.hash.slice(1)
+  const mode = responseMode ?? ""
+  if (mode.startsWith("fragment")) return Either.right(fragment)
+  if (mode.startsWith("query")) return Either.right(query)
+  return Either.right(query !== "" ? query : fragment)
+}
+
+const decode = (s: string): Either.Either<string, InvalidCallback> =>
+  Either.mapLeft(
+    Either.try(() => decodeURIComponent(s.replace(/\+/g, " "))),
+    () => invalidCallback("bad percent-encoding")
+  )
+
+const collect = (
+  entries: Iterable<readonly [string, string]>
+): Either.Either<Readonly<Record<string, string>>, InvalidCallback | RepeatedParameter> => {
+  const seen = new Map<string, string>()
+  let count = 0
+  for (const [name, value] of entries) {
+    if (++count > maxParameters) return Either.left(invalidCallback(`more than ${maxParameters} parameters`))
+    if (name.length === 0) continue
+    if (seen.has(name)) return Either.left(repeatedParameter(name))
+    seen.set(name, value)
+  }
+  // Parameters sent without a value are treated as omitted (RFC 6749 3.1).
+  return Either.right(Object.fromEntries([...seen].filter(([, v]) => v.length > 0)))
+}
+
+/** @internal */
+export const parse = (
+  input: Input,
+  options?: { readonly responseMode?: string }
+): Either.Either<Readonly<Record<string, string>>, InvalidCallback | RepeatedParameter> => {
+  if (input instanceof URLSearchParams) return collect(input.entries())
+  const text: unknown = input instanceof URL ? input.href : input
+  if (typeof text !== "string") return Either.left(invalidCallback("expected a URL, a query string, a fragment or a form body"))
+  if (text.length > maxInputLength) return Either.left(invalidCallback(`longer than ${maxInputLength} characters`))
+  const trimmed = text.trim()
+  if (trimmed.length === 0) return Either.left(invalidCallback("empty"))
+  const responseMode = isRecord(options) && typeof options.responseMode === "string" ? options.responseMode : undefined
+  const part = component(trimmed, responseMode)
+  if (Either.isLeft(part)) return Either.left(part.left)
+  const entries: Array<readonly [string, string]> = []
+  for (const segment of part.right.split("&")) {
+    if (segment.length === 0) continue
+    if (entries.length >= maxParameters) return Either.left(invalidCallback(`more than ${maxParameters} parameters`))
+    const at = segment.indexOf("=")
+    const name = decode(at < 0 ? segment : segment.slice(0, at))
+    if (Either.isLeft(name)) return Either.left(name.left)
+    const value = decode(at < 0 ? "" : segment.slice(at + 1))
+    if (Either.isLeft(value)) return Either.left(value.left)
+    entries.push([name.right, value.right])
+  }
+  return collect(entries)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// validation
+// ---------------------------------------------------------------------------------------------------------------
+
+/** @internal */
+export const validate = (
+  self: PendingRequest,
+  input: Input
+): Either.Either<AuthorizationResponse, CallbackError | OAuthError.ErrorOf<"authorization">> => {
+  if (!isRecord(self) || typeof self.clientId !== "string") {
+    return Either.left(invalidCallback("the pending request to validate against is not one"))
+  }
+  const parsed = parse(input, self.responseMode === undefined ? undefined : { responseMode: self.responseMode })
+  if (Either.isLeft(parsed)) return Either.left(parsed.left)
+  const params = new Map(Object.entries(parsed.right))
+
+  // RFC 9207: bind the response to the issuer before anything else is believed.
+  const iss = params.get("iss")
+  if (iss === undefined) {
+    if (self.authorizationResponseIssParameterSupported && self.issuer !== undefined) {
+      return Either.left(missingIssuer(self.issuer))
+    }
+  } else if (self.issuer !== undefined && iss !== self.issuer) {
+    return Either.left(mismatchingIssuer(self.issuer, iss))
+  }
+
+  if (self.state !== undefined) {
+    const state = params.get("state")
+    if (state === undefined) return Either.left(missingState())
+    if (state !== self.state) return Either.left(mismatchingState())
+  }
+
+  const error = params.get("error")
+  if (error !== undefined) {
+    const description = params.get("error_description")
+    const uri = params.get("error_uri")
+    return Either.left(
+      OAuthError.make("authorization", {
+        error,
+        ...(description === undefined ? {} : { description }),
+        ...(uri === undefined ? {} : { uri })
+      })
+    )
+  }
+
+  const code = params.get("code")
+  if (code === undefined) return Either.left(missingAuthorizationCode())
+
+  const extra: Record<string, string> = {}
+  for (const [name, value] of params) {
+    if (name !== "code" && name !== "state") Object.defineProperty(extra, name, { value, enumerable: true })
+  }
+  const value: Record<string, unknown> = {
+    _tag: "AuthorizationResponse",
+    code: Redacted.make(code),
+    clientId: self.clientId,
+    extra: Data.struct(extra)
+  }
+  const state = params.get("state")
+  if (state !== undefined) value.state = state
+  if (self.redirectUri !== undefined) value.redirectUri = self.redirectUri
+  if (self.codeVerifier !== undefined) value.codeVerifier = self.codeVerifier
+  if (self.nonce !== undefined) value.nonce = self.nonce
+  if (self.acrValues !== undefined) value.acrValues = self.acrValues
+  if (self.maxAge !== undefined) value.maxAge = self.maxAge
+  if (self.issuer !== undefined) value.issuer = self.issuer
+  return Either.right(Data.struct(value) as unknown as AuthorizationResponse)
+}
+
+/** @internal */
+export const tokenRequestInputs = (self: AuthorizationResponse): TokenRequestInputs => ({
+  code: self.code,
+  ...(self.redirectUri === undefined ? {} : { redirectUri: self.redirectUri }),
+  ...(self.codeVerifier === undefined ? {} : { codeVerifier: self.codeVerifier })
+})
+
+/** @internal */
+export const toParams = (self: AuthorizationResponse): Params.Params => {
+  const out: Array<readonly [string, Params.Value]> = [["code", self.code]]
+  if (self.redirectUri !== undefined) out.push(["redirect_uri", self.redirectUri])
+  if (self.codeVerifier !== undefined) out.push(["code_verifier", self.codeVerifier])
+  return out
+}

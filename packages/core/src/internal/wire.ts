@@ -1,0 +1,211 @@
+/**
+ * Wire-level building blocks shared by the endpoint codecs: lifetimes in seconds, numeric dates, absolute URLs,
+ * extra members and absolute expiry.
+ * @internal
+ */
+import { DateTime, Duration, Effect, Either, Option, ParseResult, Schema } from "effect"
+import type { Endpoint, InvalidArgument, ResponseContext, UnexpectedResponse } from "../OAuthError.js"
+import { invalidArgument } from "../OAuthError.js"
+import * as Params from "../Params.js"
+import { jsonObjectDecoder } from "./decode.js"
+import { isRecord, unexpectedResponse } from "./errors.js"
+
+const DigitString = Schema.compose(
+  Schema.String.pipe(Schema.pattern(/^[0-9]{1,16}$/, { message: () => "expected a number or a string of digits" })),
+  Schema.NumberFromString
+)
+
+/**
+ * A non-negative whole number of seconds, sent as a JSON number or (leniently) as a string of digits:
+ * `expires_in`, `interval`. Negative, fractional, non-finite or unsafe values are refused.
+ * @internal
+ */
+export const Seconds: Schema.Schema<number, number | string> = Schema.Union(Schema.Number, DigitString).pipe(
+  Schema.filter((n) => Number.isSafeInteger(n) || `expected a whole number of seconds, got ${n}`),
+  Schema.filter((n) => n >= 0 || `expected a non-negative number of seconds, got ${n}`)
+)
+
+const maxEpochSeconds = 8_640_000_000_000
+
+/**
+ * A JSON numeric date (RFC 7519 2: seconds since the epoch, possibly fractional), decoded to a `DateTime.Utc`.
+ * Digit strings are tolerated. Values outside the representable range are refused.
+ * @internal
+ */
+export const NumericDate: Schema.Schema<DateTime.Utc, number | string> = Schema.transformOrFail(
+  Schema.Union(
+    Schema.Number,
+    Schema.compose(
+      Schema.String.pipe(Schema.pattern(/^[0-9]{1,16}(\.[0-9]{1,9})?$/, { message: () => "expected a number of seconds" })),
+      Schema.NumberFromString
+    )
+  ),
+  Schema.DateTimeUtcFromSelf,
+  {
+    strict: true,
+    decode: (n, _, ast) =>
+      Number.isFinite(n) && n >= 0 && n <= maxEpochSeconds
+        ? Option.match(DateTime.make(Math.round(n * 1000)), {
+          onNone: () => ParseResult.fail(new ParseResult.Type(ast, n, `expected a date in seconds, got ${n}`)),
+          onSome: (d) => ParseResult.succeed(DateTime.toUtc(d))
+        })
+        : ParseResult.fail(new ParseResult.Type(ast, n, `expected a non-negative date in seconds, got ${n}`)),
+    encode: (d) => ParseResult.succeed(DateTime.toEpochMillis(d) / 1000)
+  }
+)
+
+/**
+ * Whether a string is an absolute `http:`/`https:` URL without a fragment (an endpoint address).
+ * @internal
+ */
+export const isHttpUrl = (s: string): boolean => {
+  if (s.length > 8192 || !URL.canParse(s)) return false
+  const url = new URL(s)
+  return (url.protocol === "https:" || url.protocol === "http:") && url.hostname.length > 0 && !s.includes("#")
+}
+
+/**
+ * An absolute `http:`/`https:` URL without a fragment. `javascript:`, `data:`, relative references and the like are
+ * refused.
+ * @internal
+ */
+export const HttpUrl = Schema.String.pipe(
+  Schema.filter((s) => isHttpUrl(s) || "expected an absolute http(s) URL without fragment", { identifier: "HttpUrl" })
+)
+
+/**
+ * The hosts where plain `http:` is acceptable without an explicit opt-in.
+ * @internal
+ */
+export const isLoopback = (url: URL): boolean =>
+  url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]"
+
+/**
+ * Whether a URL uses `https:`, or `http:` on a loopback host, or `http:` anywhere when explicitly allowed.
+ * @internal
+ */
+export const isSecureUrl = (url: URL, allowInsecureHttp: boolean): boolean =>
+  url.protocol === "https:" || (url.protocol === "http:" && (allowInsecureHttp || isLoopback(url)))
+
+/**
+ * The members of a JSON object that are not in `known`, in order.
+ * @internal
+ */
+export const extrasOf = (body: unknown, known: ReadonlySet<string>): Record<string, unknown> => {
+  const extra: Record<string, unknown> = {}
+  if (!isRecord(body)) return extra
+  for (const [k, v] of Object.entries(body)) {
+    if (!known.has(k)) Object.defineProperty(extra, k, { value: v, enumerable: true, writable: true, configurable: true })
+  }
+  return extra
+}
+
+/**
+ * An optional wire member. (`null` members are removed before decoding, see {@link decoder}.)
+ * @internal
+ */
+export const optional = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(schema, { exact: true })
+
+/**
+ * A JSON object decoder (see `jsonObjectDecoder`) where a top-level member whose value is `null` counts as absent:
+ * several servers send `null` for what they do not support. Errors still show the body as received.
+ * @internal
+ */
+export const decoder = <A, I>(schema: Schema.Schema<A, I>, endpoint: Endpoint) => {
+  const decode = jsonObjectDecoder(schema, endpoint)
+  return (body: unknown, context?: ResponseContext): Either.Either<A, UnexpectedResponse> => {
+    if (!isRecord(body) || !Object.values(body).includes(null)) return decode(body, context)
+    const present: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(body)) {
+      if (v !== null) Object.defineProperty(present, k, { value: v, enumerable: true, writable: true, configurable: true })
+    }
+    return Either.mapLeft(decode(present, context), (e) => unexpectedResponse(endpoint, e.reason, body, context))
+  }
+}
+
+/**
+ * The absolute instant `seconds` after the current time (taken from `Clock`, so `TestClock` drives it). A lifetime
+ * so large that the instant cannot be represented is an `UnexpectedResponse`.
+ * @internal
+ */
+export const expiresAt = (
+  seconds: number,
+  endpoint: Endpoint,
+  body: unknown,
+  context?: ResponseContext
+): Effect.Effect<DateTime.Utc, UnexpectedResponse> =>
+  Effect.flatMap(DateTime.now, (now) =>
+    Option.match(DateTime.make(DateTime.toEpochMillis(now) + seconds * 1000), {
+      onNone: () => Effect.fail(unexpectedResponse(endpoint, `expires_in: ${seconds} seconds is out of range`, body, context)),
+      onSome: (d) => Effect.succeed(DateTime.toUtc(d))
+    })
+  )
+
+/**
+ * The default polling interval of the device and CIBA grants when the server sends none (RFC 8628 3.2, CIBA 7.3).
+ * @internal
+ */
+export const defaultInterval: Duration.Duration = Duration.seconds(5)
+
+/**
+ * Adds the members of `source` whose value is not `undefined` to `target` (for `exactOptionalPropertyTypes`).
+ * @internal
+ */
+export const defined = <A extends Record<string, unknown>>(source: A): { [K in keyof A]: Exclude<A[K], undefined> } => {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(source)) if (v !== undefined) out[k] = v
+  return out as any
+}
+
+/**
+ * Parameters that belong to client authentication (added by the http layer), never accepted as extra parameters.
+ * @internal
+ */
+export const clientAuthenticationParams: ReadonlySet<string> = new Set([
+  "client_id",
+  "client_secret",
+  "client_assertion",
+  "client_assertion_type"
+])
+
+/**
+ * Builds request parameters: the standard ones first, then the caller's extra ones. An extra parameter may not
+ * redefine a standard one of the request, nor a client authentication parameter.
+ * @internal
+ */
+export const buildParams = (
+  standard: Readonly<Record<string, Params.Input>>,
+  extra: Readonly<Record<string, Params.Input>> | undefined
+): Either.Either<Params.Params, InvalidArgument> => {
+  const names = extra === undefined ? [] : Object.keys(extra)
+  for (const name of names) {
+    if (Object.prototype.hasOwnProperty.call(standard, name) || clientAuthenticationParams.has(name)) {
+      return Either.left(
+        invalidArgument(
+          `extra.${name}`,
+          clientAuthenticationParams.has(name)
+            ? "client authentication parameters are added by the client authentication method"
+            : "this parameter has its own option; pass it there"
+        )
+      )
+    }
+  }
+  return Either.right(Params.concat(Params.make(standard), extra === undefined ? [] : Params.make(extra)))
+}
+
+/**
+ * Checks resource indicators (RFC 8707 2): each must be an absolute URI without a fragment.
+ * @internal
+ */
+export const checkResources = (
+  resource: string | ReadonlyArray<string> | undefined
+): Either.Either<ReadonlyArray<string> | undefined, InvalidArgument> => {
+  if (resource === undefined) return Either.right(undefined)
+  const all = typeof resource === "string" ? [resource] : resource
+  for (const r of all) {
+    if (!URL.canParse(r) || r.includes("#")) {
+      return Either.left(invalidArgument("resource", "each resource must be an absolute URI without a fragment (RFC 8707 2)"))
+    }
+  }
+  return Either.right(all)
+}
