@@ -38,6 +38,11 @@ export interface Options {
    * backoff from 250 ms.
    */
   readonly retry?: Schedule.Schedule<unknown, RetryInput> | false
+  /**
+   * Send trace context headers (`traceparent`, `b3`) to the Authorization Server; off by default, since the AS is
+   * usually another organisation's service.
+   */
+  readonly tracePropagation?: boolean
 }
 
 /**

@@ -14,6 +14,7 @@ const defaults = {
   allowInsecureHttp: false
 }
 
+
 /** @internal */
 export const defaultRetry: Schedule.Schedule<unknown, Transport.RetryInput> = Schedule.exponential("250 millis").pipe(
   Schedule.intersect(Schedule.recurs(3)),
@@ -189,15 +190,17 @@ const classify = (
 /** @internal */
 export const make = (options: Transport.Options = {}): Effect.Effect<Transport.TransportService, never, HttpClient.HttpClient> =>
   Effect.gen(function* () {
-    const client = yield* HttpClient.HttpClient
+    const base = yield* HttpClient.HttpClient
     const requestInit = yield* Effect.serviceOption(FetchHttpClient.RequestInit)
     const fetchOptions: RequestInit = { ...Option.getOrElse(requestInit, () => ({})), redirect: "manual" }
     const resolved = {
       maxResponseBytes: options.maxResponseBytes ?? defaults.maxResponseBytes,
       timeout: options.timeout === undefined ? defaults.timeout : Duration.decode(options.timeout),
       allowInsecureHttp: options.allowInsecureHttp ?? defaults.allowInsecureHttp,
-      retry: options.retry === undefined ? defaultRetry : options.retry
+      retry: options.retry === undefined ? defaultRetry : options.retry,
+      tracePropagation: options.tracePropagation ?? false
     }
+    const client = HttpClient.withTracerPropagation(base, resolved.tracePropagation)
     const timeoutMillis = Duration.toMillis(resolved.timeout)
     const validate = validateUrl(resolved.allowInsecureHttp)
 

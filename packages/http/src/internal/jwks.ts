@@ -1,0 +1,72 @@
+/** @internal */
+import { OAuthError } from "@oauth2/core"
+import { Clock, Duration, Effect, Either, Option, Ref } from "effect"
+import type { JSONWebKeySet, JWK } from "jose"
+import * as TransportError from "../TransportError.js"
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** @internal */
+export const decodeJwks = (body: unknown, context?: OAuthError.ResponseContext): Either.Either<JSONWebKeySet, OAuthError.UnexpectedResponse> => {
+  const fail = (reason: string) => Either.left(OAuthError.unexpectedResponse("jwks", reason, body, context))
+  if (!isRecord(body)) return fail("expected a JSON object")
+  if (!Array.isArray(body.keys)) return fail("keys: is missing or not an array")
+  const keys: Array<JWK> = []
+  for (const [i, key] of body.keys.entries()) {
+    if (!isRecord(key) || typeof key.kty !== "string") return fail(`keys.${i}: not a JWK (an object with a string kty)`)
+    if (key.kid !== undefined && typeof key.kid !== "string") return fail(`keys.${i}.kid: not a string`)
+    keys.push(key as JWK)
+  }
+  return Either.right({ keys })
+}
+
+interface Cached {
+  readonly keys: JSONWebKeySet
+  readonly fetchedAt: number
+}
+
+/**
+ * A JWKS cache: fetched on first use; refetched when a `kid` is not in the cached set, no more often than `cooldown`;
+ * concurrent refetches are coalesced.
+ * @internal
+ */
+export const jwksCache = <E>(options: {
+  readonly url: string | undefined
+  readonly cooldown: Duration.Duration
+  readonly fetch: (url: string) => Effect.Effect<{ readonly body: unknown; readonly context: OAuthError.ResponseContext }, E>
+}) =>
+  Effect.gen(function* () {
+    const state = yield* Ref.make<Option.Option<Cached>>(Option.none())
+    const lock = yield* Effect.makeSemaphore(1)
+    const cooldownMillis = Duration.toMillis(options.cooldown)
+    const has = (set: JSONWebKeySet, kid: string | undefined) => kid === undefined || set.keys.some((k) => k.kid === kid)
+
+    const fetchAndStore = (url: string) =>
+      Effect.gen(function* () {
+        const { body, context } = yield* options.fetch(url)
+        const keys = yield* decodeJwks(body, context)
+        const fetchedAt = yield* Clock.currentTimeMillis
+        yield* Ref.set(state, Option.some({ keys, fetchedAt }))
+        return keys
+      })
+
+    return (query: { readonly kid?: string } = {}): Effect.Effect<JSONWebKeySet, E | OAuthError.UnexpectedResponse | TransportError.EndpointNotSupported> =>
+      Effect.gen(function* () {
+        const url = options.url
+        if (url === undefined) return yield* Effect.fail(TransportError.endpointNotSupported("jwks"))
+        const seen = yield* Ref.get(state)
+        if (Option.isSome(seen) && has(seen.value.keys, query.kid)) return seen.value.keys
+        return yield* lock.withPermits(1)(
+          Effect.gen(function* () {
+            // another fiber may have refreshed while this one waited
+            const current = yield* Ref.get(state)
+            if (Option.isNone(current)) return yield* fetchAndStore(url)
+            if (has(current.value.keys, query.kid)) return current.value.keys
+            if (Option.isSome(seen) && current.value.fetchedAt !== seen.value.fetchedAt) return current.value.keys
+            const now = yield* Clock.currentTimeMillis
+            if (now - current.value.fetchedAt < cooldownMillis) return current.value.keys
+            return yield* fetchAndStore(url)
+          })
+        )
+      })
+  })

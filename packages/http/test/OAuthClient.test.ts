@@ -1,0 +1,223 @@
+import { assert, describe, expect, it } from "@effect/vitest"
+import { AuthorizationRequest, BearerToken, TokenRequest } from "@oauth2/core"
+import { ClientAuth, OAuthClient, Transport } from "@oauth2/http"
+import { DateTime, Effect, Either, Layer, Redacted, TestClock } from "effect"
+import { fakeClient, jsonResponse, type Seen } from "./fake.js"
+
+const endpoints = {
+  issuer: "https://as.example.com",
+  authorizationEndpoint: "https://as.example.com/authorize",
+  tokenEndpoint: "https://as.example.com/token",
+  revocationEndpoint: "https://as.example.com/revoke",
+  introspectionEndpoint: "https://as.example.com/introspect",
+  userinfoEndpoint: "https://as.example.com/userinfo",
+  pushedAuthorizationRequestEndpoint: "https://as.example.com/par",
+  deviceAuthorizationEndpoint: "https://as.example.com/device",
+  backchannelAuthenticationEndpoint: "https://as.example.com/bc",
+  jwksUri: "https://as.example.com/jwks"
+}
+
+const withClient = <A, E>(
+  respond: (seen: Seen, index: number) => Response | "reset",
+  use: (client: OAuthClient.OAuthClientService) => Effect.Effect<A, E>,
+  options: OAuthClient.Options = { ...endpoints, clientId: "client 1", clientSecret: Redacted.make("s3cret:+é") }
+) => {
+  const fake = fakeClient(respond)
+  return OAuthClient.make(options).pipe(
+    Effect.flatMap(use),
+    Effect.provide(Transport.layer().pipe(Layer.provide(fake.layer))),
+    Effect.map((result) => ({ result, seen: fake.seen }))
+  )
+}
+
+const tokenAnswer = { access_token: "AT", token_type: "Bearer", expires_in: 60, refresh_token: "RT", scope: "a" }
+const basic = `Basic ${btoa("client+1:s3cret%3A%2B%C3%A9")}`
+
+describe("OAuthClient endpoints (exact bytes)", () => {
+  it.effect("token: client_credentials with client_secret_basic", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(1_000)
+      const { result, seen } = yield* withClient(() => jsonResponse(tokenAnswer), (c) => c.token(TokenRequest.clientCredentials({ scope: "a" })))
+      expect(seen[0]).toEqual({
+        method: "POST",
+        url: "https://as.example.com/token",
+        headers: {
+          accept: "application/json",
+          authorization: basic,
+          "content-length": "37",
+          "content-type": "application/x-www-form-urlencoded;charset=UTF-8"
+        },
+        body: "grant_type=client_credentials&scope=a"
+      })
+      assert.strictEqual(Redacted.value(result.accessToken), "AT")
+      assert.strictEqual(DateTime.toEpochMillis(result.expiresAt!), 61_000)
+    }))
+
+  it.effect("token: authorization_code, refresh and device code are never retried", () =>
+    Effect.gen(function* () {
+      for (const request of [
+        TokenRequest.authorizationCode({ code: "C", redirectUri: "https://app/cb", codeVerifier: "V".repeat(43) }),
+        Either.getOrThrow(TokenRequest.refreshToken({ refreshToken: "RT" })),
+        TokenRequest.deviceCode({ deviceCode: "D" }),
+        TokenRequest.ciba({ authReqId: "R" })
+      ]) {
+        const { seen } = yield* Effect.either(withClient(() => "reset", (c) => c.token(request))).pipe(
+          Effect.map(() => ({ seen: [] as Array<Seen> })),
+          Effect.orElseSucceed(() => ({ seen: [] as Array<Seen> }))
+        )
+        assert.isAtMost(seen.length, 1)
+      }
+      const fake = fakeClient(() => "reset")
+      const error = yield* Effect.flip(
+        OAuthClient.make({ ...endpoints, clientId: "c" }).pipe(
+          Effect.flatMap((c) => c.token(TokenRequest.authorizationCode({ code: "C" }))),
+          Effect.provide(Transport.layer().pipe(Layer.provide(fake.layer)))
+        )
+      )
+      expect(error).toMatchObject({ _tag: "RequestFailed" })
+      assert.strictEqual(fake.seen.length, 1)
+    }))
+
+  it.effect("token: error answers keep their tag; token exchange accepts N_A", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(withClient(() => jsonResponse({ error: "invalid_grant", error_description: "used" }, 400), (c) => c.token(TokenRequest.deviceCode({ deviceCode: "D" }))))
+      expect(error).toMatchObject({ _tag: "InvalidGrant", status: 400, description: "used", endpoint: "token" })
+      const { result } = yield* withClient(
+        () => jsonResponse({ access_token: "X", token_type: "N_A", issued_token_type: "urn:ietf:params:oauth:token-type:jwt" }),
+        (c) => Effect.flatMap(TokenRequest.tokenExchange({ subjectToken: "S", subjectTokenType: "jwt" }), (r) => c.token(r))
+      )
+      assert.strictEqual(result.issuedTokenType, "urn:ietf:params:oauth:token-type:jwt")
+    }))
+
+  it.effect("revocation with token_type_hint", () =>
+    Effect.gen(function* () {
+      const { seen } = yield* withClient(() => new Response(null, { status: 200 }), (c) => c.revoke({ token: Redacted.make("RT"), tokenTypeHint: "refresh_token" }))
+      expect(seen[0]).toMatchObject({ method: "POST", url: endpoints.revocationEndpoint, body: "token=RT&token_type_hint=refresh_token" })
+      assert.strictEqual(seen[0]!.headers.authorization, basic)
+    }))
+
+  it.effect("introspection", () =>
+    Effect.gen(function* () {
+      const { result, seen } = yield* withClient(
+        () => jsonResponse({ active: true, scope: "a b", client_id: "client 1", exp: 1000 }),
+        (c) => c.introspect({ token: "AT", tokenTypeHint: "access_token" })
+      )
+      expect(seen[0]).toMatchObject({ url: endpoints.introspectionEndpoint, body: "token=AT&token_type_hint=access_token" })
+      assert.isTrue(result.active)
+    }))
+
+  it.effect("userinfo with a bearer header, and the sub check", () =>
+    Effect.gen(function* () {
+      const token = BearerToken.make({ accessToken: "AT", issuedAt: DateTime.unsafeMake(0) })
+      const { result, seen } = yield* withClient(() => jsonResponse({ sub: "alice", email: "a@example.com" }), (c) => c.userinfo(token, { subject: "alice" }))
+      expect(seen[0]).toEqual({
+        method: "GET",
+        url: endpoints.userinfoEndpoint,
+        headers: { accept: "application/json", authorization: "Bearer AT" },
+        body: ""
+      })
+      assert.strictEqual(result.sub, "alice")
+      const mismatch = yield* Effect.flip(withClient(() => jsonResponse({ sub: "mallory" }), (c) => c.userinfo("AT", { subject: "alice" })))
+      expect(mismatch._tag).toBe("MismatchingSubject")
+    }))
+
+  it.effect("pushed authorization returns a request_uri request", () =>
+    Effect.gen(function* () {
+      const pending = yield* AuthorizationRequest.make({
+        authorizationEndpoint: endpoints.authorizationEndpoint,
+        clientId: "client 1",
+        redirectUri: "https://app/cb",
+        state: "st",
+        nonce: "no",
+        codeVerifier: "v".repeat(43)
+      })
+      const { result, seen } = yield* withClient(() => jsonResponse({ request_uri: "urn:ietf:params:oauth:request_uri:abc", expires_in: 60 }, 201), (c) => c.pushedAuthorization(pending))
+      const body = new URLSearchParams(seen[0]!.body)
+      // RFC 9126 2.1: the pushed request carries every authorization request parameter, client_id included, once
+      assert.deepStrictEqual(body.getAll("client_id"), ["client 1"])
+      assert.strictEqual(body.get("redirect_uri"), "https://app/cb")
+      assert.strictEqual(body.get("code_challenge_method"), "S256")
+      assert.strictEqual(result.requestUri, "urn:ietf:params:oauth:request_uri:abc")
+      const url = new URL(result.url)
+      expect([...url.searchParams.keys()].sort()).toEqual(["client_id", "request_uri"])
+    }))
+
+  it.effect("device authorization and CIBA", () =>
+    Effect.gen(function* () {
+      const { result, seen } = yield* withClient(
+        () => jsonResponse({ device_code: "D", user_code: "U", verification_uri: "https://as.example.com/device", expires_in: 600 }),
+        (c) => c.deviceAuthorization({ scope: ["openid", "offline_access"] })
+      )
+      expect(seen[0]).toMatchObject({ url: endpoints.deviceAuthorizationEndpoint, body: "scope=openid+offline_access" })
+      assert.strictEqual(result.userCode, "U")
+      const ciba = yield* withClient(
+        () => jsonResponse({ auth_req_id: "R", expires_in: 120, interval: 2 }),
+        (c) => c.backchannelAuthentication({ scope: "openid", loginHint: "alice", bindingMessage: "W4SCT" })
+      )
+      expect(ciba.seen[0]).toMatchObject({ url: endpoints.backchannelAuthenticationEndpoint, body: "scope=openid&login_hint=alice&binding_message=W4SCT" })
+      assert.strictEqual(Redacted.value(ciba.result.authReqId), "R")
+    }))
+
+  it.effect("an endpoint the server does not have is a typed error naming it", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(withClient(() => jsonResponse({}), (c) => c.introspect({ token: "t" }), { tokenEndpoint: endpoints.tokenEndpoint, clientId: "c" }))
+      expect(error).toMatchObject({ _tag: "EndpointNotSupported", endpoint: "introspection" })
+    }))
+
+  it.effect("refuses bad configurations", () =>
+    Effect.gen(function* () {
+      const auth = yield* ClientAuth.none({ clientId: "c" })
+      const both = yield* Effect.flip(withClient(() => jsonResponse({}), () => Effect.void, { ...endpoints, auth, clientId: "c" }))
+      expect(both).toMatchObject({ _tag: "InvalidConfiguration", field: "auth" })
+      const neither = yield* Effect.flip(withClient(() => jsonResponse({}), () => Effect.void, { ...endpoints }))
+      expect(neither).toMatchObject({ _tag: "InvalidConfiguration", field: "clientId" })
+      const insecure = yield* Effect.flip(withClient(() => jsonResponse({}), () => Effect.void, { tokenEndpoint: "http://as.example.com/token", clientId: "c" }))
+      expect(insecure).toMatchObject({ _tag: "InvalidConfiguration", field: "tokenEndpoint" })
+      const malformed = yield* Effect.flip(withClient(() => jsonResponse({}), () => Effect.void, { tokenEndpoint: "javascript:alert(1)", clientId: "c" }))
+      expect(malformed).toMatchObject({ _tag: "InvalidConfiguration" })
+    }))
+
+  it.effect("never renders the client secret or a token in an error", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(withClient(() => jsonResponse({ ...tokenAnswer, expires_in: -1 }), (c) => c.token(TokenRequest.password({ username: "u", password: "PASSWORD" }))))
+      const rendered = JSON.stringify(error) + String(error)
+      for (const secret of ["s3cret", "PASSWORD", "\"AT\"", "RT"]) expect(rendered).not.toContain(secret)
+    }))
+})
+
+describe("OAuthClient JWKS cache", () => {
+  const jwks = (kids: ReadonlyArray<string>) => jsonResponse({ keys: kids.map((kid) => ({ kty: "EC", crv: "P-256", x: "x", y: "y", kid })) })
+
+  it.effect("fetches once, refetches on an unknown kid no more often than the cooldown", () =>
+    Effect.gen(function* () {
+      let rotation = ["k1"]
+      const fake = fakeClient(() => jwks(rotation))
+      const client = yield* OAuthClient.make({ ...endpoints, clientId: "c", jwksCooldown: "30 seconds" }).pipe(
+        Effect.provide(Transport.layer().pipe(Layer.provide(fake.layer)))
+      )
+      yield* client.jwks()
+      yield* client.jwks({ kid: "k1" })
+      assert.strictEqual(fake.seen.length, 1)
+      rotation = ["k1", "k2"]
+      // within the cooldown an unknown kid does not refetch
+      const stale = yield* client.jwks({ kid: "k2" })
+      assert.strictEqual(fake.seen.length, 1)
+      assert.deepStrictEqual(stale.keys.map((k) => k.kid), ["k1"])
+      yield* TestClock.adjust("30 seconds")
+      const fresh = yield* client.jwks({ kid: "k2" })
+      assert.strictEqual(fake.seen.length, 2)
+      assert.deepStrictEqual(fresh.keys.map((k) => k.kid), ["k1", "k2"])
+      // concurrent lookups of another unknown kid after the cooldown cause one fetch
+      yield* TestClock.adjust("30 seconds")
+      yield* Effect.all(Array.from({ length: 50 }, () => client.jwks({ kid: "k3" })), { concurrency: "unbounded" })
+      assert.strictEqual(fake.seen.length, 3)
+    }))
+
+  it.effect("refuses a malformed key set", () =>
+    Effect.gen(function* () {
+      for (const body of [{}, { keys: "nope" }, { keys: [{ kid: "x" }] }, []]) {
+        const error = yield* Effect.flip(withClient(() => jsonResponse(body), (c) => c.jwks()))
+        expect(error).toMatchObject({ _tag: "UnexpectedResponse", endpoint: "jwks" })
+      }
+    }))
+})
