@@ -9,3 +9,7 @@
 export * as Transport from "./Transport.js"
 /** Transport and configuration errors. @since 0.1.0 */
 export * as TransportError from "./TransportError.js"
+/** Client authentication methods. @since 0.1.0 */
+export * as ClientAuth from "./ClientAuth.js"
+/** The client service and one function per endpoint. @since 0.1.0 */
+export * as OAuthClient from "./OAuthClient.js"
