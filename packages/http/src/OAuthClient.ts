@@ -240,6 +240,22 @@ export const discover: (
 > = internal.discover
 
 /**
+ * Builds a client from discovery: fetches the metadata document, checks its `issuer` (exact string) and every
+ * endpoint URL, and fetches the JWKS when there is one. {@link layerDiscovery} is the same as a layer.
+ *
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromDiscovery: (
+  options: DiscoveryOptions
+) => Effect.Effect<
+  OAuthClientService,
+  InvalidConfiguration | TransportError | OAuthError.UnexpectedResponse | ServerMetadata.MismatchingIssuer | OAuthError.ErrorOf<"discovery" | "jwks"> | EndpointNotSupported,
+  Transport.Transport
+> = internal.makeDiscovered
+
+/**
  * The client as a layer, from explicit options.
  *
  * @example

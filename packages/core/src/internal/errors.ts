@@ -125,7 +125,8 @@ export const endpointCodes = {
     "invalid_authorization_details"
   ],
   revocation: [...backChannel, "unsupported_token_type"],
-  introspection: [...backChannel],
+  // not in RFC 7662, but servers answer it for tokens they cannot introspect (e.g. structured JWTs)
+  introspection: [...backChannel, "unsupported_token_type"],
   userinfo: [...resource, "server_error", "temporarily_unavailable"],
   resource,
   discovery: [] as ReadonlyArray<never>,
