@@ -1,0 +1,19 @@
+/**
+ * `@oauth2/testing`: a real Authorization Server (node-oidc-provider) for tests, as an Effect `Layer`.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * The test server: layer, plain start/stop API, registered clients, users and scripted interactions.
+ *
+ * @since 0.1.0
+ */
+export * as TestServer from "./TestServer.js"
+
+/**
+ * Canned faults for `TestServer.failNext`.
+ *
+ * @since 0.1.0
+ */
+export * as Fault from "./Fault.js"
