@@ -13,3 +13,5 @@ export * as TransportError from "./TransportError.js"
 export * as ClientAuth from "./ClientAuth.js"
 /** The client service and one function per endpoint. @since 0.1.0 */
 export * as OAuthClient from "./OAuthClient.js"
+/** Calling resource servers with a bearer token. @since 0.1.0 */
+export * as Bearer from "./Bearer.js"

@@ -193,6 +193,27 @@ describe("Transport.send", () => {
     }))
 })
 
+describe("Transport over a custom fetch", () => {
+  it.effect("keeps the caller's RequestInit (proxy dispatcher, client certificate) and adds redirect: manual", () =>
+    Effect.gen(function* () {
+      const inits: Array<RequestInit> = []
+      const fetch: typeof globalThis.fetch = async (_url, init) => {
+        inits.push(init ?? {})
+        return new Response(JSON.stringify({ ok: true }), { headers: { "content-type": "application/json" } })
+      }
+      const dispatcher = { name: "mtls-agent" }
+      const TransportMtls = Transport.layer().pipe(
+        Layer.provide(FetchHttpClient.layer),
+        Layer.provide(Layer.succeed(FetchHttpClient.Fetch, fetch)),
+        Layer.provide(Layer.succeed(FetchHttpClient.RequestInit, { dispatcher } as RequestInit))
+      )
+      yield* Transport.send(tokenPost()).pipe(Effect.provide(TransportMtls))
+      assert.strictEqual(inits.length, 1)
+      assert.strictEqual(inits[0]!.redirect, "manual")
+      assert.strictEqual((inits[0] as any).dispatcher, dispatcher)
+    }))
+})
+
 describe("Transport over real fetch", () => {
   const withServer = <A, E>(
     handler: Parameters<typeof createServer>[1],

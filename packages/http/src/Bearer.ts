@@ -1,0 +1,82 @@
+/**
+ * Calling resource servers with an access token: an `HttpClient` middleware that adds `Authorization: Bearer` from
+ * an effect producing a `BearerToken`.
+ *
+ * The effect is run for every request, so it can be a cached, self-renewing token source (see `@oauth2/flows`). A
+ * token that is already expired is refused with {@link ExpiredAccessToken} before anything is sent.
+ *
+ * @since 0.1.0
+ */
+import type { HttpClient } from "@effect/platform"
+import type { BearerToken } from "@oauth2/core"
+import type { Duration, Effect } from "effect"
+import * as internal from "./internal/bearer.js"
+
+/**
+ * The access token was expired (within the leeway) when a request was about to be sent with it.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ * @since 0.1.0
+ * @category errors
+ */
+export interface ExpiredAccessToken {
+  readonly _tag: "ExpiredAccessToken"
+  /** The request's method and URL (no query: it might hold secrets). */
+  readonly request: string
+  readonly message: string
+}
+
+/**
+ * Options of {@link withToken}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** A token expiring within this leeway is refused too; zero by default. */
+  readonly leeway?: Duration.DurationInput
+}
+
+/**
+ * Adds `Authorization: Bearer <access token>` to every request of a client, taking the token from `token` each time.
+ * The request fails with the token effect's error, or with {@link ExpiredAccessToken} if the token is expired.
+ *
+ * @example
+ * ```ts
+ * import { FetchHttpClient, HttpClient } from "@effect/platform"
+ * import { BearerToken } from "@oauth2/core"
+ * import { Bearer } from "@oauth2/http"
+ * import { DateTime, Effect } from "effect"
+ *
+ * const token = BearerToken.make({ accessToken: "at", issuedAt: DateTime.unsafeMake(0) })
+ *
+ * const program = Effect.gen(function* () {
+ *   const api = (yield* HttpClient.HttpClient).pipe(Bearer.withToken(Effect.succeed(token)), HttpClient.filterStatusOk)
+ *   const response = yield* api.get("https://api.example.com/me")
+ *   return yield* response.json
+ * }).pipe(Effect.provide(FetchHttpClient.layer))
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withToken: {
+  <E2, R2>(
+    token: Effect.Effect<BearerToken.BearerToken, E2, R2>,
+    options?: Options
+  ): <E, R>(self: HttpClient.HttpClient.With<E, R>) => HttpClient.HttpClient.With<E | E2 | ExpiredAccessToken, R | R2>
+  <E, R, E2, R2>(
+    self: HttpClient.HttpClient.With<E, R>,
+    token: Effect.Effect<BearerToken.BearerToken, E2, R2>,
+    options?: Options
+  ): HttpClient.HttpClient.With<E | E2 | ExpiredAccessToken, R | R2>
+} = internal.withToken
+
+/**
+ * Builds an {@link ExpiredAccessToken}.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const expiredAccessToken: (request: string) => ExpiredAccessToken = internal.expiredAccessToken

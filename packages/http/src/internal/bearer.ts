@@ -1,0 +1,37 @@
+/** @internal */
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { BearerToken } from "@oauth2/core"
+import { Data, Duration, Effect, Redacted } from "effect"
+import { dual } from "effect/Function"
+import * as Predicate from "effect/Predicate"
+import type * as Bearer from "../Bearer.js"
+
+/** @internal */
+export const expiredAccessToken = (request: string): Bearer.ExpiredAccessToken =>
+  Data.struct({
+    _tag: "ExpiredAccessToken",
+    request,
+    message: `the access token for ${request} is expired`
+  })
+
+/** @internal */
+export const withToken = dual(
+  (args) => Predicate.hasProperty(args[0], HttpClient.TypeId),
+  <E, R, E2, R2>(
+    self: HttpClient.HttpClient.With<E, R>,
+    token: Effect.Effect<BearerToken.BearerToken, E2, R2>,
+    options: Bearer.Options = {}
+  ): HttpClient.HttpClient.With<E | E2 | Bearer.ExpiredAccessToken, R | R2> => {
+    const leeway = Duration.decode(options.leeway ?? Duration.zero)
+    return HttpClient.mapRequestEffect(self, (request) =>
+      Effect.gen(function* () {
+        const current = yield* token
+        if (yield* BearerToken.isExpired(current, leeway)) {
+          const url = request.url.split("?")[0]!
+          return yield* Effect.fail(expiredAccessToken(`${request.method} ${url}`))
+        }
+        return HttpClientRequest.setHeader(request, "authorization", `Bearer ${Redacted.value(current.accessToken)}`)
+      })
+    )
+  }
+)

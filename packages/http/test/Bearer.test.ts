@@ -1,0 +1,52 @@
+import { assert, describe, expect, it } from "@effect/vitest"
+import { HttpClient } from "@effect/platform"
+import { BearerToken } from "@oauth2/core"
+import { Bearer } from "@oauth2/http"
+import { DateTime, Effect } from "effect"
+import { fakeClient, jsonResponse } from "./fake.js"
+
+const token = (expiresAtMillis?: number) =>
+  BearerToken.make({
+    accessToken: "AT-SECRET",
+    issuedAt: DateTime.unsafeMake(0),
+    ...(expiresAtMillis === undefined ? {} : { expiresAt: DateTime.unsafeMake(expiresAtMillis) })
+  })
+
+describe("Bearer.withToken", () => {
+  it.effect("adds the Authorization header from the token effect, each request", () =>
+    Effect.gen(function* () {
+      let calls = 0
+      const source = Effect.sync(() => {
+        calls++
+        return token()
+      })
+      const fake = fakeClient(() => jsonResponse({ ok: true }))
+      const api = (yield* Effect.provide(HttpClient.HttpClient, fake.layer)).pipe(Bearer.withToken(source))
+      yield* api.get("https://api.example.com/a")
+      yield* api.get("https://api.example.com/b")
+      assert.strictEqual(fake.seen[0]!.headers.authorization, "Bearer AT-SECRET")
+      assert.strictEqual(calls, 2)
+    }))
+
+  it.effect("refuses an expired token before sending, without leaking it", () =>
+    Effect.gen(function* () {
+      const fake = fakeClient(() => jsonResponse({ ok: true }))
+      const base = yield* Effect.provide(HttpClient.HttpClient, fake.layer)
+      const api = Bearer.withToken(base, Effect.succeed(token(1000)), { leeway: "5 seconds" })
+      // TestClock starts at 0: the token expires at 1 s, within the 5 s leeway
+      const error = yield* Effect.flip(api.get("https://api.example.com/me?secret=x"))
+      expect(error).toMatchObject({ _tag: "ExpiredAccessToken", request: "GET https://api.example.com/me" })
+      expect(JSON.stringify(error)).not.toContain("AT-SECRET")
+      assert.strictEqual(fake.seen.length, 0)
+    }))
+
+  it.effect("fails with the token effect's error", () =>
+    Effect.gen(function* () {
+      const fake = fakeClient(() => jsonResponse({ ok: true }))
+      const base = yield* Effect.provide(HttpClient.HttpClient, fake.layer)
+      const api = Bearer.withToken(base, Effect.fail({ _tag: "NoToken" as const }))
+      const error = yield* Effect.flip(api.get("https://api.example.com/me"))
+      expect(error).toEqual({ _tag: "NoToken" })
+      assert.strictEqual(fake.seen.length, 0)
+    }))
+})
