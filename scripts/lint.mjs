@@ -1,6 +1,7 @@
 // Project invariants that the type checker cannot see:
 // - no `class` declarations in packages/*/src (the design is classless);
-// - no wall-clock time or timers in library code of core, http and flows (TestClock must drive every wait).
+// - no wall-clock time or timers in library code of core, http and flows (TestClock must drive every wait);
+// - every export of a public module (packages/*/src/*.ts, not internal/) has a doc comment.
 import { readdirSync, readFileSync, statSync, existsSync } from "node:fs"
 import { join, relative } from "node:path"
 
@@ -20,6 +21,19 @@ for (const pkg of readdirSync(join(root, "packages"))) {
       if (/^\s*(export\s+)?(default\s+)?(abstract\s+)?class\s/.test(line)) problems.push(`${at}: class declaration`)
       if (["core", "http", "flows"].includes(pkg) && !/^\s*(\/\/|\*)/.test(line) && /Date\.now\(\)|new Date\(\)|setTimeout\(/.test(line))
         problems.push(`${at}: wall-clock time or timer (use Clock/DateTime/Schedule)`)
+    })
+  }
+}
+for (const pkg of readdirSync(join(root, "packages"))) {
+  const dir = join(root, "packages", pkg, "src")
+  if (!existsSync(dir)) continue
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
+    const lines = readFileSync(join(dir, file), "utf8").split("\n")
+    lines.forEach((line, i) => {
+      if (!/^export (const|interface|type|declare|function)\b/.test(line)) return
+      let j = i - 1
+      while (j >= 0 && lines[j].trim() === "") j--
+      if (!(lines[j] ?? "").trim().endsWith("*/")) problems.push(`packages/${pkg}/src/${file}:${i + 1}: public export without a doc comment`)
     })
   }
 }
