@@ -4,4 +4,18 @@
  *
  * @since 0.1.0
  */
-export {}
+
+/** Every grant as an Effect program, device and CIBA flows. @since 0.1.0 */
+export * as Grants from "./Grants.js"
+/** Polling the token endpoint as a `Schedule`. @since 0.1.0 */
+export * as Polling from "./Polling.js"
+/** Self-renewing, single-flight token sources. @since 0.1.0 */
+export * as TokenSource from "./TokenSource.js"
+/** An `HttpClient` authenticated by a token source. @since 0.1.0 */
+export * as BearerClient from "./BearerClient.js"
+/** A client for a REST API under one base URL. @since 0.1.0 */
+export * as ApiClient from "./ApiClient.js"
+/** Auth0 preset: tenant names, endpoints, Management API client. @since 0.1.0 */
+export * as Auth0 from "./Auth0.js"
+/** Ping Identity (PingFederate) preset: endpoint layout. @since 0.1.0 */
+export * as Ping from "./Ping.js"

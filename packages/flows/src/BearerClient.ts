@@ -1,0 +1,104 @@
+/**
+ * An `HttpClient` authenticated by a token source: every request carries `Authorization: Bearer` with a token from
+ * the source (valid: the source renews it before it expires), and when the resource server refuses it with
+ * `401` and `WWW-Authenticate: Bearer error="invalid_token"` (revoked, rotated keys, clock skew), the token is
+ * invalidated and the request is sent once more with a new one.
+ *
+ * Built on `Bearer.withToken` of `@oauth2/http`, which refuses an expired token before sending it.
+ *
+ * @since 0.1.0
+ */
+import type { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
+import type { Bearer } from "@oauth2/http"
+import type { Effect } from "effect"
+import * as internal from "./internal/bearerClient.js"
+import type * as TokenSource from "./TokenSource.js"
+
+/**
+ * Authenticates every request of a client with a token from `source`; on a `401` answer with
+ * `error="invalid_token"`, invalidates that token and retries once (requests with a streamed body are not retried:
+ * the stream cannot be sent twice). Any other answer, including a second `401`, is returned as is.
+ *
+ * @example
+ * ```ts
+ * import { FetchHttpClient, HttpClient } from "@effect/platform"
+ * import { TokenRequest } from "@oauth2/core"
+ * import { BearerClient, TokenSource } from "@oauth2/flows"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function* () {
+ *   const source = yield* TokenSource.make({ grant: TokenRequest.clientCredentials({ scope: "read" }) })
+ *   const api = (yield* HttpClient.HttpClient).pipe(BearerClient.authenticate(source), HttpClient.filterStatusOk)
+ *   const response = yield* api.get("https://api.example.com/me")
+ *   return yield* response.json
+ * }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ * @since 0.1.0
+ * @category combinators
+ */
+export const authenticate: {
+  <E2>(
+    source: TokenSource.TokenSource<E2>
+  ): <E, R>(self: HttpClient.HttpClient.With<E, R>) => HttpClient.HttpClient.With<E | E2 | Bearer.ExpiredAccessToken, R>
+  <E, R, E2>(
+    self: HttpClient.HttpClient.With<E, R>,
+    source: TokenSource.TokenSource<E2>
+  ): HttpClient.HttpClient.With<E | E2 | Bearer.ExpiredAccessToken, R>
+} = internal.authenticate
+
+/**
+ * A challenge of a `WWW-Authenticate` header: its scheme (lower-cased) and parameters (names lower-cased).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
+ * @since 0.1.0
+ * @category models
+ */
+export interface Challenge {
+  readonly scheme: string
+  readonly params: Readonly<Record<string, string>>
+}
+
+/**
+ * Parses a `WWW-Authenticate` header value into its challenges: a scheme followed by `name=value` or
+ * `name="quoted value"` parameters (a `token68` is skipped), challenges separated by commas. Parsing stops at the
+ * first thing that is not a challenge; it never fails.
+ *
+ * @example
+ * ```ts
+ * import { BearerClient } from "@oauth2/flows"
+ *
+ * const [challenge] = BearerClient.parseChallenges(`Bearer error="insufficient_scope", scope="write"`)
+ * console.log(challenge?.params.scope) // "write": ask for a token with that scope (step-up)
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ * @since 0.1.0
+ * @category encoding
+ */
+export const parseChallenges: (header: string) => ReadonlyArray<Challenge> = internal.parseChallenges
+
+/**
+ * Whether an answer is a `401` whose `WWW-Authenticate` has a `Bearer` challenge with `error="invalid_token"`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ * @since 0.1.0
+ * @category guards
+ */
+export const isInvalidToken: (response: HttpClientResponse.HttpClientResponse) => boolean = internal.isInvalidToken
+
+/**
+ * The `HttpClient` in context authenticated by the token source in context.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<
+  HttpClient.HttpClient.With<HttpClientError.HttpClientError | TokenSource.Error | Bearer.ExpiredAccessToken>,
+  never,
+  HttpClient.HttpClient | TokenSource.TokenSource
+> = internal.make

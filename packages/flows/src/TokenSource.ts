@@ -1,0 +1,260 @@
+/**
+ * Self-renewing token sources: ask for a token whenever you need one, and get a valid one.
+ *
+ * A token source fetches a token on first use, caches it, and renews it when it expires within a leeway (30 seconds
+ * by default, or half the token's lifetime when that is shorter, so that short-lived tokens are not renewed at every
+ * call): with the refresh token when there is one, falling back to the original grant when the refresh token
+ * is refused (`invalid_grant`) and that grant can be repeated (client credentials, password, or any program you
+ * give). Concurrent callers share one renewal (single-flight): 10,000 fibers asking at once for an expired token
+ * cause exactly one token request; if it fails, they all get its error and the next call tries again. A renewal
+ * that fails while the token in hand is still valid (inside the leeway) is logged, and the token in hand is used
+ * until it really expires.
+ *
+ * With a `KeyValueStore`, the token survives a restart: it is stored serialized with its absolute expiry
+ * (`BearerToken.serialize`) after each renewal, and read back on first use. Tokens are never logged.
+ *
+ * @since 0.1.0
+ */
+import type { KeyValueStore } from "@effect/platform"
+import type { BearerToken, TokenRequest } from "@oauth2/core"
+import type { OAuthClient } from "@oauth2/http"
+import type { Config, ConfigError, Context, Duration, Effect, Layer, Option, Scope } from "effect"
+import * as internal from "./internal/tokenSource.js"
+
+/**
+ * No token can be had: the source has no token and nothing to obtain one with (`NoGrant`), or its token expired or
+ * was invalidated, it has no usable refresh token, and its grant was single-use (`NotRenewable`: start the user's
+ * flow again).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ * @since 0.1.0
+ * @category errors
+ */
+export interface TokenUnavailable {
+  readonly _tag: "TokenUnavailable"
+  readonly reason: "NoGrant" | "NotRenewable"
+  readonly message: string
+}
+
+/**
+ * What a token source built on the client may fail with: a token request's errors, or {@link TokenUnavailable}.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ * @since 0.1.0
+ * @category errors
+ */
+export type Error = OAuthClient.CallError<"token"> | TokenUnavailable
+
+/**
+ * A token source.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ * @since 0.1.0
+ * @category models
+ */
+export interface TokenSource<E = Error> {
+  /**
+   * A token that does not expire within the leeway: the cached one, or a renewed one (one renewal for all concurrent
+   * callers). If a renewal fails while the cached token is still valid, the cached token is answered.
+   */
+  readonly get: Effect.Effect<BearerToken.BearerToken, E>
+  /** Renews now, even if the cached token is still valid (joins a renewal in progress). */
+  readonly renew: Effect.Effect<BearerToken.BearerToken, E>
+  /**
+   * Marks the access token as unusable (a resource server answered `invalid_token`): the next {@link TokenSource.get}
+   * renews, with the refresh token if there is one. Given a token, only invalidates if it is still the cached one, so
+   * that a token renewed meanwhile by another fiber is kept.
+   */
+  readonly invalidate: (token?: BearerToken.BearerToken) => Effect.Effect<void>
+  /** The cached token, if any and not invalidated, without renewing it (it may be expired). */
+  readonly current: Effect.Effect<Option.Option<BearerToken.BearerToken>>
+}
+
+/**
+ * Where a token source keeps its token across restarts.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.3
+ * @since 0.1.0
+ * @category models
+ */
+export interface Store {
+  readonly store: KeyValueStore.KeyValueStore
+  /** The key of this source's token. */
+  readonly key: string
+}
+
+/**
+ * Parameters of the refresh requests of a token source.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ * @since 0.1.0
+ * @category models
+ */
+export interface RefreshOptions {
+  /** A narrower scope than the original grant's. */
+  readonly scope?: string | ReadonlyArray<string>
+  /** Resource indicators (RFC 8707). */
+  readonly resource?: string | ReadonlyArray<string>
+  readonly extra?: TokenRequest.Extra
+}
+
+/**
+ * Options of {@link make}.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options<E = never> {
+  /**
+   * How to obtain a new token: a token request sent with the client (repeated when it can be, see
+   * `TokenRequest.isRepeatable`; a single-use one, like an authorization code, is sent once), or any program
+   * (always repeatable; e.g. one that signs a fresh JWT bearer assertion each time), which may use the client.
+   */
+  readonly grant?: TokenRequest.TokenRequest | Effect.Effect<BearerToken.BearerToken, E, OAuthClient.OAuthClient>
+  /** A token already obtained (from a device, CIBA or authorization code flow): used until it expires, then refreshed. */
+  readonly token?: BearerToken.BearerToken
+  /** Renew a token that expires within this leeway (or half its lifetime, if shorter); 30 seconds by default. */
+  readonly leeway?: Duration.DurationInput
+  /**
+   * Parameters of refresh requests (`scope`, `resource`, `extra`), or `false` never to refresh. By default the refresh
+   * token is used whenever there is one.
+   */
+  readonly refresh?: false | RefreshOptions
+  /** Keep the token in a `KeyValueStore` (serialized, with its absolute expiry). */
+  readonly store?: Store
+}
+
+/**
+ * The token source service (one per application; build more with {@link make}).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ * @since 0.1.0
+ * @category tags
+ */
+export const TokenSource: Context.Tag<TokenSource, TokenSource> = internal.tag
+
+/**
+ * The default leeway: 30 seconds.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ * @since 0.1.0
+ * @category models
+ */
+export const defaultLeeway: Duration.Duration = internal.defaultLeeway
+
+/**
+ * Builds a token source on the client in context. Renewals run in the current scope, so a caller interrupted while
+ * waiting does not cancel a renewal other callers wait for.
+ *
+ * @example
+ * ```ts
+ * import { TokenRequest } from "@oauth2/core"
+ * import { TokenSource } from "@oauth2/flows"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function* () {
+ *   const source = yield* TokenSource.make({
+ *     grant: TokenRequest.clientCredentials({ scope: "read", audience: "https://api.example.com" }),
+ *     leeway: "1 minute"
+ *   })
+ *   const token = yield* source.get // fetched once, then cached and renewed before it expires
+ *   return token.scope
+ * }).pipe(Effect.scoped)
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { KeyValueStore } from "@effect/platform"
+ * import { TokenRequest } from "@oauth2/core"
+ * import { TokenSource } from "@oauth2/flows"
+ * import { Effect, Layer } from "effect"
+ *
+ * // a token that survives restarts: stored (with its absolute expiry) in a KeyValueStore
+ * const TokenSourceLive = Layer.scoped(
+ *   TokenSource.TokenSource,
+ *   Effect.flatMap(KeyValueStore.KeyValueStore, (store) =>
+ *     TokenSource.make({ grant: TokenRequest.clientCredentials({ scope: "read" }), store: { store, key: "api-token" } })
+ *   )
+ * )
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: <E = never>(
+  options: Options<E>
+) => Effect.Effect<TokenSource<E | Error>, never, OAuthClient.OAuthClient | Scope.Scope> = internal.make
+
+/**
+ * Builds a {@link TokenUnavailable}.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ * @since 0.1.0
+ * @category constructors
+ */
+export const tokenUnavailable: (reason: TokenUnavailable["reason"]) => TokenUnavailable = internal.tokenUnavailable
+
+/**
+ * The token source as a layer, on the client in context.
+ *
+ * @example
+ * ```ts
+ * import { TokenRequest } from "@oauth2/core"
+ * import { TokenSource } from "@oauth2/flows"
+ * import { OAuthClient, Transport } from "@oauth2/http"
+ * import { Effect, Layer, Redacted } from "effect"
+ *
+ * const ClientLive = OAuthClient.layer({
+ *   clientId: "my-client",
+ *   clientSecret: Redacted.make("my-secret"),
+ *   tokenEndpoint: "https://as.example.com/oauth/token"
+ * }).pipe(Layer.provide(Transport.layerFetch()))
+ * const TokenSourceLive = TokenSource.layer({ grant: TokenRequest.clientCredentials({ scope: "read" }) }).pipe(
+ *   Layer.provide(ClientLive)
+ * )
+ *
+ * const program = Effect.flatMap(TokenSource.TokenSource, (source) => source.get).pipe(Effect.provide(TokenSourceLive))
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options<never>): Layer.Layer<TokenSource, never, OAuthClient.OAuthClient> => internal.layer(options)
+
+/**
+ * The `Config` read by {@link layerConfig}: a client credentials source with `OAUTH2_SCOPE`, `OAUTH2_AUDIENCE` and
+ * `OAUTH2_RESOURCE` (space-separated lists, optional) and `OAUTH2_TOKEN_LEEWAY` (a duration, 30 seconds by default).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
+ * @since 0.1.0
+ * @category constructors
+ */
+export const config: Config.Config<Options<never>> = internal.config
+
+/**
+ * A client credentials token source as a layer, from `Config` (environment variables by default).
+ *
+ *
+ * @example
+ * ```ts
+ * import { TokenSource } from "@oauth2/flows"
+ * import { OAuthClient, Transport } from "@oauth2/http"
+ * import { Layer } from "effect"
+ *
+ * // OAUTH2_ISSUER, OAUTH2_CLIENT_ID, OAUTH2_CLIENT_SECRET, OAUTH2_SCOPE, OAUTH2_AUDIENCE, OAUTH2_TOKEN_LEEWAY
+ * const TokenSourceLive = TokenSource.layerConfig().pipe(
+ *   Layer.provide(OAuthClient.layerConfig()),
+ *   Layer.provide(Transport.layerFetch())
+ * )
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  config: Config.Config<Options<never>> = internal.config
+): Layer.Layer<TokenSource, ConfigError.ConfigError, OAuthClient.OAuthClient> => internal.layerConfig(config)

@@ -1,0 +1,261 @@
+/** @internal */
+import { HttpClient, HttpClientError, HttpClientRequest } from "@effect/platform"
+import type { HttpClientResponse, HttpMethod } from "@effect/platform"
+import type { Bearer } from "@oauth2/http"
+import { Data, Effect, Either, ParseResult, Schema, Stream } from "effect"
+import { dual } from "effect/Function"
+import { pipeArguments } from "effect/Pipeable"
+import type * as ApiClient from "../ApiClient.js"
+import type * as TokenSource from "../TokenSource.js"
+import * as bearer from "./bearerClient.js"
+
+const maxExcerpt = 1024
+
+/** @internal */
+export const invalidPath = (path: string, why: string): ApiClient.InvalidPath =>
+  Data.struct({ _tag: "InvalidPath", path: path.slice(0, 256), message: `invalid path '${path.slice(0, 256)}': ${why}` })
+
+/** @internal */
+export const invalidBaseUrl = (url: string, why: string): ApiClient.InvalidBaseUrl =>
+  Data.struct({ _tag: "InvalidBaseUrl", url: url.slice(0, 256), message: `invalid base URL '${url.slice(0, 256)}': ${why}` })
+
+const withoutQuery = (url: string): string => url.split(/[?#]/)[0]!
+
+/** @internal */
+export const unexpectedStatus = (method: string, url: string, status: number, excerpt: string): ApiClient.UnexpectedStatus =>
+  Data.struct({
+    _tag: "UnexpectedStatus",
+    method,
+    url: withoutQuery(url),
+    status,
+    excerpt,
+    message: `${method} ${withoutQuery(url)} answered HTTP ${status}`
+  })
+
+/** @internal */
+export const apiError = (reason: ApiClient.ApiError["reason"], method: string, url: string, detail: string): ApiClient.ApiError =>
+  Data.struct({
+    _tag: "ApiError",
+    reason,
+    method,
+    url: withoutQuery(url),
+    detail: detail.slice(0, 512),
+    message: `${method} ${withoutQuery(url)} failed (${reason}): ${detail.slice(0, 512)}`
+  })
+
+const segmentError = (segment: string): string | undefined => {
+  if (segment.length === 0) return "empty segment"
+  if (segment === "." || segment === "..") return "dot segments ('.', '..') are not allowed"
+  return undefined
+}
+
+/**
+ * Encodes a path relative to a base URL: each segment percent-encoded, so that nothing (`..`, `//host`, an absolute
+ * URL, `?`, `#`, `\`) can leave the base.
+ *
+ * @internal
+ */
+export const encodePath = (path: ApiClient.Path | undefined): Either.Either<string, ApiClient.InvalidPath> => {
+  if (path === undefined) return Either.right("")
+  if (typeof path === "string") {
+    if (path.length > 8192) return Either.left(invalidPath(path, "too long"))
+    if (/[?#]/.test(path)) return Either.left(invalidPath(path, "'?' and '#' are not allowed in a path: give query parameters in urlParams"))
+    const relative = path.startsWith("/") ? path.slice(1) : path
+    if (relative.length === 0) return Either.right("")
+    const segments = relative.split("/")
+    const out: Array<string> = []
+    for (let i = 0; i < segments.length; i++) {
+      const segment = segments[i]!
+      if (segment.length === 0 && i === segments.length - 1) {
+        out.push("") // a trailing slash is kept
+        continue
+      }
+      const why = segmentError(segment)
+      if (why !== undefined) return Either.left(invalidPath(path, why))
+      out.push(encodeURIComponent(segment))
+    }
+    return Either.right(out.join("/"))
+  }
+  const out: Array<string> = []
+  for (const part of path) {
+    const segment = typeof part === "number" ? (Number.isFinite(part) ? String(part) : "") : part
+    const why = segmentError(segment)
+    if (why !== undefined) return Either.left(invalidPath(path.join("/"), why))
+    out.push(encodeURIComponent(segment))
+  }
+  return Either.right(out.join("/"))
+}
+
+/** @internal */
+export const normaliseBaseUrl = (input: string | URL): Either.Either<string, ApiClient.InvalidBaseUrl> => {
+  const text = String(input)
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    return Either.left(invalidBaseUrl(text, "not an absolute URL"))
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return Either.left(invalidBaseUrl(text, `'${url.protocol}' is not an HTTP scheme`))
+  if (url.search !== "" || url.hash !== "") return Either.left(invalidBaseUrl(text, "a base URL has no query or fragment"))
+  if (url.username !== "" || url.password !== "") return Either.left(invalidBaseUrl(text, "credentials in the URL are not allowed"))
+  const href = url.href
+  return Either.right(href.endsWith("/") ? href : `${href}/`)
+}
+
+const readExcerpt = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<string> =>
+  Stream.runFoldWhile(
+    response.stream,
+    { chunks: [] as Array<Uint8Array>, size: 0 },
+    (acc) => acc.size < maxExcerpt,
+    (acc, chunk) => {
+      acc.chunks.push(chunk)
+      return { chunks: acc.chunks, size: acc.size + chunk.length }
+    }
+  ).pipe(
+    Effect.map(({ chunks, size }) => {
+      const all = new Uint8Array(size)
+      let offset = 0
+      for (const c of chunks) {
+        all.set(c, offset)
+        offset += c.length
+      }
+      return new TextDecoder("utf-8").decode(all.subarray(0, maxExcerpt)).slice(0, maxExcerpt)
+    }),
+    Effect.orElseSucceed(() => "")
+  )
+
+/** Maps the platform's errors to this module's; other errors (the token source's) pass through. */
+const mapPlatformError = <E>(method: string, url: string) => (
+  error: E | HttpClientError.HttpClientError
+): Effect.Effect<never, Exclude<E, HttpClientError.HttpClientError> | ApiClient.UnexpectedStatus | ApiClient.ApiError> => {
+  if (!HttpClientError.isHttpClientError(error)) return Effect.fail(error as Exclude<E, HttpClientError.HttpClientError>)
+  if (error._tag === "ResponseError") {
+    if (error.reason === "StatusCode") {
+      return Effect.flatMap(readExcerpt(error.response), (excerpt) =>
+        Effect.fail(unexpectedStatus(method, url, error.response.status, excerpt))
+      )
+    }
+    return Effect.fail(apiError("Decode", method, url, error.description ?? error.reason))
+  }
+  return Effect.fail(apiError(error.reason, method, url, error.cause instanceof Error ? error.cause.message : (error.description ?? error.reason)))
+}
+
+interface Internal<E> extends ApiClient.ApiClient<E> {
+  readonly prefix: Either.Either<string, ApiClient.InvalidPath>
+  readonly base: HttpClient.HttpClient.With<E | HttpClientError.HttpClientError>
+  readonly options: ApiClient.Options
+}
+
+const build = <E>(
+  httpClient: HttpClient.HttpClient.With<E | HttpClientError.HttpClientError>,
+  baseUrl: string,
+  prefix: Either.Either<string, ApiClient.InvalidPath>,
+  options: ApiClient.Options
+): ApiClient.ApiClient<E> => {
+  const base = HttpClient.mapRequest(httpClient, HttpClientRequest.prependUrl(baseUrl))
+  const filtered = HttpClient.filterStatusOk(base)
+  const filterByDefault = options.filterStatus ?? true
+
+  const request = (method: HttpMethod.HttpMethod, path?: ApiClient.Path, requestOptions: ApiClient.RequestOptions = {}) =>
+    Effect.gen(function* () {
+      const prefixPath = yield* prefix
+      const relative = yield* encodePath(path)
+      const url = prefixPath + (prefixPath.length > 0 && relative.length > 0 && !prefixPath.endsWith("/") ? "/" : "") + relative
+      const full = baseUrl + url
+      // JSON by default; the client's headers, then the request's, may override it
+      let req = HttpClientRequest.make(method)(url, requestOptions.urlParams === undefined ? {} : { urlParams: requestOptions.urlParams }).pipe(
+        HttpClientRequest.acceptJson,
+        HttpClientRequest.setHeaders(options.headers ?? {}),
+        HttpClientRequest.setHeaders(requestOptions.headers ?? {})
+      )
+      if (requestOptions.body !== undefined) {
+        req = HttpClientRequest.setBody(req, requestOptions.body)
+      } else if (requestOptions.json !== undefined) {
+        req = yield* HttpClientRequest.bodyJson(req, requestOptions.json).pipe(
+          Effect.mapError((e) => apiError("Encode", method, full, e.reason._tag === "JsonError" ? "the body cannot be encoded as JSON" : e.reason._tag))
+        )
+      }
+      const client = (requestOptions.filterStatus ?? filterByDefault) ? filtered : base
+      return yield* client.execute(req).pipe(Effect.catchAll(mapPlatformError<E>(method, full)))
+    })
+
+  const self: Internal<E> = {
+    pipe() {
+      return pipeArguments(this, arguments)
+    },
+    baseUrl: baseUrl + Either.getOrElse(prefix, () => ""),
+    httpClient,
+    prefix,
+    base: httpClient,
+    options,
+    request,
+    get: (path, o) => request("GET", path, o),
+    post: (path, o) => request("POST", path, o),
+    put: (path, o) => request("PUT", path, o),
+    patch: (path, o) => request("PATCH", path, o),
+    del: (path, o) => request("DELETE", path, o),
+    head: (path, o) => request("HEAD", path, o)
+  }
+  return self
+}
+
+/** @internal */
+export const makeWith = <E>(
+  httpClient: HttpClient.HttpClient.With<E>,
+  options: ApiClient.Options
+): Either.Either<ApiClient.ApiClient<Exclude<E, HttpClientError.HttpClientError>>, ApiClient.InvalidBaseUrl> =>
+  Either.map(normaliseBaseUrl(options.baseUrl), (baseUrl) =>
+    build(httpClient as HttpClient.HttpClient.With<Exclude<E, HttpClientError.HttpClientError> | HttpClientError.HttpClientError>, baseUrl, Either.right(""), options)
+  )
+
+const makeAny = <E>(
+  options: ApiClient.MakeOptions<E>
+): Effect.Effect<ApiClient.ApiClient<E | Bearer.ExpiredAccessToken>, ApiClient.InvalidBaseUrl, HttpClient.HttpClient> =>
+  Effect.flatMap(HttpClient.HttpClient, (httpClient) => {
+    const authenticated: HttpClient.HttpClient.With<HttpClientError.HttpClientError | E | Bearer.ExpiredAccessToken> =
+      options.tokenSource === undefined ? httpClient : bearer.authenticate(httpClient, options.tokenSource)
+    return makeWith(authenticated, options)
+  })
+
+/** @internal */
+export const make: {
+  <E>(options: ApiClient.MakeOptions<E> & { readonly tokenSource: TokenSource.TokenSource<E> }): Effect.Effect<
+    ApiClient.ApiClient<E | Bearer.ExpiredAccessToken>,
+    ApiClient.InvalidBaseUrl,
+    HttpClient.HttpClient
+  >
+  (options: ApiClient.Options): Effect.Effect<ApiClient.ApiClient, ApiClient.InvalidBaseUrl, HttpClient.HttpClient>
+} = makeAny as never
+
+/** @internal */
+export const at = dual<
+  (path: ApiClient.Path) => <E>(self: ApiClient.ApiClient<E>) => ApiClient.ApiClient<E>,
+  <E>(self: ApiClient.ApiClient<E>, path: ApiClient.Path) => ApiClient.ApiClient<E>
+>(2, <E>(self: ApiClient.ApiClient<E>, path: ApiClient.Path) => {
+  const inner = self as Internal<E>
+  const baseUrl = self.baseUrl.slice(0, self.baseUrl.length - Either.getOrElse(inner.prefix, () => "").length)
+  const prefix = Either.flatMap(inner.prefix, (p) =>
+    Either.map(encodePath(path), (relative) => {
+      const joined = p + (p.length > 0 && relative.length > 0 && !p.endsWith("/") ? "/" : "") + relative
+      return joined.length > 0 && !joined.endsWith("/") ? `${joined}/` : joined
+    })
+  )
+  return build(inner.base, baseUrl, prefix, inner.options)
+})
+
+/** @internal */
+export const json = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<unknown, ApiClient.ApiError> =>
+  Effect.mapError(response.json, (e) =>
+    apiError("Decode", response.request.method, response.request.url, e._tag === "ResponseError" ? (e.description ?? e.reason) : "not JSON")
+  )
+
+/** @internal */
+export const schemaJson = <A, I, R>(schema: Schema.Schema<A, I, R>) => {
+  const decode = Schema.decodeUnknown(schema)
+  return (response: HttpClientResponse.HttpClientResponse): Effect.Effect<A, ApiClient.ApiError, R> =>
+    Effect.flatMap(json(response), (body) =>
+      Effect.mapError(decode(body), (e) =>
+        apiError("Decode", response.request.method, response.request.url, ParseResult.TreeFormatter.formatErrorSync(e))
+      )
+    )
+}

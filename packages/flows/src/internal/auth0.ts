@@ -1,0 +1,117 @@
+/** @internal */
+import { HttpClient } from "@effect/platform"
+import { TokenRequest } from "@oauth2/core"
+import { OAuthClient, TransportError } from "@oauth2/http"
+import { Config, Context, Effect, Either, Layer, Option } from "effect"
+import type * as Auth0 from "../Auth0.js"
+import * as apiClient from "./apiClient.js"
+import * as bearer from "./bearerClient.js"
+import * as tokenSource from "./tokenSource.js"
+
+const regions = /\.(eu|us|au|jp)$/
+
+/** @internal */
+export const domain = (tenant: string): Either.Either<string, TransportError.InvalidConfiguration> => {
+  const invalid = (why: string) => Either.left(TransportError.invalidConfiguration("tenant", `'${tenant.slice(0, 200)}' ${why}`))
+  const input = tenant.trim()
+  if (input.length === 0) return invalid("is empty")
+  let url: URL
+  if (input.includes("://")) {
+    if (!/^https:\/\//i.test(input)) {
+      return invalid("is not a tenant name ('mytenant', 'mytenant.eu', 'login.example.com') or an https:// URL")
+    }
+    try {
+      url = new URL(input)
+    } catch {
+      return invalid("is not a valid URL")
+    }
+  } else {
+    try {
+      url = new URL(`https://${input}`)
+    } catch {
+      return invalid("is not a valid host name")
+    }
+    if (url.host !== input.toLowerCase().replace(/\/$/, "")) return invalid("is not a host name")
+  }
+  if (url.pathname !== "/" || url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
+    return invalid("has a path, query, fragment or credentials: give the tenant domain only")
+  }
+  const host = url.host
+  return Either.right(!url.hostname.includes(".") || regions.test(url.hostname) ? `${url.hostname}.auth0.com${url.port === "" ? "" : `:${url.port}`}` : host)
+}
+
+/** @internal */
+export const endpoints = (tenant: string): Either.Either<Auth0.Endpoints, TransportError.InvalidConfiguration> =>
+  Either.map(domain(tenant), (d) => {
+    const base = `https://${d}`
+    return {
+      issuer: `${base}/`,
+      authorizationEndpoint: `${base}/authorize`,
+      tokenEndpoint: `${base}/oauth/token`,
+      revocationEndpoint: `${base}/oauth/revoke`,
+      userinfoEndpoint: `${base}/userinfo`,
+      deviceAuthorizationEndpoint: `${base}/oauth/device/code`,
+      pushedAuthorizationRequestEndpoint: `${base}/oauth/par`,
+      backchannelAuthenticationEndpoint: `${base}/bc-authorize`,
+      jwksUri: `${base}/.well-known/jwks.json`
+    }
+  })
+
+/** @internal */
+export const managementAudience = (tenant: string): Either.Either<string, TransportError.InvalidConfiguration> =>
+  Either.map(domain(tenant), (d) => `https://${d}/api/v2/`)
+
+/** @internal */
+export const make = (options: Auth0.Options) =>
+  Effect.gen(function* () {
+    const { tenant, ...rest } = options
+    const preset = yield* endpoints(tenant)
+    return yield* OAuthClient.make({ ...preset, ...rest })
+  }).pipe(Effect.withSpan("oauth2.flows.auth0.client"))
+
+/** @internal */
+export const layer = (options: Auth0.Options) => Layer.effect(OAuthClient.OAuthClient, make(options))
+
+/** @internal */
+export const ManagementApi = Context.GenericTag<Auth0.ManagementApi>("@oauth2/flows/Auth0/ManagementApi")
+
+/** @internal */
+export const makeManagementApi = (options: Auth0.ManagementApiOptions) =>
+  Effect.gen(function* () {
+    const { leeway, scope, ...clientOptions } = options
+    const audience = yield* managementAudience(options.tenant)
+    const client = yield* make(clientOptions)
+    const source = yield* tokenSource.make({
+      grant: TokenRequest.clientCredentials({ audience, ...(scope === undefined ? {} : { scope }) }),
+      ...(leeway === undefined ? {} : { leeway })
+    }).pipe(Effect.provideService(OAuthClient.OAuthClient, client))
+    const httpClient = yield* HttpClient.HttpClient
+    const api: Either.Either<Auth0.ManagementApi, TransportError.InvalidConfiguration> = Either.mapLeft(
+      apiClient.makeWith(bearer.authenticate(httpClient, source), { baseUrl: audience }),
+      (e) => TransportError.invalidConfiguration("tenant", e.message)
+    )
+    return yield* api
+  }).pipe(Effect.withSpan("oauth2.flows.auth0.management_api"))
+
+/** @internal */
+export const layerManagementApi = (options: Auth0.ManagementApiOptions) => Layer.scoped(ManagementApi, makeManagementApi(options))
+
+/** @internal */
+export const config: Config.Config<Auth0.Options> = Config.all({
+  tenant: Config.string("AUTH0_DOMAIN"),
+  clientId: Config.string("AUTH0_CLIENT_ID"),
+  clientSecret: Config.option(Config.redacted("AUTH0_CLIENT_SECRET"))
+}).pipe(
+  Config.map((c) => ({
+    tenant: c.tenant,
+    clientId: c.clientId,
+    ...(Option.isSome(c.clientSecret) ? { clientSecret: c.clientSecret.value } : {})
+  }))
+)
+
+/** @internal */
+export const layerConfig = (c: Config.Config<Auth0.Options>) =>
+  Layer.effect(
+    OAuthClient.OAuthClient,
+    Effect.flatMap(c, make)
+  )

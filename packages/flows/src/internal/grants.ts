@@ -1,0 +1,138 @@
+/** @internal */
+import { BearerToken, TokenRequest } from "@oauth2/core"
+import type { BackchannelAuthentication, DeviceAuthorization } from "@oauth2/core"
+import { OAuthClient } from "@oauth2/http"
+import { Effect, Queue, Redacted } from "effect"
+import type * as Grants from "../Grants.js"
+import * as polling from "./polling.js"
+
+const grantAttributes = (request: TokenRequest.TokenRequest): Record<string, string> => {
+  const attributes: Record<string, string> = { "oauth2.grant_type": TokenRequest.grantTypeOf(request) }
+  if ("scope" in request && request.scope !== undefined) attributes["oauth2.scope"] = request.scope
+  return attributes
+}
+
+const spanName = (request: TokenRequest.TokenRequest): string => {
+  switch (request._tag) {
+    case "ClientCredentials":
+      return "client_credentials"
+    case "AuthorizationCode":
+      return "authorization_code"
+    case "RefreshToken":
+      return "refresh_token"
+    case "DeviceCode":
+      return "device_code"
+    case "Ciba":
+      return "ciba"
+    case "TokenExchange":
+      return "token_exchange"
+    case "JwtBearer":
+      return "jwt_bearer"
+    case "Password":
+      return "password"
+    case "Custom":
+      return "custom"
+  }
+}
+
+/** @internal */
+export const token = (request: TokenRequest.TokenRequest, options?: OAuthClient.TokenOptions) =>
+  Effect.flatMap(OAuthClient.OAuthClient, (client) => client.token(request, options)).pipe(
+    Effect.withSpan(`oauth2.flows.${spanName(request)}`, { attributes: grantAttributes(request) })
+  )
+
+/** @internal */
+export const clientCredentials = (options: Grants.ClientCredentialsOptions = {}) => token(TokenRequest.clientCredentials(options))
+
+/** @internal */
+export const password = (options: Grants.PasswordOptions) => token(TokenRequest.password(options))
+
+/** @internal */
+export const jwtBearer = (options: Grants.JwtBearerOptions) => token(TokenRequest.jwtBearer(options))
+
+/** @internal */
+export const custom = (grantType: string, params: TokenRequest.Extra = {}, options?: OAuthClient.TokenOptions) =>
+  token(TokenRequest.custom(grantType, params), options)
+
+/** @internal */
+export const tokenExchange = (options: Grants.TokenExchangeOptions) =>
+  Effect.flatMap(TokenRequest.tokenExchange(options), (request) => token(request))
+
+/** @internal */
+export const refreshToken = (options: Grants.RefreshTokenOptions) =>
+  Effect.gen(function* () {
+    const request = yield* TokenRequest.refreshToken(options)
+    const renewed = yield* token(request)
+    // RFC 6749 section 6: without a new refresh token in the answer, the one used stays valid
+    return renewed.refreshToken === undefined ? BearerToken.make({ ...renewed, refreshToken: request.refreshToken }) : renewed
+  })
+
+/** @internal */
+export const pollDeviceCode = (authorization: DeviceAuthorization.DeviceAuthorizationResponse, options: Grants.PollOptions = {}) =>
+  Effect.flatMap(OAuthClient.OAuthClient, (client) =>
+    client.token(TokenRequest.deviceCode({ deviceCode: authorization.deviceCode, extra: options.extra ?? {} })).pipe(
+      polling.poll({
+        interval: authorization.interval,
+        expiresAt: authorization.expiresAt,
+        ...(options.schedule === undefined ? {} : { schedule: options.schedule })
+      })
+    )
+  ).pipe(Effect.withSpan("oauth2.flows.device_code", { attributes: { "oauth2.grant_type": TokenRequest.GrantType.deviceCode } }))
+
+/** @internal */
+export const deviceFlow = (options: Grants.DeviceFlowOptions = {}) =>
+  Effect.gen(function* () {
+    const client = yield* OAuthClient.OAuthClient
+    const authorization = yield* client.deviceAuthorization({
+      ...(options.scope === undefined ? {} : { scope: options.scope }),
+      ...(options.resource === undefined ? {} : { resource: options.resource }),
+      ...(options.extra === undefined ? {} : { extra: options.extra })
+    })
+    const flow: Grants.DeviceFlow = {
+      authorization,
+      token: Effect.provideService(pollDeviceCode(authorization, options.poll), OAuthClient.OAuthClient, client)
+    }
+    return flow
+  }).pipe(Effect.withSpan("oauth2.flows.device_authorization"))
+
+/** @internal */
+export const pollCiba = (
+  authentication: BackchannelAuthentication.BackchannelAuthenticationResponse,
+  options: Grants.PollOptions & { readonly wakeUp?: Effect.Effect<void> } = {}
+) =>
+  Effect.flatMap(OAuthClient.OAuthClient, (client) =>
+    client.token(TokenRequest.ciba({ authReqId: authentication.authReqId, extra: options.extra ?? {} })).pipe(
+      polling.poll({
+        interval: authentication.interval,
+        expiresAt: authentication.expiresAt,
+        ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
+        ...(options.wakeUp === undefined ? {} : { wakeUp: options.wakeUp })
+      })
+    )
+  ).pipe(Effect.withSpan("oauth2.flows.ciba", { attributes: { "oauth2.grant_type": TokenRequest.GrantType.ciba } }))
+
+/** Compares two strings in time independent of where they differ. */
+const sameSecret = (a: string, b: string): boolean => {
+  let diff = a.length ^ b.length
+  for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a.charCodeAt(i) || 0) ^ (b.charCodeAt(i) || 0)
+  return diff === 0
+}
+
+/** @internal */
+export const cibaFlow = (options: Grants.CibaFlowOptions) =>
+  Effect.gen(function* () {
+    const client = yield* OAuthClient.OAuthClient
+    const { poll, ...request } = options
+    const authentication = yield* client.backchannelAuthentication(request)
+    const pings = yield* Queue.sliding<void>(1)
+    const expected = Redacted.value(authentication.authReqId)
+    const flow: Grants.CibaFlow = {
+      authentication,
+      token: Effect.provideService(pollCiba(authentication, { ...poll, wakeUp: Queue.take(pings) }), OAuthClient.OAuthClient, client),
+      notify: (authReqId) =>
+        sameSecret(typeof authReqId === "string" ? authReqId : Redacted.value(authReqId), expected)
+          ? Effect.as(Queue.offer(pings, undefined), true)
+          : Effect.succeed(false)
+    }
+    return flow
+  }).pipe(Effect.withSpan("oauth2.flows.backchannel_authentication"))
