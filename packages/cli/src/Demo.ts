@@ -1,0 +1,72 @@
+/**
+ * The demo: starts the embedded Authorization Server (`@oauth2/testing`) and runs every grant and endpoint against
+ * it, end to end, printing one row per flow. It fails if any flow fails.
+ *
+ * @since 0.1.0
+ */
+import type { TestServer } from "@oauth2/testing"
+import type { Effect } from "effect"
+import * as internal from "./internal/demo.js"
+
+/**
+ * One flow's outcome.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Row {
+  readonly flow: string
+  readonly ok: boolean
+  /** What came back, or what went wrong. */
+  readonly result: string
+  /** The token's lifetime, when the flow gave a token that expires. */
+  readonly lifetime?: string
+  readonly scopes?: string
+  readonly millis: number
+}
+
+/**
+ * Some flows of the demo failed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export interface DemoFailed {
+  readonly _tag: "DemoFailed"
+  readonly failed: ReadonlyArray<string>
+  readonly message: string
+}
+
+/**
+ * Runs every flow against a fresh embedded server and returns the rows (all of them, failed ones included).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const rows: Effect.Effect<ReadonlyArray<Row>, TestServer.TestServerError> = internal.rows
+
+/**
+ * Renders rows as a plain-text table.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const render: (rows: ReadonlyArray<Row>) => string = internal.render
+
+/**
+ * Runs the demo, prints the table and fails with {@link DemoFailed} if any flow failed.
+ *
+ * @example
+ * ```ts
+ * import { Demo } from "@oauth2/cli"
+ * import { Effect } from "effect"
+ *
+ * Effect.runPromiseExit(Demo.run).then((exit) => {
+ *   process.exitCode = exit._tag === "Success" ? 0 : 1
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const run: Effect.Effect<ReadonlyArray<Row>, DemoFailed | TestServer.TestServerError> = internal.run

@@ -1,0 +1,289 @@
+/** @internal */
+import { AuthorizationRequest, AuthorizationResponse, BearerToken, TokenRequest } from "@oauth2/core"
+import { Grants } from "@oauth2/flows"
+import { ClientAuth, OAuthClient, Transport } from "@oauth2/http"
+import { TestServer } from "@oauth2/testing"
+import { Cause, Clock, Data, Duration, Effect, Fiber, Layer, Option, Redacted } from "effect"
+import * as jose from "jose"
+import type * as Demo from "../Demo.js"
+
+type Env = TestServer.TestServer | Transport.Transport
+
+interface Outcome {
+  readonly result: string
+  readonly token?: BearerToken.BearerToken
+}
+
+const describeError = (u: unknown): string =>
+  typeof u === "object" && u !== null && "message" in u && typeof u.message === "string"
+    ? `${"_tag" in u ? `${String(u._tag)}: ` : ""}${u.message}`
+    : String(u)
+
+/** Runs one flow, timing it, and turns any failure into a failed row. */
+const step = <E>(flow: string, program: Effect.Effect<Outcome, E, Env>): Effect.Effect<Demo.Row, never, Env> =>
+  Effect.gen(function* () {
+    const start = yield* Clock.currentTimeMillis
+    const exit = yield* Effect.exit(program)
+    const millis = (yield* Clock.currentTimeMillis) - start
+    if (exit._tag === "Failure") {
+      const failure = Cause.failureOption(exit.cause)
+      const result = Option.isSome(failure) ? describeError(failure.value) : Cause.pretty(exit.cause).split("\n")[0]!
+      return { flow, ok: false, result: result.slice(0, 160), millis }
+    }
+    const token = exit.value.token
+    const lifetime = token === undefined ? undefined : yield* BearerToken.remainingLifetime(token)
+    return {
+      flow,
+      ok: true,
+      result: exit.value.result,
+      ...(lifetime !== undefined && Option.isSome(lifetime) ? { lifetime: Duration.format(Duration.seconds(Math.round(Duration.toSeconds(lifetime.value)))) } : {}),
+      ...(token?.scope === undefined ? {} : { scopes: token.scope }),
+      millis
+    }
+  })
+
+type SecretName = "clientSecretBasic" | "clientSecretPost" | "clientSecretJwt" | "privateKeyJwt"
+
+const authFor = (server: TestServer.TestServer, name: SecretName | "public" | "encryptedIdToken") => {
+  const c = server.clients[name]
+  switch (c.tokenEndpointAuthMethod) {
+    case "client_secret_basic":
+      return ClientAuth.clientSecretBasic({ clientId: c.clientId, clientSecret: (c as TestServer.SecretClient).clientSecret })
+    case "client_secret_post":
+      return ClientAuth.clientSecretPost({ clientId: c.clientId, clientSecret: (c as TestServer.SecretClient).clientSecret })
+    case "client_secret_jwt":
+      return ClientAuth.clientSecretJwt({ clientId: c.clientId, clientSecret: (c as TestServer.SecretClient).clientSecret })
+    case "private_key_jwt":
+      return ClientAuth.privateKeyJwt({ clientId: c.clientId, privateKey: (c as TestServer.PrivateKeyJwtClient).privateJwk })
+    case "none":
+      return ClientAuth.none({ clientId: c.clientId })
+  }
+}
+
+/** A discovered client for one of the test server's registered clients. */
+const clientFor = (name: SecretName | "public" | "encryptedIdToken") =>
+  Effect.gen(function* () {
+    const server = yield* TestServer.TestServer
+    return yield* OAuthClient.fromDiscovery({ issuer: server.issuer, auth: yield* authFor(server, name) })
+  })
+
+const withClient = <A, E>(name: SecretName | "public", program: Effect.Effect<A, E, OAuthClient.OAuthClient>) =>
+  Effect.flatMap(clientFor(name), (client) => Effect.provideService(program, OAuthClient.OAuthClient, client))
+
+const redacted = (token: BearerToken.BearerToken) => `access token ${Redacted.value(token.accessToken).length} chars`
+
+/** Signs an RFC 7523 assertion about `alice` with the private_key_jwt client's key. */
+const assertionFor = (server: TestServer.TestServer) =>
+  Effect.gen(function* () {
+    const jwk = Redacted.value(server.clients.privateKeyJwt.privateJwk)
+    const now = Math.floor((yield* Clock.currentTimeMillis) / 1000)
+    const jti = crypto.randomUUID()
+    return yield* Effect.tryPromise(async () =>
+      new jose.SignJWT({})
+        .setProtectedHeader({ alg: jwk.alg!, kid: jwk.kid! })
+        .setIssuer(server.clients.privateKeyJwt.clientId)
+        .setSubject("alice")
+        .setAudience(server.issuer)
+        .setIssuedAt(now)
+        .setExpirationTime(now + 60)
+        .setJti(jti)
+        .sign(await jose.importJWK(jwk, jwk.alg))
+    )
+  })
+
+/** Logs alice in for a pending request and exchanges the code. */
+const codeFlow = (client: OAuthClient.OAuthClientService, request: AuthorizationRequest.PendingRequest) =>
+  Effect.gen(function* () {
+    const server = yield* TestServer.TestServer
+    const callback = yield* server.authorize(request.url)
+    const response = yield* AuthorizationResponse.validate(request, callback)
+    return yield* client.token(TokenRequest.authorizationCode(AuthorizationResponse.tokenRequestInputs(response)))
+  })
+
+const flows: Effect.Effect<ReadonlyArray<Demo.Row>, never, Env> = Effect.gen(function* () {
+  const server = yield* TestServer.TestServer
+  const rows: Array<Demo.Row> = []
+  const run = (flow: string, program: Effect.Effect<Outcome, unknown, Env>) =>
+    Effect.tap(step(flow, program), (row) => Effect.sync(() => rows.push(row)))
+
+  yield* run(
+    "discovery",
+    Effect.gen(function* () {
+      const client = yield* clientFor("public")
+      const keys = yield* client.jwks()
+      const count = Object.keys(client.endpoints).length - 1
+      return { result: `issuer matches, ${count} endpoints, ${keys.keys.length} signing keys` }
+    })
+  )
+
+  for (const name of ["clientSecretBasic", "clientSecretPost", "clientSecretJwt", "privateKeyJwt"] as const) {
+    const method = server.clients[name].tokenEndpointAuthMethod
+    yield* run(
+      `client_credentials (${method})`,
+      withClient(name, Grants.clientCredentials({ scope: server.resourceScopes, resource: server.resource })).pipe(
+        Effect.map((token) => ({ result: `${token.tokenType} ${redacted(token)}`, token }))
+      )
+    )
+  }
+
+  // authorization code + PKCE for the public client, kept for the flows that need a user's token
+  let userToken: BearerToken.BearerToken | undefined
+  yield* run(
+    "authorization_code + PKCE",
+    Effect.gen(function* () {
+      const client = yield* clientFor("public")
+      const app = server.clients.public
+      const request = yield* AuthorizationRequest.make({
+        authorizationEndpoint: client.endpoints.authorizationEndpoint!,
+        clientId: app.clientId,
+        redirectUri: app.redirectUris[0]!,
+        scope: "openid profile email offline_access",
+        prompt: "consent",
+        issuer: server.issuer,
+        authorizationResponseIssParameterSupported: client.metadata?.authorizationResponseIssParameterSupported === true
+      })
+      const token = yield* codeFlow(client, request)
+      userToken = token
+      return { result: `state, iss and PKCE checked; ${token.idToken === undefined ? "no" : "an"} ID token`, token }
+    })
+  )
+
+  yield* run(
+    "refresh_token",
+    Effect.gen(function* () {
+      if (userToken === undefined) return yield* Effect.fail("no token from the authorization code flow")
+      const refreshed = yield* withClient("public", Grants.refreshToken({ refreshToken: userToken }))
+      userToken = refreshed
+      return { result: `new ${redacted(refreshed)}, refresh token rotated`, token: refreshed }
+    })
+  )
+
+  yield* run(
+    "userinfo",
+    Effect.gen(function* () {
+      if (userToken === undefined) return yield* Effect.fail("no user token")
+      const client = yield* clientFor("public")
+      const info = yield* client.userinfo(userToken, { subject: "alice" })
+      return { result: `sub ${info.sub}, ${Object.keys(info.claims).length} claims` }
+    })
+  )
+
+  yield* run(
+    "device authorization",
+    withClient(
+      "clientSecretPost",
+      Effect.gen(function* () {
+        const flow = yield* Grants.deviceFlow({ scope: "openid offline_access" })
+        const polling = yield* Effect.fork(flow.token)
+        yield* server.approveDevice(flow.authorization.userCode)
+        const token = yield* Fiber.join(polling)
+        return { result: `user code ${flow.authorization.userCode} approved, polled`, token }
+      })
+    )
+  )
+
+  yield* run(
+    "CIBA (poll mode)",
+    withClient(
+      "clientSecretBasic",
+      Effect.gen(function* () {
+        const flow = yield* Grants.cibaFlow({ scope: "openid", loginHint: "alice", bindingMessage: "DEMO" })
+        const polling = yield* Effect.fork(flow.token)
+        yield* server.approveCiba(Redacted.value(flow.authentication.authReqId))
+        const token = yield* Fiber.join(polling)
+        return { result: "approved on the authentication device, polled", token }
+      })
+    )
+  )
+
+  yield* run(
+    "token exchange",
+    Effect.gen(function* () {
+      if (userToken === undefined) return yield* Effect.fail("no user token")
+      const subject = userToken
+      const token = yield* withClient("privateKeyJwt", Grants.tokenExchange({ subjectToken: subject, audience: server.resource }))
+      return { result: `access_token exchanged for ${token.issuedTokenType ?? token.tokenType}`, token }
+    })
+  )
+
+  yield* run(
+    "JWT bearer",
+    Effect.gen(function* () {
+      const assertion = yield* assertionFor(server)
+      const token = yield* withClient("privateKeyJwt", Grants.jwtBearer({ assertion, scope: "openid" }))
+      return { result: `assertion for alice accepted, ${redacted(token)}`, token }
+    })
+  )
+
+  yield* run(
+    "introspection",
+    Effect.gen(function* () {
+      if (userToken === undefined) return yield* Effect.fail("no user token")
+      const client = yield* clientFor("clientSecretBasic")
+      const answer = yield* client.introspect({ token: userToken.accessToken, tokenTypeHint: "access_token" })
+      return { result: `active ${answer.active}, sub ${answer.sub ?? "-"}, client ${answer.clientId ?? "-"}` }
+    })
+  )
+
+  yield* run(
+    "revocation",
+    Effect.gen(function* () {
+      if (userToken?.refreshToken === undefined) return yield* Effect.fail("no refresh token")
+      const refreshToken = userToken.refreshToken
+      const publicClient = yield* clientFor("public")
+      yield* publicClient.revoke({ token: refreshToken, tokenTypeHint: "refresh_token" })
+      const after = yield* Effect.flip(publicClient.token(yield* TokenRequest.refreshToken({ refreshToken })))
+      return { result: `refresh token revoked: a refresh now answers ${after._tag}` }
+    })
+  )
+
+  yield* run(
+    "pushed authorization (PAR)",
+    Effect.gen(function* () {
+      const client = yield* clientFor("clientSecretBasic")
+      const app = server.clients.clientSecretBasic
+      const request = yield* AuthorizationRequest.make({
+        authorizationEndpoint: client.endpoints.authorizationEndpoint!,
+        clientId: app.clientId,
+        redirectUri: app.redirectUris[0]!,
+        issuer: server.issuer
+      })
+      const pushed = yield* client.pushedAuthorization(request)
+      const token = yield* codeFlow(client, pushed)
+      return { result: `request_uri login, code exchanged`, token }
+    })
+  )
+
+  return rows
+})
+
+/** @internal */
+export const rows: Effect.Effect<ReadonlyArray<Demo.Row>, TestServer.TestServerError> = flows.pipe(
+  Effect.provide(Layer.merge(TestServer.layer(), Transport.layerFetch({ retry: false })))
+)
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length))
+
+/** @internal */
+export const render = (rows: ReadonlyArray<Demo.Row>): string => {
+  const header = ["flow", "result", "token lifetime", "scopes", "time"]
+  const cells = rows.map((r) => [r.flow, `${r.ok ? "ok" : "FAILED"}  ${r.result}`, r.lifetime ?? "-", r.scopes ?? "-", `${r.millis} ms`])
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)))
+  const line = (c: ReadonlyArray<string>) => c.map((s, i) => pad(s, widths[i]!)).join("  ").trimEnd()
+  const rule = widths.map((w) => "-".repeat(w)).join("  ")
+  const failed = rows.filter((r) => !r.ok).length
+  return [line(header), rule, ...cells.map(line), rule, `${rows.length - failed} passed, ${failed} failed`].join("\n")
+}
+
+/** @internal */
+export const run: Effect.Effect<ReadonlyArray<Demo.Row>, Demo.DemoFailed | TestServer.TestServerError> = Effect.gen(function* () {
+  const all = yield* rows
+  yield* Effect.sync(() => console.log(render(all)))
+  const failed = all.filter((r) => !r.ok).map((r) => r.flow)
+  if (failed.length > 0) {
+    return yield* Effect.fail(
+      Data.struct({ _tag: "DemoFailed" as const, failed, message: `${failed.length} flow(s) failed: ${failed.join(", ")}` })
+    )
+  }
+  return all
+})

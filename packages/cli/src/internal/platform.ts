@@ -1,0 +1,25 @@
+/**
+ * The platform services `@effect/cli` needs, for Node, without pulling in `@effect/platform-node` (and its cluster,
+ * rpc and sql peers): the POSIX `Path`, a `FileSystem` that is never used (no command reads files), and a `Terminal`
+ * that writes to stdout and does not prompt.
+ *
+ * @internal
+ */
+import { FileSystem, Path, Terminal } from "@effect/platform"
+import { Effect, Layer, Mailbox } from "effect"
+
+const terminal: Terminal.Terminal = {
+  columns: Effect.sync(() => process.stdout.columns ?? 100),
+  rows: Effect.sync(() => process.stdout.rows ?? 40),
+  isTTY: Effect.sync(() => process.stdout.isTTY === true),
+  readInput: Effect.flatMap(Mailbox.make<Terminal.UserInput>(), (mailbox) => Effect.as(mailbox.end, mailbox)),
+  readLine: Effect.fail(new Terminal.QuitException()),
+  display: (text) => Effect.sync(() => void process.stdout.write(text))
+}
+
+/** @internal */
+export const layer: Layer.Layer<FileSystem.FileSystem | Path.Path | Terminal.Terminal> = Layer.mergeAll(
+  FileSystem.layerNoop({}),
+  Path.layer,
+  Layer.succeed(Terminal.Terminal, terminal)
+)

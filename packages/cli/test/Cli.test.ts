@@ -1,0 +1,37 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Cli } from "@oauth2/cli"
+import { TestServer } from "@oauth2/testing"
+import { Effect, Redacted } from "effect"
+import { vi } from "vitest"
+
+/** Runs the command line, capturing what it prints. */
+const capture = <E>(effect: Effect.Effect<void, E>) =>
+  Effect.gen(function* () {
+    const lines: Array<string> = []
+    const log = vi.spyOn(console, "log").mockImplementation((...args) => void lines.push(args.join(" ")))
+    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => (lines.push(String(chunk)), true))
+    const exit = yield* Effect.exit(effect).pipe(Effect.ensuring(Effect.sync(() => (log.mockRestore(), write.mockRestore()))))
+    return { exit, output: lines.join("\n") }
+  })
+
+describe("oauth2 command", () => {
+  it.live("discover and client-credentials against the embedded server", () =>
+    Effect.gen(function* () {
+      const server = yield* TestServer.TestServer
+      const discovered = yield* capture(Cli.run(["node", "oauth2", "discover", server.issuer]))
+      expect(discovered.exit._tag).toBe("Success")
+      expect(JSON.parse(discovered.output).issuer).toBe(server.issuer)
+      const c = server.clients.clientSecretPost
+      const secret = Redacted.value(c.clientSecret)
+      const args = ["node", "oauth2", "client-credentials", "--issuer", server.issuer, "--client-id", c.clientId, "--client-secret", secret, "--auth-method", "client_secret_post", "--scope", "api:read"]
+      const hidden = yield* capture(Cli.run(args))
+      expect(hidden.exit._tag).toBe("Success")
+      expect(JSON.parse(hidden.output)).toMatchObject({ access_token: "<redacted>", token_type: "Bearer", scope: "api:read" })
+      expect(hidden.output).not.toContain(secret)
+      const shown = yield* capture(Cli.run([...args, "--show-tokens"]))
+      expect(JSON.parse(shown.output).access_token).not.toBe("<redacted>")
+      const wrong = yield* capture(Cli.run(["node", "oauth2", "client-credentials", "--issuer", server.issuer, "--client-id", c.clientId, "--client-secret", "nope", "--auth-method", "client_secret_post"]))
+      expect(wrong.exit._tag).toBe("Failure")
+    }).pipe(Effect.provide(TestServer.layer()))
+  )
+})

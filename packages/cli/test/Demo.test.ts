@@ -1,0 +1,33 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Demo } from "@oauth2/cli"
+import { Effect } from "effect"
+
+describe("Demo", () => {
+  it.live(
+    "runs every flow against the embedded server, all passing",
+    () =>
+      Effect.gen(function* () {
+        const rows = yield* Demo.rows
+        const failed = rows.filter((r) => !r.ok)
+        expect(failed, JSON.stringify(failed)).toEqual([])
+        const flows = rows.map((r) => r.flow)
+        for (const expected of ["discovery", "client_credentials (private_key_jwt)", "authorization_code + PKCE", "refresh_token", "device authorization", "CIBA (poll mode)", "token exchange", "JWT bearer", "introspection", "userinfo", "revocation", "pushed authorization (PAR)"]) {
+          expect(flows).toContain(expected)
+        }
+        // the table never shows a token
+        const table = Demo.render(rows)
+        expect(table).toMatch(/\d+ passed, 0 failed$/)
+        expect(table).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/)
+      }),
+    60_000
+  )
+
+  it("renders failures", () => {
+    const table = Demo.render([
+      { flow: "a", ok: true, result: "fine", lifetime: "1h", scopes: "x", millis: 3 },
+      { flow: "b", ok: false, result: "InvalidClient: nope", millis: 5 }
+    ])
+    expect(table).toContain("FAILED  InvalidClient: nope")
+    expect(table.split("\n").at(-1)).toBe("1 passed, 1 failed")
+  })
+})
