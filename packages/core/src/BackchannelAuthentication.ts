@@ -179,7 +179,7 @@ export const decode: (
   const response: BackchannelAuthenticationResponse = {
     authReqId: decoded.auth_req_id,
     expiresAt,
-    interval: decoded.interval === undefined ? wire.defaultInterval : Duration.seconds(decoded.interval),
+    interval: wire.intervalOf(decoded.interval),
     extra: wire.extrasOf(body, known)
   }
   return response

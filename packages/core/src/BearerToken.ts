@@ -11,6 +11,7 @@ import { Clock, DateTime, Duration, Effect, Either, Option, Redacted, Schema } f
 import type { ResponseContext, UnexpectedResponse, InvalidArgument } from "./OAuthError.js"
 import * as OAuthError from "./OAuthError.js"
 import { bound, isRecord } from "./internal/errors.js"
+import { extrasOf } from "./internal/wire.js"
 import { base64url } from "jose"
 
 /**
@@ -90,8 +91,7 @@ export const decodeAt = (
   for (const [name, value] of [["refresh_token", refresh_token], ["id_token", id_token], ["scope", scope], ["issued_token_type", issued_token_type]] as const) {
     if (value !== undefined && value !== null && typeof value !== "string") return fail(`${name} is not a string`)
   }
-  const extra: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(body)) if (!knownMembers.has(k)) extra[k] = v
+  const extra = extrasOf(body, knownMembers)
   return Either.right(
     make({
       accessToken: access_token,
@@ -372,7 +372,9 @@ export const deserialize = (serialized: string): Either.Either<BearerToken, Inva
       ...(s.id_token === undefined ? {} : { idToken: s.id_token }),
       ...(s.scope === undefined ? {} : { scope: s.scope }),
       ...(s.issued_token_type === undefined ? {} : { issuedTokenType: s.issued_token_type }),
-      extra: s.extra
+      extra: extrasOf(s.extra, noMembers)
     })
   )
 }
+
+const noMembers: ReadonlySet<string> = new Set()

@@ -140,7 +140,7 @@ export const decode: (
     verificationUri,
     ...(decoded.verification_uri_complete === undefined ? {} : { verificationUriComplete: decoded.verification_uri_complete }),
     expiresAt,
-    interval: decoded.interval === undefined ? wire.defaultInterval : Duration.seconds(decoded.interval),
+    interval: wire.intervalOf(decoded.interval),
     extra: wire.extrasOf(body, known)
   }
   return response

@@ -25,6 +25,8 @@ import { unexpectedResponse } from "./internal/errors.js"
 import * as wire from "./internal/wire.js"
 
 const url = wire.optional(wire.HttpUrl)
+/** Pages for humans (documentation, policy, terms): any string; a malformed one must not make discovery fail. */
+const page = wire.optional(Schema.String)
 const strings = wire.optional(Schema.Array(Schema.String))
 const flag = wire.optional(Schema.Boolean)
 
@@ -55,10 +57,10 @@ export const Document = Schema.Struct({
   tokenEndpointAuthSigningAlgValuesSupported: strings.pipe(
     Schema.fromKey("token_endpoint_auth_signing_alg_values_supported")
   ),
-  serviceDocumentation: url.pipe(Schema.fromKey("service_documentation")),
+  serviceDocumentation: page.pipe(Schema.fromKey("service_documentation")),
   uiLocalesSupported: strings.pipe(Schema.fromKey("ui_locales_supported")),
-  opPolicyUri: url.pipe(Schema.fromKey("op_policy_uri")),
-  opTosUri: url.pipe(Schema.fromKey("op_tos_uri")),
+  opPolicyUri: page.pipe(Schema.fromKey("op_policy_uri")),
+  opTosUri: page.pipe(Schema.fromKey("op_tos_uri")),
   revocationEndpoint: url.pipe(Schema.fromKey("revocation_endpoint")),
   revocationEndpointAuthMethodsSupported: strings.pipe(Schema.fromKey("revocation_endpoint_auth_methods_supported")),
   revocationEndpointAuthSigningAlgValuesSupported: strings.pipe(

@@ -61,6 +61,16 @@ describe("BearerToken.decode", () => {
       }))
   }
 
+  it.effect("keeps a __proto__ member as a plain extra field", () =>
+    Effect.gen(function* () {
+      const token = yield* BearerToken.decode(JSON.parse('{"access_token":"a","token_type":"Bearer","__proto__":{"polluted":"yes"}}'))
+      expect(Object.keys(token.extra)).toEqual(["__proto__"])
+      expect((token.extra as any).polluted).toBeUndefined()
+      expect(String(token.extra)).toBe("[object Object]")
+      const nulled = yield* BearerToken.decode(JSON.parse('{"access_token":"a","token_type":"Bearer","__proto__":null}'))
+      expect(() => String(nulled.extra)).not.toThrow()
+    }))
+
   it.effect("never puts a token into an error", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(BearerToken.decode({ ...body, expires_in: -5 }))

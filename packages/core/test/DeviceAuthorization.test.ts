@@ -77,6 +77,8 @@ describe("DeviceAuthorization.decode", () => {
       const slow = yield* DeviceAuthorization.decode({ ...body, interval: "10" })
       assert.strictEqual(Duration.toSeconds(slow.interval), 10)
       assert.strictEqual(Duration.toSeconds((yield* DeviceAuthorization.decode({ ...body, interval: null })).interval), 5)
+      // a zero interval would mean polling back-to-back: the default applies
+      assert.strictEqual(Duration.toSeconds((yield* DeviceAuthorization.decode({ ...body, interval: 0 })).interval), 5)
     }))
 
   it.effect("tracks expiry with the clock", () =>

@@ -68,6 +68,8 @@ describe("OAuthError", () => {
     expect(JSON.stringify(e)).not.toContain("SECRET")
     const text = OAuthError.unexpectedResponse("token", "not JSON", `{"access_token":"SECRET-AT","x":1}&code=SECRET-CODE&a=b`)
     expect(JSON.stringify(text)).not.toContain("SECRET")
+    const shouting = OAuthError.unexpectedResponse("token", "odd", `{"Access_Token":"SECRET-AT"} #access_token=SECRET-FRAGMENT&x=1`)
+    expect(JSON.stringify(shouting)).not.toContain("SECRET")
     const html = OAuthError.unexpectedResponse("token", "HTML", "<html>" + "a".repeat(1_000_000), { status: 502, contentType: "text/html" })
     expect(html.excerpt.length).toBeLessThanOrEqual(1024)
     expect(html).toMatchObject({ _tag: "UnexpectedResponse", status: 502, contentType: "text/html", endpoint: "token" })

@@ -181,6 +181,14 @@ describe("ServerMetadata.decodeDocument", () => {
     assert.deepStrictEqual(metadata.extra, {})
   })
 
+  it("does not fail discovery over a page for humans that is not an endpoint URL", () => {
+    const decoded = ServerMetadata.decode(
+      { issuer: "https://as.example.com", token_endpoint: "https://as.example.com/token", service_documentation: "https://docs.example.com/#oidc", op_tos_uri: "mailto:legal@example.com" },
+      { issuer: "https://as.example.com" }
+    )
+    assert.isTrue(Either.isRight(decoded))
+  })
+
   it("treats null members as absent", () => {
     const metadata = Either.getOrThrow(ServerMetadata.decodeDocument({ issuer: "https://as.example", end_session_endpoint: null }))
     assert.isUndefined(metadata.endSessionEndpoint)

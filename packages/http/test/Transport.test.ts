@@ -62,6 +62,28 @@ describe("Transport.send", () => {
       expect(error).toMatchObject({ _tag: "InvalidToken", status: 401, description: "The access token expired", endpoint: "userinfo" })
     }))
 
+  it.effect("treats a 2xx answer carrying an OAuth error as that error (GitHub's device flow does this)", () =>
+    Effect.gen(function* () {
+      const pending = yield* Effect.flip(run(() => jsonResponse({ error: "authorization_pending" }), (t) => t.send(tokenPost())))
+      expect(pending).toMatchObject({ _tag: "AuthorizationPending", status: 200 })
+      const revoked = yield* Effect.flip(run(() => jsonResponse({ error: "unsupported_token_type" }), (t) => t.send({ ...tokenPost(), endpoint: "revocation" })))
+      expect(revoked).toMatchObject({ _tag: "UnsupportedTokenType" })
+      // a token answer that happens to have an `error` member is still a token answer
+      const { result } = yield* run(() => jsonResponse({ access_token: "a", token_type: "Bearer", error: "none" }), (t) => t.send(tokenPost()))
+      assert.strictEqual(result.status, 200)
+    }))
+
+  it.effect("finds the Bearer challenge among several in WWW-Authenticate", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        run(
+          () => new Response("", { status: 401, headers: { "www-authenticate": 'Basic realm="api", Bearer realm="api", error="invalid_token", error_description="expired", DPoP algs="ES256"' } }),
+          (t) => t.send({ endpoint: "resource", method: "GET", url: "https://api.example.com/x", retry: false })
+        )
+      )
+      expect(error).toMatchObject({ _tag: "InvalidToken", description: "expired" })
+    }))
+
   it.effect("gives UnexpectedResponse for an HTML error page, with a bounded excerpt", () =>
     Effect.gen(function* () {
       const html = "<html><body>" + "Bad Gateway ".repeat(1000) + "</body></html>"

@@ -239,9 +239,9 @@ const mask = (value: unknown, depth: number): unknown => {
 
 const secretPattern = new RegExp(
   `("(?:${[...secretFields].join("|")})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*("?)`,
-  "g"
+  "gi"
 )
-const secretFormPattern = new RegExp(`(^|[&?])((?:${[...secretFields].join("|")})=)[^&]*`, "g")
+const secretFormPattern = new RegExp(`(^|[&?#])((?:${[...secretFields].join("|")})=)[^&]*`, "gi")
 
 /**
  * A bounded, secret-masked excerpt of a body: raw text or a parsed JSON value.

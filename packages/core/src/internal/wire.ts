@@ -148,6 +148,14 @@ export const expiresAt = (
 export const defaultInterval: Duration.Duration = Duration.seconds(5)
 
 /**
+ * The polling interval of an answer: `interval` seconds, or the 5 s default when absent or zero (a zero interval
+ * would make a client poll back-to-back; RFC 8628 3.2 and CIBA 7.3 call for the default then).
+ * @internal
+ */
+export const intervalOf = (seconds: number | undefined): Duration.Duration =>
+  seconds === undefined || seconds < 1 ? defaultInterval : Duration.seconds(seconds)
+
+/**
  * Adds the members of `source` whose value is not `undefined` to `target` (for `exactOptionalPropertyTypes`).
  * @internal
  */

@@ -70,11 +70,16 @@ export const json = (endpoint: Endpoint, response: Transport.Response): Either.E
 /** Parses the `error`, `error_description` and `error_uri` of a `WWW-Authenticate: Bearer ...` challenge. */
 const parseBearerChallenge = (header: string | undefined): Record<string, string> | undefined => {
   if (header === undefined) return undefined
-  const match = /^\s*(?:Bearer|DPoP)\s+(.*)$/i.exec(header.slice(0, 4096))
+  // several challenges may share one header (RFC 7235 4.1): find the Bearer (or DPoP) one anywhere
+  const match = /(?:^|,)\s*(?:Bearer|DPoP)\s+(.*)$/i.exec(header.slice(0, 4096))
   if (match === null) return undefined
   const out: Record<string, string> = {}
-  for (const m of match[1]!.matchAll(/([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g)) {
-    out[m[1]!.toLowerCase()] = (m[2] ?? m[3] ?? "").replace(/\\(.)/g, "$1")
+  // auth-params, until something that is not one (the next challenge: `Basic realm=...`)
+  const param = /\s*([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]+))\s*(?:,|$)/y
+  const rest = match[1]!
+  for (let m = param.exec(rest); m !== null; m = param.exec(rest)) {
+    const name = m[1]!.toLowerCase()
+    if (!Object.hasOwn(out, name)) Object.defineProperty(out, name, { value: (m[2] ?? m[3] ?? "").replace(/\\(.)/g, "$1"), enumerable: true })
   }
   return typeof out.error === "string" ? out : undefined
 }
@@ -154,7 +159,16 @@ const classify = (
   const status = response.status
   const contentType = mediaType(response.headers["content-type"])
   const result: Transport.Response = { status, headers: response.headers, contentType, body }
-  if (status >= 200 && status < 300) return Effect.succeed(result)
+  if (status >= 200 && status < 300) {
+    // some servers (GitHub's device flow, ...) answer errors with a 2xx: an object with a string `error` and no
+    // `access_token` is an error answer whatever its status
+    const parsed = body.length > 0 && body.length < 65_536 && body.includes("\"error\"") ? Either.getOrUndefined(json(request.endpoint, result)) : undefined
+    const embedded =
+      parsed !== undefined && typeof parsed === "object" && parsed !== null && !("access_token" in parsed)
+        ? OAuthError.fromBody(request.endpoint, parsed, { status, ...(contentType === undefined ? {} : { contentType }) })
+        : undefined
+    return embedded === undefined ? Effect.succeed(result) : Effect.fail({ error: embedded, transient: false })
+  }
   const retryAfter = parseRetryAfter(response.headers["retry-after"], now)
   const transient = status === 429 || status >= 500
   const context = { status, ...(contentType === undefined ? {} : { contentType }) }
