@@ -35,3 +35,9 @@ export * as UserInfo from "./UserInfo.js"
 export * as ServerMetadata from "./ServerMetadata.js"
 /** OpenID Connect ID tokens. @since 0.1.0 */
 export * as IdToken from "./IdToken.js"
+/** JOSE: keys, JWT verification, signing and encryption. @since 0.1.0 */
+export * as Jwt from "./Jwt.js"
+/** UserInfo and introspection answers in JWT form (OpenID Connect Core 5.3.2, RFC 9701). @since 0.1.0 */
+export * as JwtResponse from "./JwtResponse.js"
+/** Request objects (JAR, RFC 9101) and signed CIBA requests. @since 0.1.0 */
+export * as RequestObject from "./RequestObject.js"

@@ -7,15 +7,25 @@
  * operation has `R = never`; every failure is typed: OAuth error answers by their code, `UnexpectedResponse` for
  * nonsense, transport failures, `EndpointNotSupported` when the server has no such endpoint.
  *
+ * As an OpenID Connect relying party, the client validates ID tokens with its configuration (issuer, client id,
+ * accepted algorithms, the server's cached JWKS, the client secret for `HS*`, its decryption keys):
+ * `authorizationCode` checks the ID token against the pending request (nonce, max_age, acr_values), `refresh` checks
+ * that a new ID token keeps `iss` and `sub`, signed UserInfo and JWT introspection answers are verified, and
+ * `requestObject` signs (and encrypts) authorization requests (JAR). See `IdToken` and `Jwt` in `@oauth2/core`.
+ *
  * @since 0.1.0
  */
 import type {
   AuthorizationRequest,
+  AuthorizationResponse,
   BackchannelAuthentication,
   BearerToken,
   DeviceAuthorization,
+  IdToken,
   Introspection,
+  Jwt,
   OAuthError,
+  Params,
   Revocation,
   ServerMetadata,
   TokenRequest,
@@ -63,6 +73,39 @@ export interface Options extends Endpoints {
   readonly metadata?: ServerMetadata.ServerMetadata
   /** The least time between two JWKS fetches triggered by an unknown `kid`; 30 seconds by default. */
   readonly jwksCooldown?: Duration.DurationInput
+  /**
+   * OpenID Connect: the accepted ID token signature algorithms, i.e. the client's registered
+   * `id_token_signed_response_alg`; `["RS256"]` by default; `"advertised"` for the server's
+   * `id_token_signing_alg_values_supported` (`none` excluded). Add `"none"` only if the client registered `none`:
+   * unsigned ID tokens are then accepted from the token endpoint only. `HS*` are verified with the client secret.
+   */
+  readonly idTokenSigningAlgorithms?: ReadonlyArray<string> | "advertised"
+  /**
+   * The client registered `id_token_encrypted_response_alg` (and `_enc`): ID tokens must then be JWEs, decrypted
+   * with {@link Options.decryptionKey}.
+   */
+  readonly idTokenEncryption?: Jwt.Encryption
+  /** The client registered `require_auth_time`: ID tokens must carry `auth_time`. */
+  readonly requireAuthTime?: boolean
+  /**
+   * The client's private decryption key(s), for encrypted ID tokens, UserInfo and introspection answers: keys built
+   * with `Jwt.decryptionKey`, or private JWKs / `CryptoKey`s / PEM strings (optionally `Redacted`), imported once
+   * when the client is built.
+   */
+  readonly decryptionKey?: Jwt.DecryptionKey | Jwt.PrivateKeyInput | ReadonlyArray<Jwt.DecryptionKey | Jwt.PrivateKeyInput>
+  /**
+   * The client registered `userinfo_signed_response_alg`: the accepted algorithms of signed UserInfo answers, which
+   * are then required (a plain JSON answer is refused). Without it, a JWT answer is still verified, with `RS256`.
+   */
+  readonly userinfoSigningAlgorithms?: ReadonlyArray<string>
+  /** The client registered `userinfo_encrypted_response_alg`/`_enc`: UserInfo answers must be JWEs. */
+  readonly userinfoEncryption?: Jwt.Encryption
+  /** The client registered `introspection_signed_response_alg`: the accepted algorithms of JWT introspection answers (RFC 9701); `["RS256"]` by default. */
+  readonly introspectionSigningAlgorithms?: ReadonlyArray<string>
+  /** The client registered `introspection_encrypted_response_alg`/`_enc`: JWT introspection answers must be JWEs. */
+  readonly introspectionEncryption?: Jwt.Encryption
+  /** The tolerance on the time claims of ID tokens and JWT answers: 30 seconds by default, at most 5 minutes. */
+  readonly clockTolerance?: Duration.DurationInput
 }
 
 /**
@@ -95,12 +138,137 @@ export interface TokenOptions {
 /**
  * Options of {@link OAuthClientService.userinfo}.
  *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfoResponse
  * @since 0.1.0
  * @category models
  */
 export interface UserInfoOptions {
   /** The `sub` of the ID token: the answer's `sub` must be equal. */
   readonly subject?: string
+  /** The validated ID token: the answer's `sub` must equal its `sub` (when `subject` is not given). */
+  readonly idToken?: IdToken.Claims
+}
+
+/**
+ * What fetching the Authorization Server's keys may fail with.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7517#section-5
+ * @since 0.1.0
+ * @category errors
+ */
+export type JwksError = TransportError | OAuthError.ErrorOf<"jwks"> | OAuthError.UnexpectedResponse | EndpointNotSupported
+
+/**
+ * A token endpoint answer with the claims of its validated ID token (when it has one).
+ *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#TokenResponse
+ * @since 0.1.0
+ * @category models
+ */
+export interface ValidatedToken {
+  readonly token: BearerToken.BearerToken
+  /**
+   * The claims of the validated ID token. After a refresh whose answer has no ID token, the claims of the previous
+   * one (the session's end-user).
+   */
+  readonly idToken?: IdToken.Claims
+}
+
+/**
+ * Options of {@link OAuthClientService.authorizationCode}.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
+ * @since 0.1.0
+ * @category models
+ */
+export interface AuthorizationCodeOptions {
+  /** Resource indicators (RFC 8707) for the token request. */
+  readonly resource?: string | ReadonlyArray<string>
+  /** Any other token request parameter. */
+  readonly extra?: Readonly<Record<string, Params.Input>>
+  /**
+   * Require an ID token in the answer; by default required when the authorization request sent a `nonce` (an
+   * OpenID Connect request).
+   */
+  readonly requireIdToken?: boolean
+}
+
+/**
+ * Options of {@link OAuthClientService.refresh}.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ * @since 0.1.0
+ * @category models
+ */
+export interface RefreshOptions {
+  readonly scope?: string | ReadonlyArray<string>
+  readonly resource?: string | ReadonlyArray<string>
+  readonly extra?: Readonly<Record<string, Params.Input>>
+  /** The claims of the original ID token, when the refreshed token is a `BearerToken` (a `ValidatedToken` has them). */
+  readonly idToken?: IdToken.Claims
+}
+
+/**
+ * What {@link OAuthClientService.validateIdToken} checks besides the client's configuration (issuer, client id,
+ * algorithms, keys).
+ *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
+ * @since 0.1.0
+ * @category models
+ */
+export type IdTokenExpectations = Pick<
+  IdToken.ValidateOptions,
+  "nonce" | "maxAge" | "acrValues" | "accessToken" | "code" | "previous" | "fromTokenEndpoint"
+>
+
+/**
+ * Options of {@link OAuthClientService.introspect}.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9701#section-4
+ * @since 0.1.0
+ * @category models
+ */
+export interface IntrospectOptions {
+  /**
+   * Ask for a JWT answer (RFC 9701, `Accept: application/token-introspection+jwt`); it is verified like an ID token,
+   * and a plain JSON answer is then refused.
+   */
+  readonly jwt?: boolean
+}
+
+/**
+ * Options of {@link OAuthClientService.backchannelAuthentication}.
+ *
+ * @see https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#rfc.section.7.1.1
+ * @since 0.1.0
+ * @category models
+ */
+export interface BackchannelAuthenticationOptions {
+  /** Send the request as a signed request object (CIBA 7.1.1), signed with this key. */
+  readonly requestObject?: {
+    readonly signingKey: Jwt.SigningKey
+    /** `exp - iat`; 5 minutes by default. */
+    readonly lifetime?: Duration.DurationInput
+  }
+}
+
+/**
+ * Options of {@link OAuthClientService.requestObject}.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9101#section-4
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestObjectOptions {
+  /** The client's signing key (`Jwt.signingKey`, or `Jwt.secretKey` for `HS*`). */
+  readonly signingKey: Jwt.SigningKey
+  /** When given, the object carries `iat`, `nbf`, `exp` and `jti`. */
+  readonly lifetime?: Duration.DurationInput
+  /**
+   * Encrypt the signed object: `true` picks the server's encryption key from its JWKS (`use: "enc"`, an algorithm it
+   * advertises in `request_object_encryption_alg_values_supported`), or give an `EncryptionKey`.
+   */
+  readonly encrypt?: boolean | Jwt.EncryptionKey
 }
 
 /**
@@ -151,20 +319,27 @@ export interface OAuthClientService {
    */
   readonly revoke: (request: Revocation.RevocationRequest) => Effect.Effect<void, CallError<"revocation">>
   /**
-   * Introspects a token.
+   * Introspects a token. With `{ jwt: true }`, asks for a JWT answer (RFC 9701) and verifies it; a JWT answer is
+   * verified whenever the server sends one.
    *
    * @see https://www.rfc-editor.org/rfc/rfc7662#section-2
+   * @see https://www.rfc-editor.org/rfc/rfc9701#section-4
    */
-  readonly introspect: (request: Introspection.IntrospectionRequest) => Effect.Effect<Introspection.IntrospectionResponse, CallError<"introspection">>
+  readonly introspect: (
+    request: Introspection.IntrospectionRequest,
+    options?: IntrospectOptions
+  ) => Effect.Effect<Introspection.IntrospectionResponse, CallError<"introspection"> | Jwt.InvalidJwt | InvalidConfiguration>
   /**
-   * Fetches the UserInfo claims with an access token (`Authorization: Bearer`).
+   * Fetches the UserInfo claims with an access token (`Authorization: Bearer`). A signed (or signed and encrypted)
+   * answer (`application/jwt`) is verified like an ID token. With `subject` or `idToken`, the answer's `sub` must be
+   * the ID token's.
    *
    * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfo
    */
   readonly userinfo: (
     accessToken: AccessToken,
     options?: UserInfoOptions
-  ) => Effect.Effect<UserInfo.UserInfo, CallError<"userinfo"> | UserInfo.MismatchingSubject>
+  ) => Effect.Effect<UserInfo.UserInfo, CallError<"userinfo"> | UserInfo.MismatchingSubject | Jwt.InvalidJwt | InvalidConfiguration>
   /**
    * Pushes an authorization request (PAR) and returns the `request_uri` request to send the user to.
    *
@@ -187,7 +362,8 @@ export interface OAuthClientService {
    * @see https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#rfc.section.7
    */
   readonly backchannelAuthentication: (
-    request: BackchannelAuthentication.BackchannelAuthenticationRequest
+    request: BackchannelAuthentication.BackchannelAuthenticationRequest,
+    options?: BackchannelAuthenticationOptions
   ) => Effect.Effect<BackchannelAuthentication.BackchannelAuthenticationResponse, CallError<"backchannel_authentication">>
   /**
    * The Authorization Server's keys, cached. Asking for a `kid` that is not in the cached set refetches the set,
@@ -196,6 +372,66 @@ export interface OAuthClientService {
    * @see https://www.rfc-editor.org/rfc/rfc7517#section-5
    */
   readonly jwks: (query?: { readonly kid?: string }) => Effect.Effect<JSONWebKeySet, TransportError | OAuthError.ErrorOf<"jwks"> | OAuthError.UnexpectedResponse | EndpointNotSupported>
+  /**
+   * Redeems an authorization code (with its PKCE verifier and redirect URI) and validates the ID token of the answer
+   * against the pending request: signature, issuer, audience, times, `nonce`, `auth_time` within `max_age`, `acr`
+   * among `acr_values`, `at_hash`, `c_hash`. An OpenID Connect request (one that sent a `nonce`) requires an ID token.
+   * Never retried.
+   *
+   * @example
+   * ```ts
+   * import { AuthorizationRequest, AuthorizationResponse } from "@oauth2/core"
+   * import { OAuthClient } from "@oauth2/http"
+   * import { Effect } from "effect"
+   *
+   * // after the redirect back: the pending request from the session, the callback URL from the browser
+   * const callback = (serialized: string, callbackUrl: string) =>
+   *   Effect.gen(function* () {
+   *     const client = yield* OAuthClient.OAuthClient
+   *     const pending = yield* AuthorizationRequest.restore(serialized)
+   *     const response = yield* AuthorizationResponse.validate(pending, callbackUrl)
+   *     const { idToken, token } = yield* client.authorizationCode(response)
+   *     const user = yield* client.userinfo(token, idToken === undefined ? {} : { idToken })
+   *     return { sub: idToken?.sub, email: user.email }
+   *   }).pipe(Effect.catchTag("InvalidIdToken", (e) => Effect.fail(`login refused: ${e.reason}`)))
+   * ```
+   *
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#TokenResponseValidation
+   */
+  readonly authorizationCode: (
+    response: AuthorizationResponse.AuthorizationResponse,
+    options?: AuthorizationCodeOptions
+  ) => Effect.Effect<ValidatedToken, CallError<"token"> | IdToken.InvalidIdToken | InvalidConfiguration>
+  /**
+   * Refreshes a token. When the answer has an ID token, it is validated and must keep the original `iss` and `sub`
+   * (from the `ValidatedToken`, or `options.idToken`).
+   *
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#RefreshTokenResponse
+   */
+  readonly refresh: (
+    token: ValidatedToken | BearerToken.BearerToken,
+    options?: RefreshOptions
+  ) => Effect.Effect<ValidatedToken, CallError<"token"> | IdToken.InvalidIdToken | InvalidConfiguration>
+  /**
+   * Validates an ID token with the client's configuration (issuer, client id, algorithms, keys, decryption keys,
+   * clock tolerance) and the given expectations. A `BearerToken` without ID token is `MissingIdToken`.
+   *
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
+   */
+  readonly validateIdToken: (
+    idToken: IdToken.IdToken | BearerToken.BearerToken | string | Redacted.Redacted<string>,
+    expectations?: IdTokenExpectations
+  ) => Effect.Effect<IdToken.Claims, IdToken.InvalidIdToken | OAuthError.InvalidArgument | InvalidConfiguration | JwksError>
+  /**
+   * Signs (and optionally encrypts) an authorization request into a request object (JAR) for this server: `aud` is
+   * the issuer, `iss` the client id. The result can be sent as is or pushed with {@link pushedAuthorization}.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc9101#section-4
+   */
+  readonly requestObject: (
+    request: AuthorizationRequest.AuthorizationRequest,
+    options: RequestObjectOptions
+  ) => Effect.Effect<AuthorizationRequest.RequestObjectRequest, OAuthError.InvalidArgument | InvalidConfiguration | JwksError>
 }
 
 /**

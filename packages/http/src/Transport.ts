@@ -52,7 +52,7 @@ export interface Options {
  * @category models
  */
 export interface RetryInput {
-  readonly error: TransportError | OAuthError.OAuthError | OAuthError.UnexpectedResponse
+  readonly error: unknown
   /** The server's `Retry-After`, when it sent one. */
   readonly retryAfter?: Duration.Duration
 }
@@ -63,7 +63,7 @@ export interface RetryInput {
  * @since 0.1.0
  * @category models
  */
-export interface Request<E extends OAuthError.Endpoint = OAuthError.Endpoint> {
+export interface Request<E extends OAuthError.Endpoint = OAuthError.Endpoint, A = never> {
   readonly endpoint: E
   readonly method: "GET" | "POST"
   readonly url: string
@@ -79,6 +79,17 @@ export interface Request<E extends OAuthError.Endpoint = OAuthError.Endpoint> {
    * code or CIBA poll.
    */
   readonly retry: boolean
+  /**
+   * Client authentication, run before each attempt (so that a retried request carries a fresh client assertion,
+   * with a new `jti` and a new expiry): it receives the request's params and headers and returns them authenticated.
+   */
+  readonly authenticate?: (request: {
+    readonly params: Params.Params
+    readonly headers: Readonly<Record<string, string | Redacted.Redacted<string>>>
+  }) => Effect.Effect<
+    { readonly params: Params.Params; readonly headers: Readonly<Record<string, string | Redacted.Redacted<string>>> },
+    A
+  >
 }
 
 /**
@@ -107,9 +118,9 @@ export interface TransportService {
    * endpoints) fails with its `OAuthError` tag; any other answer with `UnexpectedResponse`; a redirect, a timeout,
    * an oversized answer or a network failure with a `TransportError`.
    */
-  readonly send: <E extends OAuthError.Endpoint>(
-    request: Request<E>
-  ) => Effect.Effect<Response, TransportError | OAuthError.ErrorOf<E> | OAuthError.UnexpectedResponse>
+  readonly send: <E extends OAuthError.Endpoint, A = never>(
+    request: Request<E, A>
+  ) => Effect.Effect<Response, TransportError | OAuthError.ErrorOf<E> | OAuthError.UnexpectedResponse | A>
   /** Checks an endpoint URL against the transport's rules (absolute `https`, or `http` on loopback or when allowed). */
   readonly validateUrl: (field: string, url: string) => Either.Either<URL, InvalidConfiguration>
   /** The options in force. */
@@ -203,9 +214,9 @@ export const optionsConfig: Config.Config<Options> = internal.optionsConfig
  * @since 0.1.0
  * @category combinators
  */
-export const send = <E extends OAuthError.Endpoint>(
-  request: Request<E>
-): Effect.Effect<Response, TransportError | OAuthError.ErrorOf<E> | OAuthError.UnexpectedResponse, Transport> =>
+export const send = <E extends OAuthError.Endpoint, A = never>(
+  request: Request<E, A>
+): Effect.Effect<Response, TransportError | OAuthError.ErrorOf<E> | OAuthError.UnexpectedResponse | A, Transport> =>
   internal.send(request)
 
 /**

@@ -1,7 +1,8 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import { AuthorizationRequest, BearerToken, TokenRequest } from "@oauth2/core"
 import { ClientAuth, OAuthClient, Transport } from "@oauth2/http"
-import { DateTime, Effect, Either, Layer, Redacted, TestClock } from "effect"
+import { DateTime, Effect, Either, Fiber, Layer, Redacted, TestClock } from "effect"
+import * as jose from "jose"
 import { fakeClient, jsonResponse, type Seen } from "./fake.js"
 
 const endpoints = {
@@ -182,6 +183,41 @@ describe("OAuthClient endpoints (exact bytes)", () => {
       const error = yield* Effect.flip(withClient(() => jsonResponse({ ...tokenAnswer, expires_in: -1 }), (c) => c.token(TokenRequest.password({ username: "u", password: "PASSWORD" }))))
       const rendered = JSON.stringify(error) + String(error)
       for (const secret of ["s3cret", "PASSWORD", "\"AT\"", "RT"]) expect(rendered).not.toContain(secret)
+    }))
+})
+
+describe("OAuthClient token answers", () => {
+  it.effect("keeps the refresh token when the server sends no new one, and the requested scope when it sends none", () =>
+    Effect.gen(function* () {
+      const { result } = yield* withClient(
+        () => jsonResponse({ access_token: "AT2", token_type: "Bearer", expires_in: 60 }),
+        (c) => Effect.flatMap(TokenRequest.refreshToken({ refreshToken: "RT-OLD", scope: "read write" }), (r) => c.token(r))
+      )
+      assert.strictEqual(Redacted.value(result.refreshToken!), "RT-OLD")
+      assert.strictEqual(result.scope, "read write")
+      const { result: granted } = yield* withClient(() => jsonResponse({ ...tokenAnswer, scope: "read" }), (c) => c.token(TokenRequest.clientCredentials({ scope: "read write" })))
+      assert.strictEqual(granted.scope, "read")
+    }))
+
+  it.effect("a retried request carries a fresh client assertion (new jti)", () =>
+    Effect.gen(function* () {
+      const { privateKey, publicKey } = yield* Effect.promise(() => jose.generateKeyPair("ES256", { extractable: true }))
+      const jwk = { ...(yield* Effect.promise(() => jose.exportJWK(privateKey))), kid: "k1", alg: "ES256" }
+      const auth = yield* ClientAuth.privateKeyJwt({ clientId: "c", privateKey: jwk })
+      const fake = fakeClient((_, i) => (i === 0 ? jsonResponse({ error: "temporarily_unavailable" }, 503) : jsonResponse(tokenAnswer)))
+      const fiber = yield* Effect.fork(
+        OAuthClient.make({ ...endpoints, auth }).pipe(
+          Effect.flatMap((c) => c.token(TokenRequest.clientCredentials())),
+          Effect.provide(Transport.layer().pipe(Layer.provide(fake.layer)))
+        )
+      )
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(fiber)
+      assert.strictEqual(fake.seen.length, 2)
+      const jtis = yield* Effect.forEach(fake.seen, (seen) =>
+        Effect.promise(async () => (await jose.jwtVerify(new URLSearchParams(seen.body).get("client_assertion")!, publicKey, { currentDate: new Date(1000) })).payload.jti)
+      )
+      assert.notStrictEqual(jtis[0], jtis[1])
     }))
 })
 

@@ -1,12 +1,17 @@
 /** @internal */
 import {
   AuthorizationRequest,
+  AuthorizationResponse,
   BackchannelAuthentication,
   BearerToken,
   DeviceAuthorization,
+  IdToken,
   Introspection,
+  Jwt,
+  JwtResponse,
   OAuthError,
   PushedAuthorization,
+  RequestObject,
   Revocation,
   ServerMetadata,
   TokenRequest,
@@ -14,6 +19,7 @@ import {
 } from "@oauth2/core"
 import type { Params } from "@oauth2/core"
 import { Config, Context, DateTime, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
+import type { JSONWebKeySet, JWK } from "jose"
 import * as ClientAuth from "../ClientAuth.js"
 import type * as OAuthClient from "../OAuthClient.js"
 import * as Transport from "../Transport.js"
@@ -56,6 +62,74 @@ const resolveAuth = (options: OAuthClient.Options): Effect.Effect<ClientAuth.Cli
   return Effect.mapError(made, (e) => TransportError.invalidConfiguration(e.argument, e.message))
 }
 
+const checkAlgorithms = (field: string, algorithms: unknown): Effect.Effect<ReadonlyArray<string> | undefined, TransportError.InvalidConfiguration> =>
+  algorithms === undefined
+    ? Effect.succeed(undefined)
+    : Array.isArray(algorithms) && algorithms.length > 0 && algorithms.every((a) => typeof a === "string" && a.length > 0)
+      ? Effect.succeed(algorithms)
+      : Effect.fail(TransportError.invalidConfiguration(field, "must be a non-empty list of JWS algorithms"))
+
+const checkEncryption = (field: string, encryption: Jwt.Encryption | undefined): Effect.Effect<Jwt.Encryption | undefined, TransportError.InvalidConfiguration> => {
+  if (encryption === undefined) return Effect.succeed(undefined)
+  if (typeof encryption !== "object" || encryption === null) {
+    return Effect.fail(TransportError.invalidConfiguration(field, "expected { alg?, enc? }"))
+  }
+  if (encryption.alg !== undefined && !Jwt.keyManagementAlgorithms.includes(encryption.alg)) {
+    return Effect.fail(TransportError.invalidConfiguration(field, `alg must be one of ${Jwt.keyManagementAlgorithms.join(", ")}`))
+  }
+  if (encryption.enc !== undefined && !Jwt.contentEncryptionAlgorithms.includes(encryption.enc)) {
+    return Effect.fail(TransportError.invalidConfiguration(field, `enc must be one of ${Jwt.contentEncryptionAlgorithms.join(", ")}`))
+  }
+  return Effect.succeed(encryption)
+}
+
+/** The OpenID Connect settings of a client, checked and with its keys imported, once. */
+const openIdConfig = (options: OAuthClient.Options, auth: ClientAuth.ClientAuth, metadata: ServerMetadata.ServerMetadata | undefined) =>
+  Effect.gen(function*() {
+    const idTokenAlgorithms: ReadonlyArray<string> = options.idTokenSigningAlgorithms === "advertised"
+      ? (metadata?.idTokenSigningAlgValuesSupported ?? ["RS256"]).filter((alg) => alg !== "none")
+      : (yield* checkAlgorithms("idTokenSigningAlgorithms", options.idTokenSigningAlgorithms)) ?? ["RS256"]
+    if (idTokenAlgorithms.length === 0) {
+      return yield* Effect.fail(TransportError.invalidConfiguration("idTokenSigningAlgorithms", "the server advertises no usable ID token algorithm"))
+    }
+    const userinfoAlgorithms = yield* checkAlgorithms("userinfoSigningAlgorithms", options.userinfoSigningAlgorithms)
+    const introspectionAlgorithms = yield* checkAlgorithms("introspectionSigningAlgorithms", options.introspectionSigningAlgorithms)
+    const idTokenEncryption = yield* checkEncryption("idTokenEncryption", options.idTokenEncryption)
+    const userinfoEncryption = yield* checkEncryption("userinfoEncryption", options.userinfoEncryption)
+    const introspectionEncryption = yield* checkEncryption("introspectionEncryption", options.introspectionEncryption)
+    // checked once here, so that a bad tolerance is a configuration error, not a failure of every token
+    if (options.clockTolerance !== undefined) {
+      const tolerance = Duration.decodeUnknown(options.clockTolerance)
+      if (Option.isNone(tolerance) || !Duration.between(tolerance.value, { minimum: Duration.zero, maximum: Duration.minutes(5) })) {
+        return yield* Effect.fail(TransportError.invalidConfiguration("clockTolerance", "must be a duration between 0 and 5 minutes"))
+      }
+    }
+    const inputs = options.decryptionKey === undefined ? [] : Array.isArray(options.decryptionKey) ? options.decryptionKey : [options.decryptionKey]
+    const decryptionKeys: Array<Jwt.DecryptionKey> = []
+    for (const input of inputs as ReadonlyArray<Jwt.DecryptionKey | Jwt.PrivateKeyInput>) {
+      decryptionKeys.push(
+        Jwt.isDecryptionKey(input)
+          ? input
+          : yield* Effect.mapError(Jwt.decryptionKey(input as Jwt.PrivateKeyInput), (e) => TransportError.invalidConfiguration("decryptionKey", e.message))
+      )
+    }
+    const clientSecret = "clientSecret" in auth && Redacted.isRedacted(auth.clientSecret) ? auth.clientSecret : undefined
+    return {
+      idTokenAlgorithms,
+      idTokenEncryption,
+      requireAuthTime: options.requireAuthTime === true,
+      userinfoAlgorithms: userinfoAlgorithms ?? ["RS256"],
+      userinfoEncryption,
+      userinfoRequiresJwt: userinfoAlgorithms !== undefined || userinfoEncryption !== undefined,
+      introspectionAlgorithms: introspectionAlgorithms ?? ["RS256"],
+      introspectionEncryption,
+      introspectionRequiresJwt: introspectionAlgorithms !== undefined || introspectionEncryption !== undefined,
+      decryptionKeys,
+      clientSecret,
+      clockTolerance: options.clockTolerance
+    }
+  })
+
 /** @internal */
 export const make = (options: OAuthClient.Options) =>
   Effect.gen(function* () {
@@ -79,23 +153,18 @@ export const make = (options: OAuthClient.Options) =>
     }
 
     /** Authenticates and posts a form to an endpoint. */
-    const post = <E extends keyof typeof endpointFields>(endpoint: E, params: Params.Params, retry: boolean) =>
+    const post = <E extends keyof typeof endpointFields>(endpoint: E, params: Params.Params, retry: boolean, accept?: string) =>
       Effect.gen(function* () {
         const url = yield* urlOf(endpoint)
-        const authenticated = yield* auth.authenticate({
-          url,
-          endpoint,
-          params,
-          headers: {},
-          ...(issuer === undefined ? {} : { issuer })
-        })
         return yield* transport.send({
           endpoint,
           method: "POST",
           url,
-          params: authenticated.params,
-          headers: authenticated.headers,
-          retry
+          params,
+          // at each attempt: a retry carries a fresh client assertion (new jti, new expiry)
+          authenticate: (request) => auth.authenticate({ url, endpoint, ...request, ...(issuer === undefined ? {} : { issuer }) }),
+          retry,
+          ...(accept === undefined ? {} : { accept })
         })
       })
 
@@ -105,15 +174,69 @@ export const make = (options: OAuthClient.Options) =>
       ...(response.contentType === undefined ? {} : { contentType: response.contentType })
     })
 
+    const jwks = yield* jwksCache({
+      url: endpoints.jwksUri,
+      cooldown: Duration.decode(options.jwksCooldown ?? Duration.seconds(30)),
+      fetch: (url) =>
+        Effect.flatMap(transport.send({ endpoint: "jwks", method: "GET", url, retry: true, accept: "application/jwk-set+json, application/json" }), (response) =>
+          Either.map(jsonBody("jwks", response), (body) => ({ body, context: contextOf(response) }))
+        )
+    })
+    const openid = yield* openIdConfig(options, auth, metadata)
+    const keySource = (query: { readonly kid?: string }) => jwks(query)
+    /** The expected issuer: JWTs from this server are checked against it. */
+    const expectedIssuer = (what: string) =>
+      issuer === undefined
+        ? Effect.fail(TransportError.invalidConfiguration("issuer", `${what} needs the issuer identifier of the authorization server (give 'issuer' or use discovery)`))
+        : Effect.succeed(issuer)
+    const verification = {
+      keys: keySource,
+      clientSecret: openid.clientSecret,
+      decryptionKeys: openid.decryptionKeys,
+      clockTolerance: openid.clockTolerance
+    }
+
+    const validateIdToken = (
+      idToken: IdToken.IdToken | BearerToken.BearerToken | string | Redacted.Redacted<string>,
+      expectations: OAuthClient.IdTokenExpectations = {}
+    ) =>
+      Effect.gen(function*() {
+        const expected = yield* expectedIssuer("ID token validation")
+        const raw = BearerToken.isBearerToken(idToken) ? idToken.idToken : idToken
+        if (raw === undefined) {
+          return yield* Effect.fail(IdToken.invalidIdToken("MissingIdToken", "the token answer has no ID token"))
+        }
+        return yield* IdToken.validate(raw, {
+          ...verification,
+          issuer: expected,
+          clientId: auth.clientId,
+          algorithms: openid.idTokenAlgorithms,
+          encryption: openid.idTokenEncryption,
+          requireAuthTime: openid.requireAuthTime,
+          ...expectations
+        })
+      })
+
+
     const token = (request: TokenRequest.TokenRequest, tokenOptions: OAuthClient.TokenOptions = {}) =>
       Effect.gen(function* () {
         const response = yield* post("token", TokenRequest.toParams(request), TokenRequest.isRepeatable(request))
         const body = yield* jsonBody("token", response)
         const now = yield* DateTime.now
-        return yield* BearerToken.decodeAt(body, now, {
+        const decoded = yield* BearerToken.decodeAt(body, now, {
           tokenType: tokenOptions.tokenType !== undefined ? tokenOptions.tokenType : request._tag === "TokenExchange" ? null : "bearer",
           context: contextOf(response)
         })
+        // RFC 6749 5.1: no scope means the scope requested; RFC 6749 6: no new refresh token means keep the old one
+        const requestedScope = "scope" in request ? request.scope : undefined
+        const keptRefresh = request._tag === "RefreshToken" && decoded.refreshToken === undefined ? request.refreshToken : undefined
+        return requestedScope === undefined && keptRefresh === undefined
+          ? decoded
+          : BearerToken.make({
+            ...decoded,
+            ...(decoded.scope === undefined && requestedScope !== undefined ? { scope: requestedScope } : {}),
+            ...(keptRefresh === undefined ? {} : { refreshToken: keptRefresh })
+          })
       })
 
     const revoke = (request: Revocation.RevocationRequest) =>
@@ -122,10 +245,27 @@ export const make = (options: OAuthClient.Options) =>
         yield* post("revocation", params, true)
       })
 
-    const introspect = (request: Introspection.IntrospectionRequest) =>
+    const introspectionJwt = "application/token-introspection+jwt"
+
+    const introspect = (request: Introspection.IntrospectionRequest, introspectOptions: OAuthClient.IntrospectOptions = {}) =>
       Effect.gen(function* () {
         const params = yield* Introspection.params(request)
-        const response = yield* post("introspection", params, true)
+        const wantsJwt = introspectOptions.jwt === true || openid.introspectionRequiresJwt
+        const response = yield* post("introspection", params, true, wantsJwt ? introspectionJwt : undefined)
+        if (response.contentType === introspectionJwt) {
+          return yield* JwtResponse.introspection(response.body, {
+            ...verification,
+            issuer: yield* expectedIssuer("a JWT introspection answer"),
+            clientId: auth.clientId,
+            algorithms: openid.introspectionAlgorithms,
+            encryption: openid.introspectionEncryption
+          })
+        }
+        if (wantsJwt) {
+          return yield* Effect.fail(
+            OAuthError.unexpectedResponse("introspection", `expected a JWT answer (${introspectionJwt})`, response.body, contextOf(response))
+          )
+        }
         return yield* Introspection.decode(yield* jsonBody("introspection", response), contextOf(response))
       })
 
@@ -142,15 +282,126 @@ export const make = (options: OAuthClient.Options) =>
           method: "GET",
           url,
           headers: { authorization: Redacted.make(`Bearer ${Redacted.value(value)}`) },
-          retry: true
+          retry: true,
+          ...(openid.userinfoRequiresJwt ? { accept: "application/jwt" } : {})
         })
+        const subject = userinfoOptions.subject ?? userinfoOptions.idToken?.sub
         if (response.contentType === "application/jwt") {
+          return yield* JwtResponse.userInfo(response.body, {
+            ...verification,
+            issuer: yield* expectedIssuer("a signed UserInfo answer"),
+            clientId: auth.clientId,
+            algorithms: openid.userinfoAlgorithms,
+            encryption: openid.userinfoEncryption,
+            subject
+          })
+        }
+        if (openid.userinfoRequiresJwt) {
           return yield* Effect.fail(
-            OAuthError.unexpectedResponse("userinfo", "a signed (JWT) UserInfo answer needs ID token validation, which this client does not do yet", "", contextOf(response))
+            OAuthError.unexpectedResponse("userinfo", "expected a signed UserInfo answer (application/jwt), as registered", response.body, contextOf(response))
           )
         }
         const info = yield* UserInfo.decode(yield* jsonBody("userinfo", response), contextOf(response))
-        return userinfoOptions.subject === undefined ? info : yield* UserInfo.checkSubject(info, userinfoOptions.subject)
+        return subject === undefined ? info : yield* UserInfo.checkSubject(info, subject)
+      })
+
+    const authorizationCode = (response: AuthorizationResponse.AuthorizationResponse, codeOptions: OAuthClient.AuthorizationCodeOptions = {}) =>
+      Effect.gen(function*() {
+        // the request was made for this server: checked before the single-use code is spent
+        if (response.issuer !== undefined && issuer !== undefined && response.issuer !== issuer) {
+          return yield* Effect.fail(
+            TransportError.invalidConfiguration("issuer", "the authorization request was made for another issuer than this client's")
+          )
+        }
+        const redeemed = yield* token(TokenRequest.authorizationCode({
+          ...AuthorizationResponse.tokenRequestInputs(response),
+          ...(codeOptions.resource === undefined ? {} : { resource: codeOptions.resource }),
+          ...(codeOptions.extra === undefined ? {} : { extra: codeOptions.extra })
+        }))
+        const required = codeOptions.requireIdToken ?? response.nonce !== undefined
+        if (redeemed.idToken === undefined) {
+          if (required) {
+            return yield* Effect.fail(IdToken.invalidIdToken("MissingIdToken", "the token answer to an OpenID Connect request has no ID token"))
+          }
+          const plain: OAuthClient.ValidatedToken = { token: redeemed }
+          return plain
+        }
+        const claims = yield* validateIdToken(redeemed.idToken, {
+          nonce: response.nonce ?? false,
+          ...(response.maxAge === undefined ? {} : { maxAge: response.maxAge }),
+          ...(response.acrValues === undefined ? {} : { acrValues: response.acrValues }),
+          accessToken: redeemed.accessToken,
+          code: response.code,
+          fromTokenEndpoint: true
+        })
+        const validated: OAuthClient.ValidatedToken = { token: redeemed, idToken: claims }
+        return validated
+      })
+
+    const refresh = (current: OAuthClient.ValidatedToken | BearerToken.BearerToken, refreshOptions: OAuthClient.RefreshOptions = {}) =>
+      Effect.gen(function*() {
+        const bearer = BearerToken.isBearerToken(current) ? current : current.token
+        const previous = refreshOptions.idToken ?? (BearerToken.isBearerToken(current) ? undefined : current.idToken)
+        const request = yield* TokenRequest.refreshToken({
+          refreshToken: bearer,
+          ...(refreshOptions.scope === undefined ? {} : { scope: refreshOptions.scope }),
+          ...(refreshOptions.resource === undefined ? {} : { resource: refreshOptions.resource }),
+          ...(refreshOptions.extra === undefined ? {} : { extra: refreshOptions.extra })
+        })
+        const refreshed = yield* token(request)
+        if (refreshed.idToken === undefined) {
+          const kept: OAuthClient.ValidatedToken = { token: refreshed, ...(previous === undefined ? {} : { idToken: previous }) }
+          return kept
+        }
+        const claims = yield* validateIdToken(refreshed.idToken, {
+          ...(previous === undefined ? {} : { previous }),
+          accessToken: refreshed.accessToken,
+          fromTokenEndpoint: true
+        })
+        const validated: OAuthClient.ValidatedToken = { token: refreshed, idToken: claims }
+        return validated
+      })
+
+    const encryptionKeys = new WeakMap<JWK, Jwt.EncryptionKey>()
+    /** The server's key to encrypt request objects to: `use: "enc"`, an algorithm it advertises and we support. */
+    const serverEncryptionKey = Effect.gen(function*() {
+      const set: JSONWebKeySet = yield* jwks()
+      const advertisedAlgs = metadata?.requestObjectEncryptionAlgValuesSupported
+      const advertisedEncs = metadata?.requestObjectEncryptionEncValuesSupported
+      const usable = (alg: unknown): alg is Jwt.KeyManagementAlgorithm =>
+        typeof alg === "string" && Jwt.keyManagementAlgorithms.includes(alg as Jwt.KeyManagementAlgorithm) &&
+        (advertisedAlgs === undefined || advertisedAlgs.includes(alg))
+      const jwk = set.keys.find((k) => k.use === "enc" && usable(k.alg ?? (k.kty === "RSA" ? "RSA-OAEP-256" : "ECDH-ES")))
+      if (jwk === undefined) {
+        return yield* Effect.fail(OAuthError.invalidArgument("encrypt", "the authorization server publishes no usable encryption key ('use: enc') in its JWKS"))
+      }
+      const cached = encryptionKeys.get(jwk)
+      if (cached !== undefined) return cached
+      const enc: Jwt.ContentEncryptionAlgorithm | undefined = advertisedEncs === undefined || advertisedEncs.includes("A256GCM")
+        ? "A256GCM"
+        : Jwt.contentEncryptionAlgorithms.find((e) => advertisedEncs.includes(e))
+      if (enc === undefined) {
+        return yield* Effect.fail(OAuthError.invalidArgument("encrypt", "the authorization server advertises no supported request object 'enc'"))
+      }
+      const key = yield* Jwt.encryptionKey(jwk, { enc })
+      encryptionKeys.set(jwk, key)
+      return key
+    })
+
+    const requestObject = (request: AuthorizationRequest.AuthorizationRequest, objectOptions: OAuthClient.RequestObjectOptions) =>
+      Effect.gen(function*() {
+        const audience = yield* expectedIssuer("a request object")
+        const encryptionKey = objectOptions.encrypt === true
+          ? yield* serverEncryptionKey
+          : objectOptions.encrypt === false || objectOptions.encrypt === undefined
+            ? undefined
+            : objectOptions.encrypt
+        return yield* RequestObject.make(request, {
+          signingKey: objectOptions.signingKey,
+          audience,
+          ...(objectOptions.lifetime === undefined ? {} : { lifetime: objectOptions.lifetime }),
+          ...(encryptionKey === undefined ? {} : { encryptionKey })
+        })
       })
 
     const pushedAuthorization = (request: AuthorizationRequest.AuthorizationRequest | AuthorizationRequest.RequestObjectRequest) =>
@@ -167,21 +418,25 @@ export const make = (options: OAuthClient.Options) =>
         return yield* DeviceAuthorization.decode(yield* jsonBody("device_authorization", response), contextOf(response))
       })
 
-    const backchannelAuthentication = (request: BackchannelAuthentication.BackchannelAuthenticationRequest) =>
+    const backchannelAuthentication = (
+      request: BackchannelAuthentication.BackchannelAuthenticationRequest,
+      cibaOptions: OAuthClient.BackchannelAuthenticationOptions = {}
+    ) =>
       Effect.gen(function* () {
-        const params = yield* BackchannelAuthentication.params(request)
+        const signed = cibaOptions.requestObject
+        const params = signed === undefined
+          ? yield* BackchannelAuthentication.params(request)
+          : issuer === undefined
+            ? yield* Effect.fail(OAuthError.invalidArgument("requestObject", "a signed request needs the issuer identifier of the authorization server (its audience)"))
+            : yield* RequestObject.backchannel(request, {
+              signingKey: signed.signingKey,
+              clientId: auth.clientId,
+              audience: issuer,
+              ...(signed.lifetime === undefined ? {} : { lifetime: signed.lifetime })
+            })
         const response = yield* post("backchannel_authentication", params, false)
         return yield* BackchannelAuthentication.decode(yield* jsonBody("backchannel_authentication", response), contextOf(response))
       })
-
-    const jwks = yield* jwksCache({
-      url: endpoints.jwksUri,
-      cooldown: Duration.decode(options.jwksCooldown ?? Duration.seconds(30)),
-      fetch: (url) =>
-        Effect.flatMap(transport.send({ endpoint: "jwks", method: "GET", url, retry: true, accept: "application/jwk-set+json, application/json" }), (response) =>
-          Either.map(jsonBody("jwks", response), (body) => ({ body, context: contextOf(response) }))
-        )
-    })
 
     const service: OAuthClient.OAuthClientService = {
       clientId: auth.clientId,
@@ -195,7 +450,11 @@ export const make = (options: OAuthClient.Options) =>
       pushedAuthorization,
       deviceAuthorization,
       backchannelAuthentication,
-      jwks
+      jwks,
+      authorizationCode,
+      refresh,
+      validateIdToken,
+      requestObject
     }
     return service
   })

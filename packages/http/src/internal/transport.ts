@@ -94,7 +94,7 @@ const parseRetryAfter = (header: string | undefined, now: number): Duration.Dura
 }
 
 interface Failure {
-  readonly error: TransportError.TransportError | OAuthError.OAuthError | OAuthError.UnexpectedResponse
+  readonly error: unknown
   readonly transient: boolean
   readonly retryAfter?: Duration.Duration
 }
@@ -140,7 +140,7 @@ const readBody = (
   )
 }
 
-const buildRequest = (request: Transport.Request): HttpClientRequest.HttpClientRequest => {
+const buildRequest = (request: Transport.Request<Endpoint, unknown>): HttpClientRequest.HttpClientRequest => {
   const headers: Record<string, string> = { accept: request.accept ?? "application/json" }
   for (const [k, v] of Object.entries(request.headers ?? {})) headers[k.toLowerCase()] = typeof v === "string" ? v : Redacted.value(v)
   const base = request.method === "GET" ? HttpClientRequest.get(request.url) : HttpClientRequest.post(request.url)
@@ -151,7 +151,7 @@ const buildRequest = (request: Transport.Request): HttpClientRequest.HttpClientR
 }
 
 const classify = (
-  request: Transport.Request,
+  request: Transport.Request<Endpoint, unknown>,
   response: HttpClientResponse.HttpClientResponse,
   body: string,
   now: number
@@ -218,9 +218,19 @@ export const make = (options: Transport.Options = {}): Effect.Effect<Transport.T
     const timeoutMillis = Duration.toMillis(resolved.timeout)
     const validate = validateUrl(resolved.allowInsecureHttp)
 
-    const attempt = (request: Transport.Request): Effect.Effect<Transport.Response, Failure> =>
+    const attempt = (request: Transport.Request<Endpoint, unknown>): Effect.Effect<Transport.Response, Failure> =>
       Effect.gen(function* () {
-        const response = yield* client.execute(buildRequest(request)).pipe(
+        const authenticated =
+          request.authenticate === undefined
+            ? request
+            : {
+              ...request,
+              ...(yield* Effect.mapError(
+                request.authenticate({ params: request.params ?? [], headers: request.headers ?? {} }),
+                (error): Failure => ({ error, transient: false })
+              ))
+            }
+        const response = yield* client.execute(buildRequest(authenticated)).pipe(
           Effect.mapError((e): Failure => ({
             error: TransportError.requestFailed(
               request.endpoint,
@@ -243,7 +253,7 @@ export const make = (options: Transport.Options = {}): Effect.Effect<Transport.T
         })
       )
 
-    const send = <E extends Endpoint>(request: Transport.Request<E>) => {
+    const send = <E extends Endpoint, A = never>(request: Transport.Request<E, A>) => {
       const validated = validate(`${request.endpoint} endpoint`, request.url)
       if (Either.isLeft(validated)) {
         // a bad URL reaching send is a transport failure of that call, with the configuration message
@@ -268,7 +278,7 @@ export const make = (options: Transport.Options = {}): Effect.Effect<Transport.T
           kind: "client",
           attributes: { "oauth2.endpoint": request.endpoint, "http.request.method": request.method, "url.full": request.url }
         })
-      ) as Effect.Effect<Transport.Response, TransportError.TransportError | OAuthError.ErrorOf<E> | OAuthError.UnexpectedResponse>
+      ) as Effect.Effect<Transport.Response, TransportError.TransportError | OAuthError.ErrorOf<E> | OAuthError.UnexpectedResponse | A>
     }
 
     return { send, validateUrl: validate, options: resolved } satisfies Transport.TransportService
@@ -301,4 +311,4 @@ export const layerConfig = (config: Config.Config<Transport.Options>) =>
   Layer.unwrapEffect(Effect.map(config, (options) => layer(options)))
 
 /** @internal */
-export const send = <E extends Endpoint>(request: Transport.Request<E>) => Effect.flatMap(tag, (t) => t.send(request))
+export const send = <E extends Endpoint, A = never>(request: Transport.Request<E, A>) => Effect.flatMap(tag, (t) => t.send(request))

@@ -1,0 +1,680 @@
+/**
+ * JOSE plumbing shared by ID tokens, JWT responses (UserInfo, introspection) and request objects: compact JWS/JWE
+ * parsing, algorithm allow-lists, key selection in a JWK set, key import (once per key object), signature
+ * verification, decryption, signing and encryption. Every jose promise is wrapped; nothing throws.
+ *
+ * @internal
+ */
+import { Clock, Duration, Effect, Either, Option, Redacted } from "effect"
+import * as Jose from "jose"
+import type {
+  ContentEncryptionAlgorithm,
+  DecryptionKey,
+  EncryptionKey,
+  KeyManagementAlgorithm,
+  KeySet,
+  SigningAlgorithm,
+  SigningKey
+} from "../Jwt.js"
+import type { Reason } from "../IdToken.js"
+import * as OAuthError from "../OAuthError.js"
+import { isRecord } from "./errors.js"
+
+type InvalidArgument = OAuthError.InvalidArgument
+
+// ---------------------------------------------------------------------------------------------------------------------
+// failures
+// ---------------------------------------------------------------------------------------------------------------------
+
+/**
+ * A failed check, before it is given its public tag (`InvalidIdToken`, `InvalidJwt`). `detail` never contains the
+ * token, a key or a secret.
+ * @internal
+ */
+export interface Failure {
+  readonly _tag: "JoseFailure"
+  readonly reason: Reason
+  readonly claim?: string
+  readonly detail: string
+}
+
+/** @internal */
+export const failure = (reason: Reason, detail: string, claim?: string): Failure =>
+  claim === undefined ? { _tag: "JoseFailure", reason, detail } : { _tag: "JoseFailure", reason, claim, detail }
+
+/** @internal */
+export const isFailure = (u: unknown): u is Failure => isRecord(u) && u._tag === "JoseFailure"
+
+const fail = (reason: Reason, detail: string, claim?: string): Effect.Effect<never, Failure> =>
+  Effect.fail(failure(reason, detail, claim))
+
+/** A short, printable rendering of a value taken from a token (never a whole token). @internal */
+export const show = (u: unknown, max = 64): string => {
+  const text = typeof u === "string" ? u : JSON.stringify(u) ?? String(u)
+  const bounded = text.length > max ? `${text.slice(0, max)}…` : text
+  return JSON.stringify(bounded)
+}
+
+/** Bounded text of an unknown failure (jose and WebCrypto messages name the problem, never key material). @internal */
+export const describe = (u: unknown): string => {
+  const text = u instanceof Error ? u.message : "unknown failure"
+  return text.length > 160 ? `${text.slice(0, 160)}…` : text
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// algorithms
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** @internal */
+export const signingAlgorithms = [
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
+  "Ed25519",
+  "HS256",
+  "HS384",
+  "HS512"
+] as const satisfies ReadonlyArray<SigningAlgorithm>
+
+/** @internal */
+export const keyManagementAlgorithms = [
+  "RSA-OAEP",
+  "RSA-OAEP-256",
+  "RSA-OAEP-384",
+  "RSA-OAEP-512",
+  "ECDH-ES",
+  "ECDH-ES+A128KW",
+  "ECDH-ES+A192KW",
+  "ECDH-ES+A256KW"
+] as const satisfies ReadonlyArray<KeyManagementAlgorithm>
+
+/** @internal */
+export const contentEncryptionAlgorithms = [
+  "A128GCM",
+  "A192GCM",
+  "A256GCM",
+  "A128CBC-HS256",
+  "A192CBC-HS384",
+  "A256CBC-HS512"
+] as const satisfies ReadonlyArray<ContentEncryptionAlgorithm>
+
+/** @internal */
+export const isSigningAlgorithm = (u: unknown): u is SigningAlgorithm =>
+  typeof u === "string" && (signingAlgorithms as ReadonlyArray<string>).includes(u)
+
+/** @internal */
+export const isKeyManagementAlgorithm = (u: unknown): u is KeyManagementAlgorithm =>
+  typeof u === "string" && (keyManagementAlgorithms as ReadonlyArray<string>).includes(u)
+
+/** @internal */
+export const isContentEncryptionAlgorithm = (u: unknown): u is ContentEncryptionAlgorithm =>
+  typeof u === "string" && (contentEncryptionAlgorithms as ReadonlyArray<string>).includes(u)
+
+const isHmac = (alg: string): alg is "HS256" | "HS384" | "HS512" => alg === "HS256" || alg === "HS384" || alg === "HS512"
+
+const sameSigningAlgorithm = (a: string, b: string): boolean =>
+  a === b || ((a === "EdDSA" || a === "Ed25519") && (b === "EdDSA" || b === "Ed25519"))
+
+/** The key a signing algorithm needs: its `kty` and, for curves, its `crv`. */
+const keyShape = (alg: SigningAlgorithm): { readonly kty: string; readonly crv?: string } => {
+  switch (alg) {
+    case "ES256":
+      return { kty: "EC", crv: "P-256" }
+    case "ES384":
+      return { kty: "EC", crv: "P-384" }
+    case "ES512":
+      return { kty: "EC", crv: "P-521" }
+    case "EdDSA":
+    case "Ed25519":
+      return { kty: "OKP", crv: "Ed25519" }
+    case "HS256":
+    case "HS384":
+    case "HS512":
+      return { kty: "oct" }
+    default:
+      return { kty: "RSA" }
+  }
+}
+
+/**
+ * The hash of `at_hash` / `c_hash` for a JWS algorithm: the hash of the signature algorithm; SHA-512 for EdDSA with
+ * Ed25519 (the only EdDSA curve supported here). `undefined` for `none` and unknown algorithms.
+ * @internal
+ */
+export const hashOf = (alg: string): "SHA-256" | "SHA-384" | "SHA-512" | undefined => {
+  if (alg === "EdDSA" || alg === "Ed25519") return "SHA-512"
+  if (!isSigningAlgorithm(alg)) return undefined
+  return `SHA-${alg.slice(2)}` as "SHA-256" | "SHA-384" | "SHA-512"
+}
+
+/**
+ * The left-most half of the hash of the ASCII octets of `value`, base64url-encoded (OpenID Connect Core 3.1.3.6,
+ * 3.3.2.11): the value of `at_hash` and `c_hash`.
+ * @internal
+ */
+export const leftHalfHash = (value: string, alg: string): Effect.Effect<string, Failure> => {
+  const hash = hashOf(alg)
+  if (hash === undefined) return fail("AlgorithmNotAllowed", `no hash is defined for alg ${show(alg)}`)
+  return Effect.map(
+    Effect.promise(() => globalThis.crypto.subtle.digest(hash, new TextEncoder().encode(value))),
+    (digest) => Jose.base64url.encode(new Uint8Array(digest).slice(0, digest.byteLength / 2))
+  )
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// compact serialization
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** The longest JWT accepted (256 KiB). @internal */
+export const maxJwtLength = 256 * 1024
+
+const segment = /^[A-Za-z0-9_-]*$/
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+
+const decodeJson = (part: string): Option.Option<unknown> => {
+  const decoded = Either.try(() => JSON.parse(utf8.decode(Jose.base64url.decode(part))) as unknown)
+  return Either.getRight(decoded)
+}
+
+/** A compact JWS or JWE, split; its protected header decoded. @internal */
+export interface Compact {
+  readonly kind: "JWS" | "JWE"
+  readonly parts: ReadonlyArray<string>
+  readonly header: Readonly<Record<string, unknown>>
+}
+
+/** @internal */
+export const parseCompact = (jwt: unknown): Either.Either<Compact, Failure> => {
+  if (typeof jwt !== "string" || jwt.length === 0) return Either.left(failure("Malformed", "expected a compact JWT string"))
+  if (jwt.length > maxJwtLength) return Either.left(failure("Malformed", `longer than ${maxJwtLength} characters`))
+  const parts = jwt.split(".")
+  if (parts.length !== 3 && parts.length !== 5) {
+    return Either.left(failure("Malformed", "not a compact JWS (3 parts) or JWE (5 parts)"))
+  }
+  if (!parts.every((p) => segment.test(p))) return Either.left(failure("Malformed", "a part is not base64url"))
+  const header = decodeJson(parts[0]!)
+  if (Option.isNone(header) || !isRecord(header.value)) {
+    return Either.left(failure("Malformed", "the protected header is not a base64url-encoded JSON object"))
+  }
+  return Either.right({ kind: parts.length === 3 ? "JWS" : "JWE", parts, header: header.value })
+}
+
+const embeddedKeyParameters = ["jwk", "jku", "x5u", "x5c"] as const
+
+/** Header checks common to JWS and JWE: no `crit` we would have to understand, no key carried by the token. */
+const checkCommonHeader = (header: Readonly<Record<string, unknown>>): Either.Either<void, Failure> => {
+  if (header.crit !== undefined) {
+    const names = Array.isArray(header.crit) ? header.crit.filter((c) => typeof c === "string").slice(0, 4) : []
+    return Either.left(
+      failure(
+        "UnsupportedCriticalHeader",
+        `the 'crit' header lists extensions this client does not understand (${names.map((n) => show(n, 32)).join(", ") || "invalid value"})`,
+        "crit"
+      )
+    )
+  }
+  for (const name of embeddedKeyParameters) {
+    if (header[name] !== undefined) {
+      return Either.left(
+        failure(
+          "EmbeddedKey",
+          `the header carries its own key reference '${name}'; keys are only taken from the authorization server's registered keys`,
+          name
+        )
+      )
+    }
+  }
+  return Either.void
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// key import, once per key object
+// ---------------------------------------------------------------------------------------------------------------------
+
+const importedKeys = new WeakMap<object, Map<string, CryptoKey>>()
+
+/**
+ * Imports a key for an algorithm, once: the result is remembered for the owner object (a JWK of a cached key set,
+ * a `Redacted` client secret, a decryption key) and that algorithm.
+ * @internal
+ */
+export const importOnce = (
+  owner: object,
+  alg: string,
+  make: () => Promise<CryptoKey | Uint8Array>
+): Effect.Effect<CryptoKey, string> =>
+  Effect.suspend(() => {
+    const hit = importedKeys.get(owner)?.get(alg)
+    if (hit !== undefined) return Effect.succeed(hit)
+    return Effect.flatMap(
+      Effect.tryPromise({ try: make, catch: describe }),
+      (key) => {
+        if (key instanceof Uint8Array) return Effect.fail("not an asymmetric key")
+        let byAlg = importedKeys.get(owner)
+        if (byAlg === undefined) {
+          byAlg = new Map()
+          importedKeys.set(owner, byAlg)
+        }
+        byAlg.set(alg, key)
+        return Effect.succeed(key)
+      }
+    )
+  })
+
+const publicMembers = ["kty", "crv", "x", "y", "n", "e"] as const
+
+/** The public members of a JWK only: a published set that (wrongly) carries private members never imports them. */
+const publicJwk = (jwk: Jose.JWK): Jose.JWK => {
+  const out: Record<string, unknown> = {}
+  for (const member of publicMembers) if (jwk[member] !== undefined) out[member] = jwk[member]
+  return out as Jose.JWK
+}
+
+const hmacHash = { HS256: "SHA-256", HS384: "SHA-384", HS512: "SHA-512" } as const
+
+const hmacKey = (secret: Redacted.Redacted<string>, alg: "HS256" | "HS384" | "HS512", usage: "sign" | "verify") =>
+  importOnce(secret, `${alg}/${usage}`, () =>
+    globalThis.crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(Redacted.value(secret)),
+      { name: "HMAC", hash: hmacHash[alg] },
+      false,
+      [usage]
+    ))
+
+// ---------------------------------------------------------------------------------------------------------------------
+// key selection
+// ---------------------------------------------------------------------------------------------------------------------
+
+const isCandidate = (jwk: Jose.JWK, alg: SigningAlgorithm, kid: string | undefined): boolean => {
+  const shape = keyShape(alg)
+  return (
+    jwk.kty === shape.kty &&
+    (shape.crv === undefined || jwk.crv === shape.crv) &&
+    (jwk.use === undefined || jwk.use === "sig") &&
+    (jwk.key_ops === undefined || (Array.isArray(jwk.key_ops) && jwk.key_ops.includes("verify"))) &&
+    (jwk.alg === undefined || sameSigningAlgorithm(jwk.alg, alg)) &&
+    (kid === undefined || jwk.kid === kid)
+  )
+}
+
+const resolveKeySet = <E>(keys: KeySet<E>, kid: string | undefined): Effect.Effect<Jose.JSONWebKeySet, E> =>
+  typeof keys === "function" ? keys(kid === undefined ? {} : { kid }) : Effect.succeed(keys)
+
+/**
+ * The one key of the set that can verify a signature with `alg` (and `kid`, when the token names one). With a
+ * `kid`, the key source is asked for that `kid` (a cache refetches its set once, subject to its cooldown, when it
+ * does not know it). Without a `kid`, the only candidate is used; several candidates are refused.
+ */
+const selectKey = <E>(keys: KeySet<E>, alg: SigningAlgorithm, kid: string | undefined) =>
+  Effect.gen(function*() {
+    const set = yield* resolveKeySet(keys, kid)
+    const all = Array.isArray(set?.keys) ? set.keys : []
+    const candidates = all.filter((jwk) => isRecord(jwk) && isCandidate(jwk, alg, kid))
+    if (candidates.length === 0) {
+      return yield* fail(
+        "NoMatchingKey",
+        kid === undefined
+          ? `the authorization server's key set has no key for ${alg}`
+          : `the authorization server's key set has no ${alg} key with kid ${show(kid)}`,
+        kid === undefined ? undefined : "kid"
+      )
+    }
+    if (candidates.length > 1) {
+      return yield* fail(
+        "AmbiguousKey",
+        kid === undefined
+          ? `the token names no 'kid' and the authorization server's key set has ${candidates.length} keys for ${alg}`
+          : `the authorization server's key set has ${candidates.length} ${alg} keys with kid ${show(kid)}`,
+        "kid"
+      )
+    }
+    return candidates[0]!
+  })
+
+// ---------------------------------------------------------------------------------------------------------------------
+// verification
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** What a verification accepts. @internal */
+export interface VerifyConfig<E> {
+  /** The allow-list of JWS `alg` values (`none` included only when unsigned tokens may be accepted). */
+  readonly algorithms: ReadonlyArray<string>
+  /** Whether an unsigned (`alg: none`) token may be accepted at all (e.g. only from the token endpoint). */
+  readonly allowUnsigned: boolean
+  readonly keys?: KeySet<E> | undefined
+  readonly clientSecret?: Redacted.Redacted<string> | undefined
+  readonly decryptionKeys: ReadonlyArray<DecryptionKey>
+  /** When set, the token must be a JWE, with these algorithms when given. */
+  readonly encryption?: { readonly alg?: string | undefined; readonly enc?: string | undefined } | undefined
+  /** Accepted `typ` values (compared case-insensitively, `application/` prefix ignored); any when undefined. */
+  readonly types?: ReadonlyArray<string> | undefined
+  /** `typ` values refused (other kinds of JWT that must not be confused with this one). */
+  readonly forbiddenTypes?: ReadonlyArray<string> | undefined
+}
+
+/** @internal */
+export interface Verified {
+  readonly header: Readonly<Record<string, unknown>>
+  readonly claims: Readonly<Record<string, unknown>>
+  readonly encrypted: boolean
+  readonly alg: string
+}
+
+const normalizeType = (typ: string): string => typ.toLowerCase().replace(/^application\//, "")
+
+/** Decryption keys registered by `Jwt.decryptionKey`, with their import function (the private key stays here). */
+const decryptors = new WeakMap<DecryptionKey, (alg: KeyManagementAlgorithm) => Effect.Effect<CryptoKey, string>>()
+
+/** @internal */
+export const registerDecryptionKey = (
+  key: DecryptionKey,
+  importFor: (alg: KeyManagementAlgorithm) => Effect.Effect<CryptoKey, string>
+): DecryptionKey => {
+  decryptors.set(key, importFor)
+  return key
+}
+
+/** @internal */
+export const decryptionKeyList = (keys: DecryptionKey | ReadonlyArray<DecryptionKey> | undefined): ReadonlyArray<DecryptionKey> =>
+  keys === undefined ? [] : Array.isArray(keys) ? keys : [keys as DecryptionKey]
+
+/** @internal */
+export const isRegisteredDecryptionKey = (u: unknown): u is DecryptionKey =>
+  typeof u === "object" && u !== null && decryptors.has(u as DecryptionKey)
+
+const decrypt = <E>(compact: Compact, jwe: string, config: VerifyConfig<E>) =>
+  Effect.gen(function*() {
+    const { header } = compact
+    const alg = header.alg
+    const enc = header.enc
+    if (alg === "RSA1_5") {
+      return yield* fail("EncryptionAlgorithmNotAllowed", "RSA1_5 key encryption is refused (RFC 8725 3.2)", "alg")
+    }
+    if (!isKeyManagementAlgorithm(alg)) {
+      return yield* fail("EncryptionAlgorithmNotAllowed", `JWE alg ${show(alg)} is not supported`, "alg")
+    }
+    if (!isContentEncryptionAlgorithm(enc)) {
+      return yield* fail("EncryptionAlgorithmNotAllowed", `JWE enc ${show(enc)} is not supported`, "enc")
+    }
+    if (config.encryption?.alg !== undefined && config.encryption.alg !== alg) {
+      return yield* fail("EncryptionAlgorithmNotAllowed", `JWE alg ${alg} is not the expected ${config.encryption.alg}`, "alg")
+    }
+    if (config.encryption?.enc !== undefined && config.encryption.enc !== enc) {
+      return yield* fail("EncryptionAlgorithmNotAllowed", `JWE enc ${enc} is not the expected ${config.encryption.enc}`, "enc")
+    }
+    yield* checkCommonHeader(header)
+    if (header.zip !== undefined) return yield* fail("DecryptionFailed", "compressed ('zip') JWEs are not supported", "zip")
+    const kid = typeof header.kid === "string" ? header.kid : undefined
+    const candidates = config.decryptionKeys.filter((k) =>
+      k.algorithms.includes(alg) && (kid === undefined || k.kid === undefined || k.kid === kid)
+    )
+    if (candidates.length === 0) {
+      return yield* fail(
+        "DecryptionFailed",
+        config.decryptionKeys.length === 0
+          ? "the token is encrypted but no decryption key is configured"
+          : `no configured decryption key for ${alg}${kid === undefined ? "" : ` with kid ${show(kid)}`}`
+      )
+    }
+    let last = "decryption failed"
+    for (const candidate of candidates) {
+      const importFor = decryptors.get(candidate)
+      if (importFor === undefined) {
+        last = "a decryption key was not built by Jwt.decryptionKey"
+        continue
+      }
+      const key = yield* Effect.either(importFor(alg))
+      if (Either.isLeft(key)) {
+        last = `the decryption key cannot be used for ${alg} (${key.left})`
+        continue
+      }
+      const result = yield* Effect.either(Effect.tryPromise({
+        try: () =>
+          Jose.compactDecrypt(jwe, key.right, {
+            keyManagementAlgorithms: [alg],
+            contentEncryptionAlgorithms: [enc]
+          }),
+        catch: describe
+      }))
+      if (Either.isRight(result)) return new TextDecoder().decode(result.right.plaintext)
+      last = result.left
+    }
+    return yield* fail("DecryptionFailed", `could not decrypt the token (${last})`)
+  })
+
+const decodePayload = (part: string): Either.Either<Record<string, unknown>, Failure> => {
+  const payload = decodeJson(part)
+  return Option.isSome(payload) && isRecord(payload.value)
+    ? Either.right(payload.value)
+    : Either.left(failure("Malformed", "the payload is not a base64url-encoded JSON object"))
+}
+
+const parseClaims = (bytes: Uint8Array): Either.Either<Record<string, unknown>, Failure> => {
+  const parsed = Either.try(() => JSON.parse(utf8.decode(bytes)) as unknown)
+  return Either.isRight(parsed) && isRecord(parsed.right)
+    ? Either.right(parsed.right)
+    : Either.left(failure("Malformed", "the payload is not a JSON object"))
+}
+
+const verifySignature = <E>(compact: Compact, jws: string, config: VerifyConfig<E>) =>
+  Effect.gen(function*() {
+    const { header, parts } = compact
+    const alg = header.alg
+    if (typeof alg !== "string" || alg.length === 0) return yield* fail("Malformed", "the header has no 'alg'", "alg")
+    yield* checkCommonHeader(header)
+    if (header.b64 !== undefined) return yield* fail("Malformed", "the 'b64' header is not allowed in a JWT", "b64")
+    if (header.typ !== undefined && typeof header.typ !== "string") return yield* fail("Malformed", "'typ' is not a string", "typ")
+    const typ = typeof header.typ === "string" ? normalizeType(header.typ) : undefined
+    if (config.types !== undefined && (typ === undefined || !config.types.map(normalizeType).includes(typ))) {
+      return yield* fail(
+        "UnexpectedType",
+        `the 'typ' header is ${typ === undefined ? "missing" : show(header.typ)}, expected ${config.types.map((t) => show(t)).join(" or ")}`,
+        "typ"
+      )
+    }
+    if (typ !== undefined && config.forbiddenTypes?.map(normalizeType).includes(typ)) {
+      return yield* fail("UnexpectedType", `a JWT of type ${show(header.typ)} is not accepted here`, "typ")
+    }
+    if (!config.algorithms.includes(alg)) {
+      return yield* fail("AlgorithmNotAllowed", `alg ${show(alg)} is not among the accepted ${config.algorithms.join(", ") || "(none)"}`, "alg")
+    }
+    if (alg === "none") {
+      if (!config.allowUnsigned) {
+        return yield* fail("AlgorithmNotAllowed", "an unsigned ('none') token is only accepted from the token endpoint", "alg")
+      }
+      if (parts[2] !== "") return yield* fail("Malformed", "an unsigned token must have an empty signature")
+      return yield* Either.map(decodePayload(parts[1]!), (claims) => ({ header, claims, alg }))
+    }
+    if (!isSigningAlgorithm(alg)) return yield* fail("AlgorithmNotAllowed", `alg ${show(alg)} is not supported`, "alg")
+    const kid = header.kid === undefined ? undefined : header.kid
+    if (kid !== undefined && (typeof kid !== "string" || kid.length === 0)) {
+      return yield* fail("Malformed", "'kid' is not a non-empty string", "kid")
+    }
+
+    let key: CryptoKey
+    if (isHmac(alg)) {
+      // HS*: the client secret, never a published key (RFC 8725 2.1, OpenID Connect Core 10.1)
+      if (config.clientSecret === undefined) {
+        return yield* fail("AlgorithmNotAllowed", `${alg} tokens are verified with the client secret, and this client has none`, "alg")
+      }
+      key = yield* Effect.mapError(hmacKey(config.clientSecret, alg, "verify"), (e) =>
+        failure("InvalidSignature", `the client secret cannot be used as an ${alg} key (${e})`))
+    } else {
+      if (config.keys === undefined) {
+        return yield* fail("NoMatchingKey", "no key set of the authorization server is available to verify the signature")
+      }
+      const jwk = yield* selectKey(config.keys, alg, kid)
+      key = yield* Effect.mapError(
+        importOnce(jwk, alg, () => Jose.importJWK(publicJwk(jwk), alg)),
+        (e) => failure("NoMatchingKey", `the key${kid === undefined ? "" : ` ${show(kid)}`} cannot be imported for ${alg} (${e})`, "kid")
+      )
+    }
+    const verified = yield* Effect.tryPromise({
+      try: () => Jose.compactVerify(jws, key, { algorithms: [alg] }),
+      catch: (e) => failure("InvalidSignature", `the signature does not verify (${describe(e)})`)
+    })
+    // the claims are read from the bytes that were verified
+    const claims = yield* parseClaims(verified.payload)
+    return { header, claims, alg }
+  })
+
+/**
+ * Verifies a compact JWT: decrypts it when it is a JWE (then expects a nested JWS), checks its header and its
+ * signature against the allow-list and the keys. Claims are not checked here, only parsed.
+ * @internal
+ */
+export const verify = <E>(jwt: string, config: VerifyConfig<E>): Effect.Effect<Verified, Failure | E> =>
+  Effect.gen(function*() {
+    const outer = yield* parseCompact(jwt)
+    if (outer.kind === "JWS") {
+      if (config.encryption !== undefined) {
+        return yield* fail("EncryptionRequired", "the token is signed but not encrypted, and this client requires encryption")
+      }
+      const verified = yield* verifySignature(outer, jwt, config)
+      return { ...verified, encrypted: false }
+    }
+    const plaintext = yield* decrypt(outer, jwt, config)
+    const inner = yield* parseCompact(plaintext.trim())
+    if (inner.kind !== "JWS") return yield* fail("Malformed", "the decrypted content is not a signed JWT (nested JWS)")
+    const verified = yield* verifySignature(inner, plaintext.trim(), config)
+    return { ...verified, encrypted: true }
+  })
+
+// ---------------------------------------------------------------------------------------------------------------------
+// claims helpers
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** The longest clock tolerance accepted (5 minutes). @internal */
+export const maxClockToleranceSeconds = 300
+
+/** @internal */
+export const defaultClockToleranceSeconds = 30
+
+/** The clock tolerance in whole seconds: 30 s by default, between 0 and 5 minutes. @internal */
+export const clockTolerance = (input: Duration.DurationInput | undefined): Either.Either<number, InvalidArgument> => {
+  if (input === undefined) return Either.right(defaultClockToleranceSeconds)
+  const decoded = Duration.decodeUnknown(input)
+  if (Option.isNone(decoded) || !Duration.isFinite(decoded.value)) {
+    return Either.left(OAuthError.invalidArgument("clockTolerance", "is not a finite duration"))
+  }
+  const seconds = Math.floor(Duration.toMillis(decoded.value) / 1000)
+  if (seconds < 0 || seconds > maxClockToleranceSeconds) {
+    return Either.left(OAuthError.invalidArgument("clockTolerance", `must be between 0 and ${maxClockToleranceSeconds} seconds`))
+  }
+  return Either.right(seconds)
+}
+
+/** The current time in seconds (from `Clock`). @internal */
+export const nowSeconds: Effect.Effect<number> = Effect.map(Clock.currentTimeMillis, (ms) => ms / 1000)
+
+const maxNumericDate = 8_640_000_000_000
+
+/** A NumericDate claim, when present: a finite non-negative number. @internal */
+export const numericDate = (
+  claims: Readonly<Record<string, unknown>>,
+  name: string
+): Either.Either<number | undefined, Failure> => {
+  const value = claims[name]
+  if (value === undefined) return Either.right(undefined)
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 && value <= maxNumericDate
+    ? Either.right(value)
+    : Either.left(failure("Malformed", `'${name}' is not a NumericDate`, name))
+}
+
+/** A string claim, when present. @internal */
+export const stringClaim = (
+  claims: Readonly<Record<string, unknown>>,
+  name: string
+): Either.Either<string | undefined, Failure> => {
+  const value = claims[name]
+  if (value === undefined) return Either.right(undefined)
+  return typeof value === "string" ? Either.right(value) : Either.left(failure("Malformed", `'${name}' is not a string`, name))
+}
+
+/** `aud` as a list, when present: a string or a non-empty list of strings. @internal */
+export const audienceClaim = (claims: Readonly<Record<string, unknown>>): Either.Either<ReadonlyArray<string> | undefined, Failure> => {
+  const aud = claims.aud
+  if (aud === undefined) return Either.right(undefined)
+  if (typeof aud === "string") return Either.right([aud])
+  if (Array.isArray(aud) && aud.length > 0 && aud.every((a) => typeof a === "string")) return Either.right(aud as Array<string>)
+  return Either.left(failure("Malformed", "'aud' is not a string or a non-empty list of strings", "aud"))
+}
+
+/**
+ * The time claims common to every JWT: `exp` in the future, `nbf` and `iat` not in the future, each with the
+ * tolerance. Missing ones are not checked here.
+ * @internal
+ */
+export const checkTimes = (
+  claims: Readonly<Record<string, unknown>>,
+  now: number,
+  tolerance: number
+): Either.Either<{ readonly exp?: number; readonly iat?: number; readonly nbf?: number }, Failure> =>
+  Either.gen(function*() {
+    const exp = yield* numericDate(claims, "exp")
+    const iat = yield* numericDate(claims, "iat")
+    const nbf = yield* numericDate(claims, "nbf")
+    if (exp !== undefined && exp <= now - tolerance) {
+      return yield* Either.left(failure("Expired", `expired ${Math.round(now - exp)} seconds ago`, "exp"))
+    }
+    if (nbf !== undefined && nbf > now + tolerance) {
+      return yield* Either.left(failure("NotYetValid", `not valid before ${Math.round(nbf - now)} seconds from now`, "nbf"))
+    }
+    if (iat !== undefined && iat > now + tolerance) {
+      return yield* Either.left(failure("IssuedInFuture", `issued ${Math.round(iat - now)} seconds in the future`, "iat"))
+    }
+    return {
+      ...(exp === undefined ? {} : { exp }),
+      ...(iat === undefined ? {} : { iat }),
+      ...(nbf === undefined ? {} : { nbf })
+    }
+  })
+
+// ---------------------------------------------------------------------------------------------------------------------
+// signing and encryption (request objects)
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** @internal */
+export const sign = (
+  claims: Readonly<Record<string, unknown>>,
+  key: SigningKey,
+  header: Readonly<Record<string, unknown>> = {}
+): Effect.Effect<string, InvalidArgument> =>
+  Effect.tryPromise({
+    try: () =>
+      new Jose.CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
+        .setProtectedHeader({
+          ...header,
+          alg: key.alg,
+          ...(key.kid === undefined ? {} : { kid: key.kid })
+        })
+        .sign(key.key),
+    catch: (e) => OAuthError.invalidArgument("signingKey", `could not sign (${describe(e)})`)
+  })
+
+/** @internal */
+export const encrypt = (jws: string, key: EncryptionKey): Effect.Effect<string, InvalidArgument> =>
+  Effect.tryPromise({
+    try: () =>
+      new Jose.CompactEncrypt(new TextEncoder().encode(jws))
+        .setProtectedHeader({
+          alg: key.alg,
+          enc: key.enc,
+          cty: "JWT",
+          ...(key.kid === undefined ? {} : { kid: key.kid })
+        })
+        .encrypt(key.key),
+    catch: (e) => OAuthError.invalidArgument("encryptionKey", `could not encrypt (${describe(e)})`)
+  })
+
+/** @internal */
+export const hmacSigningKey = (secret: Redacted.Redacted<string>, alg: "HS256" | "HS384" | "HS512") =>
+  hmacKey(secret, alg, "sign")
