@@ -5,6 +5,9 @@
  * are one function each, taking the same options as the `TokenRequest` constructors of `@oauth2/core`: `scope`,
  * `resource`, `audience` and any `extra` parameter pass through to the token endpoint.
  *
+ * The authorization code grant is two steps: {@link authorizationCodeFlow} builds the request to send the user to,
+ * and its `callback` (or {@link authorizationCodeCallback}) validates the answer and redeems the code.
+ *
  * Grants where the user answers on another device are two steps: {@link deviceFlow} and {@link cibaFlow} start the
  * authorization and return what to show the user together with a `token` effect that polls (see `Polling`) until
  * the user answers. Each program is one traced span (`oauth2.flows.<grant>`), without secrets in its attributes.
@@ -12,13 +15,17 @@
  * @since 0.1.0
  */
 import type {
+  AuthorizationRequest,
+  AuthorizationResponse,
   BackchannelAuthentication,
   BearerToken,
   DeviceAuthorization,
+  IdToken,
+  OAuthError,
   Params,
   TokenRequest
 } from "@oauth2/core"
-import type { OAuthClient } from "@oauth2/http"
+import type { OAuthClient, TransportError } from "@oauth2/http"
 import type { Effect, Redacted } from "effect"
 import * as internal from "./internal/grants.js"
 import type * as Polling from "./Polling.js"
@@ -412,3 +419,107 @@ export const pollCiba: (
   authentication: BackchannelAuthentication.BackchannelAuthenticationResponse,
   options?: PollOptions & { readonly wakeUp?: Effect.Effect<void> }
 ) => Effect.Effect<BearerToken.BearerToken, PollError, OAuthClient.OAuthClient> = internal.pollCiba
+
+/**
+ * Options of {@link authorizationCodeFlow}: the authorization request's options (scope, state, nonce, PKCE,
+ * max_age, acr_values, prompt, claims, resource, ...; the endpoint, client id and issuer come from the client), and
+ * how to send it: pushed (PAR; by default when the server requires it) and/or as a signed request object (JAR).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AuthorizationCodeFlowOptions
+  extends Omit<AuthorizationRequest.Options, "authorizationEndpoint" | "clientId" | "issuer" | "authorizationResponseIssParameterSupported">
+{
+  /** Push the request (RFC 9126) and send the user with a `request_uri`. */
+  readonly pushed?: boolean
+  /** Sign (and optionally encrypt) the request into a request object (RFC 9101). */
+  readonly requestObject?: OAuthClient.RequestObjectOptions
+}
+
+/**
+ * A started authorization code flow: send the user to `request.url` (keep `AuthorizationRequest.serialize(request)`
+ * in the session), then give the callback to `callback`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AuthorizationCodeFlow {
+  readonly request: AuthorizationRequest.PendingRequest
+  /**
+   * Validates the callback (iss, state, error, code), exchanges the code (with the PKCE verifier) and validates the
+   * ID token against the request (nonce, max_age, acr, at_hash, c_hash).
+   */
+  readonly callback: (
+    input: AuthorizationResponse.Input,
+    options?: OAuthClient.AuthorizationCodeOptions
+  ) => Effect.Effect<OAuthClient.ValidatedToken, AuthorizationCodeError>
+}
+
+/**
+ * What the callback of an authorization code flow may fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type AuthorizationCodeError =
+  | AuthorizationResponse.CallbackError
+  | OAuthError.ErrorOf<"authorization">
+  | OAuthClient.CallError<"token">
+  | IdToken.InvalidIdToken
+  | TransportError.InvalidConfiguration
+
+/**
+ * The authorization code grant with PKCE, state and nonce (OpenID Connect when the scope has `openid`): builds the
+ * authorization request from the client's endpoints (pushing and/or signing it when asked), and returns it with the
+ * callback program.
+ *
+ * @example
+ * ```ts
+ * import { AuthorizationRequest } from "@oauth2/core"
+ * import { Grants } from "@oauth2/flows"
+ * import { Effect } from "effect"
+ *
+ * const login = Effect.gen(function* () {
+ *   const flow = yield* Grants.authorizationCodeFlow({ redirectUri: "https://app.example.com/cb", scope: "openid email", maxAge: 3600 })
+ *   return { redirectTo: flow.request.url, session: AuthorizationRequest.serialize(flow.request) }
+ * })
+ *
+ * // later, on https://app.example.com/cb?code=...&state=...&iss=...
+ * const callback = (session: string, callbackUrl: string) =>
+ *   Effect.gen(function* () {
+ *     const request = yield* AuthorizationRequest.restore(session)
+ *     const { token, idToken } = yield* Grants.authorizationCodeCallback(request, callbackUrl)
+ *     return { token, user: idToken?.sub }
+ *   })
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#CodeFlowAuth
+ * @since 0.1.0
+ * @category constructors
+ */
+export const authorizationCodeFlow: (
+  options?: AuthorizationCodeFlowOptions
+) => Effect.Effect<
+  AuthorizationCodeFlow,
+  | OAuthError.InvalidArgument
+  | TransportError.EndpointNotSupported
+  | TransportError.InvalidConfiguration
+  | OAuthClient.JwksError
+  | OAuthClient.CallError<"pushed_authorization">,
+  OAuthClient.OAuthClient
+> = internal.authorizationCodeFlow
+
+/**
+ * The callback half of the authorization code flow, for a pending request restored from the session.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+ * @since 0.1.0
+ * @category constructors
+ */
+export const authorizationCodeCallback: (
+  request: AuthorizationRequest.PendingRequest,
+  input: AuthorizationResponse.Input,
+  options?: OAuthClient.AuthorizationCodeOptions
+) => Effect.Effect<OAuthClient.ValidatedToken, AuthorizationCodeError, OAuthClient.OAuthClient> = internal.authorizationCodeCallback

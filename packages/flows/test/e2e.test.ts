@@ -4,7 +4,7 @@
  */
 import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { describe, expect, layer } from "@effect/vitest"
-import { BearerToken, TokenRequest } from "@oauth2/core"
+import { BearerToken, Jwt, TokenRequest } from "@oauth2/core"
 import { BearerClient, Grants, Polling, TokenSource } from "@oauth2/flows"
 import { ClientAuth, OAuthClient, Transport } from "@oauth2/http"
 import { TestServer } from "@oauth2/testing"
@@ -68,6 +68,50 @@ describe("flows against @oauth2/testing", () => {
           expect(claimsOf(token)).toMatchObject({ aud: server.resource, scope: "api:read", client_id: server.clients[name].clientId })
         }))
     }
+
+    it.effect("authorization code + PKCE + nonce: the callback is validated and the ID token checked", () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer.TestServer
+        const app = server.clients.public
+        const flow = yield* Grants.authorizationCodeFlow({ redirectUri: app.redirectUris[0]!, scope: "openid email", maxAge: 600 })
+        expect(new URL(flow.request.url).searchParams.get("code_challenge_method")).toBe("S256")
+        const callback = yield* server.authorize(flow.request.url)
+        const { token, idToken } = yield* flow.callback(callback)
+        expect(idToken?.sub).toBe("alice")
+        expect(idToken?.nonce).toBe(flow.request.nonce)
+        expect(BearerToken.isBearer(token)).toBe(true)
+        // a callback replayed against the same request: the code is single-use
+        const replay = yield* Effect.flip(flow.callback(callback))
+        expect(replay._tag).toBe("InvalidGrant")
+      }).pipe(asClient("public")))
+
+    it.effect("authorization code over PAR with a signed request object (JAR)", () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer.TestServer
+        const app = server.clients.privateKeyJwt
+        const signingKey = yield* Jwt.signingKey(Redacted.value(app.privateJwk))
+        const flow = yield* Grants.authorizationCodeFlow({
+          redirectUri: app.redirectUris[0]!,
+          scope: "openid",
+          pushed: true,
+          requestObject: { signingKey }
+        })
+        expect([...new URL(flow.request.url).searchParams.keys()].sort()).toEqual(["client_id", "request_uri"])
+        const { idToken } = yield* flow.callback(yield* server.authorize(flow.request.url))
+        expect(idToken?.sub).toBe("alice")
+      }).pipe(asClient("privateKeyJwt")))
+
+    it.effect("authorization code: a denied consent is AccessDenied, a forged state MismatchingState", () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer.TestServer
+        const app = server.clients.public
+        const flow = yield* Grants.authorizationCodeFlow({ redirectUri: app.redirectUris[0]!, prompt: "consent" })
+        const denied = yield* Effect.flip(flow.callback(yield* server.authorize(flow.request.url, { consent: "deny" })))
+        expect(denied._tag).toBe("AccessDenied")
+        const other = yield* Grants.authorizationCodeFlow({ redirectUri: app.redirectUris[0]!, prompt: "consent" })
+        const forged = yield* Effect.flip(flow.callback(yield* server.authorize(other.request.url)))
+        expect(forged._tag).toBe("MismatchingState")
+      }).pipe(asClient("public")))
 
     it.effect("device flow: the user approves while the device polls; then refresh, with rotation", () =>
       Effect.gen(function* () {

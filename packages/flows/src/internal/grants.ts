@@ -1,7 +1,7 @@
 /** @internal */
-import { BearerToken, TokenRequest } from "@oauth2/core"
+import { AuthorizationRequest, AuthorizationResponse, BearerToken, TokenRequest } from "@oauth2/core"
 import type { BackchannelAuthentication, DeviceAuthorization } from "@oauth2/core"
-import { OAuthClient } from "@oauth2/http"
+import { OAuthClient, TransportError } from "@oauth2/http"
 import { Effect, Queue, Redacted } from "effect"
 import type * as Grants from "../Grants.js"
 import * as polling from "./polling.js"
@@ -136,3 +136,45 @@ export const cibaFlow = (options: Grants.CibaFlowOptions) =>
     }
     return flow
   }).pipe(Effect.withSpan("oauth2.flows.backchannel_authentication"))
+
+/** @internal */
+export const authorizationCodeCallback = (
+  request: AuthorizationRequest.PendingRequest,
+  input: AuthorizationResponse.Input,
+  options: OAuthClient.AuthorizationCodeOptions = {}
+) =>
+  Effect.gen(function* () {
+    const client = yield* OAuthClient.OAuthClient
+    const response = yield* AuthorizationResponse.validate(request, input)
+    return yield* client.authorizationCode(response, options)
+  }).pipe(Effect.withSpan("oauth2.flows.authorization_code"))
+
+/** @internal */
+export const authorizationCodeFlow = (options: Grants.AuthorizationCodeFlowOptions = {}) =>
+  Effect.gen(function* () {
+    const client = yield* OAuthClient.OAuthClient
+    const authorizationEndpoint = client.endpoints.authorizationEndpoint
+    if (authorizationEndpoint === undefined) return yield* Effect.fail(TransportError.endpointNotSupported("authorization"))
+    const { pushed, requestObject, ...requestOptions } = options
+    const issuer = client.endpoints.issuer
+    const plain = yield* AuthorizationRequest.make({
+      ...requestOptions,
+      authorizationEndpoint,
+      clientId: client.clientId,
+      ...(issuer === undefined ? {} : { issuer }),
+      ...(issuer !== undefined && client.metadata?.authorizationResponseIssParameterSupported === true
+        ? { authorizationResponseIssParameterSupported: true }
+        : {})
+    })
+    const signed = requestObject === undefined ? plain : yield* client.requestObject(plain, requestObject)
+    const request: AuthorizationRequest.PendingRequest =
+      pushed === true || (pushed === undefined && client.metadata?.requirePushedAuthorizationRequests === true)
+        ? yield* client.pushedAuthorization(signed)
+        : signed
+    const flow: Grants.AuthorizationCodeFlow = {
+      request,
+      callback: (input, callbackOptions) =>
+        Effect.provideService(authorizationCodeCallback(request, input, callbackOptions), OAuthClient.OAuthClient, client)
+    }
+    return flow
+  }).pipe(Effect.withSpan("oauth2.flows.authorization_request"))
