@@ -1,5 +1,5 @@
 /** @internal */
-import { AuthorizationRequest, AuthorizationResponse, BearerToken, TokenRequest } from "@oauth2/core"
+import { AuthorizationRequest, AuthorizationResponse, BearerToken, Jwt, TokenRequest } from "@oauth2/core"
 import { Grants } from "@oauth2/flows"
 import { ClientAuth, OAuthClient, Transport } from "@oauth2/http"
 import { TestServer } from "@oauth2/testing"
@@ -126,35 +126,72 @@ const flows: Effect.Effect<ReadonlyArray<Demo.Row>, never, Env> = Effect.gen(fun
     )
   }
 
-  // authorization code + PKCE for the public client, kept for the flows that need a user's token
+  // authorization code + PKCE + nonce for the public client, kept for the flows that need a user's token
   let userToken: BearerToken.BearerToken | undefined
+  let session: OAuthClient.ValidatedToken | undefined
   yield* run(
-    "authorization_code + PKCE",
-    Effect.gen(function* () {
-      const client = yield* clientFor("public")
-      const app = server.clients.public
-      const request = yield* AuthorizationRequest.make({
-        authorizationEndpoint: client.endpoints.authorizationEndpoint!,
-        clientId: app.clientId,
-        redirectUri: app.redirectUris[0]!,
-        scope: "openid profile email offline_access",
-        prompt: "consent",
-        issuer: server.issuer,
-        authorizationResponseIssParameterSupported: client.metadata?.authorizationResponseIssParameterSupported === true
+    "authorization_code + PKCE + ID token",
+    withClient(
+      "public",
+      Effect.gen(function* () {
+        const app = server.clients.public
+        const flow = yield* Grants.authorizationCodeFlow({
+          redirectUri: app.redirectUris[0]!,
+          scope: "openid profile email offline_access",
+          prompt: "consent",
+          maxAge: 600
+        })
+        const validated = yield* flow.callback(yield* server.authorize(flow.request.url))
+        const { token, idToken } = validated
+        userToken = token
+        session = validated
+        return { result: `iss, state, PKCE checked; ID token of ${idToken?.sub} validated (${idToken?.alg}, nonce)`, token }
       })
-      const token = yield* codeFlow(client, request)
-      userToken = token
-      return { result: `state, iss and PKCE checked; ${token.idToken === undefined ? "no" : "an"} ID token`, token }
+    )
+  )
+
+  yield* run(
+    "encrypted ID token (JWE)",
+    Effect.gen(function* () {
+      const registered = server.clients.encryptedIdToken
+      const client = yield* OAuthClient.fromDiscovery({
+        issuer: server.issuer,
+        auth: yield* ClientAuth.clientSecretBasic({ clientId: registered.clientId, clientSecret: registered.clientSecret }),
+        decryptionKey: registered.idTokenEncryption.decryptionJwk,
+        idTokenEncryption: { alg: registered.idTokenEncryption.alg, enc: registered.idTokenEncryption.enc }
+      })
+      const flow = yield* Effect.provideService(
+        Grants.authorizationCodeFlow({ redirectUri: registered.redirectUris[0]!, scope: "openid" }),
+        OAuthClient.OAuthClient,
+        client
+      )
+      const { token, idToken } = yield* flow.callback(yield* server.authorize(flow.request.url))
+      return { result: `${registered.idTokenEncryption.alg}/${registered.idTokenEncryption.enc} decrypted, ID token of ${idToken?.sub} validated`, token }
     })
+  )
+
+  yield* run(
+    "request object (JAR) over PAR",
+    withClient(
+      "privateKeyJwt",
+      Effect.gen(function* () {
+        const app = server.clients.privateKeyJwt
+        const signingKey = yield* Jwt.signingKey(Redacted.value(app.privateJwk))
+        const flow = yield* Grants.authorizationCodeFlow({ redirectUri: app.redirectUris[0]!, scope: "openid", pushed: true, requestObject: { signingKey } })
+        const { token } = yield* flow.callback(yield* server.authorize(flow.request.url))
+        return { result: `signed ${signingKey.alg} request object pushed, request_uri login`, token }
+      })
+    )
   )
 
   yield* run(
     "refresh_token",
     Effect.gen(function* () {
-      if (userToken === undefined) return yield* Effect.fail("no token from the authorization code flow")
-      const refreshed = yield* withClient("public", Grants.refreshToken({ refreshToken: userToken }))
-      userToken = refreshed
-      return { result: `new ${redacted(refreshed)}, refresh token rotated`, token: refreshed }
+      if (session === undefined) return yield* Effect.fail("no token from the authorization code flow")
+      const client = yield* clientFor("public")
+      const refreshed = yield* client.refresh(session)
+      userToken = refreshed.token
+      return { result: `new ${redacted(refreshed.token)}, rotated refresh token, ID token keeps iss and sub`, token: refreshed.token }
     })
   )
 
