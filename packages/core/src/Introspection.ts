@@ -1,6 +1,6 @@
 /**
  * Token introspection (RFC 7662): the parameters of an introspection request and the JSON answer describing the
- * token. (JWT-secured answers, RFC 9701, are not handled here yet.)
+ * token. JWT-secured answers (RFC 9701) are verified by `JwtResponse.introspection`, then decoded here.
  *
  * @since 0.1.0
  */

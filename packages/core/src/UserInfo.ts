@@ -1,6 +1,6 @@
 /**
- * The UserInfo endpoint of OpenID Connect: its JSON answer, a set of claims about the end user. (Signed or encrypted
- * JWT answers are not handled here yet.)
+ * The UserInfo endpoint of OpenID Connect: its JSON answer, a set of claims about the end user. Signed or encrypted
+ * JWT answers are verified by `JwtResponse.userInfo`, then decoded here.
  *
  * @since 0.1.0
  */
