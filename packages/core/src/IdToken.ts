@@ -112,6 +112,8 @@ export type Reason =
   | "CHashMismatch"
   | "IssuerChanged"
   | "SubjectChanged"
+  | "AudienceChanged"
+  | "AuthTimeChanged"
 
 /**
  * An ID token failed validation. `reason` names the failed check, `claim` the claim or header parameter at fault

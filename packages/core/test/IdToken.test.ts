@@ -395,6 +395,11 @@ describe("IdToken.validate", () => {
         expect(yield* refused(yield* Effect.promise(() => signJwt(claims({ nonce: "n-9" }), rsa)), { previous: original })).toMatchObject({ reason: "NonceMismatch" })
         const elsewhere = { ...original, iss: "https://old-issuer.example.com" }
         expect(yield* refused(yield* Effect.promise(() => signJwt(claims(), rsa)), { previous: elsewhere })).toMatchObject({ reason: "IssuerChanged", claim: "iss" })
+        // OpenID Connect Core 12.2: the same audience, and the time of the original authentication
+        expect(yield* refused(yield* Effect.promise(() => signJwt(claims({ aud: [CLIENT_ID, "other"], azp: CLIENT_ID }), rsa)), { previous: original })).toMatchObject({ reason: "AudienceChanged", claim: "aud" })
+        const withAuthTime = yield* validate(yield* Effect.promise(() => signJwt(claims({ auth_time: NOW - 60 }), rsa)))
+        yield* validate(yield* Effect.promise(() => signJwt(claims({ auth_time: NOW - 60, iat: NOW + 5 }), rsa)), { previous: withAuthTime })
+        expect(yield* refused(yield* Effect.promise(() => signJwt(claims({ auth_time: NOW }), rsa)), { previous: withAuthTime })).toMatchObject({ reason: "AuthTimeChanged", claim: "auth_time" })
       }))
   })
 })

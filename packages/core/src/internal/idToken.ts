@@ -98,6 +98,13 @@ const checkClaims = <E>(
       yield* check(iss === previous.iss, "IssuerChanged", `'iss' ${jose.show(iss, 256)} differs from the original ID token's`, "iss")
       yield* check(sub === previous.sub, "SubjectChanged", "'sub' differs from the original ID token's", "sub")
       yield* check(nonce === undefined || nonce === previous.nonce, "NonceMismatch", "'nonce' differs from the original ID token's", "nonce")
+      // ... the same audience, and the time of the original authentication
+      const sameAudience = aud.length === previous.aud.length && aud.every((a) => previous.aud.includes(a))
+      yield* check(sameAudience, "AudienceChanged", "'aud' differs from the original ID token's", "aud")
+      if (previous.authTime !== undefined && authTime !== undefined) {
+        const original = Math.floor(DateTime.toEpochMillis(previous.authTime) / 1000)
+        yield* check(Math.floor(authTime) === original, "AuthTimeChanged", "'auth_time' differs from the original ID token's", "auth_time")
+      }
     } else if (typeof options.nonce === "string") {
       if (nonce === undefined) return yield* Either.left(jose.failure("MissingClaim", "the request sent a nonce but the 'nonce' claim is missing", "nonce"))
       yield* check(nonce === options.nonce, "NonceMismatch", "'nonce' is not the one sent in the authorization request", "nonce")
