@@ -17,21 +17,7 @@ const ShortLivedServerLive = TestServer.layer({ ttl: { accessToken: 3, clientCre
 
 type Confidential = "clientSecretBasic" | "clientSecretPost" | "clientSecretJwt" | "privateKeyJwt"
 
-const authFor = (server: TestServer.TestServer, name: Confidential | "public") => {
-  const c = server.clients[name]
-  switch (c.tokenEndpointAuthMethod) {
-    case "client_secret_basic":
-      return ClientAuth.clientSecretBasic({ clientId: c.clientId, clientSecret: (c as TestServer.SecretClient).clientSecret })
-    case "client_secret_post":
-      return ClientAuth.clientSecretPost({ clientId: c.clientId, clientSecret: (c as TestServer.SecretClient).clientSecret })
-    case "client_secret_jwt":
-      return ClientAuth.clientSecretJwt({ clientId: c.clientId, clientSecret: (c as TestServer.SecretClient).clientSecret })
-    case "private_key_jwt":
-      return ClientAuth.privateKeyJwt({ clientId: c.clientId, privateKey: (c as TestServer.PrivateKeyJwtClient).privateJwk })
-    case "none":
-      return ClientAuth.none({ clientId: c.clientId })
-  }
-}
+const authFor = (server: TestServer.TestServer, name: Confidential | "public") => ClientAuth.fromRegistration(server.clients[name])
 
 /** Runs `program` with a discovered client for a registered client of the test server in context. */
 const asClient = (name: Confidential | "public") => <A, E, R>(program: Effect.Effect<A, E, R>) =>

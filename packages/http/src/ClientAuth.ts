@@ -16,7 +16,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.2
  * @since 0.1.0
  */
-import type { OAuthError, Params } from "@oauth2/core"
+import type { Jwt, OAuthError, Params } from "@oauth2/core"
 import type { Duration, Effect, Inspectable, Redacted } from "effect"
 import type { JWK } from "jose"
 import * as internal from "./internal/clientAuth.js"
@@ -57,7 +57,7 @@ export type Method = "client_secret_basic" | "client_secret_post" | "client_secr
  * @since 0.1.0
  * @category models
  */
-export type HmacAlgorithm = "HS256" | "HS384" | "HS512"
+export type HmacAlgorithm = Jwt.HmacAlgorithm
 
 /**
  * The signature algorithms of `private_key_jwt`. `EdDSA` and its fully-specified name `Ed25519` (RFC 9864) both
@@ -68,18 +68,7 @@ export type HmacAlgorithm = "HS256" | "HS384" | "HS512"
  * @since 0.1.0
  * @category models
  */
-export type AsymmetricAlgorithm =
-  | "RS256"
-  | "RS384"
-  | "RS512"
-  | "PS256"
-  | "PS384"
-  | "PS512"
-  | "ES256"
-  | "ES384"
-  | "ES512"
-  | "EdDSA"
-  | "Ed25519"
+export type AsymmetricAlgorithm = Jwt.AsymmetricAlgorithm
 
 /**
  * The `aud` claim of a client assertion: `"endpoint"` the URL of the endpoint being called (the default, as
@@ -537,3 +526,44 @@ export type MakeOptions =
  * @category constructors
  */
 export const make: (options: MakeOptions) => Effect.Effect<ClientAuth, OAuthError.InvalidArgument> = internal.make
+
+/**
+ * A client as registered with the Authorization Server (the camelCase of RFC 7591 client metadata): its id, its
+ * `token_endpoint_auth_method`, and the credential that method needs.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
+ * @since 0.1.0
+ * @category models
+ */
+export interface Registration {
+  readonly clientId: string
+  readonly tokenEndpointAuthMethod: Method | (string & {})
+  /** For `client_secret_basic`, `client_secret_post` and `client_secret_jwt`. */
+  readonly clientSecret?: string | Redacted.Redacted<string>
+  /** For `private_key_jwt`: the private JWK, with `kid`. */
+  readonly privateJwk?: JWK | Redacted.Redacted<JWK>
+}
+
+/**
+ * Builds the method a registered client uses: `none`, `private_key_jwt` with its private JWK, or a secret-based
+ * method with its secret (`client_secret_jwt` with HS256). A missing credential or an unknown method is an
+ * `InvalidArgument`.
+ *
+ * @example
+ * ```ts
+ * import { ClientAuth } from "@oauth2/http"
+ * import { Redacted } from "effect"
+ *
+ * const auth = ClientAuth.fromRegistration({
+ *   clientId: "my-client",
+ *   tokenEndpointAuthMethod: "client_secret_jwt",
+ *   clientSecret: Redacted.make("a-long-shared-secret")
+ * })
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromRegistration: (registration: Registration) => Effect.Effect<ClientAuth, OAuthError.InvalidArgument> =
+  internal.fromRegistration

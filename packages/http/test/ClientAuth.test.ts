@@ -488,3 +488,22 @@ describe("ClientAuth", () => {
       }))
   })
 })
+
+describe("ClientAuth.fromRegistration", () => {
+  it.effect("builds the registered method, and refuses a missing credential or an unknown method", () =>
+    Effect.gen(function* () {
+      const secret = Redacted.make("a-long-shared-secret-for-hmac-0123456789")
+      for (const method of ["client_secret_basic", "client_secret_post", "client_secret_jwt"] as const) {
+        const auth = yield* ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: method, clientSecret: secret })
+        expect(auth.method).toBe(method)
+      }
+      expect((yield* ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "none" })).method).toBe("none")
+      const { privateKey } = yield* Effect.promise(() => jose.generateKeyPair("ES256", { extractable: true }))
+      const privateJwk = { ...(yield* Effect.promise(() => jose.exportJWK(privateKey))), kid: "k1", alg: "ES256" }
+      const pkj = yield* ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "private_key_jwt", privateJwk: Redacted.make(privateJwk) })
+      expect(pkj.method).toBe("private_key_jwt")
+      expect(yield* Effect.flip(ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "client_secret_post" }))).toMatchObject({ _tag: "InvalidArgument", argument: "clientSecret" })
+      expect(yield* Effect.flip(ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "private_key_jwt" }))).toMatchObject({ argument: "privateJwk" })
+      expect(yield* Effect.flip(ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "tls_client_auth" }))).toMatchObject({ argument: "tokenEndpointAuthMethod" })
+    }))
+})

@@ -18,19 +18,8 @@ type Clients = TestServer.Clients
 /** The server runs on real time: client assertions must carry real `iat`/`exp`, so these tests use the real clock. */
 const live = <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.withClock(self, Clock.make())
 
-const authFor = (server: TestServer.TestServer, name: keyof Omit<Clients, "public" | "encryptedIdToken">) => {
-  const c = server.clients[name]
-  switch (c.tokenEndpointAuthMethod) {
-    case "client_secret_basic":
-      return ClientAuth.clientSecretBasic({ clientId: c.clientId, clientSecret: (c as TestServer.SecretClient).clientSecret })
-    case "client_secret_post":
-      return ClientAuth.clientSecretPost({ clientId: c.clientId, clientSecret: (c as TestServer.SecretClient).clientSecret })
-    case "client_secret_jwt":
-      return ClientAuth.clientSecretJwt({ clientId: c.clientId, clientSecret: (c as TestServer.SecretClient).clientSecret })
-    case "private_key_jwt":
-      return ClientAuth.privateKeyJwt({ clientId: c.clientId, privateKey: (c as TestServer.PrivateKeyJwtClient).privateJwk })
-  }
-}
+const authFor = (server: TestServer.TestServer, name: keyof Omit<Clients, "public" | "encryptedIdToken">) =>
+  ClientAuth.fromRegistration(server.clients[name])
 
 /** A discovered client for a registered client of the test server. */
 const clientFor = (server: TestServer.TestServer, auth: ClientAuth.ClientAuth) => OAuthClient.fromDiscovery({ issuer: server.issuer, auth })

@@ -44,21 +44,8 @@ const step = <E>(flow: string, program: Effect.Effect<Outcome, E, Env>): Effect.
 
 type SecretName = "clientSecretBasic" | "clientSecretPost" | "clientSecretJwt" | "privateKeyJwt"
 
-const authFor = (server: TestServer.TestServer, name: SecretName | "public" | "encryptedIdToken") => {
-  const c = server.clients[name]
-  switch (c.tokenEndpointAuthMethod) {
-    case "client_secret_basic":
-      return ClientAuth.clientSecretBasic({ clientId: c.clientId, clientSecret: (c as TestServer.SecretClient).clientSecret })
-    case "client_secret_post":
-      return ClientAuth.clientSecretPost({ clientId: c.clientId, clientSecret: (c as TestServer.SecretClient).clientSecret })
-    case "client_secret_jwt":
-      return ClientAuth.clientSecretJwt({ clientId: c.clientId, clientSecret: (c as TestServer.SecretClient).clientSecret })
-    case "private_key_jwt":
-      return ClientAuth.privateKeyJwt({ clientId: c.clientId, privateKey: (c as TestServer.PrivateKeyJwtClient).privateJwk })
-    case "none":
-      return ClientAuth.none({ clientId: c.clientId })
-  }
-}
+const authFor = (server: TestServer.TestServer, name: SecretName | "public" | "encryptedIdToken") =>
+  ClientAuth.fromRegistration(server.clients[name])
 
 /** A discovered client for one of the test server's registered clients. */
 const clientFor = (name: SecretName | "public" | "encryptedIdToken") =>

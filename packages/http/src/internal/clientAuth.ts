@@ -1,5 +1,5 @@
 /** @internal */
-import { OAuthError, Params } from "@oauth2/core"
+import { Jwt, OAuthError, Params } from "@oauth2/core"
 import { Clock, Data, Duration, Effect, Inspectable, Option, Predicate, Redacted } from "effect"
 import * as Jose from "jose"
 import type * as ClientAuth from "../ClientAuth.js"
@@ -354,19 +354,9 @@ export const clientSecretJwt = Effect.fnUntraced(function*(options: ClientAuth.C
 // ---------------------------------------------------------------------------------------------------------------------
 
 /** @internal */
-export const asymmetricAlgorithms = [
-  "RS256",
-  "RS384",
-  "RS512",
-  "PS256",
-  "PS384",
-  "PS512",
-  "ES256",
-  "ES384",
-  "ES512",
-  "EdDSA",
-  "Ed25519"
-] as const satisfies ReadonlyArray<ClientAuth.AsymmetricAlgorithm>
+export const asymmetricAlgorithms: ReadonlyArray<ClientAuth.AsymmetricAlgorithm> = Jwt.signingAlgorithms.filter(
+  (alg): alg is ClientAuth.AsymmetricAlgorithm => !alg.startsWith("HS")
+)
 
 const isAsymmetricAlgorithm = (u: unknown): u is ClientAuth.AsymmetricAlgorithm =>
   typeof u === "string" && (asymmetricAlgorithms as ReadonlyArray<string>).includes(u)
@@ -592,5 +582,26 @@ export const make = (options: ClientAuth.MakeOptions): Effect.Effect<ClientAuth.
       return none(options)
     default:
       return invalid("method", `'${String((options as { method: unknown }).method)}' is not a known token_endpoint_auth_method; use custom`)
+  }
+}
+
+/** @internal */
+export const fromRegistration = (registration: ClientAuth.Registration): Effect.Effect<ClientAuth.ClientAuth, InvalidArgument> => {
+  const { clientId, tokenEndpointAuthMethod: method, clientSecret, privateJwk } = registration
+  switch (method) {
+    case "none":
+      return none({ clientId })
+    case "private_key_jwt":
+      return privateJwk === undefined
+        ? invalid("privateJwk", "a private_key_jwt client needs its private key")
+        : privateKeyJwt({ clientId, privateKey: privateJwk })
+    case "client_secret_basic":
+    case "client_secret_post":
+    case "client_secret_jwt":
+      return clientSecret === undefined
+        ? invalid("clientSecret", `a ${method} client needs its secret`)
+        : make({ method: method as "client_secret_basic" | "client_secret_post" | "client_secret_jwt", clientId, clientSecret })
+    default:
+      return invalid("tokenEndpointAuthMethod", `'${method.slice(0, 64)}' is not a registered method: use ClientAuth.custom`)
   }
 }
