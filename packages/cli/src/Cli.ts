@@ -15,8 +15,8 @@
  *
  * @since 0.1.0
  */
-import type { ValidationError } from "@effect/cli"
-import type { Effect } from "effect"
+import type * as ValidationError from "@effect/cli/ValidationError"
+import type * as Effect from "effect/Effect"
 import * as internal from "./internal/cli.js"
 
 /**

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import type { TestServer } from "@oauth2/testing"
-import type { Effect } from "effect"
+import type * as Effect from "effect/Effect"
 import * as internal from "./internal/demo.js"
 
 /**

@@ -4,7 +4,9 @@
  *
  * @since 0.1.0
  */
-import { Cause, Effect, Exit } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import { run } from "./internal/cli.js"
 
 Effect.runPromiseExit(run(process.argv)).then((exit) => {

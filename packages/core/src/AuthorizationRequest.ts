@@ -14,7 +14,10 @@
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
  * @since 0.1.0
  */
-import type { DateTime, Effect, Either, Redacted } from "effect"
+import type * as DateTime from "effect/DateTime"
+import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
+import type * as Redacted from "effect/Redacted"
 import { dual } from "effect/Function"
 import * as internal from "./internal/authorizationRequest.js"
 import type * as OAuthError from "./OAuthError.js"

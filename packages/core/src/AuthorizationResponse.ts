@@ -8,7 +8,8 @@
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
  * @since 0.1.0
  */
-import type { Either, Redacted } from "effect"
+import type * as Either from "effect/Either"
+import type * as Redacted from "effect/Redacted"
 import { dual } from "effect/Function"
 import type * as AuthorizationRequest from "./AuthorizationRequest.js"
 import * as internal from "./internal/authorizationResponse.js"

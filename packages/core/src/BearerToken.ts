@@ -7,7 +7,14 @@
  *
  * @since 0.1.0
  */
-import { Clock, DateTime, Duration, Effect, Either, Option, Redacted, Schema } from "effect"
+import * as Clock from "effect/Clock"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import type { ResponseContext, UnexpectedResponse, InvalidArgument } from "./OAuthError.js"
 import * as OAuthError from "./OAuthError.js"
 import { bound, isRecord } from "./internal/errors.js"

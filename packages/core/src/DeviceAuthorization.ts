@@ -4,7 +4,12 @@
  *
  * @since 0.1.0
  */
-import { DateTime, Duration, Effect, Either, Redacted, Schema } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import type { InvalidArgument, ResponseContext, UnexpectedResponse } from "./OAuthError.js"
 import type * as Params from "./Params.js"
 import { scope as normaliseScope } from "./Params.js"

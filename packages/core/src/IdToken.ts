@@ -21,8 +21,11 @@
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
  * @since 0.1.0
  */
-import type { DateTime, Duration, Effect } from "effect"
-import { Predicate, Redacted } from "effect"
+import type * as DateTime from "effect/DateTime"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
 import { dual } from "effect/Function"
 import type { BearerToken } from "./BearerToken.js"
 import { isRecord } from "./internal/errors.js"

@@ -4,7 +4,11 @@
  *
  * @since 0.1.0
  */
-import { DateTime, Effect, Either, Redacted, Schema } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import type { InvalidArgument, ResponseContext, UnexpectedResponse } from "./OAuthError.js"
 import type * as Params from "./Params.js"
 import * as internal from "./internal/tokenParams.js"

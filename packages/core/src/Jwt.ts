@@ -16,7 +16,11 @@
  *
  * @since 0.1.0
  */
-import { Data, Effect, Either, Predicate, Redacted } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
 import * as Jose from "jose"
 import * as internal from "./internal/jose.js"
 import * as OAuthError from "./OAuthError.js"

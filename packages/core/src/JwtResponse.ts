@@ -5,8 +5,10 @@
  *
  * @since 0.1.0
  */
-import { Effect, Either, Redacted } from "effect"
-import type { Duration } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
+import type * as Duration from "effect/Duration"
 import * as Introspection from "./Introspection.js"
 import * as jose from "./internal/jose.js"
 import type * as Jwt from "./Jwt.js"

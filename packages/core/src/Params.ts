@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
 
 /**
  * One parameter value: plain text, or a secret kept `Redacted` until the request is built.

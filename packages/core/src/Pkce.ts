@@ -7,7 +7,10 @@
  * @see https://www.rfc-editor.org/rfc/rfc7636
  * @since 0.1.0
  */
-import { Data, Effect, Either, Redacted } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
 import { base64url } from "jose"
 import * as OAuthError from "./OAuthError.js"
 import { randomBytes } from "./internal/random.js"

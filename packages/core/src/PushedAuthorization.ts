@@ -4,7 +4,9 @@
  *
  * @since 0.1.0
  */
-import { DateTime, Effect, Schema } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { ResponseContext, UnexpectedResponse } from "./OAuthError.js"
 import * as wire from "./internal/wire.js"
 

@@ -14,7 +14,11 @@
  * @see https://www.rfc-editor.org/rfc/rfc9101
  * @since 0.1.0
  */
-import { Clock, Duration, Effect, Either, Option } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import type * as AuthorizationRequest from "./AuthorizationRequest.js"
 import { withRequestObject } from "./AuthorizationRequest.js"
 import * as BackchannelAuthentication from "./BackchannelAuthentication.js"

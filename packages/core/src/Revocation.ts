@@ -4,7 +4,8 @@
  *
  * @since 0.1.0
  */
-import type { Either, Redacted } from "effect"
+import type * as Either from "effect/Either"
+import type * as Redacted from "effect/Redacted"
 import type { InvalidArgument } from "./OAuthError.js"
 import type * as Params from "./Params.js"
 import * as internal from "./internal/tokenParams.js"

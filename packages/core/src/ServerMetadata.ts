@@ -17,7 +17,9 @@
  *
  * @since 0.1.0
  */
-import { Data, Either, Schema } from "effect"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import { dual } from "effect/Function"
 import type { InvalidArgument, ResponseContext, UnexpectedResponse } from "./OAuthError.js"
 import { invalidArgument } from "./OAuthError.js"

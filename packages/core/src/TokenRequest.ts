@@ -8,7 +8,8 @@
  *
  * @since 0.1.0
  */
-import { Either, Redacted } from "effect"
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
 import * as BearerToken from "./BearerToken.js"
 import * as IdToken from "./IdToken.js"
 import type { InvalidArgument } from "./OAuthError.js"

@@ -4,7 +4,11 @@
  *
  * @since 0.1.0
  */
-import { Data, DateTime, Either, Option, Schema } from "effect"
+import * as Data from "effect/Data"
+import * as DateTime from "effect/DateTime"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { dual } from "effect/Function"
 import type { ResponseContext, UnexpectedResponse } from "./OAuthError.js"
 import { jsonObjectDecoder } from "./internal/decode.js"

@@ -14,10 +14,18 @@
  *
  * @since 0.1.0
  */
-import type { HttpBody, HttpClient, HttpClientError, HttpClientResponse, HttpMethod } from "@effect/platform"
-import type { Headers, UrlParams } from "@effect/platform"
+import type * as HttpBody from "@effect/platform/HttpBody"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type * as HttpMethod from "@effect/platform/HttpMethod"
+import type * as Headers from "@effect/platform/Headers"
+import type * as UrlParams from "@effect/platform/UrlParams"
 import type { Bearer } from "@oauth2/http"
-import type { Effect, Either, Pipeable, Schema } from "effect"
+import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
+import type * as Pipeable from "effect/Pipeable"
+import type * as Schema from "effect/Schema"
 import * as internal from "./internal/apiClient.js"
 import type * as TokenSource from "./TokenSource.js"
 

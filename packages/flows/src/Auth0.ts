@@ -8,9 +8,16 @@
  *
  * @since 0.1.0
  */
-import type { HttpClient } from "@effect/platform"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import type { Bearer, OAuthClient, Transport, TransportError } from "@oauth2/http"
-import type { Config, ConfigError, Context, Duration, Effect, Either, Layer, Scope } from "effect"
+import type * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import type * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
+import type * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import type * as ApiClient from "./ApiClient.js"
 import * as internal from "./internal/auth0.js"
 import type * as TokenSource from "./TokenSource.js"

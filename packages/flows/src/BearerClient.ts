@@ -8,9 +8,11 @@
  *
  * @since 0.1.0
  */
-import type { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type { Bearer } from "@oauth2/http"
-import type { Effect } from "effect"
+import type * as Effect from "effect/Effect"
 import * as internal from "./internal/bearerClient.js"
 import type * as TokenSource from "./TokenSource.js"
 

@@ -26,7 +26,8 @@ import type {
   TokenRequest
 } from "@oauth2/core"
 import type { OAuthClient, TransportError } from "@oauth2/http"
-import type { Effect, Redacted } from "effect"
+import type * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
 import * as internal from "./internal/grants.js"
 import type * as Polling from "./Polling.js"
 

@@ -8,7 +8,11 @@
  * @since 0.1.0
  */
 import type { OAuthClient, Transport, TransportError } from "@oauth2/http"
-import type { Config, ConfigError, Effect, Either, Layer } from "effect"
+import type * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
+import type * as Layer from "effect/Layer"
 import * as internal from "./internal/ping.js"
 
 /**

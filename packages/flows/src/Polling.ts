@@ -13,7 +13,10 @@
  * @since 0.1.0
  */
 import type { OAuthError } from "@oauth2/core"
-import type { DateTime, Duration, Effect, Schedule } from "effect"
+import type * as DateTime from "effect/DateTime"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Schedule from "effect/Schedule"
 import * as internal from "./internal/polling.js"
 
 /**

@@ -15,10 +15,17 @@
  *
  * @since 0.1.0
  */
-import type { KeyValueStore } from "@effect/platform"
+import type * as KeyValueStore from "@effect/platform/KeyValueStore"
 import type { BearerToken, TokenRequest } from "@oauth2/core"
 import type { OAuthClient } from "@oauth2/http"
-import type { Config, ConfigError, Context, Duration, Effect, Layer, Option, Scope } from "effect"
+import type * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import type * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import type * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import * as internal from "./internal/tokenSource.js"
 
 /**

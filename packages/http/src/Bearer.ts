@@ -7,9 +7,10 @@
  *
  * @since 0.1.0
  */
-import type { HttpClient } from "@effect/platform"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import type { BearerToken } from "@oauth2/core"
-import type { Duration, Effect } from "effect"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
 import * as internal from "./internal/bearer.js"
 
 /**

@@ -17,7 +17,10 @@
  * @since 0.1.0
  */
 import type { Jwt, OAuthError, Params } from "@oauth2/core"
-import type { Duration, Effect, Inspectable, Redacted } from "effect"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Inspectable from "effect/Inspectable"
+import type * as Redacted from "effect/Redacted"
 import type { JWK } from "jose"
 import * as internal from "./internal/clientAuth.js"
 

@@ -31,7 +31,13 @@ import type {
   TokenRequest,
   UserInfo
 } from "@oauth2/core"
-import type { Config, ConfigError, Context, Duration, Effect, Layer, Redacted } from "effect"
+import type * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import type * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
 import type { JSONWebKeySet } from "jose"
 import type * as ClientAuth from "./ClientAuth.js"
 import * as internal from "./internal/client.js"

@@ -12,10 +12,18 @@
  *
  * @since 0.1.0
  */
-import { FetchHttpClient, HttpClient } from "@effect/platform"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import type { OAuthError, Params } from "@oauth2/core"
-import type { Config, Context, Duration, Effect, Either, Layer, Redacted, Schedule } from "effect"
-import type { Headers } from "@effect/platform"
+import type * as Config from "effect/Config"
+import type * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
+import type * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import type * as Schedule from "effect/Schedule"
+import type * as Headers from "@effect/platform/Headers"
 import * as internal from "./internal/transport.js"
 import type { InvalidConfiguration, TransportError } from "./TransportError.js"
 

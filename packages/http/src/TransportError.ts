@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import type { OAuthError } from "@oauth2/core"
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 type Endpoint = OAuthError.Endpoint
 

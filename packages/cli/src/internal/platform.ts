@@ -5,8 +5,12 @@
  *
  * @internal
  */
-import { FileSystem, Path, Terminal } from "@effect/platform"
-import { Effect, Layer, Mailbox } from "effect"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import * as Terminal from "@effect/platform/Terminal"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Mailbox from "effect/Mailbox"
 
 const terminal: Terminal.Terminal = {
   columns: Effect.sync(() => process.stdout.columns ?? 100),

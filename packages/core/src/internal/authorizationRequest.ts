@@ -1,5 +1,11 @@
 /** @internal */
-import { Data, DateTime, Effect, Either, Option, Redacted, Schema } from "effect"
+import * as Data from "effect/Data"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import { base64url } from "jose"
 import type {
   AuthorizationRequest,

@@ -1,5 +1,7 @@
 /** @internal */
-import { Data, Either, Redacted } from "effect"
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
 import type { PendingRequest } from "../AuthorizationRequest.js"
 import type {
   AuthorizationResponse,

@@ -1,5 +1,7 @@
 /** @internal */
-import { Either, ParseResult, Schema } from "effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import type { Endpoint, ResponseContext, UnexpectedResponse } from "../OAuthError.js"
 import { bound, isRecord, secretFields, unexpectedResponse } from "./errors.js"
 

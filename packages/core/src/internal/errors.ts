@@ -1,5 +1,5 @@
 /** @internal */
-import { Data } from "effect"
+import * as Data from "effect/Data"
 import type {
   Endpoint,
   ErrorResponse,

@@ -1,5 +1,9 @@
 /** @internal */
-import { Data, DateTime, Effect, Either, Redacted } from "effect"
+import * as Data from "effect/Data"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
 import type { Claims, IdToken, InvalidIdToken, Reason, ValidateOptions } from "../IdToken.js"
 import * as OAuthError from "../OAuthError.js"
 import { isRecord } from "./errors.js"

@@ -5,7 +5,12 @@
  *
  * @internal
  */
-import { Clock, Duration, Effect, Either, Option, Redacted } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import * as Jose from "jose"
 import type {
   ContentEncryptionAlgorithm,

@@ -1,5 +1,5 @@
 /** @internal */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { base64url } from "jose"
 
 /**

@@ -2,7 +2,8 @@
  * The `token` + `token_type_hint` parameters shared by revocation (RFC 7009) and introspection (RFC 7662).
  * @internal
  */
-import { Either, Redacted } from "effect"
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
 import type { InvalidArgument } from "../OAuthError.js"
 import { invalidArgument } from "../OAuthError.js"
 import type * as Params from "../Params.js"

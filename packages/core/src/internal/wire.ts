@@ -3,7 +3,13 @@
  * extra members and absolute expiry.
  * @internal
  */
-import { DateTime, Duration, Effect, Either, Option, ParseResult, Schema } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import type { Endpoint, InvalidArgument, ResponseContext, UnexpectedResponse } from "../OAuthError.js"
 import { invalidArgument } from "../OAuthError.js"
 import * as Params from "../Params.js"

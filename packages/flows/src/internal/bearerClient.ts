@@ -1,8 +1,9 @@
 /** @internal */
-import { HttpClient } from "@effect/platform"
-import type { HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Bearer } from "@oauth2/http"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Predicate from "effect/Predicate"
 import type * as BearerClient from "../BearerClient.js"

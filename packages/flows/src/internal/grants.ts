@@ -2,7 +2,9 @@
 import { AuthorizationRequest, AuthorizationResponse, BearerToken, TokenRequest } from "@oauth2/core"
 import type { BackchannelAuthentication, DeviceAuthorization } from "@oauth2/core"
 import { OAuthClient, TransportError } from "@oauth2/http"
-import { Effect, Queue, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
+import * as Redacted from "effect/Redacted"
 import type * as Grants from "../Grants.js"
 import * as polling from "./polling.js"
 

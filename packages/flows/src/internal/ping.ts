@@ -1,6 +1,10 @@
 /** @internal */
 import { OAuthClient, TransportError } from "@oauth2/http"
-import { Config, Effect, Either, Layer, Option } from "effect"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import type * as Ping from "../Ping.js"
 
 /** @internal */

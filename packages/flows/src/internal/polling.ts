@@ -1,5 +1,14 @@
 /** @internal */
-import { Clock, Data, DateTime, Duration, Effect, Either, Schedule, ScheduleDecision, ScheduleInterval, ScheduleIntervals } from "effect"
+import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as ScheduleInterval from "effect/ScheduleInterval"
+import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import { dual } from "effect/Function"
 import type * as Polling from "../Polling.js"
 

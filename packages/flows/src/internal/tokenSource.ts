@@ -1,22 +1,20 @@
 /** @internal */
 import { BearerToken, TokenRequest } from "@oauth2/core"
 import { OAuthClient } from "@oauth2/http"
-import {
-  Clock,
-  Config,
-  Context,
-  Data,
-  DateTime,
-  Deferred,
-  Duration,
-  Effect,
-  Either,
-  Exit,
-  Layer,
-  Option,
-  Redacted,
-  Ref
-} from "effect"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as DateTime from "effect/DateTime"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
 import type * as TokenSource from "../TokenSource.js"
 
 /** @internal */

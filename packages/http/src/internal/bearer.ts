@@ -1,7 +1,11 @@
 /** @internal */
-import { HttpClient, HttpClientRequest } from "@effect/platform"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { BearerToken } from "@oauth2/core"
-import { Data, Duration, Effect, Redacted } from "effect"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import { dual } from "effect/Function"
 import * as Predicate from "effect/Predicate"
 import type * as Bearer from "../Bearer.js"

@@ -1,6 +1,13 @@
 /** @internal */
 import { Jwt, OAuthError, Params } from "@oauth2/core"
-import { Clock, Data, Duration, Effect, Inspectable, Option, Predicate, Redacted } from "effect"
+import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Inspectable from "effect/Inspectable"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
 import * as Jose from "jose"
 import type * as ClientAuth from "../ClientAuth.js"
 

@@ -1,6 +1,11 @@
 /** @internal */
 import { OAuthError } from "@oauth2/core"
-import { Clock, Duration, Effect, Either, Option, Ref } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
 import type { JSONWebKeySet, JWK } from "jose"
 import * as TransportError from "../TransportError.js"
 
