@@ -2,11 +2,17 @@
  * The demo: starts the embedded Authorization Server (`@oauth2/testing`) and runs every grant and endpoint against
  * it, end to end, printing one row per flow. It fails if any flow fails.
  *
+ * The embedded server (and `oidc-provider` behind it) is loaded only when {@link rows} or {@link run} runs, so
+ * importing this module (or the `oauth2` command for any other subcommand) stays light.
+ *
  * @since 0.1.0
  */
 import type { TestServer } from "@oauth2/testing"
-import type * as Effect from "effect/Effect"
-import * as internal from "./internal/demo.js"
+import * as Effect from "effect/Effect"
+import * as table from "./internal/table.js"
+
+/** The demo's implementation, imported on first use: it statically imports `@oauth2/testing`. */
+const internal = Effect.promise(() => import("./internal/demo.js"))
 
 /**
  * One flow's outcome.
@@ -43,7 +49,7 @@ export interface DemoFailed {
  * @since 0.1.0
  * @category constructors
  */
-export const rows: Effect.Effect<ReadonlyArray<Row>, TestServer.TestServerError> = internal.rows
+export const rows: Effect.Effect<ReadonlyArray<Row>, TestServer.TestServerError> = Effect.flatMap(internal, (demo) => demo.rows)
 
 /**
  * Renders rows as a plain-text table.
@@ -51,7 +57,7 @@ export const rows: Effect.Effect<ReadonlyArray<Row>, TestServer.TestServerError>
  * @since 0.1.0
  * @category encoding
  */
-export const render: (rows: ReadonlyArray<Row>) => string = internal.render
+export const render: (rows: ReadonlyArray<Row>) => string = table.render
 
 /**
  * Runs the demo, prints the table and fails with {@link DemoFailed} if any flow failed.
@@ -69,4 +75,4 @@ export const render: (rows: ReadonlyArray<Row>) => string = internal.render
  * @since 0.1.0
  * @category constructors
  */
-export const run: Effect.Effect<ReadonlyArray<Row>, DemoFailed | TestServer.TestServerError> = internal.run
+export const run: Effect.Effect<ReadonlyArray<Row>, DemoFailed | TestServer.TestServerError> = Effect.flatMap(internal, (demo) => demo.run)

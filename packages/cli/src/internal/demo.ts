@@ -14,6 +14,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as jose from "jose"
 import type * as Demo from "../Demo.js"
+import { render } from "./table.js"
 
 type Env = TestServer.TestServer | Transport.Transport
 
@@ -293,19 +294,6 @@ const flows: Effect.Effect<ReadonlyArray<Demo.Row>, never, Env> = Effect.gen(fun
 export const rows: Effect.Effect<ReadonlyArray<Demo.Row>, TestServer.TestServerError> = flows.pipe(
   Effect.provide(Layer.merge(TestServer.layer(), Transport.layerFetch({ retry: false })))
 )
-
-const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length))
-
-/** @internal */
-export const render = (rows: ReadonlyArray<Demo.Row>): string => {
-  const header = ["flow", "result", "token lifetime", "scopes", "time"]
-  const cells = rows.map((r) => [r.flow, `${r.ok ? "ok" : "FAILED"}  ${r.result}`, r.lifetime ?? "-", r.scopes ?? "-", `${r.millis} ms`])
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)))
-  const line = (c: ReadonlyArray<string>) => c.map((s, i) => pad(s, widths[i]!)).join("  ").trimEnd()
-  const rule = widths.map((w) => "-".repeat(w)).join("  ")
-  const failed = rows.filter((r) => !r.ok).length
-  return [line(header), rule, ...cells.map(line), rule, `${rows.length - failed} passed, ${failed} failed`].join("\n")
-}
 
 /** @internal */
 export const run: Effect.Effect<ReadonlyArray<Demo.Row>, Demo.DemoFailed | TestServer.TestServerError> = Effect.gen(function* () {
