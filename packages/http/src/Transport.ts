@@ -1,19 +1,25 @@
 /**
  * The transport: the one service through which every back-channel request to an Authorization Server goes.
  *
- * Built on `@effect/platform`'s `HttpClient` (`FetchHttpClient.layer` by default), it is safe by default:
- * form posts are `application/x-www-form-urlencoded` UTF-8 and ask for JSON; redirects are never followed; answers
- * over a size limit are refused without being held whole; each request has a timeout; endpoint URLs must be `https`
- * (plain `http` only on loopback or when allowed); transient failures are retried by a `Schedule` only for requests
- * that may be repeated; every call is one span named after its endpoint, without secrets.
+ * Two implementations share every rule and one contract test suite:
+ * - {@link layerFetch} (the default) calls `fetch` directly and reads the answer in one pass: within a few percent of
+ *   a bare `fetch` call, and it does not load `@effect/platform`'s `HttpClient`. A custom `fetch` (a proxy, a client
+ *   certificate for mTLS, instrumentation, a fake in tests) and extra `RequestInit` fields are options.
+ * - {@link layer} runs over the `@effect/platform` `HttpClient` in context, for users who bring platform middleware,
+ *   a platform client of their own, or a `FetchHttpClient.RequestInit`.
  *
- * Swapping the network (a fake `HttpClient`, the embedded test server, a custom fetch with a proxy or a client
- * certificate for mTLS) takes nothing but a different layer.
+ * Both are safe by default: form posts are `application/x-www-form-urlencoded` UTF-8 and ask for JSON; redirects are
+ * never followed; answers over a size limit are refused without being held whole (a declared `Content-Length` is
+ * checked first, bytes are counted as they arrive for chunked or compressed answers); each request has a timeout
+ * (from the `Clock`, so it runs under `TestClock`) and interruption aborts it; endpoint URLs must be `https` (plain
+ * `http` only on loopback or when allowed); transient failures are retried by a `Schedule` only for requests that
+ * may be repeated; every call is one span named after its endpoint, without secrets.
  *
  * @since 0.1.0
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
+import type * as Headers from "@effect/platform/Headers"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import type { OAuthError, Params } from "@oauth2/core"
 import type * as Config from "effect/Config"
 import type * as Context from "effect/Context"
@@ -23,7 +29,7 @@ import type * as Either from "effect/Either"
 import type * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
-import type * as Headers from "@effect/platform/Headers"
+import * as platform from "./internal/httpClientTransport.js"
 import * as internal from "./internal/transport.js"
 import type { InvalidConfiguration, TransportError } from "./TransportError.js"
 
@@ -51,6 +57,25 @@ export interface Options {
    * usually another organisation's service.
    */
   readonly tracePropagation?: boolean
+}
+
+/**
+ * Options of the fetch transport ({@link layerFetch}, {@link makeFetch}).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface FetchOptions extends Options {
+  /**
+   * The `fetch` to call: `globalThis.fetch` (looked up at each call) by default. Give your own for a proxy, an mTLS
+   * agent's fetch, instrumentation, or an in-memory fake in tests.
+   */
+  readonly fetch?: typeof globalThis.fetch
+  /**
+   * Extra `RequestInit` fields for every request (undici's `dispatcher` for a proxy or a client certificate, ...).
+   * `method`, `headers`, `body`, `signal` and `redirect: "manual"` are always the transport's own.
+   */
+  readonly requestInit?: RequestInit
 }
 
 /**
@@ -162,16 +187,60 @@ export const Transport: Context.Tag<Transport, TransportService> = internal.tag
 export const defaultRetry: Schedule.Schedule<unknown, RetryInput> = internal.defaultRetry
 
 /**
- * Builds the transport over the `HttpClient` in context. If a `FetchHttpClient.RequestInit` is in context (a proxy
- * dispatcher, a client certificate), it is kept, with `redirect: "manual"` added.
+ * Builds the fetch transport (see {@link layerFetch}).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const makeFetch: (options?: FetchOptions) => TransportService = internal.makeFetch
+
+/**
+ * The transport over `fetch`: the default. It calls `fetch` directly and reads each answer in one pass, without
+ * `@effect/platform`'s `HttpClient`; a custom `fetch` or extra `RequestInit` fields (a proxy `dispatcher`, a client
+ * certificate) are options.
+ *
+ * @example
+ * ```ts
+ * import { Transport } from "@oauth2/http"
+ *
+ * const TransportLive = Transport.layerFetch({ timeout: "10 seconds", maxResponseBytes: 256 * 1024 })
+ *
+ * // an in-memory server for tests: any function with fetch's signature
+ * const TransportTest = Transport.layerFetch({
+ *   fetch: async () => Response.json({ access_token: "a", token_type: "Bearer", expires_in: 60 })
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFetch = (options?: FetchOptions): Layer.Layer<Transport> => internal.layerFetch(options)
+
+/**
+ * The fetch transport with options read from `Config`: `OAUTH2_TIMEOUT` (a duration), `OAUTH2_MAX_RESPONSE_BYTES`,
+ * `OAUTH2_ALLOW_INSECURE_HTTP`, under an optional prefix via `Config.nested`.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerFetchConfig = (
+  config: Config.Config<Options> = internal.optionsConfig
+): Layer.Layer<Transport, import("effect/ConfigError").ConfigError> => internal.layerFetchConfig(config)
+
+/**
+ * Builds the transport over the `@effect/platform` `HttpClient` in context (see {@link layer}). If a
+ * `FetchHttpClient.RequestInit` is in context (a proxy dispatcher, a client certificate), it is kept, with
+ * `redirect: "manual"` added.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make: (options?: Options) => Effect.Effect<TransportService, never, HttpClient.HttpClient> = internal.make
+export const make: (options?: Options) => Effect.Effect<TransportService, never, HttpClient.HttpClient> = platform.make
 
 /**
- * The transport as a layer over the `HttpClient` in context.
+ * The transport as a layer over the `@effect/platform` `HttpClient` in context: for platform middleware or a
+ * platform client of your own. It follows the same rules as {@link layerFetch}; reading the answer through the
+ * platform's body stream costs more per call.
  *
  * @example
  * ```ts
@@ -187,26 +256,17 @@ export const make: (options?: Options) => Effect.Effect<TransportService, never,
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options?: Options): Layer.Layer<Transport, never, HttpClient.HttpClient> => internal.layer(options)
+export const layer = (options?: Options): Layer.Layer<Transport, never, HttpClient.HttpClient> => platform.layer(options)
 
 /**
- * The transport over `fetch` (`FetchHttpClient.layer`): the default.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerFetch = (options?: Options): Layer.Layer<Transport> => internal.layerFetch(options)
-
-/**
- * The transport with options read from `Config`: `OAUTH2_TIMEOUT` (a duration), `OAUTH2_MAX_RESPONSE_BYTES`,
- * `OAUTH2_ALLOW_INSECURE_HTTP`, under an optional prefix via `Config.nested`.
+ * The `HttpClient` transport with options read from `Config` (the names of {@link layerFetchConfig}).
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerConfig = (
   config: Config.Config<Options> = internal.optionsConfig
-): Layer.Layer<Transport, import("effect/ConfigError").ConfigError, HttpClient.HttpClient> => internal.layerConfig(config)
+): Layer.Layer<Transport, import("effect/ConfigError").ConfigError, HttpClient.HttpClient> => platform.layerConfig(config)
 
 /**
  * The config read by {@link layerConfig}.

@@ -2,22 +2,11 @@ import { assert, describe, expect, it } from "@effect/vitest"
 import { FetchHttpClient } from "@effect/platform"
 import { Params } from "@oauth2/core"
 import { Transport } from "@oauth2/http"
-import { Duration, Effect, Either, Fiber, Layer, Redacted, TestClock } from "effect"
+import { Context, Duration, Effect, Either, Fiber, Layer, Redacted, TestClock } from "effect"
 import { createServer } from "node:http"
+import { gzipSync } from "node:zlib"
 import type { AddressInfo } from "node:net"
-import { fakeClient, jsonResponse } from "./fake.js"
-
-const run = <A, E>(
-  respond: Parameters<typeof fakeClient>[0],
-  program: (t: Transport.TransportService) => Effect.Effect<A, E>,
-  options?: Transport.Options
-) => {
-  const fake = fakeClient(respond)
-  return Effect.flatMap(Transport.make(options), program).pipe(
-    Effect.provide(fake.layer),
-    Effect.map((a) => ({ result: a, seen: fake.seen }))
-  )
-}
+import { fakeFetch, jsonResponse } from "./fake.js"
 
 const tokenPost = (retry = false): Transport.Request<"token"> => ({
   endpoint: "token",
@@ -28,7 +17,46 @@ const tokenPost = (retry = false): Transport.Request<"token"> => ({
   retry
 })
 
-describe("Transport.send", () => {
+/** The in-memory network every implementation runs over: a fake `fetch`. */
+const FakeFetch = Context.GenericTag<"FakeFetch", typeof globalThis.fetch>("test/FakeFetch")
+
+/** Both implementations of the transport: each must pass the same contract. */
+const implementations: ReadonlyArray<{
+  readonly name: string
+  readonly make: (fetch: typeof globalThis.fetch, options?: Transport.Options) => Effect.Effect<Transport.TransportService>
+}> = [
+  { name: "fetch (layerFetch)", make: (fetch, options) => Effect.sync(() => Transport.makeFetch({ ...options, fetch })) },
+  {
+    name: "HttpClient (layer)",
+    make: (fetch, options) =>
+      Effect.map(Transport.make(options).pipe(Effect.provide(FetchHttpClient.layer)), (t) => ({
+        ...t,
+        // the platform's fetch client reads its `fetch` from the calling fiber
+        send: (request) => Effect.provideService(t.send(request), FetchHttpClient.Fetch, fetch)
+      }))
+  }
+]
+
+describe.each(implementations)("Transport contract: $name", (impl) => {
+const fakeClient = (respond: Parameters<typeof fakeFetch>[0]) => {
+  const fake = fakeFetch(respond)
+  return { ...fake, layer: Layer.succeed(FakeFetch, fake.fetch) }
+}
+const makeTransport = (options?: Transport.Options) => Effect.flatMap(FakeFetch, (fetch) => impl.make(fetch, options))
+
+const run = <A, E>(
+  respond: Parameters<typeof fakeFetch>[0],
+  program: (t: Transport.TransportService) => Effect.Effect<A, E>,
+  options?: Transport.Options
+) => {
+  const fake = fakeClient(respond)
+  return Effect.flatMap(makeTransport(options), program).pipe(
+    Effect.provide(fake.layer),
+    Effect.map((a) => ({ result: a, seen: fake.seen }))
+  )
+}
+
+
   it.effect("posts UTF-8 form bodies that ask for JSON", () =>
     Effect.gen(function* () {
       const { result, seen } = yield* run(() => jsonResponse({ ok: true }), (t) => t.send(tokenPost()))
@@ -108,7 +136,7 @@ describe("Transport.send", () => {
     Effect.gen(function* () {
       const { seen, error } = yield* Effect.gen(function* () {
         const fake = fakeClient(() => new Response(null, { status: 302, headers: { location: "https://evil.example/token" } }))
-        const error = yield* Effect.flip(Effect.flatMap(Transport.make(), (t) => t.send(tokenPost(true))).pipe(Effect.provide(fake.layer)))
+        const error = yield* Effect.flip(Effect.flatMap(makeTransport(), (t) => t.send(tokenPost(true))).pipe(Effect.provide(fake.layer)))
         return { seen: fake.seen, error }
       })
       expect(error).toMatchObject({ _tag: "UnexpectedRedirect", status: 302, location: "https://evil.example/token" })
@@ -139,17 +167,29 @@ describe("Transport.send", () => {
   it.effect("times out under the TestClock", () =>
     Effect.gen(function* () {
       const fake = fakeClient(() => Effect.never)
-      const fiber = yield* Effect.fork(Effect.flatMap(Transport.make({ timeout: "5 seconds" }), (t) => t.send(tokenPost())).pipe(Effect.provide(fake.layer), Effect.flip))
+      const fiber = yield* Effect.fork(Effect.flatMap(makeTransport({ timeout: "5 seconds" }), (t) => t.send(tokenPost())).pipe(Effect.provide(fake.layer), Effect.flip))
       yield* TestClock.adjust("5 seconds")
       const error = yield* Fiber.join(fiber)
       expect(error).toMatchObject({ _tag: "Timeout", timeoutMillis: 5000, endpoint: "token" })
+      // the request was aborted, not left running
+      assert.deepStrictEqual(fake.aborted, ["https://as.example.com/token"])
+    }))
+
+  it.effect("interruption aborts the request", () =>
+    Effect.gen(function* () {
+      const fake = fakeClient(() => Effect.never)
+      const fiber = yield* Effect.fork(Effect.flatMap(makeTransport(), (t) => t.send(tokenPost())).pipe(Effect.provide(fake.layer)))
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(fake.seen.length, 1)
+      yield* Fiber.interrupt(fiber)
+      assert.deepStrictEqual(fake.aborted, ["https://as.example.com/token"])
     }))
 
   it.effect("retries transient failures of repeatable requests with backoff, and only those", () =>
     Effect.gen(function* () {
       const answers = ["reset", "reset", "reset"] as const
       const fake = fakeClient((_, i) => (i < answers.length ? answers[i]! : jsonResponse({ ok: 1 })))
-      const fiber = yield* Effect.fork(Effect.flatMap(Transport.make(), (t) => t.send(tokenPost(true))).pipe(Effect.provide(fake.layer)))
+      const fiber = yield* Effect.fork(Effect.flatMap(makeTransport(), (t) => t.send(tokenPost(true))).pipe(Effect.provide(fake.layer)))
       yield* TestClock.adjust("250 millis")
       assert.strictEqual(fake.seen.length, 2)
       yield* TestClock.adjust("500 millis")
@@ -160,7 +200,7 @@ describe("Transport.send", () => {
       assert.strictEqual(fake.seen.length, 4)
 
       const once = fakeClient(() => "reset")
-      const error = yield* Effect.flip(Effect.flatMap(Transport.make(), (t) => t.send(tokenPost(false))).pipe(Effect.provide(once.layer)))
+      const error = yield* Effect.flip(Effect.flatMap(makeTransport(), (t) => t.send(tokenPost(false))).pipe(Effect.provide(once.layer)))
       expect(error).toMatchObject({ _tag: "RequestFailed", reason: "Transport" })
       expect(error.message).toContain("ECONNRESET")
       assert.strictEqual(once.seen.length, 1)
@@ -169,7 +209,7 @@ describe("Transport.send", () => {
   it.effect("honours Retry-After on 503 and 429, and gives up after the policy", () =>
     Effect.gen(function* () {
       const fake = fakeClient((_, i) => (i === 0 ? jsonResponse({ error: "temporarily_unavailable" }, 503, { "retry-after": "10" }) : jsonResponse({ ok: 1 })))
-      const fiber = yield* Effect.fork(Effect.flatMap(Transport.make(), (t) => t.send({ ...tokenPost(true), endpoint: "introspection" })).pipe(Effect.provide(fake.layer)))
+      const fiber = yield* Effect.fork(Effect.flatMap(makeTransport(), (t) => t.send({ ...tokenPost(true), endpoint: "introspection" })).pipe(Effect.provide(fake.layer)))
       yield* TestClock.adjust("9 seconds")
       assert.strictEqual(fake.seen.length, 1)
       yield* TestClock.adjust("1 second")
@@ -177,7 +217,7 @@ describe("Transport.send", () => {
       assert.strictEqual(fake.seen.length, 2)
 
       const always = fakeClient(() => new Response("busy", { status: 429 }))
-      const gaveUp = yield* Effect.fork(Effect.flatMap(Transport.make(), (t) => t.send(tokenPost(true))).pipe(Effect.provide(always.layer), Effect.flip))
+      const gaveUp = yield* Effect.fork(Effect.flatMap(makeTransport(), (t) => t.send(tokenPost(true))).pipe(Effect.provide(always.layer), Effect.flip))
       yield* TestClock.adjust("1 minute")
       expect(yield* Fiber.join(gaveUp)).toMatchObject({ _tag: "UnexpectedResponse", status: 429 })
       assert.strictEqual(always.seen.length, 4)
@@ -186,7 +226,7 @@ describe("Transport.send", () => {
   it.effect("does not retry a single-use request after a 5xx answer", () =>
     Effect.gen(function* () {
       const fake = fakeClient(() => jsonResponse({ error: "server_error" }, 500))
-      const error = yield* Effect.flip(Effect.flatMap(Transport.make(), (t) => t.send(tokenPost(false))).pipe(Effect.provide(fake.layer)))
+      const error = yield* Effect.flip(Effect.flatMap(makeTransport(), (t) => t.send(tokenPost(false))).pipe(Effect.provide(fake.layer)))
       expect(error).toMatchObject({ _tag: "ServerError", status: 500 })
       assert.strictEqual(fake.seen.length, 1)
     }))
@@ -194,7 +234,7 @@ describe("Transport.send", () => {
   it.effect("refuses non-https and malformed URLs before sending", () =>
     Effect.gen(function* () {
       const fake = fakeClient(() => jsonResponse({}))
-      const t = yield* Transport.make().pipe(Effect.provide(fake.layer))
+      const t = yield* makeTransport().pipe(Effect.provide(fake.layer))
       for (const url of ["http://as.example.com/token", "ftp://as.example.com/token", "not a url", "", "https://u:p@as.example.com/t"]) {
         const error = yield* Effect.flip(t.send({ ...tokenPost(), url }))
         expect(error).toMatchObject({ _tag: "RequestFailed", reason: "InvalidUrl" })
@@ -203,7 +243,7 @@ describe("Transport.send", () => {
       assert.isTrue(t.validateUrl("x", "http://127.0.0.1:8080/token")._tag === "Right")
       assert.isTrue(t.validateUrl("x", "http://localhost/token")._tag === "Right")
       assert.isTrue(t.validateUrl("x", "http://[::1]:80/token")._tag === "Right")
-      const insecure = yield* Transport.make({ allowInsecureHttp: true }).pipe(Effect.provide(fake.layer))
+      const insecure = yield* makeTransport({ allowInsecureHttp: true }).pipe(Effect.provide(fake.layer))
       assert.isTrue(insecure.validateUrl("x", "http://as.internal/token")._tag === "Right")
     }))
 
@@ -234,9 +274,28 @@ describe("Transport over a custom fetch", () => {
       assert.strictEqual(inits[0]!.redirect, "manual")
       assert.strictEqual((inits[0] as any).dispatcher, dispatcher)
     }))
+
+  it.effect("the fetch transport takes the fetch and RequestInit as options; its own fields win", () =>
+    Effect.gen(function* () {
+      const inits: Array<RequestInit> = []
+      const fetch: typeof globalThis.fetch = async (_url, init) => {
+        inits.push(init ?? {})
+        return new Response(JSON.stringify({ ok: true }), { headers: { "content-type": "application/json" } })
+      }
+      const dispatcher = { name: "mtls-agent" }
+      const TransportMtls = Transport.layerFetch({ fetch, requestInit: { dispatcher, redirect: "follow", method: "PUT" } as RequestInit })
+      yield* Transport.send(tokenPost()).pipe(Effect.provide(TransportMtls))
+      assert.strictEqual(inits.length, 1)
+      assert.strictEqual(inits[0]!.redirect, "manual")
+      assert.strictEqual(inits[0]!.method, "POST")
+      assert.strictEqual((inits[0] as any).dispatcher, dispatcher)
+    }))
 })
 
-describe("Transport over real fetch", () => {
+describe.each([
+  { name: "fetch (layerFetch)", layer: Transport.layerFetch({ timeout: Duration.seconds(10) }) },
+  { name: "HttpClient (layer)", layer: Transport.layer({ timeout: Duration.seconds(10) }).pipe(Layer.provide(FetchHttpClient.layer)) }
+])("Transport over real fetch: $name", ({ layer: TransportLive }) => {
   const withServer = <A, E>(
     handler: Parameters<typeof createServer>[1],
     use: (base: string) => Effect.Effect<A, E, Transport.Transport>
@@ -249,7 +308,6 @@ describe("Transport over real fetch", () => {
       (server) => use(`http://127.0.0.1:${(server.address() as AddressInfo).port}`).pipe(Effect.provide(TransportLive)),
       (server) => Effect.async<void>((resume) => { server.closeAllConnections(); server.close(() => resume(Effect.void)) })
     )
-  const TransportLive = Transport.layer({ timeout: Duration.seconds(10) }).pipe(Layer.provide(FetchHttpClient.layer))
 
   it.live("does not follow redirects with fetch", () =>
     withServer(
@@ -284,9 +342,100 @@ describe("Transport over real fetch", () => {
         })
     ))
 
-  it.live("maps a refused connection to RequestFailed", () =>
+  it.live("maps a refused connection to RequestFailed, with the socket error code", () =>
     Effect.gen(function* () {
-      const error = yield* Effect.flip(Transport.send({ ...tokenPost(), url: "http://127.0.0.1:1/token" }))
+      // a port that was free a moment ago: nothing listens there
+      const port = yield* Effect.async<number>((resume) => {
+        const server = createServer()
+        server.listen(0, "127.0.0.1", () => {
+          const { port } = server.address() as AddressInfo
+          server.close(() => resume(Effect.succeed(port)))
+        })
+      })
+      const error = yield* Effect.flip(Transport.send({ ...tokenPost(), url: `http://127.0.0.1:${port}/token` }))
       expect(error).toMatchObject({ _tag: "RequestFailed", reason: "Transport" })
+      expect(error.message).toContain("ECONNREFUSED")
     }).pipe(Effect.provide(TransportLive)))
+
+  it.live("reads the exact bytes of chunked and Content-Length answers (UTF-8 split across chunks)", () => {
+    const text = JSON.stringify({ access_token: "é€😀".repeat(3000), token_type: "Bearer" })
+    const bytes = Buffer.from(text, "utf8")
+    return withServer(
+      (req, res) => {
+        if (req.url === "/length") return res.writeHead(200, { "content-type": "application/json", "content-length": bytes.length }).end(bytes)
+        res.writeHead(200, { "content-type": "application/json" })
+        // odd-sized chunks cut multi-byte characters in half
+        for (let i = 0; i < bytes.length; i += 1001) res.write(bytes.subarray(i, i + 1001))
+        res.end()
+      },
+      (base) =>
+        Effect.gen(function* () {
+          for (const path of ["/length", "/chunked"]) {
+            const response = yield* Transport.send({ ...tokenPost(), url: `${base}${path}` })
+            assert.strictEqual(response.body, text)
+            assert.strictEqual(response.headers["content-type"], "application/json")
+            assert.strictEqual(response.contentType, "application/json")
+          }
+        })
+    )
+  })
+
+  it.live("stops at the limit on a decompressed body (a gzip bomb), whatever its compressed length", () => {
+    const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024, 0x20))
+    return withServer(
+      (_req, res) => res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip", "content-length": bomb.length }).end(bomb),
+      (base) =>
+        Effect.gen(function* () {
+          assert.isBelow(bomb.length, 64 * 1024)
+          const error = yield* Effect.flip(Transport.send({ ...tokenPost(), url: `${base}/token` }))
+          expect(error).toMatchObject({ _tag: "ResponseTooLarge", limitBytes: 1024 * 1024 })
+        })
+    )
+  })
+
+  it.live("stops reading an endless chunked body shortly after the limit", () => {
+    let written = 0
+    return withServer(
+      (_req, res) => {
+        res.writeHead(200, { "content-type": "application/json" })
+        const chunk = Buffer.alloc(16 * 1024, 0x20)
+        const write = () => {
+          // endless, but bounded for the test's sake: a reader that never stops would read all 256 MiB
+          while (written < 256 * 1024 * 1024 && !res.destroyed && res.write(chunk)) written += chunk.length
+          if (written < 256 * 1024 * 1024 && !res.destroyed) res.once("drain", write)
+        }
+        res.on("close", () => undefined)
+        write()
+      },
+      (base) =>
+        Effect.gen(function* () {
+          const error = yield* Effect.flip(Transport.send({ ...tokenPost(), url: `${base}/token` }))
+          expect(error).toMatchObject({ _tag: "ResponseTooLarge" })
+          // the connection was dropped: what the server managed to write is bounded by socket buffers, not the body
+          assert.isBelow(written, 32 * 1024 * 1024)
+        })
+    )
+  })
+
+  it.live("interruption aborts the request on the wire", () => {
+    let received = false
+    let closed = false
+    return withServer(
+      (req, res) => {
+        // never answers; notices when the client goes away
+        received = true
+        res.on("close", () => (closed = true))
+        req.resume()
+      },
+      (base) =>
+        Effect.gen(function* () {
+          const fiber = yield* Effect.fork(Transport.send({ ...tokenPost(), url: `${base}/token` }))
+          for (let i = 0; i < 250 && !received; i++) yield* Effect.sleep("20 millis")
+          assert.isTrue(received)
+          yield* Fiber.interrupt(fiber)
+          for (let i = 0; i < 50 && !closed; i++) yield* Effect.sleep("20 millis")
+          assert.isTrue(closed)
+        })
+    )
+  })
 })

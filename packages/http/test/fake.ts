@@ -40,3 +40,36 @@ export const fakeClient = (
 
 export const jsonResponse = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } })
+
+/**
+ * An in-memory `fetch`: `respond` answers each request like {@link fakeClient}'s; "reset" rejects as undici does
+ * for a reset connection, and an answer that never comes is abandoned (rejected) when the request is aborted.
+ */
+export const fakeFetch = (
+  respond: (seen: Seen, index: number) => Response | "reset" | Effect.Effect<Response>
+) => {
+  const seen: Array<Seen> = []
+  const aborted: Array<string> = []
+  const fetch: typeof globalThis.fetch = (input, init) => {
+    const headers: Record<string, string> = {}
+    new Headers(init?.headers).forEach((v, k) => (headers[k] = v))
+    const raw = init?.body
+    const body = typeof raw === "string" ? raw : raw instanceof Uint8Array ? new TextDecoder().decode(raw) : ""
+    const s: Seen = { method: init?.method ?? "GET", url: String(input instanceof Request ? input.url : input), headers, body }
+    seen.push(s)
+    const answer = respond(s, seen.length - 1)
+    if (answer === "reset") {
+      return Promise.reject(new TypeError("fetch failed", { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) }))
+    }
+    if (!Effect.isEffect(answer)) return Promise.resolve(answer)
+    return new Promise((resolve, reject) => {
+      const signal = init?.signal
+      signal?.addEventListener("abort", () => {
+        aborted.push(s.url)
+        reject(new DOMException("This operation was aborted", "AbortError"))
+      })
+      Effect.runPromise(answer).then(resolve, reject)
+    })
+  }
+  return { seen, aborted, fetch }
+}

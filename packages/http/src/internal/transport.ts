@@ -1,8 +1,5 @@
 /** @internal */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Headers from "@effect/platform/Headers"
 import { OAuthError, Params } from "@oauth2/core"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
@@ -10,11 +7,12 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
-import * as Stream from "effect/Stream"
 import type * as Transport from "../Transport.js"
 import * as TransportError from "../TransportError.js"
 
@@ -25,7 +23,6 @@ const defaults = {
   timeout: Duration.seconds(30),
   allowInsecureHttp: false
 }
-
 
 /** @internal */
 export const defaultRetry: Schedule.Schedule<unknown, Transport.RetryInput> = Schedule.exponential("250 millis").pipe(
@@ -105,94 +102,145 @@ const parseRetryAfter = (header: string | undefined, now: number): Duration.Dura
   return Number.isNaN(at) ? undefined : Duration.min(Duration.millis(Math.max(0, at - now)), maxRetryAfter)
 }
 
-interface Failure {
+/**
+ * A failed attempt: the error the caller sees, and whether the retry policy may try again.
+ *
+ * @internal
+ */
+export interface Failure {
   readonly error: unknown
   readonly transient: boolean
   readonly retryAfter?: Duration.Duration
 }
 
-const textDecoder = new TextDecoder("utf-8")
+/**
+ * A request with its secrets unwrapped, ready for the wire: what an implementation sends.
+ *
+ * @internal
+ */
+export interface Outgoing {
+  readonly method: "GET" | "POST"
+  readonly url: string
+  readonly headers: Record<string, string>
+  /** The form-encoded body of a POST. */
+  readonly body: string | undefined
+}
 
-const readBody = (
-  endpoint: Endpoint,
-  url: string,
-  response: HttpClientResponse.HttpClientResponse,
-  limit: number
-): Effect.Effect<string, Failure> => {
-  const declared = Number(response.headers["content-length"])
-  if (Number.isFinite(declared) && declared > limit) {
-    return Effect.fail({ error: TransportError.responseTooLarge(endpoint, url, response.status, limit), transient: false })
-  }
-  const stream = response.stream.pipe(
-    // a response without a body (204, a redirect) reads as empty
-    Stream.catchAll((e) => (e._tag === "ResponseError" && e.reason === "EmptyBody" ? Stream.empty : Stream.fail(e)))
-  )
-  return Stream.runFoldEffect(
-    stream,
-    { chunks: [] as Array<Uint8Array>, size: 0 },
-    (acc, chunk): Effect.Effect<{ chunks: Array<Uint8Array>; size: number }, Failure> => {
-      const size = acc.size + chunk.length
-      if (size > limit) return Effect.fail({ error: TransportError.responseTooLarge(endpoint, url, response.status, limit), transient: false })
-      acc.chunks.push(chunk)
-      return Effect.succeed({ chunks: acc.chunks, size })
+/**
+ * An answer as an implementation read it (the body within the size limit).
+ *
+ * @internal
+ */
+export interface Incoming {
+  readonly status: number
+  readonly headers: Headers.Headers
+  /** The `Content-Type` header. */
+  readonly contentType: string | undefined
+  readonly body: string
+}
+
+/**
+ * An answer read by fetch: the platform `Headers` (lower-case names) are built only if someone looks at them.
+ *
+ * @internal
+ */
+export const incoming = (status: number, web: globalThis.Headers, body: string): Incoming => {
+  let headers: Headers.Headers | undefined
+  return {
+    status,
+    body,
+    contentType: web.get("content-type") ?? undefined,
+    get headers() {
+      return (headers ??= Headers.fromInput(web))
     }
-  ).pipe(
-    Effect.mapError((e): Failure =>
-      "transient" in e ? e : { error: TransportError.requestFailed(endpoint, url, "Decode", String(e.message ?? e._tag)), transient: true }
-    ),
-    Effect.map(({ chunks, size }) => {
-      const all = new Uint8Array(size)
-      let offset = 0
-      for (const c of chunks) {
-        all.set(c, offset)
-        offset += c.length
-      }
-      return textDecoder.decode(all)
-    })
-  )
+  }
 }
 
-const buildRequest = (request: Transport.Request<Endpoint, unknown>): HttpClientRequest.HttpClientRequest => {
+/**
+ * What differs between implementations: how an outgoing request becomes an answer. Every other rule (validation,
+ * authentication, classification, timeout, retry, span) is shared.
+ *
+ * @internal
+ */
+export type Exchange = (endpoint: Endpoint, outgoing: Outgoing, limit: number) => Effect.Effect<Incoming, Failure>
+
+/** @internal */
+export const formContentType = "application/x-www-form-urlencoded;charset=UTF-8"
+
+const outgoing = (request: {
+  readonly method: "GET" | "POST"
+  readonly url: string
+  readonly accept?: string | undefined
+  readonly params?: Params.Params | undefined
+  readonly headers?: Readonly<Record<string, string | Redacted.Redacted<string>>> | undefined
+}): Outgoing => {
   const headers: Record<string, string> = { accept: request.accept ?? "application/json" }
-  for (const [k, v] of Object.entries(request.headers ?? {})) headers[k.toLowerCase()] = typeof v === "string" ? v : Redacted.value(v)
-  const base = request.method === "GET" ? HttpClientRequest.get(request.url) : HttpClientRequest.post(request.url)
-  const withHeaders = HttpClientRequest.setHeaders(base, headers)
-  return request.method === "POST"
-    ? HttpClientRequest.bodyText(withHeaders, Params.encode(request.params ?? []), "application/x-www-form-urlencoded;charset=UTF-8")
-    : withHeaders
+  const extra = request.headers
+  if (extra !== undefined) {
+    for (const k in extra) {
+      if (!Object.hasOwn(extra, k)) continue
+      const v = extra[k]!
+      headers[k.toLowerCase()] = typeof v === "string" ? v : Redacted.value(v)
+    }
+  }
+  if (request.method === "GET") return { method: "GET", url: request.url, headers, body: undefined }
+  headers["content-type"] = formContentType
+  return { method: "POST", url: request.url, headers, body: Params.encode(request.params ?? []) }
 }
 
-const classify = (
-  request: Transport.Request<Endpoint, unknown>,
-  response: HttpClientResponse.HttpClientResponse,
-  body: string,
-  now: number
-): Effect.Effect<Transport.Response, Failure> => {
-  const status = response.status
-  const contentType = mediaType(response.headers["content-type"])
-  const result: Transport.Response = { status, headers: response.headers, contentType, body }
+/** @internal */
+export const tooLarge = (endpoint: Endpoint, url: string, status: number, limit: number): Failure => ({
+  error: TransportError.responseTooLarge(endpoint, url, status, limit),
+  transient: false
+})
+
+/** The name, message and socket error code of a failure and of its causes (undici says only "fetch failed"). */
+/** @internal */
+export const describeCause = (error: unknown): string => {
+  const parts: Array<string> = []
+  let current: unknown = error
+  for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
+    if (current instanceof Error || (typeof current === "object" && "message" in current)) {
+      const e = current as { name?: unknown; message?: unknown; code?: unknown; cause?: unknown }
+      const name = typeof e.name === "string" ? e.name : "Error"
+      const code = typeof e.code === "string" && !String(e.message).includes(e.code) ? ` (${e.code})` : ""
+      parts.push(`${name}: ${String(e.message)}${code}`)
+      current = e.cause
+    } else {
+      parts.push(String(current))
+      break
+    }
+  }
+  return parts.join(" <- ").slice(0, 512)
+}
+
+const classify = (request: Transport.Request<Endpoint, unknown>, incoming: Incoming, now: number): Either.Either<Transport.Response, Failure> => {
+  const { status, headers, body } = incoming
+  const contentType = mediaType(incoming.contentType)
+  const result: Transport.Response = { status, headers, contentType, body }
   if (status >= 200 && status < 300) {
     // some servers (GitHub's device flow, ...) answer errors with a 2xx: an object with a string `error` and no
     // `access_token` is an error answer whatever its status
-    const parsed = body.length > 0 && body.length < 65_536 && body.includes("\"error\"") ? Either.getOrUndefined(json(request.endpoint, result)) : undefined
+    if (body.length === 0 || body.length >= 65_536 || !body.includes("\"error\"")) return Either.right(result)
+    const parsed = Either.getOrUndefined(json(request.endpoint, result))
     const embedded =
       parsed !== undefined && typeof parsed === "object" && parsed !== null && !("access_token" in parsed)
         ? OAuthError.fromBody(request.endpoint, parsed, { status, ...(contentType === undefined ? {} : { contentType }) })
         : undefined
-    return embedded === undefined ? Effect.succeed(result) : Effect.fail({ error: embedded, transient: false })
+    return embedded === undefined ? Either.right(result) : Either.left({ error: embedded, transient: false })
   }
-  const retryAfter = parseRetryAfter(response.headers["retry-after"], now)
+  if (status >= 300 && status < 400) {
+    return Either.left({ error: TransportError.unexpectedRedirect(request.endpoint, request.url, status, headers["location"]), transient: false })
+  }
+  const retryAfter = parseRetryAfter(headers["retry-after"], now)
   const transient = status === 429 || status >= 500
   const context = { status, ...(contentType === undefined ? {} : { contentType }) }
-  const failure = (error: Failure["error"]): Effect.Effect<never, Failure> =>
-    Effect.fail({ error, transient, ...(retryAfter === undefined ? {} : { retryAfter }) })
-  if (status >= 300 && status < 400) {
-    return Effect.fail({ error: TransportError.unexpectedRedirect(request.endpoint, request.url, status, response.headers["location"]), transient: false })
-  }
+  const failure = (error: Failure["error"]): Either.Either<never, Failure> =>
+    Either.left({ error, transient, ...(retryAfter === undefined ? {} : { retryAfter }) })
   const parsed = Either.getOrUndefined(json(request.endpoint, result))
   const fromBody = OAuthError.fromBody(request.endpoint, parsed, context)
   if (fromBody !== undefined) return failure(fromBody)
-  const challenge = parseBearerChallenge(response.headers["www-authenticate"])
+  const challenge = parseBearerChallenge(headers["www-authenticate"])
   if (challenge !== undefined) {
     return failure(
       OAuthError.make(request.endpoint, {
@@ -214,96 +262,280 @@ const classify = (
 }
 
 /** @internal */
-export const make = (options: Transport.Options = {}): Effect.Effect<Transport.TransportService, never, HttpClient.HttpClient> =>
-  Effect.gen(function* () {
-    const base = yield* HttpClient.HttpClient
-    const requestInit = yield* Effect.serviceOption(FetchHttpClient.RequestInit)
-    const fetchOptions: RequestInit = { ...Option.getOrElse(requestInit, () => ({})), redirect: "manual" }
-    const resolved = {
-      maxResponseBytes: options.maxResponseBytes ?? defaults.maxResponseBytes,
-      timeout: options.timeout === undefined ? defaults.timeout : Duration.decode(options.timeout),
-      allowInsecureHttp: options.allowInsecureHttp ?? defaults.allowInsecureHttp,
-      retry: options.retry === undefined ? defaultRetry : options.retry,
-      tracePropagation: options.tracePropagation ?? false
-    }
-    const client = HttpClient.withTracerPropagation(base, resolved.tracePropagation)
-    const timeoutMillis = Duration.toMillis(resolved.timeout)
-    const validate = validateUrl(resolved.allowInsecureHttp)
+export const resolveOptions = (options: Transport.Options = {}): Transport.TransportService["options"] => ({
+  maxResponseBytes: options.maxResponseBytes ?? defaults.maxResponseBytes,
+  timeout: options.timeout === undefined ? defaults.timeout : Duration.decode(options.timeout),
+  allowInsecureHttp: options.allowInsecureHttp ?? defaults.allowInsecureHttp,
+  retry: options.retry === undefined ? defaultRetry : options.retry,
+  tracePropagation: options.tracePropagation ?? false
+})
 
-    const attempt = (request: Transport.Request<Endpoint, unknown>): Effect.Effect<Transport.Response, Failure> =>
-      Effect.gen(function* () {
-        const authenticated =
-          request.authenticate === undefined
-            ? request
-            : {
-              ...request,
-              ...(yield* Effect.mapError(
-                request.authenticate({ params: request.params ?? [], headers: request.headers ?? {} }),
-                (error): Failure => ({ error, transient: false })
-              ))
-            }
-        const response = yield* client.execute(buildRequest(authenticated)).pipe(
-          Effect.mapError((e): Failure => ({
-            error: TransportError.requestFailed(
-              request.endpoint,
-              request.url,
-              e._tag === "RequestError" ? e.reason : "Decode",
-              e.cause instanceof Error ? `${e.cause.name}: ${e.cause.message}` : e.message
-            ),
-            transient: e._tag === "RequestError" && e.reason === "Transport"
-          }))
+/** The answer as the caller sees it; `headers` stays lazy when the implementation made it so. */
+const toResponse = (incoming: Incoming): Transport.Response => ({
+  status: incoming.status,
+  contentType: mediaType(incoming.contentType),
+  body: incoming.body,
+  get headers() {
+    return incoming.headers
+  }
+})
+
+const okStatus = (incoming: Incoming): boolean =>
+  incoming.status >= 200 && incoming.status < 300 && (incoming.body.length === 0 || !incoming.body.includes("\"error\""))
+
+/**
+ * Builds the service around an implementation's exchange: the rules every implementation shares.
+ *
+ * @internal
+ */
+export const fromExchange = (
+  resolved: Transport.TransportService["options"],
+  exchange: Exchange,
+  /** The exchange enforces the timeout itself. */
+  timesOut = false
+): Transport.TransportService => {
+  const timeoutMillis = Duration.toMillis(resolved.timeout)
+  const validate = validateUrl(resolved.allowInsecureHttp)
+  const limit = resolved.maxResponseBytes
+  // endpoint URLs are few and fixed: remember the ones already checked (bounded, so arbitrary URLs cannot grow it)
+  const validated = new Map<string, true>()
+
+  const exchangeAndClassify = (request: Transport.Request<Endpoint, unknown>, out: Outgoing): Effect.Effect<Transport.Response, Failure> =>
+    Effect.flatMap(exchange(request.endpoint, out, limit), (incoming) =>
+      okStatus(incoming)
+        ? Effect.succeed(toResponse(incoming))
+        : Effect.flatMap(Clock.currentTimeMillis, (now) => classify(request, incoming, now))
+    )
+
+  const attempt = (request: Transport.Request<Endpoint, unknown>): Effect.Effect<Transport.Response, Failure> => {
+    const authenticate = request.authenticate
+    const run =
+      authenticate === undefined
+        ? Effect.suspend(() => exchangeAndClassify(request, outgoing(request)))
+        : Effect.flatMap(
+          Effect.mapError(
+            Effect.suspend(() => authenticate({ params: request.params ?? [], headers: request.headers ?? {} })),
+            (error): Failure => ({ error, transient: false })
+          ),
+          (authenticated) =>
+            exchangeAndClassify(request, outgoing({ ...request, params: authenticated.params, headers: authenticated.headers }))
         )
-        const body = yield* readBody(request.endpoint, request.url, response, resolved.maxResponseBytes)
-        const now = yield* Clock.currentTimeMillis
-        return yield* classify(request, response, body, now)
-      }).pipe(
-        Effect.scoped,
-        Effect.provideService(FetchHttpClient.RequestInit, fetchOptions),
-        Effect.timeoutFail({
-          duration: resolved.timeout,
-          onTimeout: (): Failure => ({ error: TransportError.timeout(request.endpoint, request.url, timeoutMillis), transient: true })
-        })
-      )
+    return timesOut
+      ? run
+      : Effect.timeoutFail(run, {
+        duration: resolved.timeout,
+        onTimeout: (): Failure => ({ error: TransportError.timeout(request.endpoint, request.url, timeoutMillis), transient: true })
+      })
+  }
 
-    const send = <E extends Endpoint, A = never>(request: Transport.Request<E, A>) => {
-      const validated = validate(`${request.endpoint} endpoint`, request.url)
-      if (Either.isLeft(validated)) {
+  const retrySchedule =
+    resolved.retry === false
+      ? undefined
+      : (resolved.retry.pipe(
+        Schedule.intersect(Schedule.identity<Failure>()),
+        Schedule.modifyDelay(([, failure], delay) => (failure.retryAfter === undefined ? delay : Duration.max(delay, failure.retryAfter))),
+        Schedule.whileInput((failure: Failure) => failure.transient)
+      ) as Schedule.Schedule<unknown, Failure>)
+
+  /** `Effect.retry` as if it had run the first attempt itself: the schedule sees the first failure, then retries. */
+  const retryAfterFirst = (
+    first: Failure,
+    again: Effect.Effect<Transport.Response, Failure>,
+    schedule: Schedule.Schedule<unknown, Failure>
+  ): Effect.Effect<Transport.Response, Failure> => {
+    let pending: Failure | undefined = first
+    return Effect.retry(
+      Effect.suspend(() => {
+        if (pending === undefined) return again
+        const failure = pending
+        pending = undefined
+        return Effect.fail(failure)
+      }),
+      schedule
+    )
+  }
+
+  const send = <E extends Endpoint, A = never>(request: Transport.Request<E, A>) => {
+    if (!validated.has(request.url)) {
+      const checked = validate(`${request.endpoint} endpoint`, request.url)
+      if (Either.isLeft(checked)) {
         // a bad URL reaching send is a transport failure of that call, with the configuration message
-        return Effect.fail(TransportError.requestFailed(request.endpoint, request.url.slice(0, 200), "InvalidUrl", validated.left.message))
+        return Effect.fail(TransportError.requestFailed(request.endpoint, String(request.url).slice(0, 200), "InvalidUrl", checked.left.message))
       }
-      const once = attempt(request)
-      const retried =
-        request.retry && resolved.retry !== false
-          ? Effect.retry(once, {
-              schedule: resolved.retry.pipe(
-                Schedule.intersect(Schedule.identity<Failure>()),
-                Schedule.modifyDelay(([, failure], delay) =>
-                  failure.retryAfter === undefined ? delay : Duration.max(delay, failure.retryAfter)
-                ),
-                Schedule.whileInput((failure: Failure) => failure.transient)
-              ) as Schedule.Schedule<unknown, Failure>
-            })
-          : once
-      return retried.pipe(
-        Effect.mapError((failure) => failure.error),
-        Effect.withSpan(`oauth2.${request.endpoint}`, {
-          kind: "client",
-          attributes: { "oauth2.endpoint": request.endpoint, "http.request.method": request.method, "url.full": request.url }
-        })
-      ) as Effect.Effect<Transport.Response, TransportError.TransportError | OAuthError.ErrorOf<E> | OAuthError.UnexpectedResponse | A>
+      if (validated.size < 256) validated.set(request.url, true)
     }
+    const once = attempt(request)
+    // the retry machinery is set up only once an attempt has failed with something worth retrying
+    const retried =
+      request.retry && retrySchedule !== undefined
+        ? Effect.catchAll(once, (failure) => (failure.transient ? retryAfterFirst(failure, attempt(request), retrySchedule) : Effect.fail(failure)))
+        : once
+    return retried.pipe(
+      Effect.mapError((failure) => failure.error),
+      Effect.withSpan(`oauth2.${request.endpoint}`, {
+        kind: "client",
+        captureStackTrace: false,
+        attributes: { "oauth2.endpoint": request.endpoint, "http.request.method": request.method, "url.full": request.url }
+      })
+    ) as Effect.Effect<Transport.Response, TransportError.TransportError | OAuthError.ErrorOf<E> | OAuthError.UnexpectedResponse | A>
+  }
 
-    return { send, validateUrl: validate, options: resolved } satisfies Transport.TransportService
-  })
+  return { send, validateUrl: validate, options: resolved }
+}
+
+const textDecoder = new TextDecoder("utf-8")
+
+/** Concatenates the chunks read and decodes them as UTF-8 (invalid sequences become U+FFFD, as `Response.text()`). */
+const decode = (first: Uint8Array | undefined, rest: Array<Uint8Array> | undefined, size: number): string => {
+  if (first === undefined) return ""
+  if (rest === undefined) return textDecoder.decode(first)
+  const all = new Uint8Array(size)
+  let offset = 0
+  all.set(first, 0)
+  offset += first.byteLength
+  for (const chunk of rest) {
+    all.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return textDecoder.decode(all)
+}
+
+const tooLargeMarker: unique symbol = Symbol("tooLarge")
+
+/**
+ * Reads a web body within `limit` bytes in one promise: a declared `Content-Length` over the limit is refused before
+ * reading; otherwise bytes are counted as they arrive (chunked, or decompressed) and the read is cancelled as soon as
+ * they pass the limit, so an endless or decompression-bomb body is never held whole.
+ */
+const readLimited = async (response: globalThis.Response, limit: number): Promise<string | typeof tooLargeMarker> => {
+  const declared = response.headers.get("content-length")
+  const body = response.body
+  if (declared !== null && Number(declared) > limit) {
+    if (body !== null) body.cancel().catch(() => undefined)
+    return tooLargeMarker
+  }
+  if (body === null) return ""
+  const reader = body.getReader()
+  let first: Uint8Array | undefined
+  let rest: Array<Uint8Array> | undefined
+  let size = 0
+  for (;;) {
+    const next = await reader.read()
+    if (next.done) break
+    const chunk = next.value
+    size += chunk.byteLength
+    if (size > limit) {
+      reader.cancel().catch(() => undefined)
+      return tooLargeMarker
+    }
+    if (first === undefined) first = chunk
+    else (rest ??= []).push(chunk)
+  }
+  return decode(first, rest, size)
+}
+
+
+/** @internal */
+export const fetchExchange = (
+  fetch: typeof globalThis.fetch,
+  requestInit: RequestInit | undefined,
+  tracePropagation: boolean,
+  timeout: Duration.Duration
+): Exchange => {
+  const timeoutMillis = Duration.toMillis(timeout)
+  const exchange: Exchange = (endpoint, out, limit) =>
+    Effect.clockWith((clock) =>
+      Effect.async<Incoming, Failure>((resume) => {
+        const controller = new AbortController()
+        const init: RequestInit = {
+          ...requestInit,
+          method: out.method,
+          headers: out.headers,
+          redirect: "manual",
+          signal: controller.signal
+        }
+        if (out.body !== undefined) init.body = out.body
+        let settled = false
+        // the timeout sleeps on the Clock in context (so it runs under TestClock) on a fiber of its own: cheaper than
+        // racing two fibers with Effect.timeout, and it aborts the request at once
+        const timer = Effect.runFork(clock.sleep(timeout))
+        const settle = (result: Effect.Effect<Incoming, Failure>) => {
+          if (settled) return
+          settled = true
+          timer.unsafeInterruptAsFork(FiberId.none)
+          resume(result)
+        }
+        timer.addObserver((exit) => {
+          if (settled || !Exit.isSuccess(exit)) return
+          settled = true
+          controller.abort()
+          resume(Effect.fail({ error: TransportError.timeout(endpoint, out.url, timeoutMillis), transient: true }))
+        })
+        let stage: "Transport" | "Decode" = "Transport"
+        let sending: Promise<globalThis.Response>
+        try {
+          sending = fetch(out.url, init)
+        } catch (error) {
+          sending = Promise.reject(error)
+        }
+        sending
+          .then((response) => {
+            stage = "Decode"
+            return readLimited(response, limit).then((body) =>
+              settle(
+                body === tooLargeMarker
+                  ? Effect.fail(tooLarge(endpoint, out.url, response.status, limit))
+                  : Effect.succeed(incoming(response.status, response.headers, body))
+              )
+            )
+          })
+          .catch((error: unknown) =>
+            settle(
+              Effect.fail({
+                error: TransportError.requestFailed(endpoint, out.url, stage, describeCause(error)),
+                // a request that never got an answer may be sent again; so may one whose answer was cut off
+                transient: true
+              })
+            )
+          )
+        // interruption aborts the request and stops the timer
+        return Effect.sync(() => {
+          if (settled) return
+          settled = true
+          timer.unsafeInterruptAsFork(FiberId.none)
+          controller.abort()
+        })
+      })
+    )
+  if (!tracePropagation) return exchange
+  // W3C trace context and b3 from the call's span, only when asked for (the AS is usually someone else's service)
+  return (endpoint, out, limit) =>
+    Effect.flatMap(Effect.option(Effect.currentSpan), (span) => {
+      if (Option.isNone(span)) return exchange(endpoint, out, limit)
+      const { sampled, spanId, traceId } = span.value
+      const headers = {
+        ...out.headers,
+        traceparent: `00-${traceId}-${spanId}-${sampled ? "01" : "00"}`,
+        b3: `${traceId}-${spanId}-${sampled ? "1" : "0"}`
+      }
+      return exchange(endpoint, { ...out, headers }, limit)
+    })
+}
 
 /** @internal */
 export const tag = Context.GenericTag<Transport.Transport, Transport.TransportService>("@oauth2/http/Transport")
 
-/** @internal */
-export const layer = (options?: Transport.Options) => Layer.effect(tag, make(options))
+// looked up at each call, so that fetch instrumentation installed after the layer was built still sees the requests
+const globalFetch: typeof globalThis.fetch = (input, init) => globalThis.fetch(input, init)
 
 /** @internal */
-export const layerFetch = (options?: Transport.Options) => Layer.provide(layer(options), FetchHttpClient.layer)
+export const makeFetch = (options: Transport.FetchOptions = {}): Transport.TransportService => {
+  const resolved = resolveOptions(options)
+  return fromExchange(resolved, fetchExchange(options.fetch ?? globalFetch, options.requestInit, resolved.tracePropagation, Duration.decode(resolved.timeout)), true)
+}
+
+/** @internal */
+export const layerFetch = (options?: Transport.FetchOptions) => Layer.sync(tag, () => makeFetch(options))
 
 /** @internal */
 export const optionsConfig: Config.Config<Transport.Options> = Config.all({
@@ -319,8 +551,8 @@ export const optionsConfig: Config.Config<Transport.Options> = Config.all({
 )
 
 /** @internal */
-export const layerConfig = (config: Config.Config<Transport.Options>) =>
-  Layer.unwrapEffect(Effect.map(config, (options) => layer(options)))
+export const layerFetchConfig = (config: Config.Config<Transport.Options>) =>
+  Layer.effect(tag, Effect.map(config, (options) => makeFetch(options)))
 
 /** @internal */
 export const send = <E extends Endpoint, A = never>(request: Transport.Request<E, A>) => Effect.flatMap(tag, (t) => t.send(request))
