@@ -293,9 +293,10 @@ describe("Transport over a custom fetch", () => {
 })
 
 describe.each([
-  { name: "fetch (layerFetch)", layer: Transport.layerFetch({ timeout: Duration.seconds(10) }) },
-  { name: "HttpClient (layer)", layer: Transport.layer({ timeout: Duration.seconds(10) }).pipe(Layer.provide(FetchHttpClient.layer)) }
-])("Transport over real fetch: $name", ({ layer: TransportLive }) => {
+  { name: "fetch (layerFetch)", layerOf: (options: Transport.Options) => Transport.layerFetch(options) },
+  { name: "HttpClient (layer)", layerOf: (options: Transport.Options) => Transport.layer(options).pipe(Layer.provide(FetchHttpClient.layer)) }
+])("Transport over real fetch: $name", ({ layerOf }) => {
+  const TransportLive = layerOf({ timeout: Duration.seconds(10) })
   const withServer = <A, E>(
     handler: Parameters<typeof createServer>[1],
     use: (base: string) => Effect.Effect<A, E, Transport.Transport>
@@ -413,6 +414,25 @@ describe.each([
           expect(error).toMatchObject({ _tag: "ResponseTooLarge" })
           // the connection was dropped: what the server managed to write is bounded by socket buffers, not the body
           assert.isBelow(written, 32 * 1024 * 1024)
+        })
+    )
+  })
+
+  it.live("times out on the live clock and drops the connection", () => {
+    let closed = false
+    return withServer(
+      (req, res) => {
+        res.on("close", () => (closed = true))
+        req.resume()
+      },
+      (base) =>
+        Effect.gen(function* () {
+          const error = yield* Effect.flip(
+            Transport.send({ ...tokenPost(), url: `${base}/token` }).pipe(Effect.provide(layerOf({ timeout: "300 millis", retry: false })))
+          )
+          expect(error).toMatchObject({ _tag: "Timeout", timeoutMillis: 300 })
+          for (let i = 0; i < 250 && !closed; i++) yield* Effect.sleep("20 millis")
+          assert.isTrue(closed)
         })
     )
   })

@@ -3,7 +3,7 @@
  * code exchange and refresh, JWKS refetch on an unknown kid under the cooldown (TestClock), JWT UserInfo and
  * introspection answers, signed CIBA requests, request objects.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { describe, expect, it, vi } from "@effect/vitest"
 import { AuthorizationRequest, AuthorizationResponse, Jwt, ServerMetadata } from "@oauth2/core"
 import { ClientAuth, OAuthClient, Transport } from "@oauth2/http"
 import { Effect, Either, Layer, Redacted, TestClock } from "effect"
@@ -198,6 +198,30 @@ describe("OAuthClient: OpenID Connect", () => {
       yield* client.validateIdToken(yield* sign(idClaims(), k3))
       expect(server.state.jwksFetches).toBe(3)
       expect(yield* Effect.flip(client.validateIdToken(yield* sign(idClaims(), k1)))).toMatchObject({ reason: "NoMatchingKey" })
+    }))
+
+  it.effect("the keys of a cached JWKS are imported once per cache entry, not per validation", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(NOW * 1000)
+      const server = makeServer()
+      const client = yield* clientFor(server)
+      const byK1 = yield* sign(idClaims(), k1)
+      const importKey = vi.spyOn(globalThis.crypto.subtle, "importKey")
+      yield* Effect.gen(function*() {
+        for (let i = 0; i < 5; i++) yield* client.validateIdToken(byK1)
+        expect(importKey).toHaveBeenCalledTimes(1)
+        // the cache answers the same set object while the entry lives
+        expect(yield* client.jwks()).toBe(yield* client.jwks())
+
+        // a refetch makes a new entry: its keys are imported at their first use, once
+        server.state.keys = [k1.publicJwk, k2.publicJwk]
+        yield* TestClock.adjust("31 seconds")
+        const byK2 = yield* sign(idClaims(), k2)
+        for (let i = 0; i < 3; i++) yield* client.validateIdToken(byK2)
+        for (let i = 0; i < 3; i++) yield* client.validateIdToken(byK1)
+        expect(server.state.jwksFetches).toBe(2)
+        expect(importKey).toHaveBeenCalledTimes(3)
+      }).pipe(Effect.ensuring(Effect.sync(() => importKey.mockRestore())))
     }))
 
   it.effect("algorithms: none only when registered and from the token endpoint; HS256 with the client secret", () =>

@@ -435,6 +435,44 @@ const readLimited = async (response: globalThis.Response, limit: number): Promis
 }
 
 
+let liveClock: Clock.Clock | undefined
+let liveScheduler: Clock.ClockScheduler | null | undefined
+
+/**
+ * The timer scheduler of effect's live clock, when `clock` is that clock (not a `TestClock` or a clock of the user's).
+ * effect does not export it, so it is looked up once and every failure to find it falls back to sleeping on a fiber.
+ */
+const liveSchedulerOf = (clock: Clock.Clock): Clock.ClockScheduler | undefined => {
+  liveClock ??= Clock.make()
+  if (clock.sleep !== liveClock.sleep) return undefined
+  if (liveScheduler === undefined) {
+    const scheduler = (liveClock as unknown as { readonly scheduler?: () => Effect.Effect<Clock.ClockScheduler> }).scheduler
+    const found = typeof scheduler === "function" ? Effect.runSyncExit(scheduler.call(liveClock)) : undefined
+    liveScheduler = found !== undefined && Exit.isSuccess(found) && typeof found.value?.unsafeSchedule === "function" ? found.value : null
+  }
+  return liveScheduler ?? undefined
+}
+
+/**
+ * Calls `onTimeout` after `duration` on the Clock in context, so that it runs under `TestClock`; returns the canceller.
+ * On the live clock this is one timer; on any other clock, a fiber sleeping on it (both far cheaper than racing two
+ * fibers with `Effect.timeout` at every call).
+ */
+const startTimer = (clock: Clock.Clock, duration: Duration.Duration, onTimeout: () => void): () => void => {
+  const scheduler = liveSchedulerOf(clock)
+  if (scheduler !== undefined) {
+    const cancel = scheduler.unsafeSchedule(onTimeout, duration)
+    return () => {
+      cancel()
+    }
+  }
+  const fiber = Effect.runFork(clock.sleep(duration))
+  fiber.addObserver((exit) => {
+    if (Exit.isSuccess(exit)) onTimeout()
+  })
+  return () => fiber.unsafeInterruptAsFork(FiberId.none)
+}
+
 /** @internal */
 export const fetchExchange = (
   fetch: typeof globalThis.fetch,
@@ -456,21 +494,18 @@ export const fetchExchange = (
         }
         if (out.body !== undefined) init.body = out.body
         let settled = false
-        // the timeout sleeps on the Clock in context (so it runs under TestClock) on a fiber of its own: cheaper than
-        // racing two fibers with Effect.timeout, and it aborts the request at once
-        const timer = Effect.runFork(clock.sleep(timeout))
-        const settle = (result: Effect.Effect<Incoming, Failure>) => {
+        const cancelTimer = startTimer(clock, timeout, () => {
           if (settled) return
-          settled = true
-          timer.unsafeInterruptAsFork(FiberId.none)
-          resume(result)
-        }
-        timer.addObserver((exit) => {
-          if (settled || !Exit.isSuccess(exit)) return
           settled = true
           controller.abort()
           resume(Effect.fail({ error: TransportError.timeout(endpoint, out.url, timeoutMillis), transient: true }))
         })
+        const settle = (result: Effect.Effect<Incoming, Failure>) => {
+          if (settled) return
+          settled = true
+          cancelTimer()
+          resume(result)
+        }
         let stage: "Transport" | "Decode" = "Transport"
         let sending: Promise<globalThis.Response>
         try {
@@ -502,7 +537,7 @@ export const fetchExchange = (
         return Effect.sync(() => {
           if (settled) return
           settled = true
-          timer.unsafeInterruptAsFork(FiberId.none)
+          cancelTimer()
           controller.abort()
         })
       })
