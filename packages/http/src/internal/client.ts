@@ -161,20 +161,32 @@ export const make = (options: OAuthClient.Options) =>
     }
 
     /** Authenticates and posts a form to an endpoint. */
-    const post = <E extends keyof typeof endpointFields>(endpoint: E, params: Params.Params, retry: boolean, accept?: string) =>
-      Effect.gen(function* () {
-        const url = yield* urlOf(endpoint)
-        return yield* transport.send({
-          endpoint,
-          method: "POST",
-          url,
-          params,
-          // at each attempt: a retry carries a fresh client assertion (new jti, new expiry)
-          authenticate: (request) => auth.authenticate({ url, endpoint, ...request, ...(issuer === undefined ? {} : { issuer }) }),
-          retry,
-          ...(accept === undefined ? {} : { accept })
-        })
+    const post = <E extends keyof typeof endpointFields>(
+      endpoint: E,
+      params: Params.Params,
+      retry: boolean,
+      accept?: string
+    ): Effect.Effect<
+      Transport.Response,
+      | TransportError.TransportError
+      | TransportError.EndpointNotSupported
+      | OAuthError.ErrorOf<E>
+      | OAuthError.UnexpectedResponse
+      | ClientAuth.ClientAuthError
+    > => {
+      const url = endpoints[endpointFields[endpoint]]
+      if (url === undefined) return Effect.fail(TransportError.endpointNotSupported(endpoint))
+      return transport.send({
+        endpoint,
+        method: "POST",
+        url,
+        params,
+        // at each attempt: a retry carries a fresh client assertion (new jti, new expiry)
+        authenticate: (request) => auth.authenticate({ url, endpoint, ...request, ...(issuer === undefined ? {} : { issuer }) }),
+        retry,
+        ...(accept === undefined ? {} : { accept })
       })
+    }
 
     const jsonBody = (endpoint: Endpoint, response: Transport.Response) => Transport.json(endpoint, response)
     const contextOf = (response: Transport.Response) => ({
@@ -227,24 +239,28 @@ export const make = (options: OAuthClient.Options) =>
 
 
     const token = (request: TokenRequest.TokenRequest, tokenOptions: OAuthClient.TokenOptions = {}) =>
-      Effect.gen(function* () {
-        const response = yield* post("token", TokenRequest.toParams(request), TokenRequest.isRepeatable(request))
-        const body = yield* jsonBody("token", response)
-        const now = yield* DateTime.now
-        const decoded = yield* BearerToken.decodeAt(body, now, {
-          tokenType: tokenOptions.tokenType !== undefined ? tokenOptions.tokenType : request._tag === "TokenExchange" ? null : "bearer",
-          context: contextOf(response)
-        })
-        // RFC 6749 5.1: no scope means the scope requested; RFC 6749 6: no new refresh token means keep the old one
-        const requestedScope = "scope" in request ? request.scope : undefined
-        const keptRefresh = request._tag === "RefreshToken" && decoded.refreshToken === undefined ? request.refreshToken : undefined
-        return requestedScope === undefined && keptRefresh === undefined
-          ? decoded
-          : BearerToken.make({
-            ...decoded,
-            ...(decoded.scope === undefined && requestedScope !== undefined ? { scope: requestedScope } : {}),
-            ...(keptRefresh === undefined ? {} : { refreshToken: keptRefresh })
-          })
+      Effect.flatMap(post("token", TokenRequest.toParams(request), TokenRequest.isRepeatable(request)), (response) => {
+        const body = jsonBody("token", response)
+        if (Either.isLeft(body)) return Effect.fail(body.left)
+        return Effect.flatMap(DateTime.now, (now) =>
+          Effect.map(
+            BearerToken.decodeAt(body.right, now, {
+              tokenType: tokenOptions.tokenType !== undefined ? tokenOptions.tokenType : request._tag === "TokenExchange" ? null : "bearer",
+              context: contextOf(response)
+            }),
+            (decoded) => {
+              // RFC 6749 5.1: no scope means the scope requested; RFC 6749 6: no new refresh token means keep the old one
+              const requestedScope = "scope" in request && decoded.scope === undefined ? request.scope : undefined
+              const keptRefresh = request._tag === "RefreshToken" && decoded.refreshToken === undefined ? request.refreshToken : undefined
+              return requestedScope === undefined && keptRefresh === undefined
+                ? decoded
+                : BearerToken.make({
+                  ...decoded,
+                  ...(requestedScope === undefined ? {} : { scope: requestedScope }),
+                  ...(keptRefresh === undefined ? {} : { refreshToken: keptRefresh })
+                })
+            }
+          ))
       })
 
     const revoke = (request: Revocation.RevocationRequest) =>
