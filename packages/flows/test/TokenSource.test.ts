@@ -2,7 +2,7 @@ import { Error as PlatformError, KeyValueStore } from "@effect/platform"
 import { assert, describe, expect, it } from "@effect/vitest"
 import { BearerToken, TokenRequest } from "@oauth2/core"
 import { TokenSource } from "@oauth2/flows"
-import { DateTime, Deferred, Effect, Either, Exit, Fiber, Layer, Logger, Option, Redacted, TestClock } from "effect"
+import { DateTime, Deferred, Effect, Either, Exit, Fiber, Layer, Logger, Option, Redacted, Scope, TestClock } from "effect"
 import { clientLayer, fakeHttp, oauthError, type Seen, tokenAnswer, tokenRequests } from "./support.js"
 import type { Answer } from "./support.js"
 
@@ -302,6 +302,145 @@ describe("TokenSource: single flight", () => {
     }))
 })
 
+describe("TokenSource: single flight, guarantees under concurrency", () => {
+  /** A token held since an hour ago, expiring at 10 s, with refresh token RT-1. */
+  const held = BearerToken.make({
+    accessToken: "AT-held",
+    refreshToken: "RT-1",
+    issuedAt: DateTime.unsafeMake(10_000 - 3_600_000),
+    expiresAt: DateTime.unsafeMake(10_000)
+  })
+  const many = <A, E>(n: number, effect: Effect.Effect<A, E>) =>
+    Effect.all(Array.from({ length: n }, () => effect), { concurrency: "unbounded" })
+  /** A fake network whose first answer waits for `gate`. */
+  const gated = (gate: Deferred.Deferred<void>, first: () => Answer) => (_: Seen, i: number) =>
+    i === 0 ? Effect.zipRight(Deferred.await(gate), Effect.sync(first)) : tokenAnswer()
+
+  it.effect("1,000 concurrent gets of an expired token: one refresh request, and every caller gets the token it answered", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      yield* withSource(gated(gate, () => tokenAnswer({ access_token: "AT-renewed" })), { token: held }, (source, seen) =>
+        Effect.gen(function* () {
+          yield* TestClock.adjust("11 seconds") // the held token is expired
+          const all = yield* Effect.fork(many(1_000, source.get))
+          yield* TestClock.adjust("1 millis")
+          expect(seen.length).toBe(1)
+          yield* Deferred.succeed(gate, undefined)
+          const tokens = yield* Fiber.join(all)
+          expect(new Set(tokens.map(value))).toEqual(new Set(["AT-renewed"]))
+          expect(seen.map((s) => s.form.get("grant_type"))).toEqual(["refresh_token"])
+          expect(Option.map(yield* source.current, value)).toEqual(Option.some("AT-renewed"))
+          // later callers are answered from the cache
+          yield* many(1_000, source.get)
+          expect(seen.length).toBe(1)
+        })
+      )
+    }))
+
+  it.effect("a failed renewal gives every waiter the same error, and keeps the token in hand and its refresh token", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      yield* withSource(gated(gate, () => oauthError("server_error", 500)), { token: held }, (source, seen) =>
+        Effect.gen(function* () {
+          yield* TestClock.adjust("11 seconds")
+          const all = yield* Effect.fork(many(1_000, Effect.flip(source.get)))
+          yield* TestClock.adjust("1 millis")
+          yield* Deferred.succeed(gate, undefined)
+          const errors = yield* Fiber.join(all)
+          expect(new Set(errors).size).toBe(1) // one renewal, one error value, shared
+          expect(errors[0]!._tag).toBe("ServerError")
+          expect(seen.length).toBe(1)
+          // the expired token is kept, with its refresh token: the next call refreshes with it
+          expect(Option.map(yield* source.current, value)).toEqual(Option.some("AT-held"))
+          const renewed = yield* source.get
+          expect(seen.map((s) => s.form.get("refresh_token"))).toEqual(["RT-1", "RT-1"])
+          expect(value(renewed)).toMatch(/^AT-\d/)
+        })
+      )
+    }))
+
+  it.effect("a failed renewal ahead of expiry answers every waiter the still-valid token in hand", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      yield* withSource(gated(gate, () => oauthError("temporarily_unavailable", 503)), { token: held }, (source, seen) =>
+        Effect.gen(function* () {
+          // at 0 s the held token expires in 10 s: inside the leeway, so renewed, but still valid
+          const all = yield* Effect.fork(many(1_000, source.get))
+          yield* TestClock.adjust("1 millis")
+          yield* Deferred.succeed(gate, undefined)
+          expect(new Set((yield* Fiber.join(all)).map(value))).toEqual(new Set(["AT-held"]))
+          expect(seen.length).toBe(1)
+        })
+      )
+    }))
+
+  it.effect("interrupting waiters, the one that started the renewal included, does not cancel it for the others", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      yield* withSource(gated(gate, () => tokenAnswer({ access_token: "AT-shared" })), { grant }, (source, seen) =>
+        Effect.gen(function* () {
+          const waiters = yield* Effect.forEach(Array.from({ length: 100 }), () => Effect.fork(source.get))
+          yield* TestClock.adjust("1 millis")
+          expect(seen.length).toBe(1)
+          yield* Fiber.interruptAll(waiters.slice(0, 50)) // the first one started the renewal
+          const late = yield* Effect.fork(source.get) // joins the renewal still in progress
+          yield* TestClock.adjust("1 millis")
+          expect(seen.length).toBe(1)
+          yield* Deferred.succeed(gate, undefined)
+          const tokens = yield* Effect.forEach([...waiters.slice(50), late], Fiber.join)
+          expect(new Set(tokens.map(value))).toEqual(new Set(["AT-shared"]))
+          for (const fiber of waiters.slice(0, 50)) assert.isTrue(Exit.isInterrupted(yield* Fiber.await(fiber)))
+          expect(seen.length).toBe(1)
+        })
+      )
+    }))
+
+  it.effect("interrupting every waiter does not cancel the renewal: its token is kept for the next caller", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      yield* withSource(gated(gate, () => tokenAnswer({ access_token: "AT-kept" })), { grant }, (source, seen) =>
+        Effect.gen(function* () {
+          const waiters = yield* Effect.forEach(Array.from({ length: 10 }), () => Effect.fork(source.get))
+          yield* TestClock.adjust("1 millis")
+          yield* Fiber.interruptAll(waiters)
+          yield* Deferred.succeed(gate, undefined)
+          yield* TestClock.adjust("1 millis")
+          expect(Option.map(yield* source.current, value)).toEqual(Option.some("AT-kept"))
+          expect(value(yield* source.get)).toBe("AT-kept")
+          expect(seen.length).toBe(1)
+        })
+      )
+    }))
+
+  it.effect("renew and get at once on an expired token share one renewal", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      yield* withSource(gated(gate, () => tokenAnswer()), { token: held }, (source, seen) =>
+        Effect.gen(function* () {
+          yield* TestClock.adjust("11 seconds")
+          const all = yield* Effect.fork(Effect.all([source.renew, ...Array.from({ length: 100 }, () => source.get), source.renew], { concurrency: "unbounded" }))
+          yield* TestClock.adjust("1 millis")
+          yield* Deferred.succeed(gate, undefined)
+          expect(new Set((yield* Fiber.join(all)).map(value)).size).toBe(1)
+          expect(seen.length).toBe(1)
+        })
+      )
+    }))
+
+  it.effect("closing the source's scope during a renewal interrupts its waiters instead of leaving them waiting", () => {
+    const http = fakeHttp(() => Effect.never) // the answer never comes
+    return Effect.gen(function* () {
+      const scope = yield* Scope.make()
+      const source = yield* Scope.extend(TokenSource.make({ grant }), scope)
+      const waiters = yield* Effect.forEach(Array.from({ length: 3 }), () => Effect.fork(source.get))
+      yield* TestClock.adjust("1 millis")
+      expect(http.seen.length).toBe(1)
+      yield* Scope.close(scope, Exit.void)
+      for (const fiber of waiters) assert.isTrue(Exit.isInterrupted(yield* Fiber.await(fiber)))
+    }).pipe(Effect.provide(clientLayer(http)))
+  })
+})
+
 describe("TokenSource: persistence in a KeyValueStore", () => {
   const StoreLive = KeyValueStore.layerMemory
 
@@ -362,6 +501,32 @@ describe("TokenSource: persistence in a KeyValueStore", () => {
       expect(all).not.toContain(value(token))
       expect(all).not.toContain("RT-SECRET")
       expect(all).not.toContain(Option.getOrThrow(yield* store.get("k")))
+    }).pipe(Effect.provide(StoreLive)))
+
+  it.effect("concurrent first calls read the store once, and are answered from it", () =>
+    Effect.gen(function* () {
+      const memory = yield* KeyValueStore.KeyValueStore
+      let reads = 0
+      const counting = KeyValueStore.makeStringOnly({
+        get: (key) => Effect.suspend(() => (reads++, memory.get(key))),
+        set: (key, value) => memory.set(key, value),
+        remove: (key) => memory.remove(key),
+        clear: memory.clear,
+        size: memory.size
+      })
+      const options = { grant, store: { store: counting, key: "k" } }
+      const first = yield* withSource(() => tokenAnswer(), options, (source, seen) =>
+        Effect.map(Effect.all(Array.from({ length: 1_000 }, () => source.get), { concurrency: "unbounded" }), (tokens) => ({ tokens, requests: seen.length }))
+      )
+      expect(reads).toBe(1)
+      expect(first.requests).toBe(1)
+      expect(new Set(first.tokens.map(value)).size).toBe(1)
+      const second = yield* withSource(() => tokenAnswer(), options, (source, seen) =>
+        Effect.map(Effect.all(Array.from({ length: 1_000 }, () => source.get), { concurrency: "unbounded" }), (tokens) => ({ tokens, requests: seen.length }))
+      )
+      expect(reads).toBe(2)
+      expect(second.requests).toBe(0)
+      expect(new Set(second.tokens.map(value))).toEqual(new Set(first.tokens.map(value)))
     }).pipe(Effect.provide(StoreLive)))
 
   it.effect("a failing store does not fail the source", () =>

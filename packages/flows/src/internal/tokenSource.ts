@@ -14,7 +14,6 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Ref from "effect/Ref"
 import type * as TokenSource from "../TokenSource.js"
 
 /** @internal */
@@ -34,7 +33,7 @@ export const tokenUnavailable = (reason: TokenSource.TokenUnavailable["reason"])
         : "the token expired or was invalidated, it has no usable refresh token, and its grant cannot be repeated"
   })
 
-interface State<E> {
+interface State {
   /** The token in hand (possibly expired or invalidated). */
   readonly token: BearerToken.BearerToken | undefined
   /** Invalidated: the access token must not be used again (its refresh token may). */
@@ -43,8 +42,6 @@ interface State<E> {
   readonly loaded: boolean
   /** A single-use grant (e.g. an authorization code) has been sent. */
   readonly grantUsed: boolean
-  /** The renewal in progress, shared by every caller. */
-  readonly inflight: Deferred.Deferred<BearerToken.BearerToken, E> | undefined
 }
 
 const expiryMillis = (token: BearerToken.BearerToken): number =>
@@ -71,20 +68,26 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
     const repeatable = grant === undefined ? false : Effect.isEffect(grant) ? true : TokenRequest.isRepeatable(grant)
     const refresh = options.refresh === false ? undefined : (options.refresh ?? {})
     const store = options.store
-    const state = yield* Ref.make<State<Err>>({
+    /*
+     * The state is a plain cell, read and written only inside synchronous steps (`Effect.sync`, `Effect.suspend`,
+     * the callback of `Effect.flatMap`): fibers interleave only between steps, so each step sees and leaves a
+     * consistent state, and the hot path (a usable token in hand) costs a read, not a `Ref` operation.
+     */
+    let state: State = {
       token: options.token,
       stale: false,
       loaded: store === undefined,
       // a token given comes from the grant: a single-use grant (an authorization code) is not sent again
-      grantUsed: options.token !== undefined,
-      inflight: undefined
-    })
+      grantUsed: options.token !== undefined
+    }
+    /** The renewal in progress, shared by every caller: each waiter awaits this one `Deferred`. */
+    let inflight: Deferred.Deferred<BearerToken.BearerToken, Err> | undefined = undefined
 
     /**
      * Usable now: present, not invalidated, and not expiring within `margin` (the leeway, but never more than half the
      * token's lifetime, so that a token shorter-lived than the leeway is not renewed at every call).
      */
-    const usable = (s: State<Err>, now: number, margin: number): s is State<Err> & { token: BearerToken.BearerToken } => {
+    const usable = (s: State, now: number, margin: number): s is State & { token: BearerToken.BearerToken } => {
       if (s.token === undefined || s.stale) return false
       const expiry = expiryMillis(s.token)
       const lifetime = expiry - DateTime.toEpochMillis(s.token.issuedAt)
@@ -120,37 +123,37 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
 
     const fromGrant: Effect.Effect<BearerToken.BearerToken, Err> = Effect.gen(function* () {
       if (grant === undefined) return yield* Effect.fail(tokenUnavailable("NoGrant"))
-      const used = yield* Ref.modify(state, (s): [boolean, State<Err>] => [s.grantUsed, { ...s, grantUsed: true }])
+      const used = yield* Effect.sync(() => {
+        const used = state.grantUsed
+        state = { ...state, grantUsed: true }
+        return used
+      })
       if (used && !repeatable) return yield* Effect.fail(tokenUnavailable("NotRenewable"))
       yield* Effect.annotateCurrentSpan("oauth2.renewal", "grant")
       return yield* (Effect.isEffect(grant) ? Effect.provideService(grant, OAuthClient.OAuthClient, client) : client.token(grant))
     })
 
     const dropRefreshToken = (token: BearerToken.BearerToken) =>
-      Ref.update(state, (s) => {
-        if (s.token !== token) return s
+      Effect.sync(() => {
+        if (state.token !== token) return
         const { refreshToken: _, ...rest } = token
-        return { ...s, token: rest }
+        state = { ...state, token: rest }
       })
 
     /** Obtains a new token: from the store (first use), by refreshing, or from the grant. */
     const renewal = (force: boolean): Effect.Effect<BearerToken.BearerToken, Err> =>
       Effect.gen(function* () {
-        let s = yield* Ref.get(state)
-        if (!s.loaded) {
+        if (!state.loaded) {
           const stored = yield* load
-          s = yield* Ref.updateAndGet(state, (s) => ({
-            ...s,
-            loaded: true,
-            ...(stored !== undefined && s.token === undefined ? { token: stored } : {})
-          }))
+          state = { ...state, loaded: true, ...(stored !== undefined && state.token === undefined ? { token: stored } : {}) }
           const now = yield* Clock.currentTimeMillis
+          const s = state
           if (!force && usable(s, now, leewayMillis)) {
             yield* Effect.annotateCurrentSpan("oauth2.renewal", "store")
             return s.token
           }
         }
-        const current = s.token
+        const current = state.token
         if (current?.refreshToken !== undefined && refresh !== undefined) {
           const request = TokenRequest.refreshToken({ ...refresh, refreshToken: current.refreshToken })
           if (Either.isRight(request)) {
@@ -163,7 +166,7 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
             if (refreshed.left._tag !== "InvalidGrant") return yield* Effect.fail(refreshed.left)
             // the refresh token is dead (expired, revoked, rotated): forget it, and use the grant if it can be repeated
             yield* dropRefreshToken(current)
-            const canFallBack = grant !== undefined && (repeatable || !s.grantUsed)
+            const canFallBack = grant !== undefined && (repeatable || !state.grantUsed)
             if (!canFallBack) return yield* Effect.fail(refreshed.left)
             yield* Effect.logInfo("token source: the refresh token was refused (invalid_grant); using the grant again")
           }
@@ -171,87 +174,91 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
         return yield* fromGrant
       }).pipe(Effect.withSpan("oauth2.token_source.renew", { attributes: { "oauth2.renewal.forced": force } }))
 
+    /**
+     * The renewal, run in its own fiber in the source's scope (so that no caller's interruption cancels it for the
+     * others). Forked uninterruptible: the outcome is always recorded and handed to the waiters, even when the scope
+     * closes before the renewal starts; the work itself is interruptible. The waiters are served before the renewal
+     * is logged and stored.
+     */
     const runRenewal = (force: boolean, deferred: Deferred.Deferred<BearerToken.BearerToken, Err>) =>
-      renewal(force).pipe(
+      Effect.interruptible(renewal(force)).pipe(
         Effect.onExit((exit) =>
-          Ref.update(state, (s) => ({
-            ...s,
-            inflight: undefined,
-            ...(Exit.isSuccess(exit) ? { token: exit.value, stale: false } : {})
-          })).pipe(Effect.zipRight(Deferred.done(deferred, exit)))
+          Effect.sync(() => {
+            // on failure the token in hand is kept: it may still be valid, and its refresh token usable next time
+            state = Exit.isSuccess(exit) ? { ...state, token: exit.value, stale: false } : state
+            inflight = undefined
+            Deferred.unsafeDone(deferred, exit)
+          })
         ),
-        Effect.tapBoth({
+        Effect.matchEffect({
           onFailure: (e) => Effect.logWarning("token source: renewal failed", describe(e)),
           onSuccess: (token) =>
-            Effect.zipRight(
-              Effect.logDebug("token source: renewed", {
-                expiresAt: token.expiresAt === undefined ? "never" : DateTime.formatIso(token.expiresAt)
-              }),
-              persist(token)
+            Effect.interruptible(
+              Effect.zipRight(
+                Effect.logDebug("token source: renewed", {
+                  expiresAt: token.expiresAt === undefined ? "never" : DateTime.formatIso(token.expiresAt)
+                }),
+                persist(token)
+              )
             )
-        }),
-        Effect.ignore
-      )
-
-    /** Joins the renewal in progress, or starts one; answers a usable token at once when there is one. */
-    const acquire = (force: boolean): Effect.Effect<BearerToken.BearerToken, Err> =>
-      Effect.uninterruptibleMask((restore) =>
-        Effect.gen(function* () {
-          const now = yield* Clock.currentTimeMillis
-          const mine = yield* Deferred.make<BearerToken.BearerToken, Err>()
-          const decision = yield* Ref.modify(
-            state,
-            (s): readonly [
-              { readonly _tag: "Usable"; readonly token: BearerToken.BearerToken } | { readonly _tag: "Wait"; readonly deferred: Deferred.Deferred<BearerToken.BearerToken, Err>; readonly started: boolean },
-              State<Err>
-            ] => {
-              if (!force && usable(s, now, leewayMillis)) return [{ _tag: "Usable", token: s.token }, s]
-              if (s.inflight !== undefined) return [{ _tag: "Wait", deferred: s.inflight, started: false }, s]
-              return [{ _tag: "Wait", deferred: mine, started: true }, { ...s, inflight: mine }]
-            }
-          )
-          if (decision._tag === "Usable") return decision.token
-          if (decision.started) yield* Effect.forkIn(Effect.interruptible(runRenewal(force, mine)), scope)
-          return yield* restore(Deferred.await(decision.deferred))
         })
       )
 
-    const get: Effect.Effect<BearerToken.BearerToken, Err> = Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      Effect.flatMap(Ref.get(state), (s) =>
-        usable(s, now, leewayMillis)
-          ? Effect.succeed(s.token)
-          : Effect.catchAll(acquire(false), (error) =>
-              // a renewal ahead of expiry failed: the token in hand is still valid, keep using it until it expires
-              Effect.flatMap(Clock.currentTimeMillis, (now) =>
-                Effect.flatMap(Ref.get(state), (s) => (usable(s, now, 0) ? Effect.succeed(s.token) : Effect.fail(error)))
-              )
-            )
+    /**
+     * A usable token at once, else the renewal in progress (joined: one `Deferred.await`, nothing else allocated per
+     * waiter), else a new renewal. Decided synchronously, so that concurrent callers cannot both start one.
+     */
+    const acquire = (force: boolean, now: number): Effect.Effect<BearerToken.BearerToken, Err> => {
+      const s = state
+      if (!force && usable(s, now, leewayMillis)) return Effect.succeed(s.token)
+      if (inflight !== undefined) return Deferred.await(inflight)
+      return start(force, now)
+    }
+
+    /** Starts a renewal and waits for it; uninterruptible until it is forked, so that it is never left unstarted. */
+    const start = (force: boolean, now: number): Effect.Effect<BearerToken.BearerToken, Err> =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.fiberIdWith((fiberId) => {
+          // decided again: another fiber may have started or finished a renewal since `acquire` looked
+          if (inflight !== undefined || (!force && usable(state, now, leewayMillis))) return restore(acquire(force, now))
+          const deferred = Deferred.unsafeMake<BearerToken.BearerToken, Err>(fiberId)
+          inflight = deferred
+          return Effect.zipRight(Effect.forkIn(runRenewal(force, deferred), scope), restore(Deferred.await(deferred)))
+        })
       )
-    )
+
+    /** After a failed renewal ahead of expiry: the token in hand is still valid, keep using it until it expires. */
+    const stillValid = (error: Err): Effect.Effect<BearerToken.BearerToken, Err> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const s = state
+        return usable(s, now, 0) ? Effect.succeed(s.token) : Effect.fail(error)
+      })
+
+    const get: Effect.Effect<BearerToken.BearerToken, Err> = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const s = state
+      return usable(s, now, leewayMillis) ? Effect.succeed(s.token) : Effect.catchAll(acquire(false, now), stillValid)
+    })
 
     const invalidate = (token?: BearerToken.BearerToken): Effect.Effect<void> =>
-      Effect.flatMap(
-        Ref.modify(state, (s): [BearerToken.BearerToken | undefined, State<Err>] => {
-          if (s.token === undefined || s.stale) return [undefined, s]
-          if (token !== undefined && !sameToken(s.token, token)) return [undefined, s]
-          return [s.token, { ...s, stale: true }]
-        }),
-        (invalidated) => {
-          if (invalidated === undefined || store === undefined) return Effect.void
-          // keep the refresh token across a restart, with an access token that reads as expired
-          return invalidated.refreshToken === undefined
-            ? store.store.remove(store.key).pipe(
-                Effect.catchAll((e) => Effect.logWarning("token source: could not remove the stored token", { key: store.key, ...describe(e) }))
-              )
-            : persist(BearerToken.make({ ...invalidated, expiresAt: invalidated.issuedAt }))
-        }
-      )
+      Effect.suspend(() => {
+        const invalidated = state.token
+        if (invalidated === undefined || state.stale) return Effect.void
+        if (token !== undefined && !sameToken(invalidated, token)) return Effect.void
+        state = { ...state, stale: true }
+        if (store === undefined) return Effect.void
+        // keep the refresh token across a restart, with an access token that reads as expired
+        return invalidated.refreshToken === undefined
+          ? store.store.remove(store.key).pipe(
+              Effect.catchAll((e) => Effect.logWarning("token source: could not remove the stored token", { key: store.key, ...describe(e) }))
+            )
+          : persist(BearerToken.make({ ...invalidated, expiresAt: invalidated.issuedAt }))
+      })
 
     const source: TokenSource.TokenSource<Err> = {
       get,
-      renew: acquire(true),
+      renew: Effect.flatMap(Clock.currentTimeMillis, (now) => acquire(true, now)),
       invalidate,
-      current: Effect.map(Ref.get(state), (s) => (s.token === undefined || s.stale ? Option.none() : Option.some(s.token)))
+      current: Effect.sync(() => (state.token === undefined || state.stale ? Option.none() : Option.some(state.token)))
     }
     return source
   })
