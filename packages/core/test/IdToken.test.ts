@@ -1,4 +1,4 @@
-import { describe, expect, it } from "@effect/vitest"
+import { describe, expect, it, vi } from "@effect/vitest"
 import { IdToken, Jwt } from "@oauth2/core"
 import { DateTime, Effect, Redacted, TestClock } from "effect"
 import * as jose from "jose"
@@ -214,6 +214,84 @@ describe("IdToken.validate", () => {
         const token = yield* Effect.promise(() => signJwt(claims(), rsa))
         const e = yield* Effect.flip(validate(token, { keys: () => Effect.fail({ _tag: "JwksDown" as const }) }))
         expect(e).toEqual({ _tag: "JwksDown" })
+      }))
+  })
+
+  describe("key import", () => {
+    it.effect("imports each key of a key set once, however many tokens it verifies", () =>
+      Effect.gen(function*() {
+        const first = yield* Effect.promise(() => keyPair("RS256", "once-rsa"))
+        const second = yield* Effect.promise(() => keyPair("ES256", "once-ec"))
+        const set: jose.JSONWebKeySet = { keys: [first.publicJwk, second.publicJwk] }
+        const tokens = yield* Effect.promise(() => Promise.all([1, 2, 3].map((i) => signJwt(claims({ sub: `user-${i}` }), first))))
+        const ecToken = yield* Effect.promise(() => signJwt(claims(), second))
+        // every import of a verification key goes through WebCrypto's importKey
+        const importKey = vi.spyOn(globalThis.crypto.subtle, "importKey")
+        yield* Effect.gen(function*() {
+          for (const token of tokens) yield* validate(token, { keys: set })
+          expect(importKey).toHaveBeenCalledTimes(1)
+          // the same set from a key source (a JWKS cache entry answers the same object every time)
+          for (const token of tokens) yield* validate(token, { keys: () => Effect.succeed(set) })
+          expect(importKey).toHaveBeenCalledTimes(1)
+          // the other key of the set is imported at its first use, once
+          yield* validate(ecToken, { keys: set, algorithms: ["ES256"] })
+          yield* validate(ecToken, { keys: set, algorithms: ["ES256"] })
+          expect(importKey).toHaveBeenCalledTimes(2)
+          // a new set (new key objects, as after a refetch) is imported again
+          yield* validate(tokens[0]!, { keys: { keys: [{ ...first.publicJwk }] } })
+          expect(importKey).toHaveBeenCalledTimes(3)
+        }).pipe(Effect.ensuring(Effect.sync(() => importKey.mockRestore())))
+      }))
+
+    it.effect("verifies every supported algorithm with WebCrypto, and refuses a forged payload for each", () =>
+      Effect.gen(function*() {
+        const asymmetric = [
+          ["RS256", {}],
+          ["RS384", {}],
+          ["RS512", {}],
+          ["PS256", {}],
+          ["PS384", {}],
+          ["PS512", {}],
+          ["ES256", {}],
+          ["ES384", {}],
+          ["ES512", {}],
+          ["EdDSA", { crv: "Ed25519" }],
+          ["Ed25519", {}]
+        ] as const
+        for (const [alg, options] of asymmetric) {
+          const key = yield* Effect.promise(() => keyPair(alg, `all-${alg}`, options))
+          const keys = { keys: [key.publicJwk] }
+          const token = yield* Effect.promise(() => signJwt(claims(), key))
+          expect((yield* validate(token, { keys, algorithms: [alg] })).alg).toBe(alg)
+          const forged = withPayload(token, claims({ sub: "mallory" }))
+          expect(yield* refused(forged, { keys, algorithms: [alg] })).toMatchObject({ reason: "InvalidSignature" })
+        }
+        for (const alg of ["HS256", "HS384", "HS512"] as const) {
+          const token = yield* Effect.promise(() => signJwt(claims(), { alg, privateKey: encoder.encode(Redacted.value(clientSecret)) }))
+          expect((yield* validate(token, { algorithms: [alg], clientSecret })).alg).toBe(alg)
+          const forged = withPayload(token, claims({ sub: "mallory" }))
+          expect(yield* refused(forged, { algorithms: [alg], clientSecret })).toMatchObject({ reason: "InvalidSignature" })
+        }
+      }))
+
+    it.effect("refuses RSA keys shorter than 2048 bits", () =>
+      Effect.gen(function*() {
+        // jose does not sign with such a key: WebCrypto does
+        const short = yield* Effect.promise(() =>
+          globalThis.crypto.subtle.generateKey(
+            { name: "RSASSA-PKCS1-v1_5", modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+            true,
+            ["sign", "verify"]
+          )
+        )
+        const publicJwk = yield* Effect.promise(() => jose.exportJWK(short.publicKey))
+        const signingInput = `${jose.base64url.encode(JSON.stringify({ alg: "RS256", kid: "short" }))}.${jose.base64url.encode(JSON.stringify(claims()))}`
+        const signature = yield* Effect.promise(() =>
+          globalThis.crypto.subtle.sign("RSASSA-PKCS1-v1_5", short.privateKey, encoder.encode(signingInput))
+        )
+        const token = `${signingInput}.${jose.base64url.encode(new Uint8Array(signature))}`
+        const keys = { keys: [{ ...publicJwk, kid: "short", alg: "RS256", use: "sig" }] }
+        expect(yield* refused(token, { keys })).toMatchObject({ reason: "NoMatchingKey", claim: "kid" })
       }))
   })
 

@@ -127,27 +127,6 @@ const isHmac = (alg: string): alg is "HS256" | "HS384" | "HS512" => alg === "HS2
 const sameSigningAlgorithm = (a: string, b: string): boolean =>
   a === b || ((a === "EdDSA" || a === "Ed25519") && (b === "EdDSA" || b === "Ed25519"))
 
-/** The key a signing algorithm needs: its `kty` and, for curves, its `crv`. */
-const keyShape = (alg: SigningAlgorithm): { readonly kty: string; readonly crv?: string } => {
-  switch (alg) {
-    case "ES256":
-      return { kty: "EC", crv: "P-256" }
-    case "ES384":
-      return { kty: "EC", crv: "P-384" }
-    case "ES512":
-      return { kty: "EC", crv: "P-521" }
-    case "EdDSA":
-    case "Ed25519":
-      return { kty: "OKP", crv: "Ed25519" }
-    case "HS256":
-    case "HS384":
-    case "HS512":
-      return { kty: "oct" }
-    default:
-      return { kty: "RSA" }
-  }
-}
-
 /**
  * The hash of `at_hash` / `c_hash` for a JWS algorithm: the hash of the signature algorithm; SHA-512 for EdDSA with
  * Ed25519 (the only EdDSA curve supported here). `undefined` for `none` and unknown algorithms.
@@ -183,9 +162,33 @@ export const maxJwtLength = 256 * 1024
 const segment = /^[A-Za-z0-9_-]*$/
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 
+/**
+ * The runtime's native base64url decoder, when it has one: Node's `Buffer`, several times faster than a decoder
+ * written in JavaScript (jose's included). It is lenient (it skips what is not base64url), so it only ever sees parts
+ * whose characters {@link parseCompact} checked.
+ */
+const nativeBase64url: ((text: string) => Uint8Array<ArrayBuffer>) | undefined = (() => {
+  const NodeBuffer = (globalThis as { readonly Buffer?: { from(text: string, encoding: "base64url"): Uint8Array } }).Buffer
+  return NodeBuffer !== undefined && typeof NodeBuffer.from === "function"
+    ? (text) => NodeBuffer.from(text, "base64url") as Uint8Array<ArrayBuffer>
+    : undefined
+})()
+
+/**
+ * Decodes a part of a compact serialization, whose characters {@link parseCompact} checked: natively when the runtime
+ * can, else with jose. `undefined` when it is not base64url (a length that no encoding has).
+ */
+const decodePart = (part: string): Uint8Array<ArrayBuffer> | undefined => {
+  if (part.length % 4 === 1) return undefined
+  if (nativeBase64url !== undefined) return nativeBase64url(part)
+  return Either.getOrUndefined(Either.try(() => Jose.base64url.decode(part) as Uint8Array<ArrayBuffer>))
+}
+
+/** The JSON value of a part of a compact serialization (checked by {@link parseCompact}). */
 const decodeJson = (part: string): Option.Option<unknown> => {
-  const decoded = Either.try(() => JSON.parse(utf8.decode(Jose.base64url.decode(part))) as unknown)
-  return Either.getRight(decoded)
+  const bytes = decodePart(part)
+  if (bytes === undefined) return Option.none()
+  return Either.getRight(Either.try(() => JSON.parse(utf8.decode(bytes)) as unknown))
 }
 
 /** A compact JWS or JWE, split; its protected header decoded. @internal */
@@ -246,8 +249,8 @@ const checkCommonHeader = (header: Readonly<Record<string, unknown>>): Either.Ei
 const importedKeys = new WeakMap<object, Map<string, CryptoKey>>()
 
 /**
- * Imports a key for an algorithm, once: the result is remembered for the owner object (a JWK of a cached key set,
- * a `Redacted` client secret, a decryption key) and that algorithm.
+ * Imports a key for an algorithm, once: the result is remembered for the owner object (a JWK of a key set, a
+ * `Redacted` client secret, a decryption key) and that algorithm. A failed import is not remembered.
  * @internal
  */
 export const importOnce = (
@@ -267,11 +270,20 @@ export const importOnce = (
           byAlg = new Map()
           importedKeys.set(owner, byAlg)
         }
+        // two fibers that imported at once keep the first key
+        const first = byAlg.get(alg)
+        if (first !== undefined) return Effect.succeed(first)
         byAlg.set(alg, key)
         return Effect.succeed(key)
       }
     )
   })
+
+/**
+ * The key imported for `owner` and `alg` by {@link importOnce}, if it was imported.
+ * @internal
+ */
+export const importedKey = (owner: object, alg: string): CryptoKey | undefined => importedKeys.get(owner)?.get(alg)
 
 const publicMembers = ["kty", "crv", "x", "y", "n", "e"] as const
 
@@ -281,6 +293,18 @@ const publicJwk = (jwk: Jose.JWK): Jose.JWK => {
   for (const member of publicMembers) if (jwk[member] !== undefined) out[member] = jwk[member]
   return out as Jose.JWK
 }
+
+/** The smallest RSA modulus accepted, in bits (as jose: RFC 7518 3.3, 3.5). */
+const minRsaBits = 2048
+
+/** Imports the public half of a published JWK for a JWS algorithm; RSA keys shorter than 2048 bits are refused. */
+const importPublicJwk = (jwk: Jose.JWK, alg: AsymmetricAlgorithm): Promise<CryptoKey | Uint8Array> =>
+  Jose.importJWK(publicJwk(jwk), alg).then((key) => {
+    const modulusLength = (key as { readonly algorithm?: { readonly modulusLength?: number } }).algorithm?.modulusLength
+    return modulusLength !== undefined && modulusLength < minRsaBits
+      ? Promise.reject(new Error(`${alg} requires an RSA modulus of at least ${minRsaBits} bits`))
+      : key
+  })
 
 const hmacHash = { HS256: "SHA-256", HS384: "SHA-384", HS512: "SHA-512" } as const
 
@@ -298,51 +322,93 @@ const hmacKey = (secret: Redacted.Redacted<string>, alg: "HS256" | "HS384" | "HS
 // key selection
 // ---------------------------------------------------------------------------------------------------------------------
 
-const isCandidate = (jwk: Jose.JWK, alg: SigningAlgorithm, kid: string | undefined): boolean => {
-  const shape = keyShape(alg)
+type AsymmetricAlgorithm = Exclude<SigningAlgorithm, "HS256" | "HS384" | "HS512">
+
+/** The key each asymmetric algorithm needs: its `kty` and, for curves, its `crv`. */
+const keyShapes: { readonly [A in AsymmetricAlgorithm]: { readonly kty: string; readonly crv?: string } } = {
+  RS256: { kty: "RSA" },
+  RS384: { kty: "RSA" },
+  RS512: { kty: "RSA" },
+  PS256: { kty: "RSA" },
+  PS384: { kty: "RSA" },
+  PS512: { kty: "RSA" },
+  ES256: { kty: "EC", crv: "P-256" },
+  ES384: { kty: "EC", crv: "P-384" },
+  ES512: { kty: "EC", crv: "P-521" },
+  EdDSA: { kty: "OKP", crv: "Ed25519" },
+  Ed25519: { kty: "OKP", crv: "Ed25519" }
+}
+
+const isCandidate = (jwk: Record<string, unknown>, alg: AsymmetricAlgorithm, kid: string | undefined): boolean => {
+  const shape = keyShapes[alg]
   return (
     jwk.kty === shape.kty &&
     (shape.crv === undefined || jwk.crv === shape.crv) &&
     (jwk.use === undefined || jwk.use === "sig") &&
     (jwk.key_ops === undefined || (Array.isArray(jwk.key_ops) && jwk.key_ops.includes("verify"))) &&
-    (jwk.alg === undefined || sameSigningAlgorithm(jwk.alg, alg)) &&
+    (jwk.alg === undefined || (typeof jwk.alg === "string" && sameSigningAlgorithm(jwk.alg, alg))) &&
     (kid === undefined || jwk.kid === kid)
   )
 }
 
-const resolveKeySet = <E>(keys: KeySet<E>, kid: string | undefined): Effect.Effect<Jose.JSONWebKeySet, E> =>
-  typeof keys === "function" ? keys(kid === undefined ? {} : { kid }) : Effect.succeed(keys)
+/**
+ * The one key of a set that can verify a signature with `alg` (and `kid`, when the token names one). Without a
+ * `kid`, the only candidate is used; several candidates are refused. One pass over the keys, nothing allocated.
+ */
+const selectKey = (set: unknown, alg: AsymmetricAlgorithm, kid: string | undefined): Either.Either<Jose.JWK, Failure> => {
+  const all: ReadonlyArray<unknown> = isRecord(set) && Array.isArray(set.keys) ? set.keys : []
+  let found: Jose.JWK | undefined
+  let count = 0
+  for (let i = 0; i < all.length; i++) {
+    const jwk = all[i]
+    if (isRecord(jwk) && isCandidate(jwk, alg, kid)) {
+      if (count === 0) found = jwk as Jose.JWK
+      count++
+    }
+  }
+  if (count === 1) return Either.right(found!)
+  if (count === 0) {
+    return Either.left(failure(
+      "NoMatchingKey",
+      kid === undefined
+        ? `the authorization server's key set has no key for ${alg}`
+        : `the authorization server's key set has no ${alg} key with kid ${show(kid)}`,
+      kid === undefined ? undefined : "kid"
+    ))
+  }
+  return Either.left(failure(
+    "AmbiguousKey",
+    kid === undefined
+      ? `the token names no 'kid' and the authorization server's key set has ${count} keys for ${alg}`
+      : `the authorization server's key set has ${count} ${alg} keys with kid ${show(kid)}`,
+    "kid"
+  ))
+}
 
 /**
- * The one key of the set that can verify a signature with `alg` (and `kid`, when the token names one). With a
- * `kid`, the key source is asked for that `kid` (a cache refetches its set once, subject to its cooldown, when it
- * does not know it). Without a `kid`, the only candidate is used; several candidates are refused.
+ * The imported key of a set for `alg` and `kid`. Keys are imported the first time they are used and remembered for
+ * their JWK object, so a key set (the same data, or the same JWKS cache entry) imports each key once.
  */
-const selectKey = <E>(keys: KeySet<E>, alg: SigningAlgorithm, kid: string | undefined) =>
-  Effect.gen(function*() {
-    const set = yield* resolveKeySet(keys, kid)
-    const all = Array.isArray(set?.keys) ? set.keys : []
-    const candidates = all.filter((jwk) => isRecord(jwk) && isCandidate(jwk, alg, kid))
-    if (candidates.length === 0) {
-      return yield* fail(
-        "NoMatchingKey",
-        kid === undefined
-          ? `the authorization server's key set has no key for ${alg}`
-          : `the authorization server's key set has no ${alg} key with kid ${show(kid)}`,
-        kid === undefined ? undefined : "kid"
-      )
-    }
-    if (candidates.length > 1) {
-      return yield* fail(
-        "AmbiguousKey",
-        kid === undefined
-          ? `the token names no 'kid' and the authorization server's key set has ${candidates.length} keys for ${alg}`
-          : `the authorization server's key set has ${candidates.length} ${alg} keys with kid ${show(kid)}`,
-        "kid"
-      )
-    }
-    return candidates[0]!
-  })
+const keyOfSet = (set: unknown, alg: AsymmetricAlgorithm, kid: string | undefined): Effect.Effect<CryptoKey, Failure> => {
+  const selected = selectKey(set, alg, kid)
+  if (Either.isLeft(selected)) return Effect.fail(selected.left)
+  const jwk = selected.right
+  const hit = importedKey(jwk, alg)
+  if (hit !== undefined) return Effect.succeed(hit)
+  return Effect.mapError(
+    importOnce(jwk, alg, () => importPublicJwk(jwk, alg)),
+    (e) => failure("NoMatchingKey", `the key${kid === undefined ? "" : ` ${show(kid)}`} cannot be imported for ${alg} (${e})`, "kid")
+  )
+}
+
+/**
+ * The key to verify with: from the set given as data, or from the key source, asked for the token's `kid` (a cache
+ * refetches its set once, subject to its cooldown, when it does not know it).
+ */
+const verificationKey = <E>(keys: KeySet<E>, alg: AsymmetricAlgorithm, kid: string | undefined): Effect.Effect<CryptoKey, Failure | E> =>
+  typeof keys === "function"
+    ? Effect.flatMap(keys(kid === undefined ? {} : { kid }), (set) => keyOfSet(set, alg, kid))
+    : keyOfSet(keys, alg, kid)
 
 // ---------------------------------------------------------------------------------------------------------------------
 // verification
@@ -361,7 +427,10 @@ export interface VerifyConfig<E> {
   readonly encryption?: { readonly alg?: string | undefined; readonly enc?: string | undefined } | undefined
   /** Accepted `typ` values (compared case-insensitively, `application/` prefix ignored); any when undefined. */
   readonly types?: ReadonlyArray<string> | undefined
-  /** `typ` values refused (other kinds of JWT that must not be confused with this one). */
+  /**
+   * `typ` values refused (other kinds of JWT that must not be confused with this one), given normalized: lower case,
+   * without the `application/` prefix.
+   */
   readonly forbiddenTypes?: ReadonlyArray<string> | undefined
 }
 
@@ -462,96 +531,160 @@ const decodePayload = (part: string): Either.Either<Record<string, unknown>, Fai
     : Either.left(failure("Malformed", "the payload is not a base64url-encoded JSON object"))
 }
 
-const parseClaims = (bytes: Uint8Array): Either.Either<Record<string, unknown>, Failure> => {
-  const parsed = Either.try(() => JSON.parse(utf8.decode(bytes)) as unknown)
-  return Either.isRight(parsed) && isRecord(parsed.right)
-    ? Either.right(parsed.right)
-    : Either.left(failure("Malformed", "the payload is not a JSON object"))
+/** The WebCrypto parameters of `crypto.subtle.verify` for each JWS algorithm (the ones jose uses). */
+const webCryptoVerify: { readonly [A in SigningAlgorithm]: AlgorithmIdentifier | RsaPssParams | EcdsaParams } = {
+  RS256: { name: "RSASSA-PKCS1-v1_5" },
+  RS384: { name: "RSASSA-PKCS1-v1_5" },
+  RS512: { name: "RSASSA-PKCS1-v1_5" },
+  PS256: { name: "RSA-PSS", saltLength: 32 },
+  PS384: { name: "RSA-PSS", saltLength: 48 },
+  PS512: { name: "RSA-PSS", saltLength: 64 },
+  ES256: { name: "ECDSA", hash: "SHA-256" },
+  ES384: { name: "ECDSA", hash: "SHA-384" },
+  ES512: { name: "ECDSA", hash: "SHA-512" },
+  EdDSA: { name: "Ed25519" },
+  Ed25519: { name: "Ed25519" },
+  HS256: { name: "HMAC" },
+  HS384: { name: "HMAC" },
+  HS512: { name: "HMAC" }
 }
 
-const verifySignature = <E>(compact: Compact, jws: string, config: VerifyConfig<E>) =>
-  Effect.gen(function*() {
-    const { header, parts } = compact
-    const alg = header.alg
-    if (typeof alg !== "string" || alg.length === 0) return yield* fail("Malformed", "the header has no 'alg'", "alg")
-    yield* checkCommonHeader(header)
-    if (header.b64 !== undefined) return yield* fail("Malformed", "the 'b64' header is not allowed in a JWT", "b64")
-    if (header.typ !== undefined && typeof header.typ !== "string") return yield* fail("Malformed", "'typ' is not a string", "typ")
-    const typ = typeof header.typ === "string" ? normalizeType(header.typ) : undefined
-    if (config.types !== undefined && (typ === undefined || !config.types.map(normalizeType).includes(typ))) {
-      return yield* fail(
-        "UnexpectedType",
-        `the 'typ' header is ${typ === undefined ? "missing" : show(header.typ)}, expected ${config.types.map((t) => show(t)).join(" or ")}`,
-        "typ"
-      )
-    }
-    if (typ !== undefined && config.forbiddenTypes?.map(normalizeType).includes(typ)) {
-      return yield* fail("UnexpectedType", `a JWT of type ${show(header.typ)} is not accepted here`, "typ")
-    }
-    if (!config.algorithms.includes(alg)) {
-      return yield* fail("AlgorithmNotAllowed", `alg ${show(alg)} is not among the accepted ${config.algorithms.join(", ") || "(none)"}`, "alg")
-    }
-    if (alg === "none") {
-      if (!config.allowUnsigned) {
-        return yield* fail("AlgorithmNotAllowed", "an unsigned ('none') token is only accepted from the token endpoint", "alg")
-      }
-      if (parts[2] !== "") return yield* fail("Malformed", "an unsigned token must have an empty signature")
-      return yield* Either.map(decodePayload(parts[1]!), (claims) => ({ header, claims, alg }))
-    }
-    if (!isSigningAlgorithm(alg)) return yield* fail("AlgorithmNotAllowed", `alg ${show(alg)} is not supported`, "alg")
-    const kid = header.kid === undefined ? undefined : header.kid
-    if (kid !== undefined && (typeof kid !== "string" || kid.length === 0)) {
-      return yield* fail("Malformed", "'kid' is not a non-empty string", "kid")
-    }
+const ascii = new TextEncoder()
 
-    let key: CryptoKey
-    if (isHmac(alg)) {
-      // HS*: the client secret, never a published key (RFC 8725 2.1, OpenID Connect Core 10.1)
-      if (config.clientSecret === undefined) {
-        return yield* fail("AlgorithmNotAllowed", `${alg} tokens are verified with the client secret, and this client has none`, "alg")
-      }
-      key = yield* Effect.mapError(hmacKey(config.clientSecret, alg, "verify"), (e) =>
-        failure("InvalidSignature", `the client secret cannot be used as an ${alg} key (${e})`))
-    } else {
-      if (config.keys === undefined) {
-        return yield* fail("NoMatchingKey", "no key set of the authorization server is available to verify the signature")
-      }
-      const jwk = yield* selectKey(config.keys, alg, kid)
-      key = yield* Effect.mapError(
-        importOnce(jwk, alg, () => Jose.importJWK(publicJwk(jwk), alg)),
-        (e) => failure("NoMatchingKey", `the key${kid === undefined ? "" : ` ${show(kid)}`} cannot be imported for ${alg} (${e})`, "kid")
-      )
+/**
+ * The header checks of a JWS, in order: `alg` present, no `crit`, no embedded key, no `b64`, `typ` accepted, `alg`
+ * in the allow-list. `undefined` when they pass.
+ */
+const checkJwsHeader = <E>(header: Readonly<Record<string, unknown>>, config: VerifyConfig<E>): Failure | undefined => {
+  const alg = header.alg
+  if (typeof alg !== "string" || alg.length === 0) return failure("Malformed", "the header has no 'alg'", "alg")
+  const common = checkCommonHeader(header)
+  if (Either.isLeft(common)) return common.left
+  if (header.b64 !== undefined) return failure("Malformed", "the 'b64' header is not allowed in a JWT", "b64")
+  if (header.typ !== undefined && typeof header.typ !== "string") return failure("Malformed", "'typ' is not a string", "typ")
+  const typ = typeof header.typ === "string" ? normalizeType(header.typ) : undefined
+  if (config.types !== undefined && (typ === undefined || !config.types.some((t) => normalizeType(t) === typ))) {
+    return failure(
+      "UnexpectedType",
+      `the 'typ' header is ${typ === undefined ? "missing" : show(header.typ)}, expected ${config.types.map((t) => show(t)).join(" or ")}`,
+      "typ"
+    )
+  }
+  if (typ !== undefined && config.forbiddenTypes !== undefined && config.forbiddenTypes.includes(typ)) {
+    return failure("UnexpectedType", `a JWT of type ${show(header.typ)} is not accepted here`, "typ")
+  }
+  if (!config.algorithms.includes(alg)) {
+    return failure("AlgorithmNotAllowed", `alg ${show(alg)} is not among the accepted ${config.algorithms.join(", ") || "(none)"}`, "alg")
+  }
+  return undefined
+}
+
+/**
+ * Verifies a compact JWS: header checks, key selection (`HS*` with the client secret only, other algorithms with
+ * the authorization server's keys), then one `crypto.subtle.verify` over the signing input with the imported key.
+ * The claims are decoded from the payload that was verified.
+ */
+const verifySignature = <E, A>(
+  compact: Compact,
+  jws: string,
+  config: VerifyConfig<E>,
+  encrypted: boolean,
+  inspect: Inspect<A>
+): Effect.Effect<A, Failure | E> => {
+  const { header, parts } = compact
+  const refused = checkJwsHeader(header, config)
+  if (refused !== undefined) return Effect.fail(refused)
+  const alg = header.alg as string
+  if (alg === "none") {
+    if (!config.allowUnsigned) {
+      return fail("AlgorithmNotAllowed", "an unsigned ('none') token is only accepted from the token endpoint", "alg")
     }
-    const verified = yield* Effect.tryPromise({
-      try: () => Jose.compactVerify(jws, key, { algorithms: [alg] }),
+    if (parts[2] !== "") return fail("Malformed", "an unsigned token must have an empty signature")
+    return inspectPayload(parts[1]!, header, alg, encrypted, inspect)
+  }
+  if (!isSigningAlgorithm(alg)) return fail("AlgorithmNotAllowed", `alg ${show(alg)} is not supported`, "alg")
+  const kid = header.kid
+  if (kid !== undefined && (typeof kid !== "string" || kid.length === 0)) {
+    return fail("Malformed", "'kid' is not a non-empty string", "kid")
+  }
+  const signature = decodePart(parts[2]!)
+  if (signature === undefined || signature.length === 0) return fail("Malformed", "the signature is not base64url")
+
+  let key: Effect.Effect<CryptoKey, Failure | E>
+  if (isHmac(alg)) {
+    // HS*: the client secret, never a published key (RFC 8725 2.1, OpenID Connect Core 10.1)
+    if (config.clientSecret === undefined) {
+      return fail("AlgorithmNotAllowed", `${alg} tokens are verified with the client secret, and this client has none`, "alg")
+    }
+    key = Effect.mapError(hmacKey(config.clientSecret, alg, "verify"), (e) =>
+      failure("InvalidSignature", `the client secret cannot be used as an ${alg} key (${e})`))
+  } else {
+    if (config.keys === undefined) {
+      return fail("NoMatchingKey", "no key set of the authorization server is available to verify the signature")
+    }
+    key = verificationKey(config.keys, alg, kid as string | undefined)
+  }
+  const signingInput = ascii.encode(jws.slice(0, parts[0]!.length + 1 + parts[1]!.length))
+  return Effect.flatMap(key, (cryptoKey) =>
+    Effect.flatten(Effect.tryPromise({
+      try: () => {
+        const valid = globalThis.crypto.subtle.verify(webCryptoVerify[alg], cryptoKey, signature, signingInput)
+        // while the signature is checked off the main thread: decode and inspect the payload that is being verified;
+        // the outcome is only used once the signature verifies (a forged token is InvalidSignature, whatever it says)
+        const inspected = inspectPayload(parts[1]!, header, alg, encrypted, inspect)
+        return valid.then((ok) => (ok ? inspected : invalidSignature))
+      },
       catch: (e) => failure("InvalidSignature", `the signature does not verify (${describe(e)})`)
-    })
-    // the claims are read from the bytes that were verified
-    const claims = yield* parseClaims(verified.payload)
-    return { header, claims, alg }
-  })
+    })))
+}
+
+const invalidSignature: Either.Either<never, Failure> = Either.left(failure("InvalidSignature", "the signature does not verify"))
+
+/** What a verification does with the verified token (e.g. check its claims); a pure function. @internal */
+export type Inspect<A> = (verified: Verified) => Either.Either<A, Failure>
+
+const inspectPayload = <A>(
+  payload: string,
+  header: Readonly<Record<string, unknown>>,
+  alg: string,
+  encrypted: boolean,
+  inspect: Inspect<A>
+): Either.Either<A, Failure> => {
+  const claims = decodePayload(payload)
+  return Either.isLeft(claims) ? Either.left(claims.left) : inspect({ header, claims: claims.right, alg, encrypted })
+}
 
 /**
  * Verifies a compact JWT: decrypts it when it is a JWE (then expects a nested JWS), checks its header and its
- * signature against the allow-list and the keys. Claims are not checked here, only parsed.
+ * signature against the allow-list and the keys, and gives the verified token to `inspect` (which checks the claims,
+ * or returns the token as is). `inspect` runs while the signature is being verified; its outcome is returned only
+ * when the signature verifies.
+ * @internal
+ */
+export const verifyWith = <E, A>(jwt: string, config: VerifyConfig<E>, inspect: Inspect<A>): Effect.Effect<A, Failure | E> => {
+  const outer = parseCompact(jwt)
+  if (Either.isLeft(outer)) return Effect.fail(outer.left)
+  if (outer.right.kind === "JWS") {
+    if (config.encryption !== undefined) {
+      return fail("EncryptionRequired", "the token is signed but not encrypted, and this client requires encryption")
+    }
+    return verifySignature(outer.right, jwt, config, false, inspect)
+  }
+  return Effect.flatMap(decrypt(outer.right, jwt, config), (plaintext) => {
+    const jws = plaintext.trim()
+    const inner = parseCompact(jws)
+    if (Either.isLeft(inner)) return Effect.fail(inner.left)
+    if (inner.right.kind !== "JWS") return fail("Malformed", "the decrypted content is not a signed JWT (nested JWS)")
+    return verifySignature(inner.right, jws, config, true, inspect)
+  })
+}
+
+/**
+ * Verifies a compact JWT (see {@link verifyWith}). Claims are not checked here, only parsed.
  * @internal
  */
 export const verify = <E>(jwt: string, config: VerifyConfig<E>): Effect.Effect<Verified, Failure | E> =>
-  Effect.gen(function*() {
-    const outer = yield* parseCompact(jwt)
-    if (outer.kind === "JWS") {
-      if (config.encryption !== undefined) {
-        return yield* fail("EncryptionRequired", "the token is signed but not encrypted, and this client requires encryption")
-      }
-      const verified = yield* verifySignature(outer, jwt, config)
-      return { ...verified, encrypted: false }
-    }
-    const plaintext = yield* decrypt(outer, jwt, config)
-    const inner = yield* parseCompact(plaintext.trim())
-    if (inner.kind !== "JWS") return yield* fail("Malformed", "the decrypted content is not a signed JWT (nested JWS)")
-    const verified = yield* verifySignature(inner, plaintext.trim(), config)
-    return { ...verified, encrypted: true }
-  })
+  verifyWith(jwt, config, Either.right)
 
 // ---------------------------------------------------------------------------------------------------------------------
 // claims helpers
@@ -589,7 +722,7 @@ export const numericDate = (
 ): Either.Either<number | undefined, Failure> => {
   const value = claims[name]
   if (value === undefined) return Either.right(undefined)
-  return typeof value === "number" && Number.isFinite(value) && value >= 0 && value <= maxNumericDate
+  return isNumericDate(value)
     ? Either.right(value)
     : Either.left(failure("Malformed", `'${name}' is not a NumericDate`, name))
 }
@@ -613,6 +746,32 @@ export const audienceClaim = (claims: Readonly<Record<string, unknown>>): Either
   return Either.left(failure("Malformed", "'aud' is not a string or a non-empty list of strings", "aud"))
 }
 
+/** Whether a claim value is a NumericDate: a finite non-negative number (at most year 275760). @internal */
+export const isNumericDate = (value: unknown): value is number =>
+  typeof value === "number" && Number.isFinite(value) && value >= 0 && value <= maxNumericDate
+
+/**
+ * `exp` in the future, `nbf` and `iat` not in the future, each with the tolerance; absent ones are not checked.
+ * `undefined` when they pass.
+ * @internal
+ */
+export const checkTimeWindow = (
+  exp: number | undefined,
+  iat: number | undefined,
+  nbf: number | undefined,
+  now: number,
+  tolerance: number
+): Failure | undefined => {
+  if (exp !== undefined && exp <= now - tolerance) return failure("Expired", `expired ${Math.round(now - exp)} seconds ago`, "exp")
+  if (nbf !== undefined && nbf > now + tolerance) {
+    return failure("NotYetValid", `not valid before ${Math.round(nbf - now)} seconds from now`, "nbf")
+  }
+  if (iat !== undefined && iat > now + tolerance) {
+    return failure("IssuedInFuture", `issued ${Math.round(iat - now)} seconds in the future`, "iat")
+  }
+  return undefined
+}
+
 /**
  * The time claims common to every JWT: `exp` in the future, `nbf` and `iat` not in the future, each with the
  * tolerance. Missing ones are not checked here.
@@ -622,26 +781,21 @@ export const checkTimes = (
   claims: Readonly<Record<string, unknown>>,
   now: number,
   tolerance: number
-): Either.Either<{ readonly exp?: number; readonly iat?: number; readonly nbf?: number }, Failure> =>
-  Either.gen(function*() {
-    const exp = yield* numericDate(claims, "exp")
-    const iat = yield* numericDate(claims, "iat")
-    const nbf = yield* numericDate(claims, "nbf")
-    if (exp !== undefined && exp <= now - tolerance) {
-      return yield* Either.left(failure("Expired", `expired ${Math.round(now - exp)} seconds ago`, "exp"))
-    }
-    if (nbf !== undefined && nbf > now + tolerance) {
-      return yield* Either.left(failure("NotYetValid", `not valid before ${Math.round(nbf - now)} seconds from now`, "nbf"))
-    }
-    if (iat !== undefined && iat > now + tolerance) {
-      return yield* Either.left(failure("IssuedInFuture", `issued ${Math.round(iat - now)} seconds in the future`, "iat"))
-    }
-    return {
-      ...(exp === undefined ? {} : { exp }),
-      ...(iat === undefined ? {} : { iat }),
-      ...(nbf === undefined ? {} : { nbf })
-    }
+): Either.Either<{ readonly exp?: number; readonly iat?: number; readonly nbf?: number }, Failure> => {
+  const exp = numericDate(claims, "exp")
+  if (Either.isLeft(exp)) return Either.left(exp.left)
+  const iat = numericDate(claims, "iat")
+  if (Either.isLeft(iat)) return Either.left(iat.left)
+  const nbf = numericDate(claims, "nbf")
+  if (Either.isLeft(nbf)) return Either.left(nbf.left)
+  const refused = checkTimeWindow(exp.right, iat.right, nbf.right, now, tolerance)
+  if (refused !== undefined) return Either.left(refused)
+  return Either.right({
+    ...(exp.right === undefined ? {} : { exp: exp.right }),
+    ...(iat.right === undefined ? {} : { iat: iat.right }),
+    ...(nbf.right === undefined ? {} : { nbf: nbf.right })
   })
+}
 
 // ---------------------------------------------------------------------------------------------------------------------
 // signing and encryption (request objects)
