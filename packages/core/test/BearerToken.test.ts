@@ -71,6 +71,24 @@ describe("BearerToken.decode", () => {
       expect(() => String(nulled.extra)).not.toThrow()
     }))
 
+  it.effect("tokens without extra members share one frozen empty extra (no empty object per token)", () =>
+    Effect.gen(function* () {
+      const { custom: _, ...standard } = body
+      const a = yield* BearerToken.decode(standard)
+      const b = yield* BearerToken.decode({ ...standard, access_token: "other" })
+      const made = BearerToken.make({ accessToken: "x", issuedAt: at(0) })
+      const restored = Either.getOrThrow(BearerToken.deserialize(BearerToken.serialize(a)))
+      expect(a.extra).toEqual({})
+      expect(Object.isFrozen(a.extra)).toBe(true)
+      expect(b.extra).toBe(a.extra)
+      expect(made.extra).toBe(a.extra)
+      expect(restored.extra).toBe(a.extra)
+      // with extra members, each token has its own record, unfrozen as before
+      const withExtra = yield* BearerToken.decode(body)
+      expect(withExtra.extra).not.toBe(a.extra)
+      expect(Object.isFrozen(withExtra.extra)).toBe(false)
+    }))
+
   it.effect("never puts a token into an error", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(BearerToken.decode({ ...body, expires_in: -5 }))
