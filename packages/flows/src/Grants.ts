@@ -222,7 +222,7 @@ export const tokenExchange: (
  *
  * // a token source whose every renewal presents a freshly signed assertion
  * const source = TokenSource.make({
- *   grant: Effect.flatMap(signAssertion, (assertion) => Grants.jwtBearer({ assertion, scope: "read" }))
+ *   grant: TokenSource.repeatable(Effect.flatMap(signAssertion, (assertion) => Grants.jwtBearer({ assertion, scope: "read" })))
  * })
  * ```
  *

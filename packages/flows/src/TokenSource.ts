@@ -4,8 +4,9 @@
  * A token source fetches a token on first use, caches it, and renews it when it expires within a leeway (30 seconds
  * by default, or half the token's lifetime when that is shorter, so that short-lived tokens are not renewed at every
  * call): with the refresh token when there is one, falling back to the original grant when the refresh token
- * is refused (`invalid_grant`) and that grant can be repeated (client credentials, password, or any program you
- * give). Concurrent callers share one renewal (single-flight): 10,000 fibers asking at once for an expired token
+ * is refused (`invalid_grant`, or any non-transient 4xx) and that grant can be repeated (client credentials,
+ * password, or a program marked with {@link repeatable}); otherwise the first failure is `TokenUnavailable`
+ * (`RefreshRefused`). Concurrent callers share one renewal (single-flight): 10,000 fibers asking at once for an expired token
  * cause exactly one token request; if it fails, they all get its error and the next call tries again. A renewal
  * that fails while the token in hand is still valid (inside the leeway) is logged, and the token in hand is used
  * until it really expires.
@@ -29,9 +30,14 @@ import type * as Scope from "effect/Scope"
 import * as internal from "./internal/tokenSource.js"
 
 /**
- * No token can be had: the source has no token and nothing to obtain one with (`NoGrant`), or its token expired or
- * was invalidated, it has no usable refresh token, and its grant was single-use (`NotRenewable`: start the user's
- * flow again).
+ * No token can be had: start the user's flow again.
+ *
+ * - `NoGrant`: the source has no usable token and nothing to obtain one with.
+ * - `NotRenewable`: its token expired or was invalidated, it has no usable refresh token, and its grant was
+ *   single-use.
+ * - `RefreshRefused`: the authorization server refused the refresh token (`invalid_grant`, or any other
+ *   non-transient 4xx answer such as a bare 400) and the grant cannot be repeated. The server's answer is `cause`.
+ *   The dead refresh token is dropped, never sent again.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
  * @since 0.1.0
@@ -39,9 +45,49 @@ import * as internal from "./internal/tokenSource.js"
  */
 export interface TokenUnavailable {
   readonly _tag: "TokenUnavailable"
-  readonly reason: "NoGrant" | "NotRenewable"
+  readonly reason: "NoGrant" | "NotRenewable" | "RefreshRefused"
   readonly message: string
+  /** The error that made the token unavailable (the refused refresh's answer), when there is one. */
+  readonly cause?: unknown
 }
+
+/**
+ * A grant program that may be run again for every renewal, made with {@link repeatable}: one that builds a fresh
+ * request each time (e.g. signs a new JWT bearer assertion with a new `jti`).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.1
+ * @since 0.1.0
+ * @category models
+ */
+export interface RepeatableGrant<E = never> {
+  readonly _tag: "RepeatableGrant"
+  readonly program: Effect.Effect<BearerToken.BearerToken, E, OAuthClient.OAuthClient>
+}
+
+/**
+ * Marks a grant program as repeatable: the token source runs it again whenever it needs a new token and has no
+ * usable refresh token. Only mark programs that obtain a new grant each time (client credentials, a freshly signed
+ * JWT bearer assertion); a program that polls a device code, a CIBA request or redeems an authorization code is
+ * single-use and must stay unmarked.
+ *
+ * @example
+ * ```ts
+ * import { Grants, TokenSource } from "@oauth2/flows"
+ * import { Effect } from "effect"
+ *
+ * declare const signAssertion: Effect.Effect<string> // signs { iss, sub, aud, exp, jti } with your key
+ *
+ * const source = TokenSource.make({
+ *   grant: TokenSource.repeatable(Effect.flatMap(signAssertion, (assertion) => Grants.jwtBearer({ assertion })))
+ * })
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.1
+ * @since 0.1.0
+ * @category constructors
+ */
+export const repeatable: <E>(program: Effect.Effect<BearerToken.BearerToken, E, OAuthClient.OAuthClient>) => RepeatableGrant<E> =
+  internal.repeatable
 
 /**
  * What a token source built on the client may fail with: a token request's errors, or {@link TokenUnavailable}.
@@ -114,11 +160,15 @@ export interface RefreshOptions {
  */
 export interface Options<E = never> {
   /**
-   * How to obtain a new token: a token request sent with the client (repeated when it can be, see
-   * `TokenRequest.isRepeatable`; a single-use one, like an authorization code, is sent once), or any program
-   * (always repeatable; e.g. one that signs a fresh JWT bearer assertion each time), which may use the client.
+   * How to obtain a new token: a token request sent with the client (repeated when it can be: client credentials
+   * and password, see `TokenRequest.isRepeatable`; a single-use one, like an authorization code, is sent once), or
+   * a program, which may use the client. A program is single-use (run once: it may poll a device code or a CIBA
+   * request, which cannot be redeemed twice) unless marked with {@link repeatable}.
    */
-  readonly grant?: TokenRequest.TokenRequest | Effect.Effect<BearerToken.BearerToken, E, OAuthClient.OAuthClient>
+  readonly grant?:
+    | TokenRequest.TokenRequest
+    | Effect.Effect<BearerToken.BearerToken, E, OAuthClient.OAuthClient>
+    | RepeatableGrant<E>
   /** A token already obtained (from a device, CIBA or authorization code flow): used until it expires, then refreshed. */
   readonly token?: BearerToken.BearerToken
   /** Renew a token that expires within this leeway (or half its lifetime, if shorter); 30 seconds by default. */
@@ -201,7 +251,7 @@ export const make: <E = never>(
  * @since 0.1.0
  * @category constructors
  */
-export const tokenUnavailable: (reason: TokenUnavailable["reason"]) => TokenUnavailable = internal.tokenUnavailable
+export const tokenUnavailable: (reason: TokenUnavailable["reason"], cause?: unknown) => TokenUnavailable = internal.tokenUnavailable
 
 /**
  * The token source as a layer, on the client in context.

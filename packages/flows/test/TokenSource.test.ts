@@ -89,7 +89,7 @@ describe("TokenSource: fetch, cache, renew", () => {
         expect(seen.length).toBe(2)
       })))
 
-  it.effect("a grant given as a program is run again for each renewal", () =>
+  it.effect("a grant given as a program marked repeatable is run again for each renewal", () =>
     Effect.gen(function* () {
       let runs = 0
       const program = Effect.flatMap(DateTime.now, (now) =>
@@ -97,7 +97,7 @@ describe("TokenSource: fetch, cache, renew", () => {
           BearerToken.make({ accessToken: `P-${++runs}`, issuedAt: now, expiresAt: DateTime.add(now, { seconds: 40 }) })
         )
       )
-      yield* withSource(() => tokenAnswer(), { grant: program }, (source, seen) =>
+      yield* withSource(() => tokenAnswer(), { grant: TokenSource.repeatable(program) }, (source, seen) =>
         Effect.gen(function* () {
           expect(value(yield* source.get)).toBe("P-1")
           yield* TestClock.adjust("19 seconds") // a 40 s token: renewed when less than 20 s (half its life) remain
@@ -159,12 +159,12 @@ describe("TokenSource: refresh", () => {
         })
     ))
 
-  it.effect("without a repeatable grant, a refused refresh fails with InvalidGrant, then TokenUnavailable", () =>
+  it.effect("without a repeatable grant, a refused refresh fails with TokenUnavailable (RefreshRefused), then (NotRenewable)", () =>
     withSource(() => oauthError("invalid_grant"), { token: held(), grant: TokenRequest.authorizationCode({ code: "used" }) }, (source, seen) =>
       Effect.gen(function* () {
         yield* TestClock.adjust("11 seconds") // the held token is expired
         const first = yield* Effect.flip(source.get)
-        expect(first._tag).toBe("InvalidGrant")
+        expect(first).toMatchObject({ _tag: "TokenUnavailable", reason: "RefreshRefused", cause: { _tag: "InvalidGrant" } })
         // the authorization code is the grant the held token came from: it is not sent again
         expect(seen.map((s) => s.form.get("grant_type"))).toEqual(["refresh_token"])
         const second = yield* Effect.flip(source.get)
@@ -223,6 +223,125 @@ describe("TokenSource: refresh", () => {
         expect(value(yield* source.get)).toBe(value(renewed))
         expect(seen.length).toBe(1)
       })))
+})
+
+describe("TokenSource: a refused refresh (issue 13)", () => {
+  const held = BearerToken.make({
+    accessToken: "AT-held",
+    refreshToken: "RT-dead",
+    issuedAt: DateTime.unsafeMake(10_000 - 3_600_000),
+    expiresAt: DateTime.unsafeMake(10_000)
+  })
+
+  it.effect("invalid_grant: the first get fails with TokenUnavailable (RefreshRefused) keeping the InvalidGrant as cause", () =>
+    withSource(() => oauthError("invalid_grant"), { token: held }, (source, seen) =>
+      Effect.gen(function* () {
+        yield* TestClock.adjust("11 seconds")
+        const first = yield* Effect.flip(source.get)
+        expect(first).toMatchObject({ _tag: "TokenUnavailable", reason: "RefreshRefused", cause: { _tag: "InvalidGrant" } })
+        const second = yield* Effect.flip(source.get)
+        expect(second).toMatchObject({ _tag: "TokenUnavailable" })
+        expect(seen.length).toBe(1)
+      })))
+
+  it.effect("a 400 with an empty body to a refresh counts as refused: the dead refresh token is not sent again", () =>
+    withSource(() => new Response("", { status: 400 }), { token: held }, (source, seen) =>
+      Effect.gen(function* () {
+        yield* TestClock.adjust("11 seconds")
+        expect(yield* Effect.flip(source.get)).toMatchObject({ _tag: "TokenUnavailable", reason: "RefreshRefused" })
+        yield* Effect.flip(source.get)
+        yield* Effect.flip(source.get)
+        expect(seen.length).toBe(1)
+      })))
+
+  it.effect("a transient answer (503, 429) keeps the refresh token for the next get", () =>
+    withSource((_, i) => (i === 0 ? oauthError("temporarily_unavailable", 503) : i === 1 ? new Response("", { status: 429 }) : tokenAnswer()), { token: held }, (source, seen) =>
+      Effect.gen(function* () {
+        yield* TestClock.adjust("11 seconds")
+        yield* Effect.flip(source.get)
+        yield* Effect.flip(source.get)
+        yield* source.get
+        expect(seen.map((s) => s.form.get("refresh_token"))).toEqual(["RT-dead", "RT-dead", "RT-dead"])
+      })))
+
+  it.effect("a program grant is single-use: a refused refresh does not run it again (a spent device code)", () =>
+    Effect.gen(function* () {
+      let runs = 0
+      const deviceProgram = Effect.flatMap(DateTime.now, (now) =>
+        Effect.sync(() =>
+          BearerToken.make({ accessToken: `D-${++runs}`, refreshToken: "RT-device", issuedAt: now, expiresAt: DateTime.add(now, { seconds: 60 }) })
+        )
+      )
+      yield* withSource(() => oauthError("invalid_grant"), { grant: deviceProgram }, (source, seen) =>
+        Effect.gen(function* () {
+          expect(value(yield* source.get)).toBe("D-1")
+          yield* TestClock.adjust("61 seconds")
+          expect(yield* Effect.flip(source.get)).toMatchObject({ _tag: "TokenUnavailable", reason: "RefreshRefused" })
+          expect(runs).toBe(1)
+          expect(seen.length).toBe(1)
+        }))
+    }))
+
+  it.effect("a program marked repeatable (a fresh JWT bearer assertion each time) is run again", () =>
+    Effect.gen(function* () {
+      let runs = 0
+      const program = Effect.flatMap(DateTime.now, (now) =>
+        Effect.sync(() => BearerToken.make({ accessToken: `J-${++runs}`, issuedAt: now, expiresAt: DateTime.add(now, { seconds: 60 }) }))
+      )
+      yield* withSource(() => tokenAnswer(), { grant: TokenSource.repeatable(program) }, (source) =>
+        Effect.gen(function* () {
+          expect(value(yield* source.get)).toBe("J-1")
+          yield* TestClock.adjust("61 seconds")
+          expect(value(yield* source.get)).toBe("J-2")
+        }))
+    }))
+})
+
+describe("TokenSource: bad stored data and failing persistence (issue 13)", () => {
+  const answering = (value: Option.Option<unknown>) =>
+    KeyValueStore.makeStringOnly({
+      get: () => Effect.succeed(value as Option.Option<string>),
+      set: () => Effect.void,
+      remove: () => Effect.void,
+      clear: Effect.void,
+      size: Effect.succeed(0)
+    })
+
+  for (const [name, garbage] of [["Some(null)", null], ["Some(42)", 42], ["Some({})", {}], ["Some('{\"x\":1}')", "{\"x\":1}"]] as const) {
+    it.effect(`a store answering ${name} is ignored: the grant is used`, () =>
+      withSource(() => tokenAnswer(), { grant, store: { store: answering(Option.some(garbage)), key: "k" } }, (source, seen) =>
+        Effect.gen(function* () {
+          const token = yield* source.get
+          expect(value(token)).toMatch(/^AT-/)
+          yield* source.get
+          expect(seen.length).toBe(1)
+        })))
+  }
+
+  it.effect("a token that cannot be serialized is logged, not persisted, and the token in hand is kept", () =>
+    Effect.gen(function* () {
+      const memory = yield* KeyValueStore.KeyValueStore
+      let deep: Record<string, unknown> = {}
+      const root = deep
+      for (let i = 0; i < 100_000; i++) {
+        const next: Record<string, unknown> = {}
+        deep["n"] = next
+        deep = next
+      }
+      const logs: Array<string> = []
+      const capture = Logger.replace(Logger.defaultLogger, Logger.make(({ message }) => logs.push(String(message))))
+      const program = Effect.flatMap(DateTime.now, (now) =>
+        Effect.succeed(BearerToken.make({ accessToken: "AT-deep", issuedAt: now, expiresAt: DateTime.add(now, { hours: 1 }), extra: { deep: root } }))
+      )
+      const exit = yield* Effect.exit(
+        withSource(() => tokenAnswer(), { grant: program, store: { store: memory, key: "k" } }, (source) =>
+          Effect.zipRight(source.get, Effect.zipRight(TestClock.adjust("1 second"), source.get))
+        ).pipe(Effect.provide(capture))
+      )
+      assert.isTrue(Exit.isSuccess(exit))
+      if (Exit.isSuccess(exit)) expect(value(exit.value)).toBe("AT-deep")
+      expect(logs.join("\n")).toContain("could not store the token")
+    }).pipe(Effect.provide(KeyValueStore.layerMemory)))
 })
 
 describe("TokenSource: single flight", () => {

@@ -1,6 +1,7 @@
 /** @internal */
-import { BearerToken, TokenRequest } from "@oauth2/core"
+import { BearerToken, OAuthError, TokenRequest } from "@oauth2/core"
 import { OAuthClient } from "@oauth2/http"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -22,16 +23,47 @@ export const tag = Context.GenericTag<TokenSource.TokenSource>("@oauth2/flows/To
 /** @internal */
 export const defaultLeeway = Duration.seconds(30)
 
+const unavailableMessages: Record<TokenSource.TokenUnavailable["reason"], string> = {
+  NoGrant: "the token source has no usable token and no grant to obtain one with",
+  NotRenewable: "the token expired or was invalidated, it has no usable refresh token, and its grant cannot be repeated",
+  RefreshRefused: "the authorization server refused the refresh token and the grant cannot be repeated: start the user's flow again"
+}
+
 /** @internal */
-export const tokenUnavailable = (reason: TokenSource.TokenUnavailable["reason"]): TokenSource.TokenUnavailable =>
+export const tokenUnavailable = (reason: TokenSource.TokenUnavailable["reason"], cause?: unknown): TokenSource.TokenUnavailable =>
   Data.struct({
     _tag: "TokenUnavailable",
     reason,
-    message:
-      reason === "NoGrant"
-        ? "the token source has no usable token and no grant to obtain one with"
-        : "the token expired or was invalidated, it has no usable refresh token, and its grant cannot be repeated"
+    message: unavailableMessages[reason],
+    ...(cause === undefined ? {} : { cause })
   })
+
+/** @internal */
+export const repeatable = <E>(
+  program: Effect.Effect<BearerToken.BearerToken, E, OAuthClient.OAuthClient>
+): TokenSource.RepeatableGrant<E> => ({ _tag: "RepeatableGrant", program })
+
+const isRepeatableGrant = (u: unknown): u is TokenSource.RepeatableGrant<unknown> =>
+  typeof u === "object" && u !== null && "_tag" in u && u._tag === "RepeatableGrant" && "program" in u
+
+/** Statuses that say "try again later", not "this refresh token is dead". */
+const transientStatuses = new Set([408, 425, 429])
+
+/**
+ * The server refused the refresh token: `invalid_grant`, or any other non-transient 4xx answer (some servers answer
+ * a dead refresh token with a bare 400), except `invalid_client` (the client's credentials are at fault, not the
+ * refresh token).
+ *
+ * @internal
+ */
+export const isRefusedRefresh = (error: unknown): boolean => {
+  if (typeof error !== "object" || error === null || !("_tag" in error)) return false
+  if (error._tag === "InvalidGrant") return true
+  if (error._tag === "InvalidClient") return false
+  if (!OAuthError.isOAuthError(error) && error._tag !== "UnexpectedResponse") return false
+  const status = "status" in error && typeof error.status === "number" ? error.status : undefined
+  return status !== undefined && status >= 400 && status < 500 && !transientStatuses.has(status)
+}
 
 interface State {
   /** The token in hand (possibly expired or invalidated). */
@@ -65,7 +97,8 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
     const scope = yield* Effect.scope
     const leewayMillis = Duration.toMillis(Duration.decode(options.leeway ?? defaultLeeway))
     const grant = options.grant
-    const repeatable = grant === undefined ? false : Effect.isEffect(grant) ? true : TokenRequest.isRepeatable(grant)
+    // a program is single-use (it may poll a device code) unless marked with `repeatable`
+    const repeatable = grant === undefined ? false : isRepeatableGrant(grant) ? true : Effect.isEffect(grant) ? false : TokenRequest.isRepeatable(grant)
     const refresh = options.refresh === false ? undefined : (options.refresh ?? {})
     const store = options.store
     /*
@@ -94,30 +127,38 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
       return expiry - Math.min(margin, Math.max(0, lifetime / 2)) > now
     }
 
+    /** Stores the token; a failure (the store, or a token that cannot be serialized) is logged, never raised. */
     const persist = (token: BearerToken.BearerToken): Effect.Effect<void> =>
       store === undefined
         ? Effect.void
-        : store.store.set(store.key, BearerToken.serialize(token)).pipe(
-            Effect.catchAll((e) => Effect.logWarning("token source: could not store the token", { key: store.key, ...describe(e) }))
+        : Effect.try(() => BearerToken.serialize(token)).pipe(
+            Effect.flatMap((serialized) => store.store.set(store.key, serialized)),
+            Effect.catchAllCause((cause) =>
+              Effect.logWarning("token source: could not store the token", { key: store.key, ...describe(Cause.squash(cause)) })
+            )
           )
 
+    /** The stored token; anything else (absent, not a string, not a token, a failing store) is ignored and logged. */
     const load: Effect.Effect<BearerToken.BearerToken | undefined> =
       store === undefined
         ? Effect.succeed(undefined)
         : store.store.get(store.key).pipe(
-            Effect.flatMap(
-              Option.match({
-                onNone: () => Effect.succeed(undefined),
-                onSome: (serialized) => {
-                  const restored = BearerToken.deserialize(serialized)
-                  return Either.isRight(restored)
-                    ? Effect.succeed(restored.right)
-                    : Effect.as(Effect.logWarning("token source: ignoring a stored value that is not a token", { key: store.key }), undefined)
-                }
-              })
-            ),
-            Effect.catchAll((e) =>
-              Effect.as(Effect.logWarning("token source: could not read the stored token", { key: store.key, ...describe(e) }), undefined)
+            Effect.flatMap((stored) => {
+              if (Option.isNone(stored)) return Effect.succeed(undefined)
+              const serialized: unknown = stored.value
+              const restored = typeof serialized === "string" ? BearerToken.deserialize(serialized) : undefined
+              return restored !== undefined && Either.isRight(restored)
+                ? Effect.succeed(restored.right)
+                : Effect.as(
+                    Effect.logWarning("token source: ignoring a stored value that is not a token (it will be replaced)", { key: store.key }),
+                    undefined
+                  )
+            }),
+            Effect.catchAllCause((cause) =>
+              Effect.as(
+                Effect.logWarning("token source: could not read the stored token", { key: store.key, ...describe(Cause.squash(cause)) }),
+                undefined
+              )
             )
           )
 
@@ -130,7 +171,12 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
       })
       if (used && !repeatable) return yield* Effect.fail(tokenUnavailable("NotRenewable"))
       yield* Effect.annotateCurrentSpan("oauth2.renewal", "grant")
-      return yield* (Effect.isEffect(grant) ? Effect.provideService(grant, OAuthClient.OAuthClient, client) : client.token(grant))
+      const program: Effect.Effect<BearerToken.BearerToken, Err, OAuthClient.OAuthClient> = isRepeatableGrant(grant)
+        ? grant.program
+        : Effect.isEffect(grant)
+          ? grant
+          : client.token(grant)
+      return yield* Effect.provideService(program, OAuthClient.OAuthClient, client)
     })
 
     const dropRefreshToken = (token: BearerToken.BearerToken) =>
@@ -163,12 +209,12 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
               const renewed = refreshed.right
               return renewed.refreshToken === undefined ? BearerToken.make({ ...renewed, refreshToken: current.refreshToken }) : renewed
             }
-            if (refreshed.left._tag !== "InvalidGrant") return yield* Effect.fail(refreshed.left)
+            if (!isRefusedRefresh(refreshed.left)) return yield* Effect.fail(refreshed.left)
             // the refresh token is dead (expired, revoked, rotated): forget it, and use the grant if it can be repeated
             yield* dropRefreshToken(current)
             const canFallBack = grant !== undefined && (repeatable || !state.grantUsed)
-            if (!canFallBack) return yield* Effect.fail(refreshed.left)
-            yield* Effect.logInfo("token source: the refresh token was refused (invalid_grant); using the grant again")
+            if (!canFallBack) return yield* Effect.fail(tokenUnavailable("RefreshRefused", refreshed.left))
+            yield* Effect.logInfo("token source: the refresh token was refused; using the grant again", describe(refreshed.left))
           }
         }
         return yield* fromGrant
