@@ -3,7 +3,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { Endpoint, ResponseContext, UnexpectedResponse } from "../OAuthError.js"
-import { bound, isRecord, secretFields, unexpectedResponse } from "./errors.js"
+import { bound, isRecord, isSecretKey, unexpectedResponse } from "./errors.js"
 
 /**
  * Renders a parse error as a short reason that never repeats the value of a secret field.
@@ -13,7 +13,7 @@ export const reasonOf = (error: ParseResult.ParseError): string => {
   const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
   const lines = issues.slice(0, 4).map((issue) => {
     const path = issue.path.map(String).join(".")
-    const secret = issue.path.some((p) => typeof p === "string" && secretFields.has(p))
+    const secret = issue.path.some((p) => typeof p === "string" && isSecretKey(p))
     const message = secret ? (issue._tag === "Missing" ? "is missing" : "is not valid") : bound(issue.message.replace(/\s+/g, " "), 200)
     return path === "" ? message : `${path}: ${message}`
   })

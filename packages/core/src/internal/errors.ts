@@ -1,5 +1,6 @@
 /** @internal */
 import * as Data from "effect/Data"
+import * as Either from "effect/Either"
 import type {
   Endpoint,
   ErrorResponse,
@@ -8,6 +9,7 @@ import type {
   StandardCode,
   UnexpectedResponse
 } from "../OAuthError.js"
+import { toJson } from "./json.js"
 
 /** @internal */
 export const standardCodes = [
@@ -160,9 +162,9 @@ export const makeError = (
   endpoint: Endpoint,
   fields: { readonly error: string; readonly description?: string; readonly uri?: string; readonly status?: number }
 ): OAuthError => {
-  const error = bound(fields.error, 128)
+  const error = safe(typeof fields.error === "string" ? fields.error : "", 128)
   const tag = allowed[endpoint].has(error) ? pascal(error) : "UnknownError"
-  const description = fields.description === undefined ? undefined : bound(fields.description)
+  const description = typeof fields.description === "string" ? safe(fields.description) : undefined
   const value: Record<string, unknown> = {
     _tag: tag,
     error,
@@ -172,8 +174,8 @@ export const makeError = (
     }`
   }
   if (description !== undefined) value.description = description
-  if (fields.uri !== undefined) value.uri = bound(fields.uri)
-  if (fields.status !== undefined) value.status = fields.status
+  if (typeof fields.uri === "string") value.uri = safe(fields.uri)
+  if (typeof fields.status === "number") value.status = fields.status
   return Data.struct(value) as unknown as ErrorResponse<string> as OAuthError
 }
 
@@ -183,6 +185,11 @@ export const isRecord = (u: unknown): u is Record<string, unknown> =>
 
 /** @internal */
 export const fromBody = (endpoint: Endpoint, body: unknown, context?: ResponseContext): OAuthError | undefined => {
+  const json = toJson(body)
+  return Either.isRight(json) ? fromJson(endpoint, json.right, context) : undefined
+}
+
+const fromJson = (endpoint: Endpoint, body: unknown, context?: ResponseContext): OAuthError | undefined => {
   if (!isRecord(body) || typeof body.error !== "string" || body.error.length === 0) return undefined
   return makeError(endpoint, {
     error: body.error,
@@ -193,7 +200,8 @@ export const fromBody = (endpoint: Endpoint, body: unknown, context?: ResponseCo
 }
 
 /**
- * Names of members whose values are secrets or single-use credentials: never kept in an excerpt.
+ * Names of members whose values are secrets or single-use credentials: never kept in an excerpt. Compared after
+ * {@link normaliseKey}, so `access_token`, `accessToken`, `Access-Token` and `ACCESS_TOKEN` are one name.
  * @internal
  */
 export const secretFields: ReadonlySet<string> = new Set([
@@ -214,14 +222,39 @@ export const secretFields: ReadonlySet<string> = new Set([
   "issued_token",
   "request",
   "token",
-  "d",
-  "p",
-  "q",
-  "dp",
-  "dq",
-  "qi",
-  "k"
+  "login_hint_token",
+  "id_token_hint",
+  "client_notification_token",
+  "private_key",
+  "api_key"
 ])
+
+/** JWK private members: secret in a JSON object, but too short to be recognised reliably in free text. */
+const jwkSecretFields: ReadonlySet<string> = new Set(["d", "p", "q", "dp", "dq", "qi", "k"])
+
+/**
+ * A member name reduced to lower-case letters and digits: `Access-Token`, `accessToken` -> `accesstoken`.
+ * @internal
+ */
+export const normaliseKey = (key: string): string => key.toLowerCase().replace(/[^a-z0-9]/g, "")
+
+const normalisedSecrets: ReadonlySet<string> = new Set([...secretFields].map(normaliseKey))
+// a name ending in a secret's name is a secret too (`my_device_code`), except the short generic ones (`error_code`)
+const secretSuffix = new RegExp(
+  `(?:token|secret|password|passwd|assertion|verifier|apikey|privatekey|${[...normalisedSecrets].filter((n) => n.length >= 8).join("|")})$`
+)
+
+/** Whether a (normalised) name is that of a secret, whatever its spelling; `jwk` includes the short JWK names. */
+const isSecretName = (normalised: string, jwk: boolean): boolean =>
+  normalisedSecrets.has(normalised) || secretSuffix.test(normalised) || (jwk && jwkSecretFields.has(normalised))
+
+/**
+ * Whether a member name is that of a secret, whatever its case and naming style (snake, camel, kebab...).
+ * @internal
+ */
+export const isSecretKey = (key: string): boolean => isSecretName(normaliseKey(key), true)
+
+const redacted = "<redacted>"
 
 const mask = (value: unknown, depth: number): unknown => {
   if (depth > 8) return "…"
@@ -229,7 +262,8 @@ const mask = (value: unknown, depth: number): unknown => {
   if (isRecord(value)) {
     const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(value).slice(0, 64)) {
-      out[k] = secretFields.has(k) && v !== null && v !== undefined ? "<redacted>" : mask(v, depth + 1)
+      const masked = isSecretKey(unescape(k)) && v !== null && v !== undefined ? redacted : mask(v, depth + 1)
+      Object.defineProperty(out, k, { value: masked, enumerable: true, writable: true, configurable: true })
     }
     return out
   }
@@ -237,30 +271,131 @@ const mask = (value: unknown, depth: number): unknown => {
   return value
 }
 
-const secretPattern = new RegExp(
-  `("(?:${[...secretFields].join("|")})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*("?)`,
-  "gi"
-)
-const secretFormPattern = new RegExp(`(^|[&?#])((?:${[...secretFields].join("|")})=)[^&]*`, "gi")
+/**
+ * Decodes the escapes a member name may hide behind in a text: JSON `\uXXXX`, percent-encoding and numeric HTML
+ * character references. The excerpt shows the decoded text.
+ */
+const unescape = (text: string): string =>
+  text
+    .replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    .replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    .replace(/&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g, (m, hex: string | undefined, dec: string | undefined) => {
+      const code = hex !== undefined ? parseInt(hex, 16) : Number(dec)
+      return code <= 0x10ffff ? String.fromCodePoint(code) : m
+    })
 
 /**
- * A bounded, secret-masked excerpt of a body: raw text or a parsed JSON value.
+ * A name followed by a separator, in any of the syntaxes a body may use: `"name":`, `'name':`, `name:` (YAML),
+ * `name=` (forms), `name =>`, `<name>` (XML), optionally with backslash-escaped quotes (JSON inside a JSON string).
+ */
+const keyThenSeparator = /(<)?(\\?["'])?([A-Za-z_$][\w.$-]*)(\\?["'])?(\s*(?:=>|:=|[:=])[ \t]*|>)/g
+
+/** Where the value starting at `start` ends, by its first character (a quote, a bracket) or a bare value's end. */
+const valueEnd = (text: string, start: number, xml: boolean): number => {
+  if (xml) {
+    const close = text.indexOf("<", start)
+    return close === -1 ? text.length : close
+  }
+  const escapedQuote = text.startsWith('\\"', start) || text.startsWith("\\'", start)
+  const first = text[start]
+  if (escapedQuote) {
+    const close = text.indexOf(text.slice(start, start + 2), start + 2)
+    return close === -1 ? text.length : close + 2
+  }
+  if (first === '"' || first === "'") {
+    for (let i = start + 1; i < text.length; i++) {
+      if (text[i] === "\\") i++
+      else if (text[i] === first) return i + 1
+    }
+    return text.length
+  }
+  if (first === "[" || first === "{") {
+    const closer = first === "[" ? "]" : "}"
+    let level = 0
+    for (let i = start; i < text.length; i++) {
+      if (text[i] === first) level++
+      else if (text[i] === closer && --level === 0) return i + 1
+    }
+    return text.length
+  }
+  const bare = /[\s&,;<>}\]"']/g
+  bare.lastIndex = start
+  const stop = bare.exec(text)
+  return stop === null ? text.length : stop.index
+}
+
+/**
+ * Masks, in free text of any format (JSON, truncated JSON, forms, YAML, XML, JSON-in-a-string), the value following
+ * any secret name, whatever its case, naming style or escaping.
+ * @internal
+ */
+export const maskText = (raw: string): string => {
+  const text = unescape(raw)
+  let out = ""
+  let from = 0
+  keyThenSeparator.lastIndex = 0
+  for (let m = keyThenSeparator.exec(text); m !== null; m = keyThenSeparator.exec(text)) {
+    const [whole, lt, open, name, close, separator] = m as unknown as [string, string | undefined, string | undefined, string, string | undefined, string]
+    const xml = separator === ">"
+    if (xml && (lt === undefined || open !== undefined || close !== undefined)) continue
+    if (!xml && lt !== undefined) continue
+    const quotedColon = open !== undefined && close !== undefined && separator.trim().startsWith(":")
+    if (!isSecretName(normaliseKey(name), quotedColon)) continue
+    const start = m.index + whole.length
+    const end = valueEnd(text, start, xml)
+    if (end <= start || /^(?:\\?["'])?<redacted>(?:\\?["'])?$/.test(text.slice(start, end))) continue
+    out += text.slice(from, start) + redacted
+    from = end
+    keyThenSeparator.lastIndex = Math.max(end, keyThenSeparator.lastIndex)
+  }
+  return out + text.slice(from)
+}
+
+/**
+ * Control characters (C0, DEL, C1), line and paragraph separators and bidirectional overrides: never copied raw from
+ * a server into a message, an excerpt or a field (they forge log lines and terminal output).
+ */
+const controlCharacters = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+
+/**
+ * Escapes the control characters of server text (`\n`, `\r`, `\t`, else `\uXXXX`).
+ * @internal
+ */
+export const escapeControl = (s: string): string =>
+  s.replace(controlCharacters, (c) =>
+    c === "\n" ? "\\n" : c === "\r" ? "\\r" : c === "\t" ? "\\t" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
+/** Server text for a message or a field: control characters escaped, then bounded. */
+const safe = (s: string, max?: number): string => bound(escapeControl(s), max)
+
+/** The largest string body parsed as JSON for masking by structure (larger ones are masked as text). */
+const maxParsedLength = 64 * 1024
+
+const render = (body: unknown): string => {
+  if (typeof body === "string") {
+    if (body.length <= maxParsedLength) {
+      const parsed = Either.try(() => JSON.parse(body) as unknown)
+      if (Either.isRight(parsed) && typeof parsed.right === "object" && parsed.right !== null) {
+        return JSON.stringify(mask(parsed.right, 0))
+      }
+    }
+    return maskText(body.slice(0, maxExcerptLength * 4))
+  }
+  if (body === undefined) return ""
+  const json = toJson(body)
+  if (Either.isLeft(json)) return `<${json.left}>`
+  return JSON.stringify(mask(json.right, 0)) ?? ""
+}
+
+/**
+ * A bounded, secret-masked excerpt of a body: raw text or a parsed JSON value. A body that parses as JSON is masked
+ * by walking it (secret names in any spelling); any other text is masked by {@link maskText}. Never throws.
  * @internal
  */
 export const excerpt = (body: unknown): string => {
-  let text: string
-  if (typeof body === "string") {
-    text = body.slice(0, maxExcerptLength * 4).replace(secretPattern, `$1"<redacted>"`).replace(secretFormPattern, "$1$2<redacted>")
-  } else if (body === undefined) {
-    text = ""
-  } else {
-    try {
-      text = JSON.stringify(mask(body, 0)) ?? String(body)
-    } catch {
-      text = String(body)
-    }
-  }
-  return bound(text, maxExcerptLength)
+  const text = Either.getOrElse(Either.try(() => render(body)), () => "<not a JSON value>")
+  // a last pass over the final text: masking is applied to what is shown, whatever path produced it
+  return safe(maskText(text), maxExcerptLength)
 }
 
 /** @internal */
@@ -270,16 +405,19 @@ export const unexpectedResponse = (
   body: unknown,
   context?: ResponseContext
 ): UnexpectedResponse => {
+  const status = typeof context?.status === "number" ? context.status : undefined
+  const contentType = typeof context?.contentType === "string" ? safe(context.contentType, 100) : undefined
+  const why = safe(maskText(String(reason)))
   const value: Record<string, unknown> = {
     _tag: "UnexpectedResponse",
     endpoint,
-    reason: bound(reason),
+    reason: why,
     excerpt: excerpt(body),
     message: `unexpected answer from the ${endpoint} endpoint${
-      context?.status === undefined ? "" : ` (HTTP ${context.status}${context.contentType === undefined ? "" : `, ${bound(context.contentType, 100)}`})`
-    }: ${bound(reason)}`
+      status === undefined ? "" : ` (HTTP ${status}${contentType === undefined ? "" : `, ${contentType}`})`
+    }: ${why}`
   }
-  if (context?.status !== undefined) value.status = context.status
-  if (context?.contentType !== undefined) value.contentType = bound(context.contentType, 100)
+  if (status !== undefined) value.status = status
+  if (contentType !== undefined) value.contentType = contentType
   return Data.struct(value) as unknown as UnexpectedResponse
 }
