@@ -221,8 +221,9 @@ export const isCallbackError: (u: unknown) => u is CallbackError = internal.isCa
 /**
  * What a callback may be given as:
  * - a full URL, absolute (`https://app/cb?code=...`, `com.example.app:/cb#code=...`) or a path (`/cb?code=...`),
- *   as a string or a `URL`; the query is read, or the fragment when the query is empty or the request asked for
- *   `response_mode=fragment`;
+ *   as a string or a `URL`; {@link validate} reads only the place of the requested response mode (the query when the
+ *   request set no `response_mode`, the fragment for `response_mode=fragment`) and refuses a response found in the
+ *   other one; {@link parse} without a response mode reads the query, or the fragment when the query is empty;
  * - a query string, with or without `?`, or a fragment with `#`;
  * - a form body (`response_mode=form_post`), as a string or `URLSearchParams`.
  *
@@ -265,7 +266,9 @@ export const parse: (
 /**
  * Validates a callback against its pending request: RFC 9207 `iss` (required when the request says the server
  * supports it, compared by exact string when present), `state` (exact), then an `error` answer (mapped to its own
- * tag), then `code`.
+ * tag), then `code`. The parameters are read only where the request asked for them (`response_mode`; the query
+ * when none was sent, OAuth 2.0 Multiple Response Types 2.1): a code-flow response that arrives in the fragment is
+ * an `InvalidCallback`.
  *
  * @example
  * ```ts
@@ -288,6 +291,7 @@ export const parse: (
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
  * @see https://www.rfc-editor.org/rfc/rfc9207#section-2.4
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthError
+ * @see https://openid.net/specs/oauth-v2-multiple-response-types-1_0.html#ResponseModes
  * @since 0.1.0
  * @category constructors
  */

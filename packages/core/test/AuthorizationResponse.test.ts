@@ -48,13 +48,10 @@ describe("AuthorizationResponse.validate", () => {
       const inputs: Array<AuthorizationResponse.Input> = [
         "https://app.example.com/cb?code=c%2Bd&state=xyz",
         "https://app.example.com/cb?code=c%2Bd&state=xyz#_=_",
-        "https://app.example.com/cb#code=c%2Bd&state=xyz",
-        "https://app.example.com/cb?#code=c%2Bd&state=xyz",
         "com.example.app:/cb?code=c%2Bd&state=xyz",
         "/cb?code=c%2Bd&state=xyz",
         "?code=c%2Bd&state=xyz",
         "?code=c%2Bd&state=xyz#ignored",
-        "#code=c%2Bd&state=xyz",
         "code=c%2Bd&state=xyz",
         "  code=c%2Bd&state=xyz\n",
         "code=c%2Bd&&state=xyz&",
@@ -88,6 +85,30 @@ describe("AuthorizationResponse.validate", () => {
       assert.strictEqual(Redacted.value(byDefault.code), "fromquery")
       const form = yield* AuthorizationResponse.validate(yield* pending({ responseMode: "form_post" }), "code=fromform&state=xyz")
       assert.strictEqual(Redacted.value(form.code), "fromform")
+    }))
+
+  it.effect("reads only the response mode requested: the query by default, never the fragment instead", () =>
+    Effect.gen(function* () {
+      const inFragment = [
+        "https://app.example.com/cb#code=c%2Bd&state=xyz",
+        "https://app.example.com/cb?#code=c%2Bd&state=xyz",
+        "#code=c%2Bd&state=xyz"
+      ]
+      for (const mode of [undefined, "query"]) {
+        const request = yield* pending(mode === undefined ? {} : { responseMode: mode })
+        for (const input of inFragment) {
+          assert.strictEqual(tagOf(AuthorizationResponse.validate(request, input)), "InvalidCallback", `${mode}: ${input}`)
+        }
+      }
+      const fragmentMode = yield* pending({ responseMode: "fragment" })
+      for (const input of inFragment) {
+        const response = AuthorizationResponse.validate(fragmentMode, input)
+        assert.isTrue(Either.isRight(response), input)
+      }
+      // and a fragment-mode request does not read the query
+      for (const input of ["https://app.example.com/cb?code=c&state=xyz", "?code=c&state=xyz"]) {
+        assert.strictEqual(tagOf(AuthorizationResponse.validate(fragmentMode, input)), "InvalidCallback", input)
+      }
     }))
 
   it.effect("state: missing and mismatching", () =>

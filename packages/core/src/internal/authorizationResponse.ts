@@ -93,13 +93,26 @@ const maxParameters = 256
 
 const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:/
 
-/** The component of the input that holds the parameters. */
-const component = (input: string, responseMode: string | undefined): Either.Either<string, InvalidCallback> => {
+const wrongPlace = (found: "query" | "fragment", mode: string) =>
+  Either.left(invalidCallback(`the parameters are in the ${found}, but the request asked for response_mode=${mode}`))
+
+/**
+ * The component of the input that holds the parameters. `strict` (callback validation): the response mode of the
+ * request (`query` by default) is the only place read, a response found in the other place is refused.
+ */
+const component = (input: string, responseMode: string | undefined, strict: boolean): Either.Either<string, InvalidCallback> => {
+  const mode = responseMode ?? ""
+  const inQuery = mode === "query" || mode.startsWith("query.")
+  const inFragment = mode === "fragment" || mode.startsWith("fragment.")
   if (input.startsWith("?")) {
+    if (strict && inFragment) return wrongPlace("query", mode)
     const end = input.indexOf("#")
     return Either.right(input.slice(1, end < 0 ? undefined : end))
   }
-  if (input.startsWith("#")) return Either.right(input.slice(1))
+  if (input.startsWith("#")) {
+    if (strict && inQuery) return wrongPlace("fragment", mode)
+    return Either.right(input.slice(1))
+  }
   let url: URL | undefined
   if (input.startsWith("/")) {
     url = URL.canParse(input, "http://localhost") ? new URL(input, "http://localhost") : undefined
@@ -111,9 +124,14 @@ const component = (input: string, responseMode: string | undefined): Either.Eith
   if (url === undefined) return Either.right(input) // a bare query string or form body
   const query = url.search.slice(1)
   const fragment = url.hash.slice(1)
-  const mode = responseMode ?? ""
-  if (mode.startsWith("fragment")) return Either.right(fragment)
-  if (mode.startsWith("query")) return Either.right(query)
+  if (mode.startsWith("fragment")) {
+    if (strict && fragment === "" && query !== "") return wrongPlace("query", mode)
+    return Either.right(fragment)
+  }
+  if (mode.startsWith("query")) {
+    if (strict && query === "" && fragment !== "") return wrongPlace("fragment", mode)
+    return Either.right(query)
+  }
   return Either.right(query !== "" ? query : fragment)
 }
 
@@ -142,6 +160,13 @@ const collect = (
 export const parse = (
   input: Input,
   options?: { readonly responseMode?: string }
+): Either.Either<Readonly<Record<string, string>>, InvalidCallback | RepeatedParameter> =>
+  parseIn(input, isRecord(options) && typeof options.responseMode === "string" ? options.responseMode : undefined, false)
+
+const parseIn = (
+  input: Input,
+  responseMode: string | undefined,
+  strict: boolean
 ): Either.Either<Readonly<Record<string, string>>, InvalidCallback | RepeatedParameter> => {
   if (input instanceof URLSearchParams) return collect(input.entries())
   const text: unknown = input instanceof URL ? input.href : input
@@ -149,8 +174,7 @@ export const parse = (
   if (text.length > maxInputLength) return Either.left(invalidCallback(`longer than ${maxInputLength} characters`))
   const trimmed = text.trim()
   if (trimmed.length === 0) return Either.left(invalidCallback("empty"))
-  const responseMode = isRecord(options) && typeof options.responseMode === "string" ? options.responseMode : undefined
-  const part = component(trimmed, responseMode)
+  const part = component(trimmed, responseMode, strict)
   if (Either.isLeft(part)) return Either.left(part.left)
   const entries: Array<readonly [string, string]> = []
   for (const segment of part.right.split("&")) {
@@ -178,7 +202,8 @@ export const validate = (
   if (!isRecord(self) || typeof self.clientId !== "string") {
     return Either.left(invalidCallback("the pending request to validate against is not one"))
   }
-  const parsed = parse(input, self.responseMode === undefined ? undefined : { responseMode: self.responseMode })
+  // only the place the request asked for (RFC 6749 4.1.2: the query for a code flow without response_mode)
+  const parsed = parseIn(input, typeof self.responseMode === "string" ? self.responseMode : "query", true)
   if (Either.isLeft(parsed)) return Either.left(parsed.left)
   const params = new Map(Object.entries(parsed.right))
 
