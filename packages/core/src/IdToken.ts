@@ -11,8 +11,8 @@
  * - `exp` in the future and `iat` not in the future, with a bounded clock tolerance (30 s by default, at most 5 min),
  *   time taken from `Clock`;
  * - `nonce` equals the one sent; `auth_time` is present and within `max_age` when it was requested; `acr` is among
- *   the requested `acr_values`; `at_hash` and `c_hash`, when present, match the access token and the code (for every
- *   algorithm family, EdDSA with Ed25519 hashing with SHA-512);
+ *   the requested `acr_values`; `at_hash`, `c_hash` and `s_hash`, when present, match the access token, the code and
+ *   the state, when those are known (for every algorithm family, EdDSA with Ed25519 hashing with SHA-512);
  * - after a refresh, the new ID token keeps the original `iss` and `sub`.
  *
  * Each failure is an {@link InvalidIdToken} whose `reason` names the check; the token is never in the message.
@@ -94,7 +94,7 @@ export const isIdToken = (u: unknown): u is IdToken => isRecord(u) && u._tag ===
  * - `NonceMismatch`: `nonce` is not the one sent (or present when none was sent, or changed by a refresh);
  * - `MaxAgeExceeded`: `auth_time` is older than the requested `max_age`;
  * - `AcrMismatch`: `acr` is not among the requested `acr_values`;
- * - `AtHashMismatch`, `CHashMismatch`: the hash does not match the access token, the code;
+ * - `AtHashMismatch`, `CHashMismatch`, `SHashMismatch`: the hash does not match the access token, the code, the state;
  * - `IssuerChanged`, `SubjectChanged`: a refreshed ID token is not about the same end-user at the same issuer.
  *
  * A required claim that is absent (`iss`, `sub`, `aud`, `exp`, `iat`; `nonce` when one was sent; `azp` with several
@@ -113,6 +113,7 @@ export type Reason =
   | "AcrMismatch"
   | "AtHashMismatch"
   | "CHashMismatch"
+  | "SHashMismatch"
   | "IssuerChanged"
   | "SubjectChanged"
   | "AudienceChanged"
@@ -226,6 +227,13 @@ export interface ValidateOptions<E = never> extends Jwt.VerificationKeys<E> {
   readonly accessToken?: string | Redacted.Redacted<string> | undefined
   /** The authorization code redeemed: checked against `c_hash` when present. */
   readonly code?: string | Redacted.Redacted<string> | undefined
+  /**
+   * The `state` of the authorization response: checked against `s_hash` when present (OpenID Connect Core 3.3.2.11,
+   * FAPI 1.0 Advanced 5.2.2.1).
+   *
+   * @see https://openid.net/specs/openid-financial-api-part-2-1_0.html#authorization-server
+   */
+  readonly state?: string | undefined
   /** The tolerance on `exp`, `iat`, `nbf` and `auth_time`: 30 seconds by default, at most 5 minutes. */
   readonly clockTolerance?: Duration.DurationInput | undefined
   /**

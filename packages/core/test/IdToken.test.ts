@@ -406,6 +406,19 @@ describe("IdToken.validate", () => {
         }))
     }
 
+    it.effect("checks s_hash against the state when both are known (OIDC Core 3.3.2.11, FAPI)", () =>
+      Effect.gen(function*() {
+        const state = "af0ifjsldkj"
+        const ok = yield* Effect.promise(() => signJwt(claims({ s_hash: nodeHalfHash(state, "sha256") }), rsa))
+        yield* validate(ok, { state })
+        // without a known state, s_hash is not checked
+        yield* validate(yield* Effect.promise(() => signJwt(claims({ s_hash: "not-the-hash" }), rsa)))
+        const bad = yield* Effect.promise(() => signJwt(claims({ s_hash: nodeHalfHash("another-state", "sha256") }), rsa))
+        expect(yield* refused(bad, { state })).toMatchObject({ reason: "SHashMismatch", claim: "s_hash" })
+        const malformed = yield* Effect.promise(() => signJwt(claims({ s_hash: 42 }), rsa))
+        expect(yield* refused(malformed, { state })).toMatchObject({ reason: "Malformed", claim: "s_hash" })
+      }))
+
     it.effect("checks at_hash with HS512 (the client secret)", () =>
       Effect.gen(function*() {
         const key = { alg: "HS512", privateKey: encoder.encode(Redacted.value(clientSecret)) }

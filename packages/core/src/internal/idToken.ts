@@ -190,13 +190,20 @@ const checkIdToken = <E>(
   const c = token.claims
   if (c.at_hash !== undefined && typeof c.at_hash !== "string") return notString("at_hash")
   if (c.c_hash !== undefined && typeof c.c_hash !== "string") return notString("c_hash")
+  if (c.s_hash !== undefined && typeof c.s_hash !== "string") return notString("s_hash")
   return checked
 }
 
-/** `at_hash` / `c_hash`, when the ID token has one and the value it hashes is known. */
+const hashMismatch = {
+  at_hash: ["AtHashMismatch", "'at_hash' does not match the access token"],
+  c_hash: ["CHashMismatch", "'c_hash' does not match the authorization code"],
+  s_hash: ["SHashMismatch", "'s_hash' does not match the state"]
+} as const
+
+/** `at_hash` / `c_hash` / `s_hash`, when the ID token has one and the value it hashes is known. */
 const checkHash = (
   c: Readonly<Record<string, unknown>>,
-  claim: "at_hash" | "c_hash",
+  claim: "at_hash" | "c_hash" | "s_hash",
   value: string | Redacted.Redacted<string> | undefined,
   alg: string
 ): Effect.Effect<void, jose.Failure> => {
@@ -207,13 +214,7 @@ const checkHash = (
   return Effect.flatMap(jose.leftHalfHash(unwrap(value), alg), (actual) =>
     actual === expected
       ? Effect.void
-      : Effect.fail(
-        jose.failure(
-          claim === "at_hash" ? "AtHashMismatch" : "CHashMismatch",
-          claim === "at_hash" ? "'at_hash' does not match the access token" : "'c_hash' does not match the authorization code",
-          claim
-        )
-      ))
+      : Effect.fail(jose.failure(hashMismatch[claim][0], hashMismatch[claim][1], claim)))
 }
 
 /** The default allow-list: RS256, the algorithm every OpenID provider supports. */
@@ -224,7 +225,7 @@ const mapFailure = <E>(e: jose.Failure | E): InvalidIdToken | E => (jose.isFailu
 /**
  * Validates an ID token. The work that does not depend on the token is done once elsewhere (keys are imported once
  * per key object, the allow-lists are constants); per token: one parse, one signature verification, one pass over
- * the claims, and a hash only when `at_hash` / `c_hash` must be checked.
+ * the claims, and a hash only when `at_hash` / `c_hash` / `s_hash` must be checked.
  * @internal
  */
 export const validate = <E>(
@@ -252,13 +253,15 @@ export const validate = <E>(
       const c = claims.claims
       const atHash = options.accessToken !== undefined && c.at_hash !== undefined
       const cHash = options.code !== undefined && c.c_hash !== undefined
-      if (!atHash && !cHash) return Effect.succeed(claims)
+      const sHash = options.state !== undefined && c.s_hash !== undefined
+      if (!atHash && !cHash && !sHash) return Effect.succeed(claims)
       return Effect.as(
         Effect.mapError(
-          Effect.zipRight(
+          Effect.all([
             checkHash(c, "at_hash", options.accessToken, claims.alg),
-            checkHash(c, "c_hash", options.code, claims.alg)
-          ),
+            checkHash(c, "c_hash", options.code, claims.alg),
+            checkHash(c, "s_hash", options.state, claims.alg)
+          ], { discard: true }),
           fromFailure
         ),
         claims
