@@ -1,6 +1,6 @@
 /**
  * @oauth2/http: how OAuth 2.x / OpenID Connect requests are sent. Transport, client authentication and one typed
- * function per endpoint, over `@effect/platform`'s `HttpClient`.
+ * function per endpoint, over `fetch` by default or over `@effect/platform`'s `HttpClient`.
  *
  * @since 0.1.0
  */
