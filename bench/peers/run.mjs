@@ -119,7 +119,20 @@ const contenders = async (base, tokenPath, only) => {
         o.processClientCredentialsResponse(as, client, await o.clientCredentialsGrantRequest(as, client, auth, { scope }, { [o.allowInsecureRequests]: true }))
       return { call, many: all(call) }
     },
-    "@oauth2": () => oursClient(url)
+    "@oauth2": () => oursClient(url),
+    // the floor of any Effect program: the raw fetch call above, run as one Effect (a span, as every call of ours
+    // has), on the same kind of ManagedRuntime; many calls are one Effect.all with unbounded concurrency
+    "Effect floor": async () => {
+      const { Effect, Layer, ManagedRuntime } = await import("effect")
+      const raw = await make["raw fetch"]()
+      const runtime = ManagedRuntime.make(Layer.empty)
+      const one = (scope) => Effect.withSpan(Effect.promise(() => raw.call(scope)), "floor", { captureStackTrace: false })
+      return {
+        call: (scope) => runtime.runPromise(one(scope)),
+        many: (scopes) => runtime.runPromise(Effect.all(scopes.map(one), { concurrency: "unbounded" })),
+        dispose: () => runtime.dispose()
+      }
+    }
   }
   const names = only === undefined ? Object.keys(make) : only
   const out = []
@@ -367,7 +380,8 @@ const sectionMemory = async (cfg) => {
 }
 
 const runChild = async (kind, n) => {
-  const bodyOf = (i) => JSON.stringify({ access_token: `at-${i.toString(36).padStart(8, "0")}-${"x".repeat(32)}`, token_type: "Bearer", expires_in: 3600, scope: "read write" })
+  // a JWT-sized access token (~760 characters, as Auth0, Entra or oidc-provider issue), distinct per answer
+  const bodyOf = (i) => JSON.stringify({ access_token: `eyJ${i.toString(36).padStart(8, "0")}.${"x".repeat(750)}`, token_type: "Bearer", expires_in: 3600, scope: "read write" })
   if (kind.startsWith("heap:")) {
     let one
     if (kind === "heap:json") one = async (body) => JSON.parse(body)
