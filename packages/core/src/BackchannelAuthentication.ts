@@ -176,9 +176,10 @@ export const decode: (
   body: unknown,
   context?: ResponseContext
 ) => Effect.Effect<BackchannelAuthenticationResponse, UnexpectedResponse> = Effect.fnUntraced(function*(
-  body: unknown,
+  raw: unknown,
   context?: ResponseContext
 ) {
+  const body = yield* wire.plainBody(raw, "backchannel_authentication", context)
   const decoded = yield* decodeWire(body, context)
   const expiresAt = yield* wire.expiresAt(decoded.expires_in, "backchannel_authentication", body, context)
   const response: BackchannelAuthenticationResponse = {

@@ -18,7 +18,8 @@ import * as Schema from "effect/Schema"
 import type { ResponseContext, UnexpectedResponse, InvalidArgument } from "./OAuthError.js"
 import * as OAuthError from "./OAuthError.js"
 import { bound, isRecord } from "./internal/errors.js"
-import { extrasOf } from "./internal/wire.js"
+import { jsonMembers, toJson } from "./internal/json.js"
+import { extrasOf, plainBody } from "./internal/wire.js"
 import { base64url } from "jose"
 
 /**
@@ -78,11 +79,14 @@ const knownMembers = new Set(["access_token", "token_type", "expires_in", "refre
  * @category constructors
  */
 export const decodeAt = (
-  body: unknown,
+  raw: unknown,
   now: DateTime.Utc,
   options: DecodeOptions = {}
 ): Either.Either<BearerToken, UnexpectedResponse> => {
   const endpoint = options.endpoint ?? "token"
+  const plain = plainBody(raw, endpoint, options.context)
+  if (Either.isLeft(plain)) return plain
+  const body = plain.right
   const fail = (reason: string) => Either.left(OAuthError.unexpectedResponse(endpoint, reason, body, options.context))
   if (!isRecord(body)) return fail(`expected a JSON object, got ${body === null ? "null" : Array.isArray(body) ? "an array" : `a ${typeof body}`}`)
   const { access_token, token_type, expires_in, refresh_token, id_token, scope, issued_token_type } = body
@@ -138,7 +142,9 @@ const parseExpiresIn = (u: unknown): number | undefined | "invalid" => {
  *
  * Requires an object with a non-empty string `access_token` and a `token_type` equal to `Bearer` (case-insensitive,
  * see {@link DecodeOptions}); `expires_in` may be a number or a numeric string and must be finite and non-negative.
- * Any other member is kept in `extra`. Every failure is an `UnexpectedResponse` whose excerpt never shows a token.
+ * Any other member is kept in `extra`. Every failure is an `UnexpectedResponse` whose excerpt never shows a token,
+ * including a body that is not a plain JSON value (a bigint, a Proxy, a throwing getter) or that nests deeper than
+ * 64 levels: such an answer is refused as a whole rather than kept and later failing to serialize.
  *
  * @example
  * ```ts
@@ -324,7 +330,9 @@ const textDecoder = new TextDecoder("utf-8", { fatal: true })
 
 /**
  * Serializes a token to a compact URL-safe string (base64url JSON) that {@link deserialize} restores without losing
- * the absolute expiry. The string contains the secrets: store it where you would store the token.
+ * the absolute expiry. The string contains the secrets: store it where you would store the token. Total: an `extra`
+ * member that is not a JSON value (a bigint, a function, a cycle, nesting deeper than 64 levels, which a token made
+ * with {@link make} may hold; a decoded answer never does) is left out rather than thrown on.
  *
  * @example
  * ```ts
@@ -352,19 +360,21 @@ export const serialize = (self: BearerToken): string =>
         ...(self.idToken === undefined ? {} : { id_token: Redacted.value(self.idToken) }),
         ...(self.scope === undefined ? {} : { scope: self.scope }),
         ...(self.issuedTokenType === undefined ? {} : { issued_token_type: self.issuedTokenType }),
-        extra: self.extra
+        extra: jsonMembers(self.extra)
       })
     )
   )
 
 /**
- * Restores a token serialized with {@link serialize}. Anything else gives an `InvalidArgument`, never a throw.
+ * Restores a token serialized with {@link serialize}. Anything else (including a value that is not a string, or
+ * `extra` members nested deeper than 64 levels) gives an `InvalidArgument`, never a throw.
  *
  * @since 0.1.0
  * @category encoding
  */
 export const deserialize = (serialized: string): Either.Either<BearerToken, InvalidArgument> => {
   const invalid = (why: string) => Either.left(OAuthError.invalidArgument("serialized", `not a serialized BearerToken (${why})`))
+  if (typeof serialized !== "string") return invalid("not a string")
   if (serialized.length > 1_000_000) return invalid("too long")
   let json: unknown
   try {
@@ -372,6 +382,8 @@ export const deserialize = (serialized: string): Either.Either<BearerToken, Inva
   } catch {
     return invalid("not base64url JSON")
   }
+  // a hand-made string may nest its extra members deeper than any decoded answer: same bound as decoding
+  if (Either.isLeft(toJson(json))) return invalid("nested too deeply")
   const decoded = decodeSerialized(json)
   if (Either.isLeft(decoded)) return invalid("unexpected content")
   const s = decoded.right

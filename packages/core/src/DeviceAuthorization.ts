@@ -130,9 +130,10 @@ export const decode: (
   body: unknown,
   context?: ResponseContext
 ) => Effect.Effect<DeviceAuthorizationResponse, UnexpectedResponse> = Effect.fnUntraced(function*(
-  body: unknown,
+  raw: unknown,
   context?: ResponseContext
 ) {
+  const body = yield* wire.plainBody(raw, "device_authorization", context)
   const decoded = yield* decodeWire(body, context)
   const verificationUri = decoded.verification_uri ?? decoded.verification_url
   if (verificationUri === undefined) {

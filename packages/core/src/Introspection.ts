@@ -132,8 +132,8 @@ const decodeWire = wire.decoder(Wire, "introspection")
  * @since 0.1.0
  * @category constructors
  */
-export const decode = (body: unknown, context?: ResponseContext): Either.Either<IntrospectionResponse, UnexpectedResponse> =>
-  Either.map(decodeWire(body, context), (w) => ({
+export const decode = (raw: unknown, context?: ResponseContext): Either.Either<IntrospectionResponse, UnexpectedResponse> =>
+  Either.flatMap(wire.plainBody(raw, "introspection", context), (body) => Either.map(decodeWire(body, context), (w) => ({
     active: w.active,
     ...wire.defined({
       scope: w.scope,
@@ -149,7 +149,7 @@ export const decode = (body: unknown, context?: ResponseContext): Either.Either<
       jti: w.jti
     }),
     extra: wire.extrasOf(body, known)
-  }))
+  })))
 
 /**
  * Encodes an introspection answer back to its JSON form (what a server would send): dates as numeric dates, a

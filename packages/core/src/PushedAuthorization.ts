@@ -61,9 +61,10 @@ export const decode: (
   body: unknown,
   context?: ResponseContext
 ) => Effect.Effect<PushedAuthorizationResponse, UnexpectedResponse> = Effect.fnUntraced(function*(
-  body: unknown,
+  raw: unknown,
   context?: ResponseContext
 ) {
+  const body = yield* wire.plainBody(raw, "pushed_authorization", context)
   const decoded = yield* decodeWire(body, context)
   const expiresAt = yield* wire.expiresAt(decoded.expires_in, "pushed_authorization", body, context)
   const response: PushedAuthorizationResponse = {

@@ -23,7 +23,7 @@ import * as Schema from "effect/Schema"
 import { dual } from "effect/Function"
 import type { InvalidArgument, ResponseContext, UnexpectedResponse } from "./OAuthError.js"
 import { invalidArgument } from "./OAuthError.js"
-import { unexpectedResponse } from "./internal/errors.js"
+import { escapeControl, unexpectedResponse } from "./internal/errors.js"
 import * as wire from "./internal/wire.js"
 
 const url = wire.optional(wire.HttpUrl)
@@ -348,13 +348,13 @@ const decodeWire = wire.decoder(Document, "discovery")
  * @since 0.1.0
  * @category constructors
  */
-export const decodeDocument = (body: unknown, context?: ResponseContext): Either.Either<ServerMetadata, UnexpectedResponse> =>
-  Either.map(decodeWire(body, context), (decoded) => {
+export const decodeDocument = (raw: unknown, context?: ResponseContext): Either.Either<ServerMetadata, UnexpectedResponse> =>
+  Either.flatMap(wire.plainBody(raw, "discovery", context), (body) => Either.map(decodeWire(body, context), (decoded) => {
     const model: Record<string, unknown> = {}
     for (const [field] of wireKeys) if (decoded[field] !== undefined) model[field] = decoded[field]
     model.extra = wire.extrasOf(body, known)
     return model as unknown as ServerMetadata
-  })
+  }))
 
 /**
  * What {@link validate} checks besides the issuer.
@@ -402,6 +402,7 @@ export const validate: {
 } = dual(
   2,
   (self: ServerMetadata, options: ValidateOptions): Either.Either<ServerMetadata, MismatchingIssuer | UnexpectedResponse> => {
+    if (typeof options !== "object" || options === null || typeof options.issuer !== "string") return Either.left(noExpectedIssuer)
     const fail = (reason: string) => Either.left(unexpectedResponse("discovery", reason, encode(self), options.context))
     if (self.issuer !== options.issuer) {
       return Either.left(
@@ -410,8 +411,8 @@ export const validate: {
           endpoint: "discovery" as const,
           expected: options.issuer,
           received: self.issuer,
-          message: `the metadata document's issuer ${JSON.stringify(self.issuer.slice(0, 512))} is not the expected ${
-            JSON.stringify(options.issuer.slice(0, 512))
+          message: `the metadata document's issuer ${escapeControl(JSON.stringify(self.issuer.slice(0, 512)))} is not the expected ${
+            escapeControl(JSON.stringify(options.issuer.slice(0, 512)))
           }`
         })
       )
@@ -468,7 +469,18 @@ export const decode = (
   body: unknown,
   options: ValidateOptions
 ): Either.Either<ServerMetadata, MismatchingIssuer | UnexpectedResponse> =>
-  Either.flatMap(decodeDocument(body, options.context), validate(options))
+  typeof options !== "object" || options === null || typeof options.issuer !== "string"
+    ? Either.left(noExpectedIssuer)
+    : Either.flatMap(decodeDocument(body, options.context), validate(options))
+
+/** Without an expected issuer, no document can be trusted: the failure of {@link decode} and {@link validate}. */
+const noExpectedIssuer: MismatchingIssuer = Data.struct({
+  _tag: "MismatchingIssuer" as const,
+  endpoint: "discovery" as const,
+  expected: "",
+  received: "",
+  message: "no expected issuer was given (options.issuer): a metadata document cannot be trusted without one"
+})
 
 /**
  * Encodes a metadata document back to its JSON form (snake_case, extra members kept). `decodeDocument(encode(m))`

@@ -12,7 +12,8 @@ import * as Schema from "effect/Schema"
 import { dual } from "effect/Function"
 import type { ResponseContext, UnexpectedResponse } from "./OAuthError.js"
 import { jsonObjectDecoder } from "./internal/decode.js"
-import { isRecord } from "./internal/errors.js"
+import { isRecord, unexpectedResponse } from "./internal/errors.js"
+import { toJson } from "./internal/json.js"
 
 /**
  * The `address` claim.
@@ -133,8 +134,11 @@ const address = (u: unknown): Address | undefined => {
  * @since 0.1.0
  * @category constructors
  */
-export const decode = (body: unknown, context?: ResponseContext): Either.Either<UserInfo, UnexpectedResponse> =>
-  Either.map(decodeWire(body, context), ({ sub }) => {
+export const decode = (raw: unknown, context?: ResponseContext): Either.Either<UserInfo, UnexpectedResponse> => {
+  const plain = toJson(raw)
+  if (Either.isLeft(plain)) return Either.left(unexpectedResponse("userinfo", plain.left, raw, context))
+  const body = plain.right
+  return Either.map(decodeWire(body, context), ({ sub }) => {
     const c = body as Record<string, unknown>
     const claims: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(c)) {
@@ -166,6 +170,7 @@ export const decode = (body: unknown, context?: ResponseContext): Either.Either<
       claims
     }
   })
+}
 
 /**
  * Encodes a UserInfo answer back to its JSON form: its claims, as sent. `decode(encode(u))` gives `u` back.

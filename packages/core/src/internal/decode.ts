@@ -4,6 +4,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { Endpoint, ResponseContext, UnexpectedResponse } from "../OAuthError.js"
 import { bound, isRecord, isSecretKey, unexpectedResponse } from "./errors.js"
+import { toJson } from "./json.js"
 
 /**
  * Renders a parse error as a short reason that never repeats the value of a secret field.
@@ -27,7 +28,10 @@ export const reasonOf = (error: ParseResult.ParseError): string => {
  */
 export const jsonObjectDecoder = <A, I, R extends never>(schema: Schema.Schema<A, I, R>, endpoint: Endpoint) => {
   const decode = Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "preserve" })
-  return (body: unknown, context?: ResponseContext): Either.Either<A, UnexpectedResponse> => {
+  return (raw: unknown, context?: ResponseContext): Either.Either<A, UnexpectedResponse> => {
+    const plain = toJson(raw)
+    if (Either.isLeft(plain)) return Either.left(unexpectedResponse(endpoint, plain.left, raw, context))
+    const body = plain.right
     if (!isRecord(body)) {
       return Either.left(unexpectedResponse(endpoint, `expected a JSON object, got ${describe(body)}`, body, context))
     }

@@ -23,9 +23,8 @@ const clone = (u: unknown, depth: number): unknown => {
   switch (typeof u) {
     case "string":
     case "boolean":
-      return u
+    // not finite numbers are kept: the schema that reads the member refuses them naming it; JSON.stringify writes null
     case "number":
-      if (!Number.isFinite(u)) throw notJson("a number that is not finite")
       return u
     case "object":
       break
@@ -56,7 +55,7 @@ const clone = (u: unknown, depth: number): unknown => {
 }
 
 /**
- * A deep copy of `u` made of plain objects, arrays, strings, finite numbers, booleans and `null`, or, when `u` is not
+ * A deep copy of `u` made of plain objects, arrays, strings, numbers, booleans and `null`, or, when `u` is not
  * such a value (or reading it throws), a short description of why. Never throws.
  * @internal
  */

@@ -15,6 +15,7 @@ import { invalidArgument } from "../OAuthError.js"
 import * as Params from "../Params.js"
 import { jsonObjectDecoder } from "./decode.js"
 import { isRecord, unexpectedResponse } from "./errors.js"
+import { toJson } from "./json.js"
 
 const DigitString = Schema.compose(
   Schema.String.pipe(Schema.pattern(/^[0-9]{1,16}$/, { message: () => "expected a number or a string of digits" })),
@@ -107,6 +108,19 @@ export const extrasOf = (body: unknown, known: ReadonlySet<string>): Record<stri
 }
 
 /**
+ * The first step of every public decoder: a deep copy of the body as a plain JSON value, or an `UnexpectedResponse`
+ * when it is not one (a bigint, a symbol, a function, a Proxy or getter that throws, a cycle, nesting deeper than
+ * 64 levels). Never throws.
+ * @internal
+ */
+export const plainBody = (
+  body: unknown,
+  endpoint: Endpoint,
+  context?: ResponseContext
+): Either.Either<unknown, UnexpectedResponse> =>
+  Either.mapLeft(toJson(body), (reason) => unexpectedResponse(endpoint, reason, body, context))
+
+/**
  * An optional wire member. (`null` members are removed before decoding, see {@link decoder}.)
  * @internal
  */
@@ -119,7 +133,10 @@ export const optional = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWi
  */
 export const decoder = <A, I>(schema: Schema.Schema<A, I>, endpoint: Endpoint) => {
   const decode = jsonObjectDecoder(schema, endpoint)
-  return (body: unknown, context?: ResponseContext): Either.Either<A, UnexpectedResponse> => {
+  return (raw: unknown, context?: ResponseContext): Either.Either<A, UnexpectedResponse> => {
+    const plain = plainBody(raw, endpoint, context)
+    if (Either.isLeft(plain)) return plain
+    const body = plain.right
     if (!isRecord(body) || !Object.values(body).includes(null)) return decode(body, context)
     const present: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(body)) {
