@@ -235,18 +235,32 @@ describe("OAuthClient JWKS cache", () => {
       yield* client.jwks({ kid: "k1" })
       assert.strictEqual(fake.seen.length, 1)
       rotation = ["k1", "k2"]
-      // within the cooldown an unknown kid does not refetch
-      const stale = yield* client.jwks({ kid: "k2" })
-      assert.strictEqual(fake.seen.length, 1)
-      assert.deepStrictEqual(stale.keys.map((k) => k.kid), ["k1"])
-      yield* TestClock.adjust("30 seconds")
+      // the first fetch starts no cooldown: a key published right after it is found by one refetch
       const fresh = yield* client.jwks({ kid: "k2" })
       assert.strictEqual(fake.seen.length, 2)
       assert.deepStrictEqual(fresh.keys.map((k) => k.kid), ["k1", "k2"])
+      rotation = ["k1", "k2", "k3"]
+      // within the cooldown after that refetch an unknown kid does not refetch
+      const stale = yield* client.jwks({ kid: "k3" })
+      assert.strictEqual(fake.seen.length, 2)
+      assert.deepStrictEqual(stale.keys.map((k) => k.kid), ["k1", "k2"])
+      yield* TestClock.adjust("30 seconds")
+      yield* client.jwks({ kid: "k3" })
+      assert.strictEqual(fake.seen.length, 3)
       // concurrent lookups of another unknown kid after the cooldown cause one fetch
       yield* TestClock.adjust("30 seconds")
-      yield* Effect.all(Array.from({ length: 50 }, () => client.jwks({ kid: "k3" })), { concurrency: "unbounded" })
-      assert.strictEqual(fake.seen.length, 3)
+      yield* Effect.all(Array.from({ length: 50 }, () => client.jwks({ kid: "k4" })), { concurrency: "unbounded" })
+      assert.strictEqual(fake.seen.length, 4)
+    }))
+
+  it.effect("concurrent first lookups of an unknown kid cause one fetch", () =>
+    Effect.gen(function* () {
+      const fake = fakeClient(() => jwks(["k1"]))
+      const client = yield* OAuthClient.make({ ...endpoints, clientId: "c" }).pipe(
+        Effect.provide(Transport.layer().pipe(Layer.provide(fake.layer)))
+      )
+      yield* Effect.all(Array.from({ length: 20 }, () => client.jwks({ kid: "k9" })), { concurrency: "unbounded" })
+      assert.strictEqual(fake.seen.length, 1)
     }))
 
   it.effect("refuses a malformed key set", () =>

@@ -1,11 +1,14 @@
 /** @internal */
 import { OAuthError } from "@oauth2/core"
+import type { Jwt } from "@oauth2/core"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import * as Redacted from "effect/Redacted"
+import * as jose from "jose"
 import type { JSONWebKeySet, JWK } from "jose"
 import * as TransportError from "../TransportError.js"
 
@@ -31,6 +34,11 @@ interface Cached {
   /** The `kid`s of the set, to answer "is this kid known" without a scan. */
   readonly kids: ReadonlySet<string>
   readonly fetchedAt: number
+  /**
+   * When an unknown `kid` may refetch the set again: a cooldown after a refetch. The first fetch (at construction,
+   * or on first need) starts no cooldown, so a key published just after it is found by one refetch.
+   */
+  readonly refetchFrom: number
 }
 
 const kidsOf = (set: JSONWebKeySet): ReadonlySet<string> => {
@@ -40,12 +48,14 @@ const kidsOf = (set: JSONWebKeySet): ReadonlySet<string> => {
 }
 
 /**
- * A JWKS cache: fetched on first use; refetched when a `kid` is not in the cached set, no more often than `cooldown`;
- * concurrent refetches are coalesced. A cached set is returned as the same object on every call, so the keys
- * verification imports from it are imported once per cache entry.
+ * A JWKS cache: fetched on first use; refetched when a `kid` is not in the cached set, at most once per `cooldown`
+ * (counted from the last refetch, not from the first fetch); concurrent refetches are coalesced. A cached set is
+ * returned as the same object on every call, so the keys verification imports from it are imported once per cache
+ * entry. With `keys` (a static set), nothing is ever fetched.
  * @internal
  */
 export const jwksCache = <E>(options: {
+  readonly keys?: JSONWebKeySet | undefined
   readonly url: string | undefined
   readonly cooldown: Duration.Duration
   readonly fetch: (url: string) => Effect.Effect<{ readonly body: unknown; readonly context: OAuthError.ResponseContext }, E>
@@ -56,12 +66,13 @@ export const jwksCache = <E>(options: {
     const cooldownMillis = Duration.toMillis(options.cooldown)
     const has = (cached: Cached, kid: string | undefined) => kid === undefined || cached.kids.has(kid)
 
-    const fetchAndStore = (url: string) =>
+    const fetchAndStore = (url: string, refetch: boolean) =>
       Effect.gen(function* () {
         const { body, context } = yield* options.fetch(url)
         const keys = yield* decodeJwks(body, context)
         const fetchedAt = yield* Clock.currentTimeMillis
-        yield* Ref.set(state, Option.some({ keys, kids: kidsOf(keys), fetchedAt }))
+        const refetchFrom = refetch ? fetchedAt + cooldownMillis : Number.NEGATIVE_INFINITY
+        yield* Ref.set(state, Option.some({ keys, kids: kidsOf(keys), fetchedAt, refetchFrom }))
         return keys
       })
 
@@ -70,20 +81,100 @@ export const jwksCache = <E>(options: {
         Effect.gen(function* () {
           // another fiber may have refreshed while this one waited
           const current = yield* Ref.get(state)
-          if (Option.isNone(current)) return yield* fetchAndStore(url)
+          if (Option.isNone(current)) return yield* fetchAndStore(url, false)
           if (has(current.value, kid)) return current.value.keys
-          if (Option.isSome(seen) && current.value.fetchedAt !== seen.value.fetchedAt) return current.value.keys
+          // a set fetched while this fiber waited is as fresh as the one it would fetch
+          if (Option.isNone(seen) || current.value !== seen.value) return current.value.keys
           const now = yield* Clock.currentTimeMillis
-          if (now - current.value.fetchedAt < cooldownMillis) return current.value.keys
-          return yield* fetchAndStore(url)
+          if (now < current.value.refetchFrom) return current.value.keys
+          return yield* fetchAndStore(url, true)
         })
       )
 
+    const fixed = options.keys
     return (query: { readonly kid?: string } = {}): Effect.Effect<JSONWebKeySet, E | OAuthError.UnexpectedResponse | TransportError.EndpointNotSupported> => {
+      if (fixed !== undefined) return Effect.succeed(fixed)
       const url = options.url
       if (url === undefined) return Effect.fail(TransportError.endpointNotSupported("jwks"))
       // the common case, a cached set that knows the kid: one read, no lock
       return Effect.flatMap(Ref.get(state), (seen) =>
         Option.isSome(seen) && has(seen.value, query.kid) ? Effect.succeed(seen.value.keys) : refresh(url, seen, query.kid))
     }
+  })
+
+// ---------------------------------------------------------------------------------------------------------------------
+// the client's own keys, published
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** JWK members that belong to a private or secret key (RFC 7518 6.2.2, 6.3.2, 6.4.1; RFC 8037 2). */
+const privateMembers = new Set(["d", "p", "q", "dp", "dq", "qi", "oth", "k"])
+
+const invalidKey = (index: number, message: string) => OAuthError.invalidArgument(`keys.${index}`, message)
+
+const isCryptoKey = (u: unknown): u is CryptoKey =>
+  typeof u === "object" && u !== null && "type" in u && "algorithm" in u && "extractable" in u && "usages" in u
+
+/** The JWK of one key input: a JWK as is, a `CryptoKey` exported (it must be extractable), a PEM imported for `alg`. */
+const jwkOf = (index: number, input: unknown, alg: string | undefined): Effect.Effect<JWK, OAuthError.InvalidArgument> => {
+  const value = Redacted.isRedacted(input) ? Redacted.value(input) : input
+  if (isCryptoKey(value)) {
+    if (!value.extractable) return Effect.fail(invalidKey(index, "a non-extractable CryptoKey cannot be published: give its JWK or PEM"))
+    return Effect.tryPromise({ try: () => jose.exportJWK(value), catch: () => invalidKey(index, "the CryptoKey could not be exported") })
+  }
+  if (typeof value === "string") {
+    const text = value.trim()
+    if (text.startsWith("{")) {
+      return Effect.flatMap(
+        Effect.try({ try: () => JSON.parse(text) as unknown, catch: () => invalidKey(index, "not a JSON JWK") }),
+        (parsed) => jwkOf(index, parsed, alg)
+      )
+    }
+    if (alg === undefined) return Effect.fail(invalidKey(index, "a PEM key needs its 'alg'"))
+    const importer = text.includes("PRIVATE KEY") ? jose.importPKCS8 : jose.importSPKI
+    return Effect.tryPromise({
+      try: () => importer(text, alg, { extractable: true }).then((key) => jose.exportJWK(key)),
+      catch: () => invalidKey(index, `the PEM key could not be imported for ${alg}`)
+    })
+  }
+  if (typeof value === "object" && value !== null && !Array.isArray(value) && typeof (value as JWK).kty === "string") {
+    return Effect.succeed(value as JWK)
+  }
+  return Effect.fail(invalidKey(index, "expected a JWK, a CryptoKey or a PEM string"))
+}
+
+/**
+ * The public JWK Set of the client's keys: private members removed, symmetric keys refused, `use` and `alg` set,
+ * `kid` kept (or the RFC 7638 thumbprint when there is none).
+ * @internal
+ */
+export const publicJwks = (
+  keys: ReadonlyArray<{
+    readonly key: Jwt.PrivateKeyInput
+    readonly use: "sig" | "enc"
+    readonly alg?: string
+    readonly kid?: string
+  }>
+): Effect.Effect<JSONWebKeySet, OAuthError.InvalidArgument> =>
+  Effect.gen(function*() {
+    if (!Array.isArray(keys)) return yield* Effect.fail(OAuthError.invalidArgument("keys", "expected a list of keys"))
+    const out: Array<JWK> = []
+    for (const [index, entry] of keys.entries()) {
+      if (typeof entry !== "object" || entry === null || (entry.use !== "sig" && entry.use !== "enc")) {
+        return yield* Effect.fail(invalidKey(index, "expected { key, use: 'sig' | 'enc', alg?, kid? }"))
+      }
+      const jwk = yield* jwkOf(index, entry.key, entry.alg ?? undefined)
+      if (jwk.kty === "oct") return yield* Effect.fail(invalidKey(index, "a symmetric key is never published"))
+      const pub: Record<string, unknown> = {}
+      for (const [name, value] of Object.entries(jwk)) {
+        if (!privateMembers.has(name) && name !== "key_ops" && name !== "ext") pub[name] = value
+      }
+      pub.use = entry.use
+      const alg = entry.alg ?? jwk.alg
+      if (alg !== undefined) pub.alg = alg
+      const kid = entry.kid ?? jwk.kid ??
+        (yield* Effect.tryPromise({ try: () => jose.calculateJwkThumbprint(pub as JWK), catch: () => invalidKey(index, "not a valid public key") }))
+      pub.kid = kid
+      out.push(pub as JWK)
+    }
+    return { keys: out }
   })
