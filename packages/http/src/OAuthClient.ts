@@ -41,6 +41,7 @@ import type * as Redacted from "effect/Redacted"
 import type { JSONWebKeySet } from "jose"
 import type * as ClientAuth from "./ClientAuth.js"
 import * as internal from "./internal/client.js"
+import * as internalJwks from "./internal/jwks.js"
 import type * as Transport from "./Transport.js"
 import type { EndpointNotSupported, InvalidConfiguration, TransportError } from "./TransportError.js"
 
@@ -77,8 +78,20 @@ export interface Options extends Endpoints {
   readonly clientId?: string
   readonly clientSecret?: string | Redacted.Redacted<string>
   readonly metadata?: ServerMetadata.ServerMetadata
-  /** The least time between two JWKS fetches triggered by an unknown `kid`; 30 seconds by default. */
+  /**
+   * The least time between two JWKS refetches triggered by an unknown `kid`; 30 seconds by default. The first fetch
+   * (at discovery, or on first need) starts no cooldown: a key the server publishes just after it is found by one
+   * refetch.
+   */
   readonly jwksCooldown?: Duration.DurationInput
+  /**
+   * The Authorization Server's public keys, given instead of fetched: for a server without `jwks_uri`, or to pin its
+   * keys. When given, `jwks_uri` is never fetched and an unknown `kid` is `NoMatchingKey`. A malformed set is an
+   * `InvalidConfiguration` (field `jwks`).
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc7517#section-5
+   */
+  readonly jwks?: JSONWebKeySet
   /**
    * OpenID Connect: the accepted ID token signature algorithms, i.e. the client's registered
    * `id_token_signed_response_alg`; `["RS256"]` by default; `"advertised"` for the server's
@@ -215,6 +228,62 @@ export interface RefreshOptions {
 }
 
 /**
+ * Options of {@link OAuthClientService.revoke} given a `BearerToken`: which of its tokens to revoke (sent with the
+ * matching `token_type_hint`). By default its refresh token when it has one (revoking it ends the grant, RFC 7009
+ * 2.1), else its access token.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
+ * @since 0.1.0
+ * @category models
+ */
+export interface RevokeOptions {
+  readonly token?: "access_token" | "refresh_token"
+}
+
+/**
+ * Options of {@link OAuthClientService.validateToken}: what the grant that produced the token answer sent.
+ *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#TokenResponseValidation
+ * @since 0.1.0
+ * @category models
+ */
+export interface ValidateTokenOptions {
+  /**
+   * The `nonce` the grant sent; `false` (the default) when it sent none (device flow, CIBA, token exchange): the ID
+   * token must then have none. Ignored with `previous`.
+   */
+  readonly nonce?: string | false
+  /**
+   * The claims of the session's ID token, for a refreshed answer: the new ID token must keep `iss` and `sub` (and
+   * `nonce`); an answer without ID token keeps them.
+   */
+  readonly previous?: IdToken.Claims
+  /** The `max_age` the grant sent (CIBA may send one through `acr_values`, vendors through extensions). */
+  readonly maxAge?: number
+  /** The `acr_values` the grant sent: `acr` must be one of them. */
+  readonly acrValues?: ReadonlyArray<string>
+  /** Fail with `MissingIdToken` when the answer has no ID token (an OpenID Connect grant, `scope` with `openid`). */
+  readonly requireIdToken?: boolean
+}
+
+/**
+ * One of the client's own keys to publish with {@link publicJwks}: its key material (a private or public JWK, a
+ * `CryptoKey` that is extractable, a PEM string with `alg`; optionally `Redacted`), what it is for, and optionally its
+ * `alg` and `kid`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7517#section-4
+ * @since 0.1.0
+ * @category models
+ */
+export interface PublishedKey {
+  readonly key: Jwt.PrivateKeyInput
+  /** `sig` for a key the client signs with (private_key_jwt, request objects), `enc` for one it decrypts with. */
+  readonly use: "sig" | "enc"
+  readonly alg?: string
+  readonly kid?: string
+}
+
+/**
  * What {@link OAuthClientService.validateIdToken} checks besides the client's configuration (issuer, client id,
  * algorithms, keys).
  *
@@ -224,7 +293,7 @@ export interface RefreshOptions {
  */
 export type IdTokenExpectations = Pick<
   IdToken.ValidateOptions,
-  "nonce" | "maxAge" | "acrValues" | "accessToken" | "code" | "previous" | "fromTokenEndpoint"
+  "nonce" | "maxAge" | "acrValues" | "accessToken" | "code" | "state" | "previous" | "fromTokenEndpoint"
 >
 
 /**
@@ -319,11 +388,31 @@ export interface OAuthClientService {
    */
   readonly token: (request: TokenRequest.TokenRequest, options?: TokenOptions) => Effect.Effect<BearerToken.BearerToken, CallError<"token">>
   /**
-   * Revokes a token (see `Revocation.accessToken`/`refreshToken` hints in `@oauth2/core`).
+   * Revokes a token: a revocation request (see the `Revocation.accessToken`/`refreshToken` hints in `@oauth2/core`),
+   * or a `BearerToken`, whose refresh token (by default, when it has one) or access token is revoked with the right
+   * `token_type_hint` (see {@link RevokeOptions}).
+   *
+   * @example
+   * ```ts
+   * import type { BearerToken } from "@oauth2/core"
+   * import { OAuthClient } from "@oauth2/http"
+   * import { Effect } from "effect"
+   *
+   * // log out: end the grant (refresh token), then make sure the access token is dead too
+   * const logout = (token: BearerToken.BearerToken) =>
+   *   Effect.gen(function* () {
+   *     const client = yield* OAuthClient.OAuthClient
+   *     yield* client.revoke(token)
+   *     yield* client.revoke(token, { token: "access_token" })
+   *   })
+   * ```
    *
    * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
    */
-  readonly revoke: (request: Revocation.RevocationRequest) => Effect.Effect<void, CallError<"revocation">>
+  readonly revoke: (
+    request: Revocation.RevocationRequest | BearerToken.BearerToken,
+    options?: RevokeOptions
+  ) => Effect.Effect<void, CallError<"revocation">>
   /**
    * Introspects a token. With `{ jwt: true }`, asks for a JWT answer (RFC 9701) and verifies it; a JWT answer is
    * verified whenever the server sends one.
@@ -381,7 +470,8 @@ export interface OAuthClientService {
   /**
    * Redeems an authorization code (with its PKCE verifier and redirect URI) and validates the ID token of the answer
    * against the pending request: signature, issuer, audience, times, `nonce`, `auth_time` within `max_age`, `acr`
-   * among `acr_values`, `at_hash`, `c_hash`. An OpenID Connect request (one that sent a `nonce`) requires an ID token.
+   * among `acr_values`, `at_hash`, `c_hash`, `s_hash` (against the callback's `state`). An OpenID Connect request
+   * (one that sent a `nonce`) requires an ID token.
    * Never retried.
    *
    * @example
@@ -429,8 +519,41 @@ export interface OAuthClientService {
     expectations?: IdTokenExpectations
   ) => Effect.Effect<IdToken.Claims, IdToken.InvalidIdToken | OAuthError.InvalidArgument | InvalidConfiguration | JwksError>
   /**
+   * Validates the ID token of a token answer of any grant (device code, CIBA, token exchange, a refresh done
+   * elsewhere) with the client's configuration: `at_hash` against the answer's access token, no `nonce` unless one
+   * is given, and with `previous` (a refresh) `iss` and `sub` unchanged. Returns the answer with its claims; an
+   * answer without ID token is returned as is (with the `previous` claims), or fails with `MissingIdToken` when
+   * `requireIdToken`.
+   *
+   * @example
+   * ```ts
+   * import { TokenRequest } from "@oauth2/core"
+   * import type { DeviceAuthorization } from "@oauth2/core"
+   * import { OAuthClient } from "@oauth2/http"
+   * import { Effect } from "effect"
+   *
+   * // a device flow poll that succeeded: the answer's ID token is validated like a code exchange's
+   * const redeem = (device: DeviceAuthorization.DeviceAuthorizationResponse) =>
+   *   Effect.gen(function* () {
+   *     const client = yield* OAuthClient.OAuthClient
+   *     const answer = yield* client.token(TokenRequest.deviceCode({ deviceCode: device.deviceCode }))
+   *     const { idToken } = yield* client.validateToken(answer, { requireIdToken: true })
+   *     return idToken?.sub
+   *   })
+   * ```
+   *
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#TokenResponseValidation
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#RefreshTokenResponse
+   */
+  readonly validateToken: (
+    token: BearerToken.BearerToken,
+    options?: ValidateTokenOptions
+  ) => Effect.Effect<ValidatedToken, IdToken.InvalidIdToken | OAuthError.InvalidArgument | InvalidConfiguration | JwksError>
+  /**
    * Signs (and optionally encrypts) an authorization request into a request object (JAR) for this server: `aud` is
-   * the issuer, `iss` the client id. The result can be sent as is or pushed with {@link pushedAuthorization}.
+   * the issuer, `iss` the client id. The result can be sent as is or pushed with {@link pushedAuthorization}. A server
+   * whose metadata says `request_parameter_supported: false` and that has no PAR endpoint would refuse it: that is
+   * an `InvalidConfiguration` (field `requestParameterSupported`) before anything is signed.
    *
    * @see https://www.rfc-editor.org/rfc/rfc9101#section-4
    */
@@ -560,8 +683,10 @@ export const layerDiscovery = (
 export const config: Config.Config<DiscoveryOptions | Options> = internal.config
 
 /**
- * The client as a layer, from `Config` (environment variables by default; secrets via `Config.redacted`).
+ * The client as a layer, from `Config` (environment variables by default; secrets via `Config.redacted`). A missing
+ * or malformed variable fails with the `ConfigError` itself (as `TokenSource.layerConfig` does), with its path.
  *
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-3
  * @since 0.1.0
  * @category layers
  */
@@ -569,3 +694,29 @@ export const layerConfig = (
   config: Config.Config<DiscoveryOptions | Options> = internal.config
 ): Layer.Layer<OAuthClient, ConfigError.ConfigError | InvalidConfiguration | TransportError | OAuthError.UnexpectedResponse | ServerMetadata.MismatchingIssuer | OAuthError.ErrorOf<"discovery" | "jwks"> | EndpointNotSupported, Transport.Transport> =>
   internal.layerConfig(config)
+
+/**
+ * The client's own public keys as a JWK Set, to serve at the `jwks_uri` it registers (RFC 7591 `jwks_uri`, OIDC
+ * Dynamic Client Registration): its signing keys (`private_key_jwt`, request objects) with `use: "sig"`, its
+ * decryption keys (encrypted ID tokens, UserInfo, introspection answers) with `use: "enc"`. Private members are
+ * removed, symmetric keys refused, and a key without `kid` gets its RFC 7638 thumbprint.
+ *
+ * @example
+ * ```ts
+ * import { OAuthClient } from "@oauth2/http"
+ * import { Effect } from "effect"
+ * import type { JWK } from "jose"
+ *
+ * const published = (signingJwk: JWK, decryptionJwk: JWK) =>
+ *   OAuthClient.publicJwks([
+ *     { key: signingJwk, use: "sig" },
+ *     { key: decryptionJwk, use: "enc", alg: "RSA-OAEP-256" }
+ *   ]).pipe(Effect.map((jwks) => JSON.stringify(jwks))) // serve as application/jwk-set+json
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7517#section-5
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
+ * @since 0.1.0
+ * @category constructors
+ */
+export const publicJwks: (keys: ReadonlyArray<PublishedKey>) => Effect.Effect<JSONWebKeySet, OAuthError.InvalidArgument> = internalJwks.publicJwks

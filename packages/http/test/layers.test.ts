@@ -1,7 +1,7 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import { TokenRequest } from "@oauth2/core"
 import { OAuthClient, Transport } from "@oauth2/http"
-import { ConfigProvider, Effect, Layer, Option, Tracer } from "effect"
+import { ConfigError, ConfigProvider, Effect, Layer, Option, Tracer } from "effect"
 import { fakeClient, jsonResponse } from "./fake.js"
 
 const discovery = {
@@ -58,7 +58,7 @@ describe("OAuthClient.layerConfig", () => {
       expect(fake.seen.map((s) => s.body)).toEqual(["grant_type=client_credentials&client_id=public-app"])
     }))
 
-  it.effect("a missing client id is a configuration error", () =>
+  it.effect("a missing client id is the ConfigError, passed through", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(
         OAuthClient.OAuthClient.pipe(
@@ -66,7 +66,8 @@ describe("OAuthClient.layerConfig", () => {
           Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["OAUTH2_ISSUER", "https://as.example.com"]])))
         )
       )
-      expect(error._tag).toBe("InvalidConfiguration")
+      expect(ConfigError.isConfigError(error)).toBe(true)
+      expect(String(error)).toContain("OAUTH2_CLIENT_ID")
     }))
 })
 

@@ -32,7 +32,7 @@ import * as ClientAuth from "../ClientAuth.js"
 import type * as OAuthClient from "../OAuthClient.js"
 import * as Transport from "../Transport.js"
 import * as TransportError from "../TransportError.js"
-import { jwksCache } from "./jwks.js"
+import { decodeJwks, jwksCache } from "./jwks.js"
 
 type Endpoint = OAuthError.Endpoint
 
@@ -89,6 +89,15 @@ const checkEncryption = (field: string, encryption: Jwt.Encryption | undefined):
     return Effect.fail(TransportError.invalidConfiguration(field, `enc must be one of ${Jwt.contentEncryptionAlgorithms.join(", ")}`))
   }
   return Effect.succeed(encryption)
+}
+
+/** The revocation of a token answer's refresh token (by default, when it has one) or access token, with its hint. */
+const revocationOf = (token: BearerToken.BearerToken, options: OAuthClient.RevokeOptions) => {
+  const which = options.token ?? (token.refreshToken === undefined ? "access_token" : "refresh_token")
+  if (which === "access_token") return Revocation.accessToken(token.accessToken)
+  return token.refreshToken === undefined
+    ? Either.left(OAuthError.invalidArgument("token", "the token has no refresh token to revoke"))
+    : Revocation.refreshToken(token.refreshToken)
 }
 
 /** The OpenID Connect settings of a client, checked and with its keys imported, once. */
@@ -194,7 +203,11 @@ export const make = (options: OAuthClient.Options) =>
       ...(response.contentType === undefined ? {} : { contentType: response.contentType })
     })
 
+    const staticKeys = options.jwks === undefined
+      ? undefined
+      : yield* Either.mapLeft(decodeJwks(options.jwks), (e) => TransportError.invalidConfiguration("jwks", e.reason))
     const jwks = yield* jwksCache({
+      keys: staticKeys,
       url: endpoints.jwksUri,
       cooldown: Duration.decode(options.jwksCooldown ?? Duration.seconds(30)),
       fetch: (url) =>
@@ -263,9 +276,9 @@ export const make = (options: OAuthClient.Options) =>
           ))
       })
 
-    const revoke = (request: Revocation.RevocationRequest) =>
+    const revoke = (request: Revocation.RevocationRequest | BearerToken.BearerToken, revokeOptions: OAuthClient.RevokeOptions = {}) =>
       Effect.gen(function* () {
-        const params = yield* Revocation.params(request)
+        const params = yield* (BearerToken.isBearerToken(request) ? revocationOf(request, revokeOptions) : Revocation.params(request))
         yield* post("revocation", params, true)
       })
 
@@ -356,6 +369,7 @@ export const make = (options: OAuthClient.Options) =>
           ...(response.acrValues === undefined ? {} : { acrValues: response.acrValues }),
           accessToken: redeemed.accessToken,
           code: response.code,
+          ...(response.state === undefined ? {} : { state: response.state }),
           fromTokenEndpoint: true
         })
         const validated: OAuthClient.ValidatedToken = { token: redeemed, idToken: claims }
@@ -383,6 +397,27 @@ export const make = (options: OAuthClient.Options) =>
           fromTokenEndpoint: true
         })
         const validated: OAuthClient.ValidatedToken = { token: refreshed, idToken: claims }
+        return validated
+      })
+
+    const validateToken = (answer: BearerToken.BearerToken, tokenOptions: OAuthClient.ValidateTokenOptions = {}) =>
+      Effect.gen(function*() {
+        const previous = tokenOptions.previous
+        if (answer.idToken === undefined) {
+          if (tokenOptions.requireIdToken === true) {
+            return yield* Effect.fail(IdToken.invalidIdToken("MissingIdToken", "the token answer has no ID token"))
+          }
+          const kept: OAuthClient.ValidatedToken = { token: answer, ...(previous === undefined ? {} : { idToken: previous }) }
+          return kept
+        }
+        const claims = yield* validateIdToken(answer.idToken, {
+          ...(previous === undefined ? { nonce: tokenOptions.nonce ?? false } : { previous }),
+          ...(tokenOptions.maxAge === undefined ? {} : { maxAge: tokenOptions.maxAge }),
+          ...(tokenOptions.acrValues === undefined ? {} : { acrValues: tokenOptions.acrValues }),
+          accessToken: answer.accessToken,
+          fromTokenEndpoint: true
+        })
+        const validated: OAuthClient.ValidatedToken = { token: answer, idToken: claims }
         return validated
       })
 
@@ -414,6 +449,15 @@ export const make = (options: OAuthClient.Options) =>
 
     const requestObject = (request: AuthorizationRequest.AuthorizationRequest, objectOptions: OAuthClient.RequestObjectOptions) =>
       Effect.gen(function*() {
+        // OIDC Discovery 3: the authorization endpoint would refuse it; it can only be pushed (PAR)
+        if (metadata?.requestParameterSupported === false && endpoints.pushedAuthorizationRequestEndpoint === undefined) {
+          return yield* Effect.fail(
+            TransportError.invalidConfiguration(
+              "requestParameterSupported",
+              "the authorization server does not accept request objects (request_parameter_supported: false) and has no PAR endpoint to push one to"
+            )
+          )
+        }
         const audience = yield* expectedIssuer("a request object")
         const encryptionKey = objectOptions.encrypt === true
           ? yield* serverEncryptionKey
@@ -478,6 +522,7 @@ export const make = (options: OAuthClient.Options) =>
       authorizationCode,
       refresh,
       validateIdToken,
+      validateToken,
       requestObject
     }
     return service
@@ -541,7 +586,7 @@ export const layerConfig = (c: Config.Config<OAuthClient.DiscoveryOptions | OAut
   Layer.effect(
     tag,
     Effect.flatMap(
-      Effect.mapError(c, (e) => TransportError.invalidConfiguration("config", String(e))),
+      c,
       (options) => ("kind" in options && options.issuer !== undefined ? makeDiscovered(options as OAuthClient.DiscoveryOptions) : make(options))
     )
   )
