@@ -3,14 +3,21 @@
  *
  * Paths are relative to the base URL and can never leave it: a path is a string of `/`-separated segments or a list
  * of segments, each segment percent-encoded (so a `/`, `?` or `#` inside a segment stays inside it); `.` and `..`
- * segments, empty segments (`a//b`, `//host`) and absolute URLs are refused with {@link InvalidPath} before anything
- * is sent. A leading `/` does not reset the path to the root of the host.
+ * segments and empty segments (`a//b`, `//host`) are refused with {@link InvalidPath} before anything is sent. A
+ * leading `/` does not reset the path to the root of the host. An absolute URL (a `URL`, or a string with a scheme,
+ * e.g. a next-page link) is called as it is when it has the base URL's origin (scheme, host and port), and refused
+ * with {@link InvalidPath} otherwise, so that the token never goes to another server.
+ *
+ * Query parameters (`urlParams`) write booleans as `true`/`false` and leave out `null` and `undefined`, unless the
+ * client's {@link QueryEncoding} says otherwise. A `timeout` (per client or per request) fails a slow request with
+ * {@link ApiError} (`Timeout`). With a token source, the base URL must be https (or plain http on loopback) unless
+ * `allowInsecureHttp`.
  *
  * Requests ask for JSON (`Accept: application/json`) and send a `json` body as JSON. Statuses other than 2xx fail
  * with {@link UnexpectedStatus} (with a bounded excerpt of the body) unless status filtering is switched off, for
  * the client or for one request. Platform errors are mapped to {@link ApiError}; a token source's errors pass
- * through. The client is built from platform combinators (`HttpClient.mapRequest`, `HttpClientRequest.prependUrl`,
- * `HttpClient.filterStatusOk`) over any `HttpClient`.
+ * through. The client is built from platform combinators (`HttpClientRequest.make`, `HttpClient.filterStatusOk`,
+ * `Effect.timeoutFail`) over any `HttpClient`.
  *
  * @since 0.1.0
  */
@@ -22,6 +29,7 @@ import type * as HttpMethod from "@effect/platform/HttpMethod"
 import type * as Headers from "@effect/platform/Headers"
 import type * as UrlParams from "@effect/platform/UrlParams"
 import type { Bearer } from "@oauth2/http"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import type * as Pipeable from "effect/Pipeable"
@@ -37,7 +45,7 @@ import type * as TokenSource from "./TokenSource.js"
  * @since 0.1.0
  * @category models
  */
-export type Path = string | ReadonlyArray<string | number>
+export type Path = string | URL | ReadonlyArray<string | number>
 
 /**
  * A path that would leave the base URL or is malformed (`..`, an empty segment, `?` or `#` in a string path). Nothing
@@ -93,7 +101,7 @@ export interface UnexpectedStatus {
  */
 export interface ApiError {
   readonly _tag: "ApiError"
-  readonly reason: "Transport" | "Encode" | "InvalidUrl" | "Decode"
+  readonly reason: "Transport" | "Encode" | "InvalidUrl" | "Decode" | "Timeout"
   readonly method: string
   /** The request URL, without its query. */
   readonly url: string
@@ -125,6 +133,34 @@ export interface Options {
   readonly filterStatus?: boolean
   /** Headers sent with every request. */
   readonly headers?: Headers.Input
+  /**
+   * How long a request may take, answer included, before it fails with `ApiError` (`Timeout`); none by default.
+   * A request may set its own.
+   */
+  readonly timeout?: Duration.DurationInput
+  /** How booleans and absent values of `urlParams` are written. */
+  readonly query?: QueryEncoding
+  /**
+   * Send the bearer token over plain http to any host. By default a client with a token source refuses a plain http
+   * base URL off loopback (`InvalidBaseUrl`), and the token goes over https, or plain http to loopback only.
+   */
+  readonly allowInsecureHttp?: boolean
+}
+
+/**
+ * How query parameters that are not strings are written.
+ *
+ * - `booleans`: `"true/false"` (by default), `"1/0"`, or `"presence"` (`true` sends the bare name `a=`, `false`
+ *   sends nothing).
+ * - `absent` (`null` and `undefined`): `"omit"` (by default), or `"empty"` (the name with an empty value).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc3986#section-3.4
+ * @since 0.1.0
+ * @category models
+ */
+export interface QueryEncoding {
+  readonly booleans?: "true/false" | "1/0" | "presence"
+  readonly absent?: "omit" | "empty"
 }
 
 /**
@@ -139,6 +175,8 @@ export type RequestOptions = {
   readonly headers?: Headers.Input
   /** Overrides the client's status filtering for this request. */
   readonly filterStatus?: boolean
+  /** Overrides the client's timeout for this request. */
+  readonly timeout?: Duration.DurationInput
 } & (
   | {
     /** A body sent as JSON. */

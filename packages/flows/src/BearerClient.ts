@@ -19,7 +19,8 @@ import type * as TokenSource from "./TokenSource.js"
 /**
  * Authenticates every request of a client with a token from `source`; on a `401` answer with
  * `error="invalid_token"`, invalidates that token and retries once (requests with a streamed body are not retried:
- * the stream cannot be sent twice). Any other answer, including a second `401`, is returned as is.
+ * the stream cannot be sent twice). Any other answer, including a second `401`, is returned as is. The token is only
+ * sent over https, or plain http to a loopback address, unless `allowInsecureHttp`.
  *
  * @example
  * ```ts
@@ -43,13 +44,32 @@ import type * as TokenSource from "./TokenSource.js"
  */
 export const authenticate: {
   <E2>(
-    source: TokenSource.TokenSource<E2>
-  ): <E, R>(self: HttpClient.HttpClient.With<E, R>) => HttpClient.HttpClient.With<E | E2 | Bearer.ExpiredAccessToken, R>
+    source: TokenSource.TokenSource<E2>,
+    options?: Options
+  ): <E, R>(
+    self: HttpClient.HttpClient.With<E, R>
+  ) => HttpClient.HttpClient.With<E | E2 | Bearer.ExpiredAccessToken | HttpClientError.RequestError, R>
   <E, R, E2>(
     self: HttpClient.HttpClient.With<E, R>,
-    source: TokenSource.TokenSource<E2>
-  ): HttpClient.HttpClient.With<E | E2 | Bearer.ExpiredAccessToken, R>
+    source: TokenSource.TokenSource<E2>,
+    options?: Options
+  ): HttpClient.HttpClient.With<E | E2 | Bearer.ExpiredAccessToken | HttpClientError.RequestError, R>
 } = internal.authenticate
+
+/**
+ * Options of {@link authenticate}.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-5.3
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /**
+   * Send the token over plain http to any host. By default a token goes over https, or plain http to a loopback
+   * address only (the transport's rule); any other request fails with a `RequestError` (`InvalidUrl`) unsent.
+   */
+  readonly allowInsecureHttp?: boolean
+}
 
 /**
  * A challenge of a `WWW-Authenticate` header: its scheme (lower-cased) and parameters (names lower-cased).

@@ -2,7 +2,8 @@ import { HttpBody } from "@effect/platform"
 import { assert, describe, expect, it } from "@effect/vitest"
 import { TokenRequest } from "@oauth2/core"
 import { ApiClient, TokenSource } from "@oauth2/flows"
-import { Effect, Either, Schema } from "effect"
+import type { Bearer } from "@oauth2/http"
+import { Effect, Either, Fiber, Schema, TestClock } from "effect"
 import { clientLayer, fakeHttp, json, type Seen, tokenAnswer } from "./support.js"
 
 const withApi = <A, E>(
@@ -163,4 +164,75 @@ describe("ApiClient requests", () => {
       expect(http.seen[0]!.headers.authorization).toMatch(/^Bearer AT-/)
       expect(as.seen[0]!.form.get("audience")).toBe("https://api.example.com/")
     }))
+})
+
+describe("ApiClient: cleartext, timeout, query encoding, absolute URLs (issue 13)", () => {
+  const withSourceApi = <A, E>(
+    respond: (seen: Seen, index: number) => Response | "reset" | Effect.Effect<Response>,
+    options: ApiClient.Options,
+    use: (api: ApiClient.ApiClient<TokenSource.Error | Bearer.ExpiredAccessToken>, seen: ReadonlyArray<Seen>) => Effect.Effect<A, E>
+  ) => {
+    const as = fakeHttp(() => tokenAnswer())
+    const http = fakeHttp(respond)
+    return Effect.gen(function* () {
+      const source = yield* TokenSource.make({ grant: TokenRequest.clientCredentials() })
+      const api = yield* ApiClient.make({ ...options, tokenSource: source })
+      return yield* use(api, http.seen)
+    }).pipe(Effect.scoped, Effect.provide(http.layer), Effect.provide(clientLayer(as)))
+  }
+
+  it.effect("a token source on a plain http base URL off loopback is refused, unless allowInsecureHttp", () =>
+    Effect.gen(function* () {
+      const refused = yield* Effect.flip(withSourceApi(ok, { baseUrl: "http://api.example.com" }, (api) => api.get("me")))
+      expect(refused).toMatchObject({ _tag: "InvalidBaseUrl" })
+      const seen = yield* withSourceApi(ok, { baseUrl: "http://api.example.com", allowInsecureHttp: true }, (api, seen) =>
+        Effect.as(api.get("me"), seen)
+      )
+      expect(seen[0]!.headers.authorization).toMatch(/^Bearer /)
+      const loopback = yield* withSourceApi(ok, { baseUrl: "http://127.0.0.1:8080" }, (api, seen) => Effect.as(api.get("me"), seen))
+      expect(loopback.length).toBe(1)
+    }))
+
+  it.effect("a timeout per client and per request: ApiError (Timeout)", () =>
+    Effect.gen(function* () {
+      const http = fakeHttp(() => Effect.as(Effect.sleep("10 seconds"), json({ ok: true })))
+      const api = yield* Effect.orDie(ApiClient.make({ baseUrl: "https://api.example.com", timeout: "5 seconds" })).pipe(Effect.provide(http.layer))
+      const fiber = yield* Effect.fork(Effect.flip(api.get("slow")))
+      yield* TestClock.adjust("5 seconds")
+      expect(yield* Fiber.join(fiber)).toMatchObject({ _tag: "ApiError", reason: "Timeout" })
+      const fiber2 = yield* Effect.fork(Effect.flip(api.get("slow", { timeout: "1 second" })))
+      yield* TestClock.adjust("1 second")
+      expect(yield* Fiber.join(fiber2)).toMatchObject({ _tag: "ApiError", reason: "Timeout" })
+    }))
+
+  it.effect("booleans and absent values in query strings: chosen per client", () =>
+    Effect.gen(function* () {
+      const params = { a: true, b: false, c: null, d: undefined, e: "x" }
+      const byDefault = yield* withApi(ok, { baseUrl: "https://api.example.com" }, (api, seen) => Effect.as(api.get("q", { urlParams: params }), seen))
+      expect(new URL(byDefault[0]!.url).search).toBe("?a=true&b=false&e=x")
+      const numeric = yield* withApi(ok, { baseUrl: "https://api.example.com", query: { booleans: "1/0", absent: "empty" } }, (api, seen) =>
+        Effect.as(api.get("q", { urlParams: params }), seen)
+      )
+      expect(new URL(numeric[0]!.url).search).toBe("?a=1&b=0&c=&d=&e=x")
+      const presence = yield* withApi(ok, { baseUrl: "https://api.example.com", query: { booleans: "presence" } }, (api, seen) =>
+        Effect.as(api.get("q", { urlParams: params }), seen)
+      )
+      expect(new URL(presence[0]!.url).search).toBe("?a=&e=x")
+    }))
+
+  it.effect("an absolute URL on the base URL's origin is called as is (a next-page link); another origin is refused", () =>
+    withSourceApi(ok, { baseUrl: "https://api.example.com/v1" }, (api, seen) =>
+      Effect.gen(function* () {
+        yield* api.get(new URL("https://api.example.com/v1/users?page=2"))
+        yield* api.get("https://api.example.com/other?cursor=abc", { urlParams: { limit: 5 } })
+        expect(seen.map((s) => s.url)).toEqual([
+          "https://api.example.com/v1/users?page=2",
+          "https://api.example.com/other?cursor=abc&limit=5"
+        ])
+        expect(seen[0]!.headers.authorization).toMatch(/^Bearer /)
+        for (const other of ["https://evil.example.com/steal", "http://api.example.com/v1/users", "https://api.example.com:8443/x"]) {
+          expect(yield* Effect.flip(api.get(other))).toMatchObject({ _tag: "InvalidPath" })
+        }
+        expect(seen.length).toBe(2)
+      })))
 })

@@ -3,11 +3,15 @@
  * an effect producing a `BearerToken`.
  *
  * The effect is run for every request, so it can be a cached, self-renewing token source (see `@oauth2/flows`). A
- * token that is already expired is refused with {@link ExpiredAccessToken} before anything is sent.
+ * token that is already expired is refused with {@link ExpiredAccessToken} before anything is sent. The token is
+ * sent by the same rule as the authorization server's transport: over https, or plain http to a loopback address
+ * only (`allowInsecureHttp` lifts this); any other request fails with the platform's `RequestError` (reason
+ * `InvalidUrl`) before the token is read.
  *
  * @since 0.1.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type { BearerToken } from "@oauth2/core"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
@@ -36,11 +40,17 @@ export interface ExpiredAccessToken {
 export interface Options {
   /** A token expiring within this leeway is refused too; zero by default. */
   readonly leeway?: Duration.DurationInput
+  /**
+   * Send the token over plain http to any host, not only to loopback addresses (a test network, a sidecar on a
+   * private link). `false` by default: a bearer token over cleartext can be stolen and replayed by anyone on the path.
+   */
+  readonly allowInsecureHttp?: boolean
 }
 
 /**
  * Adds `Authorization: Bearer <access token>` to every request of a client, taking the token from `token` each time.
- * The request fails with the token effect's error, or with {@link ExpiredAccessToken} if the token is expired.
+ * The request fails with the token effect's error, with {@link ExpiredAccessToken} if the token is expired, or with a
+ * `RequestError` (`InvalidUrl`) if the URL is plain http to a non-loopback host (see {@link Options.allowInsecureHttp}).
  *
  * @example
  * ```ts
@@ -66,12 +76,14 @@ export const withToken: {
   <E2, R2>(
     token: Effect.Effect<BearerToken.BearerToken, E2, R2>,
     options?: Options
-  ): <E, R>(self: HttpClient.HttpClient.With<E, R>) => HttpClient.HttpClient.With<E | E2 | ExpiredAccessToken, R | R2>
+  ): <E, R>(
+    self: HttpClient.HttpClient.With<E, R>
+  ) => HttpClient.HttpClient.With<E | E2 | ExpiredAccessToken | HttpClientError.RequestError, R | R2>
   <E, R, E2, R2>(
     self: HttpClient.HttpClient.With<E, R>,
     token: Effect.Effect<BearerToken.BearerToken, E2, R2>,
     options?: Options
-  ): HttpClient.HttpClient.With<E | E2 | ExpiredAccessToken, R | R2>
+  ): HttpClient.HttpClient.With<E | E2 | ExpiredAccessToken | HttpClientError.RequestError, R | R2>
 } = internal.withToken
 
 /**

@@ -49,4 +49,26 @@ describe("Bearer.withToken", () => {
       expect(error).toEqual({ _tag: "NoToken" })
       assert.strictEqual(fake.seen.length, 0)
     }))
+
+  it.effect("refuses to send the token over cleartext http to a non-loopback host (the transport's rule)", () =>
+    Effect.gen(function* () {
+      const fake = fakeClient(() => jsonResponse({ ok: true }))
+      const base = yield* Effect.provide(HttpClient.HttpClient, fake.layer)
+      const api = Bearer.withToken(base, Effect.succeed(token()))
+      const error = yield* Effect.flip(api.get("http://api.example.com/me?secret=x"))
+      expect(error).toMatchObject({ _tag: "RequestError", reason: "InvalidUrl" })
+      expect(JSON.stringify(error)).not.toContain("AT-SECRET")
+      assert.strictEqual(fake.seen.length, 0)
+    }))
+
+  it.effect("http is allowed on loopback, and anywhere with allowInsecureHttp", () =>
+    Effect.gen(function* () {
+      const fake = fakeClient(() => jsonResponse({ ok: true }))
+      const base = yield* Effect.provide(HttpClient.HttpClient, fake.layer)
+      yield* Bearer.withToken(base, Effect.succeed(token())).get("http://127.0.0.1:8080/me")
+      yield* Bearer.withToken(base, Effect.succeed(token())).get("http://localhost/me")
+      yield* Bearer.withToken(base, Effect.succeed(token()), { allowInsecureHttp: true }).get("http://api.internal/me")
+      assert.strictEqual(fake.seen.length, 3)
+      assert.strictEqual(fake.seen[2]!.headers.authorization, "Bearer AT-SECRET")
+    }))
 })

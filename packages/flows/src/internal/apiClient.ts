@@ -4,7 +4,9 @@ import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as HttpMethod from "@effect/platform/HttpMethod"
-import type { Bearer } from "@oauth2/http"
+import type * as UrlParams from "@effect/platform/UrlParams"
+import { type Bearer, Transport } from "@oauth2/http"
+import * as Duration from "effect/Duration"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -65,6 +67,7 @@ const segmentError = (segment: string): string | undefined => {
  */
 export const encodePath = (path: ApiClient.Path | undefined): Either.Either<string, ApiClient.InvalidPath> => {
   if (path === undefined) return Either.right("")
+  if (path instanceof URL) return Either.left(invalidPath(withoutQuery(path.href), "an absolute URL is not a path under the base URL"))
   if (typeof path === "string") {
     if (path.length > 8192) return Either.left(invalidPath(path, "too long"))
     if (/[?#]/.test(path)) return Either.left(invalidPath(path, "'?' and '#' are not allowed in a path: give query parameters in urlParams"))
@@ -108,6 +111,88 @@ export const normaliseBaseUrl = (input: string | URL): Either.Either<string, Api
   if (url.username !== "" || url.password !== "") return Either.left(invalidBaseUrl(text, "credentials in the URL are not allowed"))
   const href = url.href
   return Either.right(href.endsWith("/") ? href : `${href}/`)
+}
+
+/** Whether a string path is an absolute URL (has a scheme). */
+const hasScheme = (path: string): boolean => /^[A-Za-z][A-Za-z0-9+.-]*:/.test(path)
+
+/**
+ * An absolute URL on the base URL's origin, as it is (without fragment); another origin, credentials or a bad URL
+ * are refused.
+ *
+ * @internal
+ */
+export const sameOrigin = (baseUrl: string, target: string | URL): Either.Either<string, ApiClient.InvalidPath> => {
+  const text = String(target)
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    return Either.left(invalidPath(text, "not a valid absolute URL"))
+  }
+  if (url.origin !== new URL(baseUrl).origin) {
+    return Either.left(invalidPath(withoutQuery(text), "an absolute URL must have the base URL's origin (scheme, host and port)"))
+  }
+  if (url.username !== "" || url.password !== "") return Either.left(invalidPath(withoutQuery(text), "credentials in the URL are not allowed"))
+  url.hash = ""
+  return Either.right(url.href)
+}
+
+type Coercible = string | number | bigint | boolean | null | undefined
+
+const encodeScalar = (value: Coercible, query: ApiClient.QueryEncoding): string | undefined => {
+  if (value === null || value === undefined) return query.absent === "empty" ? "" : undefined
+  if (typeof value === "boolean") {
+    switch (query.booleans) {
+      case "1/0":
+        return value ? "1" : "0"
+      case "presence":
+        return value ? "" : undefined
+      default:
+        return value ? "true" : "false"
+    }
+  }
+  return String(value)
+}
+
+const isScalar = (u: unknown): u is Coercible => u === null || (typeof u !== "object" && typeof u !== "function")
+
+/**
+ * Query parameters with booleans and absent values written as the client chose.
+ *
+ * @internal
+ */
+export const encodeQuery = (input: UrlParams.Input, query: ApiClient.QueryEncoding): UrlParams.Input => {
+  if (input instanceof URLSearchParams) return input
+  if (Symbol.iterator in input) {
+    const out: Array<[string, string]> = []
+    for (const [key, value] of input as Iterable<readonly [string, Coercible]>) {
+      const encoded = encodeScalar(value, query)
+      if (encoded !== undefined) out.push([key, encoded])
+    }
+    return out
+  }
+  const out: Record<string, UrlParams.CoercibleRecord[string]> = {}
+  for (const [key, value] of Object.entries(input as UrlParams.CoercibleRecord)) {
+    if (Array.isArray(value)) {
+      out[key] = value.flatMap((v: Coercible) => {
+        const encoded = encodeScalar(v, query)
+        return encoded === undefined ? [] : [encoded]
+      })
+    } else if (isScalar(value)) {
+      const encoded = encodeScalar(value, query)
+      if (encoded !== undefined) out[key] = encoded
+    } else {
+      out[key] = encodeQuery(value as UrlParams.CoercibleRecord, query) as UrlParams.CoercibleRecord
+    }
+  }
+  return out
+}
+
+/** Plain http off loopback: a bearer token must not be sent there (unless allowed). */
+const isCleartext = (baseUrl: string): boolean => {
+  const url = new URL(baseUrl)
+  return url.protocol === "http:" && !Transport.isLoopback(url)
 }
 
 const readExcerpt = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<string> =>
@@ -160,18 +245,25 @@ const build = <E>(
   prefix: Either.Either<string, ApiClient.InvalidPath>,
   options: ApiClient.Options
 ): ApiClient.ApiClient<E> => {
-  const base = HttpClient.mapRequest(httpClient, HttpClientRequest.prependUrl(baseUrl))
+  const base = httpClient
   const filtered = HttpClient.filterStatusOk(base)
   const filterByDefault = options.filterStatus ?? true
+  const query = options.query ?? {}
+  const defaultTimeout = options.timeout === undefined ? undefined : Duration.decode(options.timeout)
 
   const request = (method: HttpMethod.HttpMethod, path?: ApiClient.Path, requestOptions: ApiClient.RequestOptions = {}) =>
     Effect.gen(function* () {
-      const prefixPath = yield* prefix
-      const relative = yield* encodePath(path)
-      const url = prefixPath + (prefixPath.length > 0 && relative.length > 0 && !prefixPath.endsWith("/") ? "/" : "") + relative
-      const full = baseUrl + url
+      let full: string
+      if (path instanceof URL || (typeof path === "string" && hasScheme(path))) {
+        full = yield* sameOrigin(baseUrl, path)
+      } else {
+        const prefixPath = yield* prefix
+        const relative = yield* encodePath(path)
+        full = baseUrl + prefixPath + (prefixPath.length > 0 && relative.length > 0 && !prefixPath.endsWith("/") ? "/" : "") + relative
+      }
+      const urlParams = requestOptions.urlParams === undefined ? undefined : encodeQuery(requestOptions.urlParams, query)
       // JSON by default; the client's headers, then the request's, may override it
-      let req = HttpClientRequest.make(method)(url, requestOptions.urlParams === undefined ? {} : { urlParams: requestOptions.urlParams }).pipe(
+      let req = HttpClientRequest.make(method)(full, urlParams === undefined ? {} : { urlParams }).pipe(
         HttpClientRequest.acceptJson,
         HttpClientRequest.setHeaders(options.headers ?? {}),
         HttpClientRequest.setHeaders(requestOptions.headers ?? {})
@@ -184,7 +276,14 @@ const build = <E>(
         )
       }
       const client = (requestOptions.filterStatus ?? filterByDefault) ? filtered : base
-      return yield* client.execute(req).pipe(Effect.catchAll(mapPlatformError<E>(method, full)))
+      const timeout = requestOptions.timeout === undefined ? defaultTimeout : Duration.decode(requestOptions.timeout)
+      const sent = client.execute(req).pipe(Effect.catchAll(mapPlatformError<E>(method, full)))
+      return yield* (timeout === undefined
+        ? sent
+        : Effect.timeoutFail(sent, {
+            duration: timeout,
+            onTimeout: () => apiError("Timeout", method, full, `no answer within ${Duration.format(timeout)}`)
+          }))
     })
 
   const self: Internal<E> = {
@@ -220,9 +319,17 @@ const makeAny = <E>(
   options: ApiClient.MakeOptions<E>
 ): Effect.Effect<ApiClient.ApiClient<E | Bearer.ExpiredAccessToken>, ApiClient.InvalidBaseUrl, HttpClient.HttpClient> =>
   Effect.flatMap(HttpClient.HttpClient, (httpClient) => {
+    const insecure = options.allowInsecureHttp === true
     const authenticated: HttpClient.HttpClient.With<HttpClientError.HttpClientError | E | Bearer.ExpiredAccessToken> =
-      options.tokenSource === undefined ? httpClient : bearer.authenticate(httpClient, options.tokenSource)
-    return makeWith(authenticated, options)
+      options.tokenSource === undefined
+        ? httpClient
+        : bearer.authenticate(httpClient, options.tokenSource, insecure ? { allowInsecureHttp: true } : {})
+    const checked = Either.flatMap(normaliseBaseUrl(options.baseUrl), (baseUrl) =>
+      options.tokenSource !== undefined && !insecure && isCleartext(baseUrl)
+        ? Either.left(invalidBaseUrl(baseUrl, "a bearer token is not sent over plain http off loopback: use https, or allowInsecureHttp"))
+        : Either.right(baseUrl)
+    )
+    return Either.flatMap(checked, () => makeWith(authenticated, options))
   })
 
 /** @internal */

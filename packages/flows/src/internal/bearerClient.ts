@@ -1,5 +1,6 @@
 /** @internal */
 import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Bearer } from "@oauth2/http"
@@ -69,11 +70,13 @@ export const authenticate: typeof BearerClient.authenticate = dual(
   (args) => Predicate.hasProperty(args[0], HttpClient.TypeId),
   <E, R, E2>(
     self: HttpClient.HttpClient.With<E, R>,
-    source: TokenSource.TokenSource<E2>
-  ): HttpClient.HttpClient.With<E | E2 | Bearer.ExpiredAccessToken, R> => {
+    source: TokenSource.TokenSource<E2>,
+    options: BearerClient.Options = {}
+  ): HttpClient.HttpClient.With<E | E2 | Bearer.ExpiredAccessToken | HttpClientError.RequestError, R> => {
+    const bearerOptions: Bearer.Options = options.allowInsecureHttp === true ? { allowInsecureHttp: true } : {}
     const sendWith = (request: HttpClientRequest.HttpClientRequest) =>
       Effect.flatMap(source.get, (token) =>
-        Effect.map(Bearer.withToken(self, Effect.succeed(token)).execute(request), (response) => [token, response] as const)
+        Effect.map(Bearer.withToken(self, Effect.succeed(token), bearerOptions).execute(request), (response) => [token, response] as const)
       )
     const send = (request: HttpClientRequest.HttpClientRequest) =>
       Effect.flatMap(sendWith(request), ([token, response]) => {
@@ -85,7 +88,7 @@ export const authenticate: typeof BearerClient.authenticate = dual(
           Effect.map(([, retried]) => retried)
         )
       })
-    return HttpClient.makeWith<never, never, E | E2 | Bearer.ExpiredAccessToken, R>(
+    return HttpClient.makeWith<never, never, E | E2 | Bearer.ExpiredAccessToken | HttpClientError.RequestError, R>(
       (request) => Effect.flatMap(request, send),
       Effect.succeed
     )

@@ -1,5 +1,6 @@
 /** @internal */
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { BearerToken } from "@oauth2/core"
 import * as Data from "effect/Data"
@@ -9,6 +10,24 @@ import * as Redacted from "effect/Redacted"
 import { dual } from "effect/Function"
 import * as Predicate from "effect/Predicate"
 import type * as Bearer from "../Bearer.js"
+import { isLoopback } from "./transport.js"
+
+/**
+ * Whether a bearer token may be sent to this URL: https, or http on a loopback address, or http anywhere when
+ * allowed. A URL that is not absolute (a client that prepends its base later) is judged where it becomes one.
+ *
+ * @internal
+ */
+export const isSecureTarget = (url: string, allowInsecureHttp: boolean): boolean => {
+  if (allowInsecureHttp || !/^http:/i.test(url)) return true
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return false
+  }
+  return isLoopback(parsed)
+}
 
 /** @internal */
 export const expiredAccessToken = (request: string): Bearer.ExpiredAccessToken =>
@@ -25,10 +44,21 @@ export const withToken = dual(
     self: HttpClient.HttpClient.With<E, R>,
     token: Effect.Effect<BearerToken.BearerToken, E2, R2>,
     options: Bearer.Options = {}
-  ): HttpClient.HttpClient.With<E | E2 | Bearer.ExpiredAccessToken, R | R2> => {
+  ): HttpClient.HttpClient.With<E | E2 | Bearer.ExpiredAccessToken | HttpClientError.RequestError, R | R2> => {
     const leeway = Duration.decode(options.leeway ?? Duration.zero)
+    const allowInsecureHttp = options.allowInsecureHttp === true
     return HttpClient.mapRequestEffect(self, (request) =>
       Effect.gen(function* () {
+        if (!isSecureTarget(request.url, allowInsecureHttp)) {
+          const url = request.url.split(/[?#]/)[0]!
+          return yield* Effect.fail(
+            new HttpClientError.RequestError({
+              request,
+              reason: "InvalidUrl",
+              description: `a bearer token is not sent over plain http to a non-loopback host (${url}): use https, or allowInsecureHttp`
+            })
+          )
+        }
         const current = yield* token
         if (yield* BearerToken.isExpired(current, leeway)) {
           const url = request.url.split("?")[0]!
