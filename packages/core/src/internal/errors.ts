@@ -329,8 +329,10 @@ const valueEnd = (text: string, start: number, xml: boolean): number => {
  * any secret name, whatever its case, naming style or escaping.
  * @internal
  */
-export const maskText = (raw: string): string => {
-  const text = unescape(raw)
+export const maskText = (raw: string): string => maskPass(unescape(maskPass(raw)))
+
+/** One masking pass; {@link maskText} runs it on the text as given, then on its unescaped form. */
+const maskPass = (text: string): string => {
   let out = ""
   let from = 0
   keyThenSeparator.lastIndex = 0
