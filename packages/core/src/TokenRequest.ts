@@ -3,7 +3,10 @@
  *
  * Each grant has a constructor that takes camelCase options and a tagged model; {@link toParams} gives the wire
  * parameters. Scopes may be a string or a list; absent or empty parameters are not sent; `resource` and `audience`
- * may repeat; `extra` parameters are sent too and replace a computed parameter of the same name. Client
+ * may repeat; `extra` parameters are sent too, but may never redefine a reserved one: `grant_type`, a parameter of
+ * the grant (`code`, `redirect_uri`, `refresh_token`, `scope`, ...) or a client authentication parameter
+ * (`client_id`, `client_secret`, `client_assertion`, `client_assertion_type`). {@link params} refuses such a
+ * collision with `InvalidArgument`; {@link toParams} never lets an extra parameter replace a reserved one. Client
  * authentication is not part of a token request: the transport adds it.
  *
  * @since 0.1.0
@@ -15,6 +18,7 @@ import * as IdToken from "./IdToken.js"
 import type { InvalidArgument } from "./OAuthError.js"
 import * as OAuthError from "./OAuthError.js"
 import * as Params from "./Params.js"
+import { buildParams, checkRedirectUri, clientAuthenticationParams } from "./internal/wire.js"
 
 /**
  * Grant type identifiers.
@@ -39,7 +43,7 @@ export const GrantType = {
 } as const
 
 /**
- * Additional parameters sent with a request; they replace a computed parameter of the same name.
+ * Additional parameters sent with a request. They may not redefine a reserved parameter (see {@link params}).
  *
  * @since 0.1.0
  * @category models
@@ -556,13 +560,57 @@ export const grantTypeOf = (self: TokenRequest): string => {
 export const isRepeatable = (self: TokenRequest): boolean => self._tag === "ClientCredentials" || self._tag === "Password"
 
 /**
- * The form parameters of a request (without client authentication). Secrets stay `Redacted` until encoded.
+ * The form parameters of a request (without client authentication). Secrets stay `Redacted` until encoded. An
+ * `extra` parameter that would redefine a reserved one (`grant_type`, a parameter of the grant, a client
+ * authentication parameter) is never sent; {@link params} refuses it instead, and is the one to use when building a
+ * request to send.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#appendix-B
  * @since 0.1.0
  * @category encoding
  */
 export const toParams = (self: TokenRequest): Params.Params => {
+  const standard = standardParams(self)
+  const extra: Record<string, Params.Input> = {}
+  for (const [name, value] of Object.entries(self.extra)) {
+    if (!Object.hasOwn(standard, name) && !clientAuthenticationParams.has(name)) {
+      Object.defineProperty(extra, name, { value, enumerable: true, writable: true, configurable: true })
+    }
+  }
+  return Params.concat(Params.make(standard), Params.make(extra))
+}
+
+/**
+ * The form parameters of a request (without client authentication), checked: an `extra` parameter that redefines
+ * `grant_type`, a parameter of the grant or a client authentication parameter is an `InvalidArgument` (argument
+ * `extra.<name>`), and so is an authorization code redemption whose `redirectUri` breaks the redirect URI policy
+ * (https, http on a loopback host, or a private-use scheme such as `com.example.app:/cb`). Gives the same parameters
+ * as {@link toParams} otherwise.
+ *
+ * @example
+ * ```ts
+ * import { TokenRequest } from "@oauth2/core"
+ * import { Either } from "effect"
+ *
+ * const refused = TokenRequest.params(TokenRequest.clientCredentials({ extra: { grant_type: "password" } }))
+ * console.log(Either.isLeft(refused)) // true: extra.grant_type redefines a reserved parameter
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-7
+ * @since 0.1.0
+ * @category encoding
+ */
+export const params = (self: TokenRequest): Either.Either<Params.Params, InvalidArgument> => {
+  if (self._tag === "AuthorizationCode" && self.redirectUri !== undefined) {
+    const checked = checkRedirectUri("redirectUri", self.redirectUri)
+    if (Either.isLeft(checked)) return Either.left(checked.left)
+  }
+  return buildParams(standardParams(self), self.extra)
+}
+
+/** `grant_type` and the parameters of the grant, each present (possibly `undefined`), in wire order. */
+const standardParams = (self: TokenRequest): Record<string, Params.Input> => {
   const grant_type = grantTypeOf(self)
   const own: Record<string, Params.Input> = (() => {
     switch (self._tag) {
@@ -595,5 +643,5 @@ export const toParams = (self: TokenRequest): Params.Params => {
         return {}
     }
   })()
-  return Params.make({ grant_type, ...own, ...self.extra })
+  return { grant_type, ...own }
 }

@@ -36,8 +36,9 @@ describe("TokenRequest", () => {
     expect(encode(TokenRequest.custom("urn:x", { a: ["1", "2"], b: undefined }))).toBe("grant_type=urn%3Ax&a=1&a=2")
   })
 
-  it("extra parameters are sent and replace computed ones", () => {
-    expect(encode(TokenRequest.clientCredentials({ scope: "a", extra: { scope: "b", foo: "bar" } }))).toBe("grant_type=client_credentials&scope=b&foo=bar")
+  it("extra parameters are sent, but never replace reserved ones (issue 13 item 7)", () => {
+    expect(encode(TokenRequest.clientCredentials({ scope: "a", extra: { scope: "b", foo: "bar" } }))).toBe("grant_type=client_credentials&scope=a&foo=bar")
+    expect(Either.isLeft(TokenRequest.params(TokenRequest.clientCredentials({ scope: "a", extra: { scope: "b" } })))).toBe(true)
   })
 
   it("keeps every secret redacted until encoded", () => {

@@ -20,6 +20,7 @@ import * as Params from "../Params.js"
 import * as Pkce from "../Pkce.js"
 import { isRecord } from "./errors.js"
 import { randomToken } from "./random.js"
+import { checkRedirectUri } from "./wire.js"
 
 type InvalidArgument = OAuthError.InvalidArgument
 type Result<A> = Either.Either<A, InvalidArgument>
@@ -180,6 +181,11 @@ const assemble = (parts: Parts): Result<PendingRequest> => {
     }
   }
   const get = (name: string): string | undefined => Params.get(parts.params, name)
+  const redirect = get("redirect_uri")
+  if (redirect !== undefined) {
+    const checked = checkRedirectUri("redirectUri", redirect)
+    if (Either.isLeft(checked)) return Either.left(checked.left)
+  }
   const clientId = get("client_id")
   if (clientId === undefined) return fail("clientId", "expected a non-empty string")
   if (get("response_type") !== "code") return fail("params", "response_type must be 'code'")
@@ -259,7 +265,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   yield* absoluteUrl("authorizationEndpoint", options.authorizationEndpoint, true)
   const clientId = yield* nonEmptyString("clientId", options.clientId)
   if (clientId === undefined) return yield* fail("clientId", "expected a non-empty string")
-  const redirectUri = options.redirectUri === undefined ? undefined : yield* absoluteUrl("redirectUri", options.redirectUri, false)
+  const redirectUri = options.redirectUri === undefined ? undefined : yield* checkRedirectUri("redirectUri", options.redirectUri)
   const scope = (yield* tokens("scope", options.scope)) ?? ["openid"]
 
   const state = options.state

@@ -88,6 +88,32 @@ export const isLoopback = (url: URL): boolean =>
   url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]"
 
 /**
+ * The redirect URI policy (RFC 6749 3.1.2, RFC 8252 7, RFC 9700 4.1): an absolute URI without a fragment and
+ * without credentials, whose scheme is `https:`, `http:` on a loopback host only (`localhost`, `127.0.0.1`,
+ * `[::1]`, RFC 8252 7.3), or a private-use scheme of a native app, i.e. a reverse domain name containing a period
+ * (`com.example.app:/cb`, RFC 8252 7.1). Everything else is refused: `javascript:`, `data:`, `file:`, `vbscript:`,
+ * `blob:`, relative references, fragments, plain `http:` on another host, single-word custom schemes.
+ * @internal
+ */
+export const checkRedirectUri = (argument: string, u: unknown): Either.Either<string, InvalidArgument> => {
+  const refuse = (why: string) => Either.left(invalidArgument(argument, why))
+  if (typeof u !== "string" || u.length === 0 || u.length > 8192) return refuse("expected a non-empty URI")
+  if (u.includes("#")) return refuse("must not contain a fragment (RFC 6749 3.1.2)")
+  if (!URL.canParse(u)) return refuse("expected an absolute URI (RFC 6749 3.1.2)")
+  const url = new URL(u)
+  if (url.username !== "" || url.password !== "") return refuse("must not contain credentials")
+  const scheme = url.protocol.slice(0, -1)
+  if (scheme === "https") return url.hostname.length > 0 ? Either.right(u) : refuse("expected an https URL with a host")
+  if (scheme === "http") {
+    return isLoopback(url) ? Either.right(u) : refuse("plain http is only allowed on a loopback host (RFC 8252 7.3); use https")
+  }
+  if (/^[a-z][a-z0-9+-]*(?:\.[a-z0-9+-]+)+$/.test(scheme)) return Either.right(u)
+  return refuse(
+    `the scheme '${scheme.slice(0, 32)}' is not allowed: use https, http on a loopback host, or a private-use scheme in reverse domain form such as 'com.example.app' (RFC 8252 7.1)`
+  )
+}
+
+/**
  * Whether a URL uses `https:`, or `http:` on a loopback host, or `http:` anywhere when explicitly allowed.
  * @internal
  */
