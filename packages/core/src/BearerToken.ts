@@ -18,7 +18,7 @@ import * as Schema from "effect/Schema"
 import type { ResponseContext, UnexpectedResponse, InvalidArgument } from "./OAuthError.js"
 import * as OAuthError from "./OAuthError.js"
 import { bound, isRecord } from "./internal/errors.js"
-import { jsonMembers, toJson } from "./internal/json.js"
+import { jsonMembers, toJson as toPlainJson } from "./internal/json.js"
 import { extrasOf, plainBody } from "./internal/wire.js"
 import { base64url } from "jose"
 
@@ -85,7 +85,7 @@ export const decodeAt = (
 ): Either.Either<BearerToken, UnexpectedResponse> => {
   const endpoint = options.endpoint ?? "token"
   const plain = plainBody(raw, endpoint, options.context)
-  if (Either.isLeft(plain)) return plain
+  if (Either.isLeft(plain)) return Either.left(plain.left)
   const body = plain.right
   const fail = (reason: string) => Either.left(OAuthError.unexpectedResponse(endpoint, reason, body, options.context))
   if (!isRecord(body)) return fail(`expected a JSON object, got ${body === null ? "null" : Array.isArray(body) ? "an array" : `a ${typeof body}`}`)
@@ -383,7 +383,7 @@ export const deserialize = (serialized: string): Either.Either<BearerToken, Inva
     return invalid("not base64url JSON")
   }
   // a hand-made string may nest its extra members deeper than any decoded answer: same bound as decoding
-  if (Either.isLeft(toJson(json))) return invalid("nested too deeply")
+  if (Either.isLeft(toPlainJson(json))) return invalid("nested too deeply")
   const decoded = decodeSerialized(json)
   if (Either.isLeft(decoded)) return invalid("unexpected content")
   const s = decoded.right

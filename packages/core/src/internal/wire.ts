@@ -161,7 +161,7 @@ export const decoder = <A, I>(schema: Schema.Schema<A, I>, endpoint: Endpoint) =
   const decode = jsonObjectDecoder(schema, endpoint)
   return (raw: unknown, context?: ResponseContext): Either.Either<A, UnexpectedResponse> => {
     const plain = plainBody(raw, endpoint, context)
-    if (Either.isLeft(plain)) return plain
+    if (Either.isLeft(plain)) return Either.left(plain.left)
     const body = plain.right
     if (!isRecord(body) || !Object.values(body).includes(null)) return decode(body, context)
     const present: Record<string, unknown> = {}
