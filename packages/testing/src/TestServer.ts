@@ -189,9 +189,9 @@ export type EndpointName = keyof Endpoints
  * @category models
  */
 export interface TtlOptions {
-  /** user access tokens, also the test API's tokens (default 3600) */
+  /** user access tokens, for userinfo or the test API (default 3600) */
   readonly accessToken?: number
-  /** client_credentials tokens without the test API (default 600) */
+  /** every client_credentials token, for the test API or not (default 600) */
   readonly clientCredentials?: number
   /** default 60 */
   readonly authorizationCode?: number

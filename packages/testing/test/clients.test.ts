@@ -102,7 +102,8 @@ describe("client authentication", () => {
   })
 
   it("gives opaque API tokens with accessTokenFormat opaque, and short lifetimes", async () => {
-    const other = await TestServer.start({ accessTokenFormat: "opaque", ttl: { accessToken: 7 } })
+    // client_credentials tokens last ttl.clientCredentials, not ttl.accessToken
+    const other = await TestServer.start({ accessTokenFormat: "opaque", ttl: { accessToken: 5, clientCredentials: 7 } })
     try {
       const answer = await token(other, other.clients.clientSecretPost, {
         grant_type: "client_credentials",

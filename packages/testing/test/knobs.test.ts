@@ -20,8 +20,8 @@ describe("misbehaviour knobs", () => {
   it("short token lifetimes", async () => {
     const cc = await token(server, server.clients.clientSecretBasic, { grant_type: "client_credentials" })
     const ccPayload = jose.decodeJwt(cc.body.access_token)
-    expect(cc.body.expires_in).toBe(30) // the test API's tokens follow ttl.accessToken
-    expect(ccPayload.exp! - ccPayload.iat!).toBe(30)
+    expect(cc.body.expires_in).toBe(20) // client_credentials tokens follow ttl.clientCredentials
+    expect(ccPayload.exp! - ccPayload.iat!).toBe(20)
     const user = await codeFlow(server, server.clients.clientSecretBasic)
     expect(user.body.expires_in).toBe(30)
     const idToken = jose.decodeJwt(user.body.id_token)

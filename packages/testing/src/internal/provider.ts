@@ -5,9 +5,11 @@
  *
  * @internal
  */
+import * as jose from "jose"
 import type * as Oidc from "oidc-provider"
 import { registerJwtBearer, registerTokenExchange } from "./grants.js"
 import { escape, page } from "./html.js"
+import { toPublicJwk } from "./keys.js"
 import type { Library } from "./library.js"
 import { claimsByScope, GrantType, oidcScopes, resourceServerInfo, routes, type ServerState } from "./state.js"
 
@@ -152,6 +154,46 @@ const interactionPolicy = (lib: Library) => {
   return policy
 }
 
+/** The claims of a JWT access token (RFC 9068) this server signed with a key it still publishes, else undefined. */
+const verifyJwtAccessToken = async (state: ServerState, token: string): Promise<jose.JWTPayload | undefined> => {
+  try {
+    const keys = jose.createLocalJWKSet({ keys: state.signingKeys.map((k) => toPublicJwk(k)) as Array<jose.JWK> })
+    const { payload } = await jose.jwtVerify(token, keys, { issuer: state.issuer, typ: "at+jwt" })
+    return typeof payload.jti === "string" && !state.revokedJwtAccessTokens.has(payload.jti) ? payload : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Introspection and revocation of the JWT access tokens of the test API (client_credentials and user tokens), which
+ * node-oidc-provider refuses (`unsupported_token_type`: structured tokens are not stored). Runs after the provider
+ * has authenticated the client: the token is verified with the server's keys; a revoked `jti` is remembered.
+ * Introspection follows the policy of opaque tokens (confidential clients, or the token's own client); revocation
+ * by another client than the token's is ignored, and an unknown token answers 200 (RFC 7009 2.2).
+ */
+const structuredTokens = (state: ServerState) => async (ctx: Oidc.KoaContext, next: () => Promise<void>): Promise<void> => {
+  await next()
+  const oidc = ctx.oidc as Oidc.OIDCContext | undefined
+  const route = oidc?.route
+  if (route !== "introspection" && route !== "revocation") return
+  const body = ctx.body as { error?: unknown } | undefined
+  if (ctx.status !== 400 || body?.error !== "unsupported_token_type") return
+  const client = oidc!.client as Oidc.ClientModel | undefined
+  const raw = oidc!.params["token"]
+  if (client === undefined || typeof raw !== "string") return
+  const claims = await verifyJwtAccessToken(state, raw)
+  if (route === "revocation") {
+    if (claims !== undefined && claims["client_id"] === client.clientId) state.revokedJwtAccessTokens.add(claims.jti!)
+    ctx.body = ""
+    ctx.status = 200
+    return
+  }
+  const allowed = claims !== undefined && (client.clientAuthMethod !== "none" || claims["client_id"] === client.clientId)
+  ctx.status = 200
+  ctx.body = allowed ? { active: true, ...claims, token_type: "Bearer" } : { active: false }
+}
+
 /** @internal */
 export const buildProvider = (lib: Library, state: ServerState): Oidc.Provider => {
   const { errors } = lib
@@ -196,8 +238,8 @@ export const buildProvider = (lib: Library, state: ServerState): Oidc.Provider =
           ? Math.min(requested, state.ttl.backchannelAuthenticationRequest)
           : state.ttl.backchannelAuthenticationRequest
       },
-      ClientCredentials: (_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) =>
-        token.resourceServer?.accessTokenTTL ?? state.ttl.clientCredentials,
+      // every client_credentials token, for the test API or not, as documented
+      ClientCredentials: ttlOf(state.ttl.clientCredentials),
       DeviceCode: ttlOf(state.ttl.deviceCode),
       Grant: ttlOf(state.ttl.grant),
       IdToken: ttlOf(state.ttl.idToken),
@@ -236,9 +278,15 @@ export const buildProvider = (lib: Library, state: ServerState): Oidc.Provider =
             : undefined
         },
         useGrantedResource: () => false,
-        getResourceServerInfo: (_ctx: unknown, resource: string) => {
+        getResourceServerInfo: (ctx: Oidc.KoaContext, resource: string) => {
           const info = resourceServerInfo(state, resource)
           if (info === undefined) throw new errors.InvalidTarget(`unknown resource ${resource}`)
+          // client_credentials: only the test API's scopes; the provider would silently drop any other
+          if (ctx.oidc.route === "token" && ctx.oidc.params["grant_type"] === GrantType.clientCredentials) {
+            const requested = typeof ctx.oidc.params["scope"] === "string" ? ctx.oidc.params["scope"].split(" ").filter((s) => s !== "") : []
+            const unknown = requested.filter((scope) => !state.resourceScopes.includes(scope))
+            if (unknown.length > 0) throw new errors.InvalidScope(`requested scope is not allowed: ${unknown.join(" ")}`, unknown[0])
+          }
           return info
         }
       },
@@ -304,6 +352,7 @@ export const buildProvider = (lib: Library, state: ServerState): Oidc.Provider =
   }
 
   const provider = new lib.Provider(state.issuer, configuration)
+  provider.use(structuredTokens(state))
   provider.use(interactionRoutes(state, provider, lib))
   if (features.tokenExchange) registerTokenExchange(lib, provider, state)
   if (features.jwtBearer) registerJwtBearer(lib, provider, state)

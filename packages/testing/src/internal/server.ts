@@ -355,7 +355,8 @@ export const start = async (options: Options): Promise<StartedTestServer> => {
     cookieKeys: [randomSecret(), randomSecret()],
     signingKeys: [keys.rs256.privateJwk, keys.es256.privateJwk],
     // the server's own encryption key only serves to decrypt request objects
-    encryptionKeys: features.encryption && features.requestObjects ? [keys.serverEncryption.privateJwk] : []
+    encryptionKeys: features.encryption && features.requestObjects ? [keys.serverEncryption.privateJwk] : [],
+    revokedJwtAccessTokens: new Set()
   }
 
   let provider: Oidc.Provider

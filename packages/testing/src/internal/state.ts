@@ -73,6 +73,8 @@ export interface ServerState {
   /** Private signing keys, the first one of each `alg` signs. Replaced on rotation. */
   signingKeys: ReadonlyArray<Jwk>
   readonly encryptionKeys: ReadonlyArray<Jwk>
+  /** `jti`s of revoked JWT access tokens (the provider does not store JWTs); kept across key rotations. */
+  readonly revokedJwtAccessTokens: Set<string>
 }
 
 /** Scopes and the claims they release. @internal */
