@@ -43,13 +43,21 @@ export type TokenError = OAuthClient.CallError<"token">
 
 /**
  * What polling for a token may fail with: a {@link TokenError} other than `authorization_pending` and `slow_down`
- * (`AccessDenied`, `ExpiredToken`, ...), or giving up (`PollingExpired`, `PollingStopped`).
+ * (`AccessDenied`, `ExpiredToken`, ...), giving up (`PollingExpired`, `PollingStopped`), or an ID token in the
+ * answer that fails validation (`InvalidIdToken`; `InvalidConfiguration` when the client has no issuer to check it
+ * against; the JWKS fetch's errors).
  *
  * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5
  * @since 0.1.0
  * @category errors
  */
-export type PollError = Exclude<TokenError, Polling.Waiting> | Polling.PollingExpired | Polling.PollingStopped
+export type PollError =
+  | Exclude<TokenError, Polling.Waiting>
+  | Polling.PollingExpired
+  | Polling.PollingStopped
+  | IdToken.InvalidIdToken
+  | TransportError.InvalidConfiguration
+  | OAuthClient.JwksError
 
 /**
  * Options of {@link clientCredentials}.
@@ -265,6 +273,12 @@ export interface PollOptions {
   readonly schedule?: Polling.ScheduleOption
   /** More parameters for each token (poll) request. */
   readonly extra?: TokenRequest.Extra
+  /**
+   * Validate the ID token of the answer, when it has one (signature against the server's keys, issuer, audience,
+   * `iat`/`exp`, `at_hash`): `true` by default. `false` answers it unchecked: only for a client that never reads
+   * the ID token's claims.
+   */
+  readonly validateIdToken?: boolean
 }
 
 /**

@@ -17,8 +17,8 @@
  * @since 0.1.0
  */
 import type * as KeyValueStore from "@effect/platform/KeyValueStore"
-import type { BearerToken, TokenRequest } from "@oauth2/core"
-import type { OAuthClient } from "@oauth2/http"
+import type { BearerToken, IdToken, TokenRequest } from "@oauth2/core"
+import type { OAuthClient, TransportError } from "@oauth2/http"
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import type * as Context from "effect/Context"
@@ -90,13 +90,18 @@ export const repeatable: <E>(program: Effect.Effect<BearerToken.BearerToken, E, 
   internal.repeatable
 
 /**
- * What a token source built on the client may fail with: a token request's errors, or {@link TokenUnavailable}.
+ * What a token source built on the client may fail with: a token request's errors, {@link TokenUnavailable}, or a
+ * refreshed ID token that fails validation (`InvalidIdToken`; `InvalidConfiguration` without an issuer to check it).
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  * @since 0.1.0
  * @category errors
  */
-export type Error = OAuthClient.CallError<"token"> | TokenUnavailable
+export type Error =
+  | OAuthClient.CallError<"token">
+  | TokenUnavailable
+  | IdToken.InvalidIdToken
+  | TransportError.InvalidConfiguration
 
 /**
  * A token source.
@@ -180,6 +185,18 @@ export interface Options<E = never> {
   readonly refresh?: false | RefreshOptions
   /** Keep the token in a `KeyValueStore` (serialized, with its absolute expiry). */
   readonly store?: Store
+  /**
+   * Validate the ID token of each refresh answer that has one (`client.refresh` of `@oauth2/http`: signature,
+   * issuer, audience, `iat`/`exp`, `at_hash`, and the `iss` and `sub` of {@link Options.idToken} or of the previous
+   * refresh kept): `true` by default. `false` takes refreshed ID tokens unchecked: only for a source whose ID token
+   * nobody reads.
+   */
+  readonly validateIdToken?: boolean
+  /**
+   * The claims of the validated ID token that came with {@link Options.token} (the `idToken` of
+   * `client.authorizationCode`'s answer): a refreshed ID token must be about the same end-user (`sub`, `iss`).
+   */
+  readonly idToken?: IdToken.Claims
 }
 
 /**

@@ -69,6 +69,15 @@ export const refreshToken = (options: Grants.RefreshTokenOptions) =>
     return renewed.refreshToken === undefined ? BearerToken.make({ ...renewed, refreshToken: request.refreshToken }) : renewed
   })
 
+/**
+ * Validates the ID token of a token answer obtained outside the authorization code exchange (device, CIBA): with the
+ * client's configuration, `at_hash` against the access token. A token without ID token is answered as is.
+ */
+const validatedIdToken = (client: OAuthClient.OAuthClientService, options: Grants.PollOptions) => (token: BearerToken.BearerToken) =>
+  token.idToken === undefined || options.validateIdToken === false
+    ? Effect.succeed(token)
+    : Effect.as(client.validateIdToken(token, { accessToken: token.accessToken, fromTokenEndpoint: true }), token)
+
 /** @internal */
 export const pollDeviceCode = (authorization: DeviceAuthorization.DeviceAuthorizationResponse, options: Grants.PollOptions = {}) =>
   Effect.flatMap(OAuthClient.OAuthClient, (client) =>
@@ -77,7 +86,8 @@ export const pollDeviceCode = (authorization: DeviceAuthorization.DeviceAuthoriz
         interval: authorization.interval,
         expiresAt: authorization.expiresAt,
         ...(options.schedule === undefined ? {} : { schedule: options.schedule })
-      })
+      }),
+      Effect.flatMap(validatedIdToken(client, options))
     )
   ).pipe(Effect.withSpan("oauth2.flows.device_code", { attributes: { "oauth2.grant_type": TokenRequest.GrantType.deviceCode } }))
 
@@ -109,7 +119,8 @@ export const pollCiba = (
         expiresAt: authentication.expiresAt,
         ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
         ...(options.wakeUp === undefined ? {} : { wakeUp: options.wakeUp })
-      })
+      }),
+      Effect.flatMap(validatedIdToken(client, options))
     )
   ).pipe(Effect.withSpan("oauth2.flows.ciba", { attributes: { "oauth2.grant_type": TokenRequest.GrantType.ciba } }))
 

@@ -1,5 +1,6 @@
 /** @internal */
 import { BearerToken, OAuthError, TokenRequest } from "@oauth2/core"
+import type { IdToken } from "@oauth2/core"
 import { OAuthClient } from "@oauth2/http"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
@@ -74,6 +75,8 @@ interface State {
   readonly loaded: boolean
   /** A single-use grant (e.g. an authorization code) has been sent. */
   readonly grantUsed: boolean
+  /** The claims of the session's validated ID token: a refreshed ID token must keep its `iss` and `sub`. */
+  readonly claims: IdToken.Claims | undefined
 }
 
 const expiryMillis = (token: BearerToken.BearerToken): number =>
@@ -111,8 +114,10 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
       stale: false,
       loaded: store === undefined,
       // a token given comes from the grant: a single-use grant (an authorization code) is not sent again
-      grantUsed: options.token !== undefined
+      grantUsed: options.token !== undefined,
+      claims: options.idToken
     }
+    const validateIdToken = options.validateIdToken !== false
     /** The renewal in progress, shared by every caller: each waiter awaits this one `Deferred`. */
     let inflight: Deferred.Deferred<BearerToken.BearerToken, Err> | undefined = undefined
 
@@ -204,7 +209,19 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
           const request = TokenRequest.refreshToken({ ...refresh, refreshToken: current.refreshToken })
           if (Either.isRight(request)) {
             yield* Effect.annotateCurrentSpan("oauth2.renewal", "refresh")
-            const refreshed = yield* Effect.either(client.token(request.right))
+            const claims = state.claims
+            // with an ID token in play, the OIDC-aware refresh validates a new one (and checks `sub` against the claims)
+            const refreshed = yield* Effect.either(
+              validateIdToken
+                ? Effect.map(
+                    client.refresh(current, { ...refresh, ...(claims === undefined ? {} : { idToken: claims }) }),
+                    (validated) => {
+                      if (validated.idToken !== undefined) state = { ...state, claims: validated.idToken }
+                      return validated.token
+                    }
+                  )
+                : client.token(request.right)
+            )
             if (Either.isRight(refreshed)) {
               const renewed = refreshed.right
               return renewed.refreshToken === undefined ? BearerToken.make({ ...renewed, refreshToken: current.refreshToken }) : renewed
