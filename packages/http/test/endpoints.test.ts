@@ -5,8 +5,8 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import { AuthorizationRequest, OAuthError, TokenRequest } from "@oauth2/core"
 import { ClientAuth, OAuthClient, Transport } from "@oauth2/http"
-import { Cause, Effect, Exit, Fiber, Layer, Logger, Option, Redacted, TestClock } from "effect"
-import { fakeClient, jsonResponse } from "./fake.js"
+import { Cause, Effect, Exit, Layer, Logger, Redacted } from "effect"
+import { advanceUntilDone, fakeClient, jsonResponse } from "./fake.js"
 
 const endpoints = {
   issuer: "https://as.example.com",
@@ -108,9 +108,9 @@ describe.each(cases)("$endpoint endpoint", (c) => {
   it.effect("gives Timeout when the server never answers", () =>
     Effect.gen(function* () {
       const fiber = yield* Effect.fork(call(c, () => Effect.never as any))
-      // some calls do real async work (PKCE hashing) before the request starts its timer: advance until it fires
-      for (let i = 0; i < 200 && Option.isNone(yield* Fiber.poll(fiber)); i++) yield* TestClock.adjust("1 second")
-      const { exit } = yield* Fiber.join(fiber)
+      // some calls do real async work (PKCE hashing) before the request starts its timer: advance, with real pauses,
+      // until it fires
+      const { exit } = yield* advanceUntilDone(fiber, "1 second")
       expect(failureOf(exit)).toMatchObject({ _tag: "Timeout", endpoint: c.endpoint })
     }))
 
