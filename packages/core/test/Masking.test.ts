@@ -24,7 +24,11 @@ describe("UnexpectedResponse excerpt masking (issue 13 item 10)", () => {
     ["YAML quoted", `client_secret: "${SECRET}"`],
     ["escaped JSON in JSON text", `{"body":"{\\"access_token\\":\\"${SECRET}\\"}"`],
     ["unquoted key", `{access_token: ${SECRET}}`],
-    ["spaces around", `{ "refresh_token" : "${SECRET}" , "x": 1`]
+    ["spaces around", `{ "refresh_token" : "${SECRET}" , "x": 1`],
+    // a '%' just before an escaped name must not swallow its first letters when decoded
+    ["a '%' before a JSON-escaped name in a form", `%device\\u005fcode=${SECRET}&a=b`],
+    ["a '%4' before a JSON-escaped name", `%4access\\u005ftoken=${SECRET}&a=b`],
+    ["a '%4' before a percent-escaped name", `%4access%5Ftoken=${SECRET}&a=b`]
   ]
   for (const [name, body] of bodies) {
     it(`masks a secret in ${name}`, () => {

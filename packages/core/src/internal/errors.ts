@@ -262,7 +262,7 @@ const mask = (value: unknown, depth: number): unknown => {
   if (isRecord(value)) {
     const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(value).slice(0, 64)) {
-      const masked = isSecretKey(unescape(k)) && v !== null && v !== undefined ? redacted : mask(v, depth + 1)
+      const masked = isSecretKey(decoders.reduce((key, decode) => decode(key), k)) && v !== null && v !== undefined ? redacted : mask(v, depth + 1)
       Object.defineProperty(out, k, { value: masked, enumerable: true, writable: true, configurable: true })
     }
     return out
@@ -271,18 +271,28 @@ const mask = (value: unknown, depth: number): unknown => {
   return value
 }
 
+/** The character an escape stands for when it is one of `allowed`; otherwise the escape is left as it is. */
+const decodeTo = (allowed: RegExp) => (code: number, escape: string): string => {
+  const c = String.fromCharCode(code)
+  return code < 128 && allowed.test(c) ? c : escape
+}
+const nameCharacter = decodeTo(/[A-Za-z0-9_$.-]/)
+// encoders percent-encode a name's punctuation, never its letters: decoding only punctuation keeps a '%' that
+// happens to stand before a name (`%4access_token`) from swallowing its first letter
+const namePunctuation = decodeTo(/[_$.-]/)
+
 /**
- * Decodes the escapes a member name may hide behind in a text: JSON `\uXXXX`, percent-encoding and numeric HTML
- * character references. The excerpt shows the decoded text.
+ * The escapes a member name may hide behind in a text, one decoder each: JSON `\uXXXX`, percent-encoding and numeric
+ * HTML character references, each decoded only where it stands for a name character. {@link maskText} masks after
+ * each, so that one kind of escape cannot hide a name from the decoding of another. The excerpt shows the decoded text.
  */
-const unescape = (text: string): string =>
-  text
-    .replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
-    .replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
-    .replace(/&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g, (m, hex: string | undefined, dec: string | undefined) => {
-      const code = hex !== undefined ? parseInt(hex, 16) : Number(dec)
-      return code <= 0x10ffff ? String.fromCodePoint(code) : m
-    })
+const decoders: ReadonlyArray<(text: string) => string> = [
+  (text) => text.replace(/\\u([0-9a-fA-F]{4})/g, (m, hex: string) => nameCharacter(parseInt(hex, 16), m)),
+  (text) => text.replace(/%([0-9a-fA-F]{2})/g, (m, hex: string) => namePunctuation(parseInt(hex, 16), m)),
+  (text) =>
+    text.replace(/&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g, (m, hex: string | undefined, dec: string | undefined) =>
+      nameCharacter(hex !== undefined ? parseInt(hex, 16) : Number(dec), m))
+]
 
 /**
  * A name followed by a separator, in any of the syntaxes a body may use: `"name":`, `'name':`, `name:` (YAML),
@@ -329,9 +339,9 @@ const valueEnd = (text: string, start: number, xml: boolean): number => {
  * any secret name, whatever its case, naming style or escaping.
  * @internal
  */
-export const maskText = (raw: string): string => maskPass(unescape(maskPass(raw)))
+export const maskText = (raw: string): string => decoders.reduce((text, decode) => maskPass(decode(text)), maskPass(raw))
 
-/** One masking pass; {@link maskText} runs it on the text as given, then on its unescaped form. */
+/** One masking pass; {@link maskText} runs it on the text as given, then after each decoder. */
 const maskPass = (text: string): string => {
   let out = ""
   let from = 0
