@@ -35,6 +35,16 @@ const tokenAnswer = { access_token: "AT", token_type: "Bearer", expires_in: 60, 
 const basic = `Basic ${btoa("client+1:s3cret%3A%2B%C3%A9")}`
 
 describe("OAuthClient endpoints (exact bytes)", () => {
+  it.effect("token: an extra parameter redefining a reserved one is refused before anything is sent", () =>
+    Effect.gen(function* () {
+      const { result, seen } = yield* withClient(
+        () => jsonResponse(tokenAnswer),
+        (c) => Effect.flip(c.token(TokenRequest.clientCredentials({ scope: "a", extra: { grant_type: "password" } })))
+      )
+      expect(result).toMatchObject({ _tag: "InvalidArgument" })
+      assert.strictEqual(seen.length, 0)
+    }))
+
   it.effect("token: client_credentials with client_secret_basic", () =>
     Effect.gen(function* () {
       yield* TestClock.setTime(1_000)

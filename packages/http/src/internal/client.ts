@@ -252,7 +252,8 @@ export const make = (options: OAuthClient.Options) =>
 
 
     const token = (request: TokenRequest.TokenRequest, tokenOptions: OAuthClient.TokenOptions = {}) =>
-      Effect.flatMap(post("token", TokenRequest.toParams(request), TokenRequest.isRepeatable(request)), (response) => {
+      // an extra parameter that would redefine a reserved one is refused (InvalidArgument), not sent
+      Effect.flatMap(Effect.flatMap(TokenRequest.params(request), (params) => post("token", params, TokenRequest.isRepeatable(request))), (response) => {
         const body = jsonBody("token", response)
         if (Either.isLeft(body)) return Effect.fail(body.left)
         return Effect.flatMap(DateTime.now, (now) =>
