@@ -316,13 +316,15 @@ describe("AuthorizationRequest variants", () => {
       assert.isTrue(Either.isLeft(badExpiry) && badExpiry.left.argument === "expiresAt")
     }))
 
-  it.effect("request object: the URL carries only client_id and request", () =>
+  it.effect("request object: the URL carries client_id, response_type, scope (OIDC Core 6.1) and request", () =>
     Effect.gen(function* () {
       const request = yield* AuthorizationRequest.make(base)
       const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJjbGllbnQifQ.c2ln"
       const jar = yield* AuthorizationRequest.withRequestObject(request, jwt)
       assert.strictEqual(jar._tag, "RequestObjectRequest")
-      assert.strictEqual(jar.url, `${endpoint}?client_id=client&request=${jwt}`)
+      assert.strictEqual(jar.url, `${endpoint}?client_id=client&response_type=code&scope=openid&request=${jwt}`)
+      const withScope = yield* AuthorizationRequest.withRequestObject(yield* AuthorizationRequest.make({ ...base, scope: "openid email" }), jwt)
+      assert.strictEqual(withScope.url, `${endpoint}?client_id=client&response_type=code&scope=openid+email&request=${jwt}`)
       assert.strictEqual(jar.state, request.state)
       const jwe = "eyJhbGciOiJSU0EtT0FFUCJ9.ZW5j.aXY.Y3Q.dGFn"
       assert.isTrue(Either.isRight(AuthorizationRequest.withRequestObject(jwe)(request)))

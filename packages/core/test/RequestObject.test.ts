@@ -32,7 +32,10 @@ describe("RequestObject.make", () => {
       const jar = yield* RequestObject.make(request, { signingKey, audience: ISSUER })
       expect(jar._tag).toBe("RequestObjectRequest")
       const url = new URL(jar.url)
-      expect([...url.searchParams.keys()]).toEqual(["client_id", "request"])
+      // OpenID Connect Core 6.1: response_type and scope (with openid) outside the object too
+      expect([...url.searchParams.keys()]).toEqual(["client_id", "response_type", "scope", "request"])
+      expect(url.searchParams.get("response_type")).toBe("code")
+      expect(url.searchParams.get("scope")).toBe("openid profile")
       expect(url.searchParams.get("request")).toBe(jar.request)
       const { claims, header } = yield* Effect.promise(() => verifyJws(jar.request))
       expect(header).toEqual({ alg: "ES256", kid: "client-key", typ: "oauth-authz-req+jwt" })

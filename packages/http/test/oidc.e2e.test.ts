@@ -134,7 +134,10 @@ describe("OpenID Connect against @oauth2/testing", () => {
         for (const encrypt of [false, true]) {
           const jar = yield* client.requestObject(request, { signingKey, lifetime: "5 minutes", encrypt })
           expect(jar.request.split(".")).toHaveLength(encrypt ? 5 : 3)
-          expect([...new URL(jar.url).searchParams.keys()]).toEqual(["client_id", "request"])
+          // OpenID Connect Core 6.1: response_type and scope outside the object too
+          const query = new URL(jar.url).searchParams
+          expect([...query.keys()]).toEqual(["client_id", "response_type", "scope", "request"])
+          expect(query.get("scope")).toBe("openid email")
           const response = yield* login(server, jar)
           const { idToken } = yield* client.authorizationCode(response)
           expect(idToken).toMatchObject({ sub: "alice", nonce: request.nonce })

@@ -222,7 +222,11 @@ const assemble = (parts: Parts): Result<PendingRequest> => {
       break
     case "RequestObjectRequest":
       if (!compactJwt.test(variant.request)) return fail("request", "expected a compact JWS or JWE")
-      query = [["client_id", clientId], ["request", variant.request]]
+      {
+        // OpenID Connect Core 6.1: response_type and scope (with openid) are sent outside the request object too
+        const scope = get("scope")
+        query = [["client_id", clientId], ["response_type", "code"], ...(scope === undefined ? [] : [["scope", scope] as const]), ["request", variant.request]]
+      }
       break
   }
 
