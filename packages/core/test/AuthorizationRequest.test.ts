@@ -324,7 +324,7 @@ describe("AuthorizationRequest variants", () => {
       assert.strictEqual(jar._tag, "RequestObjectRequest")
       assert.strictEqual(jar.url, `${endpoint}?client_id=client&response_type=code&scope=openid&request=${jwt}`)
       const withScope = yield* AuthorizationRequest.withRequestObject(yield* AuthorizationRequest.make({ ...base, scope: "openid email" }), jwt)
-      assert.strictEqual(withScope.url, `${endpoint}?client_id=client&response_type=code&scope=openid+email&request=${jwt}`)
+      assert.strictEqual(withScope.url, `${endpoint}?client_id=client&response_type=code&scope=openid%20email&request=${jwt}`)
       assert.strictEqual(jar.state, request.state)
       const jwe = "eyJhbGciOiJSU0EtT0FFUCJ9.ZW5j.aXY.Y3Q.dGFn"
       assert.isTrue(Either.isRight(AuthorizationRequest.withRequestObject(jwe)(request)))
