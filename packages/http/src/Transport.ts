@@ -13,7 +13,9 @@
  * checked first, bytes are counted as they arrive for chunked or compressed answers); each request has a timeout
  * (from the `Clock`, so it runs under `TestClock`) and interruption aborts it; endpoint URLs must be `https` (plain
  * `http` only on loopback or when allowed); transient failures are retried by a `Schedule` only for requests that
- * may be repeated; every call is one span named after its endpoint, without secrets.
+ * may be repeated; every call is one span named after its endpoint, without secrets, sent to the tracer you install
+ * (with none installed, effect's built-in tracer exports nothing and the span is skipped: it would cost about a quarter
+ * of a loopback call).
  *
  * @since 0.1.0
  */

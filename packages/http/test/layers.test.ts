@@ -89,7 +89,13 @@ describe("spans", () => {
       const client = yield* OAuthClient.make({ tokenEndpoint: "https://as.example.com/token", clientId: "c", clientSecret: "SECRET" }).pipe(
         Effect.provide(Transport.layer().pipe(Layer.provide(fake.layer)))
       )
+      // under effect's built-in tracer (no tracer installed) nothing receives spans, and none is made
       yield* client.token(TokenRequest.password({ username: "u", password: "PASSWORD" }))
+      expect(spans.filter((s) => s.name.startsWith("oauth2."))).toEqual([])
+      // an installed tracer (OpenTelemetry, ...) receives one span per call
+      const builtIn = yield* Effect.tracer
+      const installed = Tracer.make({ span: (...args) => builtIn.span(...args), context: (f) => f() })
+      yield* client.token(TokenRequest.password({ username: "u", password: "PASSWORD" })).pipe(Effect.withTracer(installed))
       const ours = spans.filter((s) => s.name.startsWith("oauth2."))
       expect(ours.map((s) => s.name)).toEqual(["oauth2.token"])
       expect(ours[0]!.attributes).toMatchObject({ "oauth2.endpoint": "token", "http.request.method": "POST", "url.full": "https://as.example.com/token" })
