@@ -120,13 +120,14 @@ const contenders = async (base, tokenPath, only) => {
       return { call, many: all(call) }
     },
     "@oauth2": () => oursClient(url),
-    // the floor of any Effect program: the raw fetch call above, run as one Effect (a span, as every call of ours
-    // has), on the same kind of ManagedRuntime; many calls are one Effect.all with unbounded concurrency
+    // the floor of any Effect program: the raw fetch call above, run as one Effect on the same kind of
+    // ManagedRuntime (no span: ours skips it under effect's built-in tracer too); many calls are one Effect.all with
+    // unbounded concurrency
     "Effect floor": async () => {
       const { Effect, Layer, ManagedRuntime } = await import("effect")
       const raw = await make["raw fetch"]()
       const runtime = ManagedRuntime.make(Layer.empty)
-      const one = (scope) => Effect.withSpan(Effect.promise(() => raw.call(scope)), "floor", { captureStackTrace: false })
+      const one = (scope) => Effect.promise(() => raw.call(scope))
       return {
         call: (scope) => runtime.runPromise(one(scope)),
         many: (scopes) => runtime.runPromise(Effect.all(scopes.map(one), { concurrency: "unbounded" })),
