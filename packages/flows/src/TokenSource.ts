@@ -102,6 +102,7 @@ export type Error =
   | TokenUnavailable
   | IdToken.InvalidIdToken
   | TransportError.InvalidConfiguration
+  | OAuthClient.JwksError
 
 /**
  * A token source.
@@ -188,8 +189,11 @@ export interface Options<E = never> {
   /**
    * Validate the ID token of each refresh answer that has one (`client.refresh` of `@oauth2/http`: signature,
    * issuer, audience, `iat`/`exp`, `at_hash`, and the `iss` and `sub` of {@link Options.idToken} or of the previous
-   * refresh kept): `true` by default. `false` takes refreshed ID tokens unchecked: only for a source whose ID token
+   * refresh kept), and of the answer to a token request {@link Options.grant} (`client.validateToken`; its claims are
+   * kept for the refreshes): `true` by default. `false` takes ID tokens unchecked: only for a source whose ID token
    * nobody reads.
+   *
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
    */
   readonly validateIdToken?: boolean
   /**

@@ -1,6 +1,6 @@
 /** Issue 13 item 2: ID tokens that arrive outside the authorization code exchange are validated by default. */
 import { describe, expect, it } from "@effect/vitest"
-import { BearerToken } from "@oauth2/core"
+import { BearerToken, TokenRequest } from "@oauth2/core"
 import { Grants, TokenSource } from "@oauth2/flows"
 import { DateTime, Effect, Fiber, Redacted, TestClock } from "effect"
 import { clientLayer, endpoints, fakeHttp, json, tokenAnswer } from "./support.js"
@@ -57,6 +57,30 @@ describe("ID tokens outside the authorization code exchange", () => {
         Effect.provide(clientLayer(http))
       )
       expect(error).toMatchObject({ _tag: "InvalidIdToken" })
+    }))
+
+  it.effect("a token source validates the ID token of its own grant's answer (a token request with openid)", () =>
+    Effect.gen(function* () {
+      const grant = TokenRequest.password({ username: "alice", password: Redacted.make("pw"), scope: "openid" })
+      const refused = yield* TokenSource.make({ grant }).pipe(
+        Effect.flatMap((source) => Effect.flip(source.get)),
+        Effect.scoped,
+        Effect.provide(clientLayer(fakeHttp(() => tokenAnswer({ id_token: forged }))))
+      )
+      expect(refused).toMatchObject({ _tag: "InvalidIdToken" })
+      const token = yield* TokenSource.make({ grant, validateIdToken: false }).pipe(
+        Effect.flatMap((source) => source.get),
+        Effect.scoped,
+        Effect.provide(clientLayer(fakeHttp(() => tokenAnswer({ id_token: forged }))))
+      )
+      expect(Redacted.value(token.idToken!)).toBe(forged)
+      // an answer without an ID token needs no validation
+      const plain = yield* TokenSource.make({ grant }).pipe(
+        Effect.flatMap((source) => source.get),
+        Effect.scoped,
+        Effect.provide(clientLayer(fakeHttp(() => tokenAnswer())))
+      )
+      expect(plain.idToken).toBeUndefined()
     }))
 
   it.effect("a token source's validation can be switched off (validateIdToken: false)", () =>

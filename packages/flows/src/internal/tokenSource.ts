@@ -180,7 +180,17 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
         ? grant.program
         : Effect.isEffect(grant)
           ? grant
-          : client.token(grant)
+          : validateIdToken
+            // a token request's answer may carry an ID token (password or client credentials with `openid`):
+            // validated like any other, and its claims kept for the `sub` check of later refreshes
+            ? Effect.flatMap(client.token(grant), (token) =>
+              token.idToken === undefined
+                ? Effect.succeed(token)
+                : Effect.map(client.validateToken(token), (validated) => {
+                  if (validated.idToken !== undefined) state = { ...state, claims: validated.idToken }
+                  return validated.token
+                }))
+            : client.token(grant)
       return yield* Effect.provideService(program, OAuthClient.OAuthClient, client)
     })
 
