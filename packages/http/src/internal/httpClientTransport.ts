@@ -11,11 +11,9 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as Transport from "../Transport.js"
 import * as TransportError from "../TransportError.js"
-import { describeCause, type Exchange, type Failure, formContentType, fromExchange, resolveOptions, tag, tooLarge } from "./transport.js"
+import { decode, describeCause, type Exchange, type Failure, formContentType, fromExchange, resolveOptions, tag, tooLarge } from "./transport.js"
 
 type Endpoint = OAuthError.Endpoint
-
-const textDecoder = new TextDecoder("utf-8")
 
 const readBody = (
   endpoint: Endpoint,
@@ -42,15 +40,7 @@ const readBody = (
     Effect.mapError((e): Failure =>
       "transient" in e ? e : { error: TransportError.requestFailed(endpoint, url, "Decode", describeCause(e.cause ?? e)), transient: true }
     ),
-    Effect.map(({ chunks, size }) => {
-      const all = new Uint8Array(size)
-      let offset = 0
-      for (const c of chunks) {
-        all.set(c, offset)
-        offset += c.length
-      }
-      return textDecoder.decode(all)
-    })
+    Effect.map(({ chunks, size }) => decode(chunks[0], chunks.length > 1 ? chunks.slice(1) : undefined, size))
   )
 }
 

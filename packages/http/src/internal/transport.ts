@@ -397,8 +397,12 @@ export const fromExchange = (
 
 const textDecoder = new TextDecoder("utf-8")
 
-/** Concatenates the chunks read and decodes them as UTF-8 (invalid sequences become U+FFFD, as `Response.text()`). */
-const decode = (first: Uint8Array | undefined, rest: Array<Uint8Array> | undefined, size: number): string => {
+/**
+ * Concatenates the chunks read and decodes them as UTF-8 (invalid sequences become U+FFFD, as `Response.text()`).
+ *
+ * @internal
+ */
+export const decode = (first: Uint8Array | undefined, rest: Array<Uint8Array> | undefined, size: number): string => {
   if (first === undefined) return ""
   if (rest === undefined) return textDecoder.decode(first)
   const all = new Uint8Array(size)
