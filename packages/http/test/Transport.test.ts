@@ -255,14 +255,20 @@ const run = <A, E>(
     }))
 })
 
+/** A fetch that answers `{ ok: true }` and keeps the RequestInit of every call. */
+const recordingFetch = () => {
+  const inits: Array<RequestInit> = []
+  const fetch: typeof globalThis.fetch = async (_url, init) => {
+    inits.push(init ?? {})
+    return new Response(JSON.stringify({ ok: true }), { headers: { "content-type": "application/json" } })
+  }
+  return { fetch, inits }
+}
+
 describe("Transport over a custom fetch", () => {
   it.effect("keeps the caller's RequestInit (proxy dispatcher, client certificate) and adds redirect: manual", () =>
     Effect.gen(function* () {
-      const inits: Array<RequestInit> = []
-      const fetch: typeof globalThis.fetch = async (_url, init) => {
-        inits.push(init ?? {})
-        return new Response(JSON.stringify({ ok: true }), { headers: { "content-type": "application/json" } })
-      }
+      const { fetch, inits } = recordingFetch()
       const dispatcher = { name: "mtls-agent" }
       const TransportMtls = Transport.layer().pipe(
         Layer.provide(FetchHttpClient.layer),
@@ -277,11 +283,7 @@ describe("Transport over a custom fetch", () => {
 
   it.effect("the fetch transport takes the fetch and RequestInit as options; its own fields win", () =>
     Effect.gen(function* () {
-      const inits: Array<RequestInit> = []
-      const fetch: typeof globalThis.fetch = async (_url, init) => {
-        inits.push(init ?? {})
-        return new Response(JSON.stringify({ ok: true }), { headers: { "content-type": "application/json" } })
-      }
+      const { fetch, inits } = recordingFetch()
       const dispatcher = { name: "mtls-agent" }
       const TransportMtls = Transport.layerFetch({ fetch, requestInit: { dispatcher, redirect: "follow", method: "PUT" } as RequestInit })
       yield* Transport.send(tokenPost()).pipe(Effect.provide(TransportMtls))

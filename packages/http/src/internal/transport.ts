@@ -195,8 +195,11 @@ export const tooLarge = (endpoint: Endpoint, url: string, status: number, limit:
   transient: false
 })
 
-/** The name, message and socket error code of a failure and of its causes (undici says only "fetch failed"). */
-/** @internal */
+/**
+ * The name, message and socket error code of a failure and of its causes (undici says only "fetch failed").
+ *
+ * @internal
+ */
 export const describeCause = (error: unknown): string => {
   const parts: Array<string> = []
   let current: unknown = error
