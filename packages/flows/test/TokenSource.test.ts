@@ -1,7 +1,7 @@
 import { Error as PlatformError, KeyValueStore } from "@effect/platform"
 import { assert, describe, expect, it } from "@effect/vitest"
 import { BearerToken, TokenRequest } from "@oauth2/core"
-import { TokenSource } from "@oauth2/flows"
+import { Grants, TokenSource } from "@oauth2/flows"
 import { DateTime, Deferred, Effect, Either, Exit, Fiber, Layer, Logger, Option, Redacted, Scope, TestClock } from "effect"
 import { clientLayer, fakeHttp, oauthError, type Seen, tokenAnswer, tokenRequests } from "./support.js"
 import type { Answer } from "./support.js"
@@ -137,6 +137,25 @@ describe("TokenSource: refresh", () => {
         yield* source.get
         expect(seen[1]!.form.get("refresh_token")).toBe("RT-1")
       })))
+
+  it.effect("keeps the refresh token when the answer has none, without ID token validation too (client.token)", () =>
+    withSource(() => tokenAnswer({ expires_in: 60 }), { token: held(), validateIdToken: false }, (source, seen) =>
+      Effect.gen(function* () {
+        const renewed = yield* source.get
+        expect(Redacted.value(renewed.refreshToken!)).toBe("RT-1")
+        yield* TestClock.adjust("31 seconds")
+        yield* source.get
+        expect(seen.map((s) => s.form.get("refresh_token"))).toEqual(["RT-1", "RT-1"])
+      })))
+
+  it.effect("Grants.refreshToken keeps the refresh token when the answer has none", () => {
+    const http = fakeHttp(() => tokenAnswer())
+    return Effect.gen(function* () {
+      const renewed = yield* Grants.refreshToken({ refreshToken: held() })
+      expect(Redacted.value(renewed.refreshToken!)).toBe("RT-1")
+      expect(http.seen[0]!.form.get("refresh_token")).toBe("RT-1")
+    }).pipe(Effect.provide(clientLayer(http)))
+  })
 
   it.effect("uses a rotated refresh token next time", () =>
     withSource(() => tokenAnswer({ expires_in: 60, refresh_token: `RT-${Math.random()}` }), { token: held() }, (source, seen) =>

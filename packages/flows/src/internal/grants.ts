@@ -1,6 +1,6 @@
 /** @internal */
-import { AuthorizationRequest, AuthorizationResponse, BearerToken, TokenRequest } from "@oauth2/core"
-import type { BackchannelAuthentication, DeviceAuthorization } from "@oauth2/core"
+import { AuthorizationRequest, AuthorizationResponse, TokenRequest } from "@oauth2/core"
+import type { BackchannelAuthentication, BearerToken, DeviceAuthorization } from "@oauth2/core"
 import { OAuthClient, TransportError } from "@oauth2/http"
 import * as Effect from "effect/Effect"
 import * as Queue from "effect/Queue"
@@ -62,12 +62,8 @@ export const tokenExchange = (options: Grants.TokenExchangeOptions) =>
 
 /** @internal */
 export const refreshToken = (options: Grants.RefreshTokenOptions) =>
-  Effect.gen(function* () {
-    const request = yield* TokenRequest.refreshToken(options)
-    const renewed = yield* token(request)
-    // RFC 6749 section 6: without a new refresh token in the answer, the one used stays valid
-    return renewed.refreshToken === undefined ? BearerToken.make({ ...renewed, refreshToken: request.refreshToken }) : renewed
-  })
+  // the client keeps the refresh token used when the answer has no new one (RFC 6749 6)
+  Effect.flatMap(TokenRequest.refreshToken(options), (request) => token(request))
 
 /**
  * Validates the ID token of a token answer obtained outside the authorization code exchange (device, CIBA): with the

@@ -232,10 +232,8 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
                   )
                 : client.token(request.right)
             )
-            if (Either.isRight(refreshed)) {
-              const renewed = refreshed.right
-              return renewed.refreshToken === undefined ? BearerToken.make({ ...renewed, refreshToken: current.refreshToken }) : renewed
-            }
+            // the client keeps the refresh token used when the answer has no new one (RFC 6749 6)
+            if (Either.isRight(refreshed)) return refreshed.right
             if (!isRefusedRefresh(refreshed.left)) return yield* Effect.fail(refreshed.left)
             // the refresh token is dead (expired, revoked, rotated): forget it, and use the grant if it can be repeated
             yield* dropRefreshToken(current)
