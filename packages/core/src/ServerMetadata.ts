@@ -242,7 +242,7 @@ const wireKeys: ReadonlyArray<readonly [field: Field, key: string]> = Object.ent
 const known: ReadonlySet<string> = new Set(wireKeys.map(([, key]) => key))
 
 /**
- * Checks an issuer identifier and returns it as a URL: `https:` (or `http:` on `localhost`, `127.0.0.1`, `[::1]`,
+ * Checks an issuer identifier and returns it as a URL: `https:` (or `http:` on `localhost`, `127.0.0.0/8`, `[::1]`,
  * or anywhere with `allowInsecureHttp`), without query, fragment or credentials. Fails with `InvalidArgument`.
  *
  * @example

@@ -41,3 +41,5 @@ export * as Jwt from "./Jwt.js"
 export * as JwtResponse from "./JwtResponse.js"
 /** Request objects (JAR, RFC 9101) and signed CIBA requests. @since 0.1.0 */
 export * as RequestObject from "./RequestObject.js"
+/** URL rules shared by every layer: loopback hosts (RFC 8252 7.3). @since 0.1.0 */
+export * as Url from "./Url.js"

@@ -100,7 +100,7 @@ describe("ServerMetadata well-known URLs", () => {
   })
 
   it("accepts http only on loopback hosts unless allowed explicitly", () => {
-    for (const issuer of ["http://127.0.0.1:3000", "http://localhost:8080/realms/x", "http://[::1]:9000"]) {
+    for (const issuer of ["http://127.0.0.1:3000", "http://127.0.0.2:3000", "http://localhost:8080/realms/x", "http://[::1]:9000"]) {
       assert.isTrue(Either.isRight(ServerMetadata.openidConfigurationUrl(issuer)), issuer)
     }
     const refused = ServerMetadata.openidConfigurationUrl("http://as.example")
@@ -110,6 +110,7 @@ describe("ServerMetadata well-known URLs", () => {
       assert.strictEqual(refused.left.argument, "issuer")
     }
     assert.isTrue(Either.isLeft(ServerMetadata.authorizationServerMetadataUrl("http://localhost.evil.example")))
+    assert.isTrue(Either.isLeft(ServerMetadata.openidConfigurationUrl("http://127.evil.com")))
     assert.isTrue(Either.isRight(ServerMetadata.openidConfigurationUrl("http://as.example", { allowInsecureHttp: true })))
   })
 

@@ -185,6 +185,10 @@ describe("ApiClient: cleartext, timeout, query encoding, absolute URLs (issue 13
     Effect.gen(function* () {
       const refused = yield* Effect.flip(withSourceApi(ok, { baseUrl: "http://api.example.com" }, (api) => api.get("me")))
       expect(refused).toMatchObject({ _tag: "InvalidBaseUrl" })
+      // look-alike hosts are DNS names, not loopback addresses
+      for (const baseUrl of ["http://127.evil.com", "http://localhost.evil.com"]) {
+        expect(yield* Effect.flip(withSourceApi(ok, { baseUrl }, (api) => api.get("me")))).toMatchObject({ _tag: "InvalidBaseUrl" })
+      }
       const seen = yield* withSourceApi(ok, { baseUrl: "http://api.example.com", allowInsecureHttp: true }, (api, seen) =>
         Effect.as(api.get("me"), seen)
       )

@@ -23,6 +23,7 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as Headers from "@effect/platform/Headers"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type { OAuthError, Params } from "@oauth2/core"
+import { Url } from "@oauth2/core"
 import type * as Config from "effect/Config"
 import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
@@ -299,12 +300,15 @@ export const json: (endpoint: OAuthError.Endpoint, response: Response) => Either
   internal.json
 
 /**
- * Whether a URL's host is a loopback address (`127.0.0.0/8`, `::1`, `localhost`).
+ * Whether a URL's host is a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`; not a name that only starts like one,
+ * such as `127.evil.com`): where the transport accepts plain `http` without `allowInsecureHttp`. The same rule as
+ * `Url.isLoopback` of `@oauth2/core`, which it is.
  *
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
  * @since 0.1.0
  * @category guards
  */
-export const isLoopback: (url: URL) => boolean = internal.isLoopback
+export const isLoopback: (url: URL) => boolean = Url.isLoopback
 
 /**
  * The fetch client, re-exported for convenience: `Transport.layer(...)` over `FetchHttpClient.layer`.

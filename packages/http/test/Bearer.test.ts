@@ -58,6 +58,10 @@ describe("Bearer.withToken", () => {
       const error = yield* Effect.flip(api.get("http://api.example.com/me?secret=x"))
       expect(error).toMatchObject({ _tag: "RequestError", reason: "InvalidUrl" })
       expect(JSON.stringify(error)).not.toContain("AT-SECRET")
+      // look-alike hosts are DNS names, not loopback addresses
+      for (const url of ["http://127.evil.com/me", "http://127.0.0.1.evil.com/me", "http://localhost.evil.com/me"]) {
+        expect(yield* Effect.flip(api.get(url))).toMatchObject({ _tag: "RequestError", reason: "InvalidUrl" })
+      }
       assert.strictEqual(fake.seen.length, 0)
     }))
 

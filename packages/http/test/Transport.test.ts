@@ -235,12 +235,25 @@ const run = <A, E>(
     Effect.gen(function* () {
       const fake = fakeClient(() => jsonResponse({}))
       const t = yield* makeTransport().pipe(Effect.provide(fake.layer))
-      for (const url of ["http://as.example.com/token", "ftp://as.example.com/token", "not a url", "", "https://u:p@as.example.com/t"]) {
+      for (
+        const url of [
+          "http://as.example.com/token",
+          // look-alike hosts are DNS names, not loopback addresses
+          "http://127.evil.com/token",
+          "http://127.0.0.1.evil.com/token",
+          "http://localhost.evil.com/token",
+          "ftp://as.example.com/token",
+          "not a url",
+          "",
+          "https://u:p@as.example.com/t"
+        ]
+      ) {
         const error = yield* Effect.flip(t.send({ ...tokenPost(), url }))
         expect(error).toMatchObject({ _tag: "RequestFailed", reason: "InvalidUrl" })
       }
       assert.strictEqual(fake.seen.length, 0)
       assert.isTrue(t.validateUrl("x", "http://127.0.0.1:8080/token")._tag === "Right")
+      assert.isTrue(t.validateUrl("x", "http://127.0.0.2:8080/token")._tag === "Right")
       assert.isTrue(t.validateUrl("x", "http://localhost/token")._tag === "Right")
       assert.isTrue(t.validateUrl("x", "http://[::1]:80/token")._tag === "Right")
       const insecure = yield* makeTransport({ allowInsecureHttp: true }).pipe(Effect.provide(fake.layer))

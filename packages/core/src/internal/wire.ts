@@ -80,16 +80,24 @@ export const HttpUrl = Schema.String.pipe(
   Schema.filter((s) => isHttpUrl(s) || "expected an absolute http(s) URL without fragment", { identifier: "HttpUrl" })
 )
 
+/** A dotted-decimal IPv4 address in 127.0.0.0/8, each part 0-255 without leading zeros. */
+const loopbackIpv4 = /^127(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$/
+
 /**
- * The hosts where plain `http:` is acceptable without an explicit opt-in.
+ * The hosts where plain `http:` is acceptable without an explicit opt-in: `localhost`, `127.0.0.0/8`, `[::1]`
+ * (RFC 8252 7.3, 8.3). The URL parser normalises IPv4 (`127.1`, `0x7f.0.0.1`, `2130706433` are `127.0.0.1`) and IPv6
+ * (`[0:0:0:0:0:0:0:1]` is `[::1]`) hosts, so only those forms need to be recognised; a name that merely starts
+ * like one (`127.evil.com`, `127.0.0.1.evil.com`, `localhost.evil.com`) is not a loopback host.
  * @internal
  */
-export const isLoopback = (url: URL): boolean =>
-  url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]"
+export const isLoopback = (url: URL): boolean => {
+  const host = url.hostname
+  return host === "localhost" || host === "[::1]" || loopbackIpv4.test(host)
+}
 
 /**
  * The redirect URI policy (RFC 6749 3.1.2, RFC 8252 7, RFC 9700 4.1): an absolute URI without a fragment and
- * without credentials, whose scheme is `https:`, `http:` on a loopback host only (`localhost`, `127.0.0.1`,
+ * without credentials, whose scheme is `https:`, `http:` on a loopback host only (`localhost`, `127.0.0.0/8`,
  * `[::1]`, RFC 8252 7.3), or a private-use scheme of a native app, i.e. a reverse domain name containing a period
  * (`com.example.app:/cb`, RFC 8252 7.1). Everything else is refused: `javascript:`, `data:`, `file:`, `vbscript:`,
  * `blob:`, relative references, fragments, plain `http:` on another host, single-word custom schemes.

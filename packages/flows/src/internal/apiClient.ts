@@ -5,7 +5,8 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as HttpMethod from "@effect/platform/HttpMethod"
 import type * as UrlParams from "@effect/platform/UrlParams"
-import { type Bearer, Transport } from "@oauth2/http"
+import { Url } from "@oauth2/core"
+import type { Bearer } from "@oauth2/http"
 import * as Duration from "effect/Duration"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -192,7 +193,7 @@ export const encodeQuery = (input: UrlParams.Input, query: ApiClient.QueryEncodi
 /** Plain http off loopback: a bearer token must not be sent there (unless allowed). */
 const isCleartext = (baseUrl: string): boolean => {
   const url = new URL(baseUrl)
-  return url.protocol === "http:" && !Transport.isLoopback(url)
+  return url.protocol === "http:" && !Url.isLoopback(url)
 }
 
 const readExcerpt = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<string> =>

@@ -2,7 +2,7 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { BearerToken } from "@oauth2/core"
+import { BearerToken, Url } from "@oauth2/core"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -10,7 +10,6 @@ import * as Redacted from "effect/Redacted"
 import { dual } from "effect/Function"
 import * as Predicate from "effect/Predicate"
 import type * as Bearer from "../Bearer.js"
-import { isLoopback } from "./transport.js"
 
 /**
  * Whether a bearer token may be sent to this URL: https, or http on a loopback address, or http anywhere when
@@ -26,7 +25,7 @@ export const isSecureTarget = (url: string, allowInsecureHttp: boolean): boolean
   } catch {
     return false
   }
-  return isLoopback(parsed)
+  return Url.isLoopback(parsed)
 }
 
 /** @internal */

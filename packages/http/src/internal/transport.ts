@@ -1,6 +1,6 @@
 /** @internal */
 import * as Headers from "@effect/platform/Headers"
-import { OAuthError, Params } from "@oauth2/core"
+import { OAuthError, Params, Url } from "@oauth2/core"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -33,11 +33,6 @@ export const defaultRetry: Schedule.Schedule<unknown, Transport.RetryInput> = Sc
 
 const maxRetryAfter = Duration.minutes(1)
 
-/** @internal */
-export const isLoopback = (url: URL): boolean => {
-  const host = url.hostname
-  return host === "localhost" || host === "[::1]" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host)
-}
 
 /** @internal */
 export const validateUrl = (allowInsecureHttp: boolean) => (field: string, url: string): Either.Either<URL, TransportError.InvalidConfiguration> => {
@@ -52,7 +47,7 @@ export const validateUrl = (allowInsecureHttp: boolean) => (field: string, url: 
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
     return Either.left(TransportError.invalidConfiguration(field, `'${parsed.protocol}' is not an HTTP scheme`))
   }
-  if (parsed.protocol === "http:" && !allowInsecureHttp && !isLoopback(parsed)) {
+  if (parsed.protocol === "http:" && !allowInsecureHttp && !Url.isLoopback(parsed)) {
     return Either.left(TransportError.invalidConfiguration(field, `plain http is only allowed on loopback addresses: ${parsed.origin}`))
   }
   if (parsed.hash !== "") return Either.left(TransportError.invalidConfiguration(field, "an endpoint URL has no fragment"))
