@@ -11,8 +11,27 @@ import type { TestServer } from "@oauth2/testing"
 import * as Effect from "effect/Effect"
 import * as table from "./internal/table.js"
 
+/**
+ * The demo needs `@oauth2/testing` (an optional peer dependency of this package, so that installing the command does
+ * not install oidc-provider); it is not installed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export interface DemoUnavailable {
+  readonly _tag: "DemoUnavailable"
+  readonly message: string
+}
+
 /** The demo's implementation, imported on first use: it statically imports `@oauth2/testing`. */
-const internal = Effect.promise(() => import("./internal/demo.js"))
+const internal = Effect.tryPromise({
+  try: () => import("./internal/demo.js"),
+  catch: (error): DemoUnavailable => ({
+    _tag: "DemoUnavailable",
+    message:
+      `the demo needs the embedded Authorization Server: npm install @oauth2/testing (${String((error as { message?: unknown })?.message ?? error).slice(0, 200)})`
+  })
+})
 
 /**
  * One flow's outcome.
@@ -49,7 +68,7 @@ export interface DemoFailed {
  * @since 0.1.0
  * @category constructors
  */
-export const rows: Effect.Effect<ReadonlyArray<Row>, TestServer.TestServerError> = Effect.flatMap(internal, (demo) => demo.rows)
+export const rows: Effect.Effect<ReadonlyArray<Row>, DemoUnavailable | TestServer.TestServerError> = Effect.flatMap(internal, (demo) => demo.rows)
 
 /**
  * Renders rows as a plain-text table.
@@ -75,4 +94,4 @@ export const render: (rows: ReadonlyArray<Row>) => string = table.render
  * @since 0.1.0
  * @category constructors
  */
-export const run: Effect.Effect<ReadonlyArray<Row>, DemoFailed | TestServer.TestServerError> = Effect.flatMap(internal, (demo) => demo.run)
+export const run: Effect.Effect<ReadonlyArray<Row>, DemoFailed | DemoUnavailable | TestServer.TestServerError> = Effect.flatMap(internal, (demo) => demo.run)
