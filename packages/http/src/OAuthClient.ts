@@ -178,6 +178,24 @@ export interface UserInfoOptions {
 export type JwksError = TransportError | OAuthError.ErrorOf<"jwks"> | OAuthError.UnexpectedResponse | EndpointNotSupported
 
 /**
+ * What fetching and checking a metadata document may fail with ({@link discover}): an issuer that cannot have a
+ * metadata URL, the transport, the server's error or nonsense answer, or a document for another issuer. Building a
+ * client from discovery ({@link fromDiscovery}, {@link layerDiscovery}, {@link layerConfig}) may also fail with
+ * {@link JwksError}, when it fetches the keys.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-3.3
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
+ * @since 0.1.0
+ * @category errors
+ */
+export type DiscoveryError =
+  | InvalidConfiguration
+  | TransportError
+  | OAuthError.UnexpectedResponse
+  | ServerMetadata.MismatchingIssuer
+  | OAuthError.ErrorOf<"discovery">
+
+/**
  * A token endpoint answer with the claims of its validated ID token (when it has one).
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html#TokenResponse
@@ -598,11 +616,7 @@ export const make: (options: Options) => Effect.Effect<OAuthClientService, Inval
  */
 export const discover: (
   options: Pick<DiscoveryOptions, "issuer" | "kind" | "metadataUrl">
-) => Effect.Effect<
-  ServerMetadata.ServerMetadata,
-  InvalidConfiguration | TransportError | OAuthError.UnexpectedResponse | ServerMetadata.MismatchingIssuer | OAuthError.ErrorOf<"discovery">,
-  Transport.Transport
-> = internal.discover
+) => Effect.Effect<ServerMetadata.ServerMetadata, DiscoveryError, Transport.Transport> = internal.discover
 
 /**
  * Builds a client from discovery: fetches the metadata document, checks its `issuer` (exact string) and every
@@ -614,11 +628,7 @@ export const discover: (
  */
 export const fromDiscovery: (
   options: DiscoveryOptions
-) => Effect.Effect<
-  OAuthClientService,
-  InvalidConfiguration | TransportError | OAuthError.UnexpectedResponse | ServerMetadata.MismatchingIssuer | OAuthError.ErrorOf<"discovery" | "jwks"> | EndpointNotSupported,
-  Transport.Transport
-> = internal.makeDiscovered
+) => Effect.Effect<OAuthClientService, DiscoveryError | JwksError, Transport.Transport> = internal.makeDiscovered
 
 /**
  * The client as a layer, from explicit options.
@@ -667,11 +677,7 @@ export const layer = (options: Options): Layer.Layer<OAuthClient, InvalidConfigu
  */
 export const layerDiscovery = (
   options: DiscoveryOptions
-): Layer.Layer<
-  OAuthClient,
-  InvalidConfiguration | TransportError | OAuthError.UnexpectedResponse | ServerMetadata.MismatchingIssuer | OAuthError.ErrorOf<"discovery" | "jwks"> | EndpointNotSupported,
-  Transport.Transport
-> => internal.layerDiscovery(options)
+): Layer.Layer<OAuthClient, DiscoveryError | JwksError, Transport.Transport> => internal.layerDiscovery(options)
 
 /**
  * The `Config` read by {@link layerConfig}: `OAUTH2_CLIENT_ID`, `OAUTH2_CLIENT_SECRET` (redacted, optional),
@@ -692,7 +698,7 @@ export const config: Config.Config<DiscoveryOptions | Options> = internal.config
  */
 export const layerConfig = (
   config: Config.Config<DiscoveryOptions | Options> = internal.config
-): Layer.Layer<OAuthClient, ConfigError.ConfigError | InvalidConfiguration | TransportError | OAuthError.UnexpectedResponse | ServerMetadata.MismatchingIssuer | OAuthError.ErrorOf<"discovery" | "jwks"> | EndpointNotSupported, Transport.Transport> =>
+): Layer.Layer<OAuthClient, ConfigError.ConfigError | DiscoveryError | JwksError, Transport.Transport> =>
   internal.layerConfig(config)
 
 /**

@@ -147,62 +147,406 @@ const openIdConfig = (options: OAuthClient.Options, auth: ClientAuth.ClientAuth,
     }
   })
 
+/** The OpenID Connect settings of a client, checked and with its keys imported. */
+type OpenIdConfig = Effect.Effect.Success<ReturnType<typeof openIdConfig>>
+
+/**
+ * What the endpoint functions of one client share, built once by {@link make}: each endpoint is a module-level
+ * function taking it first, and the service only binds them.
+ */
+interface ClientContext {
+  readonly transport: Transport.TransportService
+  readonly auth: ClientAuth.ClientAuth
+  /** The issuer identifier: explicit, or the metadata's. */
+  readonly issuer: string | undefined
+  readonly metadata: ServerMetadata.ServerMetadata | undefined
+  /** The checked endpoint URLs, by option name. */
+  readonly endpoints: Readonly<Partial<Record<EndpointField, string>>>
+  /** The server's keys, cached. */
+  readonly jwks: OAuthClient.OAuthClientService["jwks"]
+  readonly openid: OpenIdConfig
+  /** What every JWT from this server is verified with: its keys, the client secret (`HS*`), decryption keys, tolerance. */
+  readonly verification: {
+    readonly keys: (query: { readonly kid?: string }) => ReturnType<OAuthClient.OAuthClientService["jwks"]>
+    readonly clientSecret: Redacted.Redacted<string> | undefined
+    readonly decryptionKeys: ReadonlyArray<Jwt.DecryptionKey>
+    readonly clockTolerance: Duration.DurationInput | undefined
+  }
+  /** The server's encryption keys (request objects), imported once per JWK. */
+  readonly encryptionKeys: WeakMap<JWK, Jwt.EncryptionKey>
+}
+
+type EndpointField = (typeof endpointFields)[keyof typeof endpointFields]
+type ClientEndpoint = keyof typeof endpointFields
+
+const contextOf = (response: Transport.Response): OAuthError.ResponseContext => ({
+  status: response.status,
+  ...(response.contentType === undefined ? {} : { contentType: response.contentType })
+})
+
+const urlOf = (ctx: ClientContext, endpoint: ClientEndpoint) => {
+  const url = ctx.endpoints[endpointFields[endpoint]]
+  return url === undefined ? Effect.fail(TransportError.endpointNotSupported(endpoint)) : Effect.succeed(url)
+}
+
+/** Authenticates and posts a form to an endpoint. */
+const post = <E extends ClientEndpoint>(
+  ctx: ClientContext,
+  endpoint: E,
+  params: Params.Params,
+  retry: boolean,
+  accept?: string
+): Effect.Effect<
+  Transport.Response,
+  | TransportError.TransportError
+  | TransportError.EndpointNotSupported
+  | OAuthError.ErrorOf<E>
+  | OAuthError.UnexpectedResponse
+  | ClientAuth.ClientAuthError
+> => {
+  const url = ctx.endpoints[endpointFields[endpoint]]
+  if (url === undefined) return Effect.fail(TransportError.endpointNotSupported(endpoint))
+  const { auth, issuer } = ctx
+  return ctx.transport.send({
+    endpoint,
+    method: "POST",
+    url,
+    params,
+    // at each attempt: a retry carries a fresh client assertion (new jti, new expiry)
+    authenticate: (request) => auth.authenticate({ url, endpoint, ...request, ...(issuer === undefined ? {} : { issuer }) }),
+    retry,
+    ...(accept === undefined ? {} : { accept })
+  })
+}
+
+/** The expected issuer: JWTs from this server are checked against it. */
+const expectedIssuer = (ctx: ClientContext, what: string) =>
+  ctx.issuer === undefined
+    ? Effect.fail(TransportError.invalidConfiguration("issuer", `${what} needs the issuer identifier of the authorization server (give 'issuer' or use discovery)`))
+    : Effect.succeed(ctx.issuer)
+
 /** @internal */
-export const make = (options: OAuthClient.Options) =>
+export const validateIdToken = (
+  ctx: ClientContext,
+  idToken: IdToken.IdToken | BearerToken.BearerToken | string | Redacted.Redacted<string>,
+  expectations: OAuthClient.IdTokenExpectations = {}
+) =>
+  Effect.gen(function*() {
+    const expected = yield* expectedIssuer(ctx, "ID token validation")
+    const raw = BearerToken.isBearerToken(idToken) ? idToken.idToken : idToken
+    if (raw === undefined) {
+      return yield* Effect.fail(IdToken.invalidIdToken("MissingIdToken", "the token answer has no ID token"))
+    }
+    return yield* IdToken.validate(raw, {
+      ...ctx.verification,
+      issuer: expected,
+      clientId: ctx.auth.clientId,
+      algorithms: ctx.openid.idTokenAlgorithms,
+      encryption: ctx.openid.idTokenEncryption,
+      requireAuthTime: ctx.openid.requireAuthTime,
+      ...expectations
+    })
+  })
+
+/** @internal */
+export const token = (ctx: ClientContext, request: TokenRequest.TokenRequest, options?: OAuthClient.TokenOptions) =>
+  // an extra parameter that would redefine a reserved one is refused (InvalidArgument), not sent
+  Effect.flatMap(Effect.flatMap(TokenRequest.params(request), (params) => post(ctx, "token", params, TokenRequest.isRepeatable(request))), (response) => {
+    const body = Transport.json("token", response)
+    if (Either.isLeft(body)) return Effect.fail(body.left)
+    const tokenType = options?.tokenType
+    return Effect.flatMap(DateTime.now, (now) =>
+      Effect.map(
+        BearerToken.decodeAt(body.right, now, {
+          tokenType: tokenType !== undefined ? tokenType : request._tag === "TokenExchange" ? null : "bearer",
+          context: contextOf(response)
+        }),
+        (decoded) => {
+          // RFC 6749 5.1: no scope means the scope requested; RFC 6749 6: no new refresh token means keep the old one
+          const requestedScope = "scope" in request && decoded.scope === undefined ? request.scope : undefined
+          const keptRefresh = request._tag === "RefreshToken" && decoded.refreshToken === undefined ? request.refreshToken : undefined
+          return requestedScope === undefined && keptRefresh === undefined
+            ? decoded
+            : BearerToken.make({
+              ...decoded,
+              ...(requestedScope === undefined ? {} : { scope: requestedScope }),
+              ...(keptRefresh === undefined ? {} : { refreshToken: keptRefresh })
+            })
+        }
+      ))
+  })
+
+/** @internal */
+export const revoke = (ctx: ClientContext, request: Revocation.RevocationRequest | BearerToken.BearerToken, options: OAuthClient.RevokeOptions = {}) =>
+  Effect.gen(function* () {
+    const params = yield* (BearerToken.isBearerToken(request) ? revocationOf(request, options) : Revocation.params(request))
+    yield* post(ctx, "revocation", params, true)
+  })
+
+const introspectionJwt = "application/token-introspection+jwt"
+
+/** @internal */
+export const introspect = (ctx: ClientContext, request: Introspection.IntrospectionRequest, options: OAuthClient.IntrospectOptions = {}) =>
+  Effect.gen(function* () {
+    const params = yield* Introspection.params(request)
+    const wantsJwt = options.jwt === true || ctx.openid.introspectionRequiresJwt
+    const response = yield* post(ctx, "introspection", params, true, wantsJwt ? introspectionJwt : undefined)
+    if (response.contentType === introspectionJwt) {
+      return yield* JwtResponse.introspection(response.body, {
+        ...ctx.verification,
+        issuer: yield* expectedIssuer(ctx, "a JWT introspection answer"),
+        clientId: ctx.auth.clientId,
+        algorithms: ctx.openid.introspectionAlgorithms,
+        encryption: ctx.openid.introspectionEncryption
+      })
+    }
+    if (wantsJwt) {
+      return yield* Effect.fail(
+        OAuthError.unexpectedResponse("introspection", `expected a JWT answer (${introspectionJwt})`, response.body, contextOf(response))
+      )
+    }
+    return yield* Introspection.decode(yield* Transport.json("introspection", response), contextOf(response))
+  })
+
+/** @internal */
+export const userinfo = (ctx: ClientContext, accessToken: OAuthClient.AccessToken, options: OAuthClient.UserInfoOptions = {}) =>
+  Effect.gen(function* () {
+    const url = yield* urlOf(ctx, "userinfo")
+    const value = BearerToken.isBearerToken(accessToken)
+      ? accessToken.accessToken
+      : typeof accessToken === "string"
+        ? Redacted.make(accessToken)
+        : accessToken
+    const response = yield* ctx.transport.send({
+      endpoint: "userinfo",
+      method: "GET",
+      url,
+      headers: { authorization: Redacted.make(`Bearer ${Redacted.value(value)}`) },
+      retry: true,
+      ...(ctx.openid.userinfoRequiresJwt ? { accept: "application/jwt" } : {})
+    })
+    const subject = options.subject ?? options.idToken?.sub
+    if (response.contentType === "application/jwt") {
+      return yield* JwtResponse.userInfo(response.body, {
+        ...ctx.verification,
+        issuer: yield* expectedIssuer(ctx, "a signed UserInfo answer"),
+        clientId: ctx.auth.clientId,
+        algorithms: ctx.openid.userinfoAlgorithms,
+        encryption: ctx.openid.userinfoEncryption,
+        subject
+      })
+    }
+    if (ctx.openid.userinfoRequiresJwt) {
+      return yield* Effect.fail(
+        OAuthError.unexpectedResponse("userinfo", "expected a signed UserInfo answer (application/jwt), as registered", response.body, contextOf(response))
+      )
+    }
+    const info = yield* UserInfo.decode(yield* Transport.json("userinfo", response), contextOf(response))
+    return subject === undefined ? info : yield* UserInfo.checkSubject(info, subject)
+  })
+
+/** @internal */
+export const authorizationCode = (
+  ctx: ClientContext,
+  response: AuthorizationResponse.AuthorizationResponse,
+  options: OAuthClient.AuthorizationCodeOptions = {}
+) =>
+  Effect.gen(function*() {
+    // the request was made for this server: checked before the single-use code is spent
+    if (response.issuer !== undefined && ctx.issuer !== undefined && response.issuer !== ctx.issuer) {
+      return yield* Effect.fail(
+        TransportError.invalidConfiguration("issuer", "the authorization request was made for another issuer than this client's")
+      )
+    }
+    const redeemed = yield* token(ctx, TokenRequest.authorizationCode({
+      ...AuthorizationResponse.tokenRequestInputs(response),
+      ...(options.resource === undefined ? {} : { resource: options.resource }),
+      ...(options.extra === undefined ? {} : { extra: options.extra })
+    }))
+    const required = options.requireIdToken ?? response.nonce !== undefined
+    if (redeemed.idToken === undefined) {
+      if (required) {
+        return yield* Effect.fail(IdToken.invalidIdToken("MissingIdToken", "the token answer to an OpenID Connect request has no ID token"))
+      }
+      const plain: OAuthClient.ValidatedToken = { token: redeemed }
+      return plain
+    }
+    const claims = yield* validateIdToken(ctx, redeemed.idToken, {
+      nonce: response.nonce ?? false,
+      ...(response.maxAge === undefined ? {} : { maxAge: response.maxAge }),
+      ...(response.acrValues === undefined ? {} : { acrValues: response.acrValues }),
+      accessToken: redeemed.accessToken,
+      code: response.code,
+      ...(response.state === undefined ? {} : { state: response.state }),
+      fromTokenEndpoint: true
+    })
+    const validated: OAuthClient.ValidatedToken = { token: redeemed, idToken: claims }
+    return validated
+  })
+
+/** @internal */
+export const refresh = (
+  ctx: ClientContext,
+  current: OAuthClient.ValidatedToken | BearerToken.BearerToken,
+  options: OAuthClient.RefreshOptions = {}
+) =>
+  Effect.gen(function*() {
+    const bearer = BearerToken.isBearerToken(current) ? current : current.token
+    const previous = options.idToken ?? (BearerToken.isBearerToken(current) ? undefined : current.idToken)
+    const request = yield* TokenRequest.refreshToken({
+      refreshToken: bearer,
+      ...(options.scope === undefined ? {} : { scope: options.scope }),
+      ...(options.resource === undefined ? {} : { resource: options.resource }),
+      ...(options.extra === undefined ? {} : { extra: options.extra })
+    })
+    const refreshed = yield* token(ctx, request)
+    if (refreshed.idToken === undefined) {
+      const kept: OAuthClient.ValidatedToken = { token: refreshed, ...(previous === undefined ? {} : { idToken: previous }) }
+      return kept
+    }
+    const claims = yield* validateIdToken(ctx, refreshed.idToken, {
+      ...(previous === undefined ? {} : { previous }),
+      accessToken: refreshed.accessToken,
+      fromTokenEndpoint: true
+    })
+    const validated: OAuthClient.ValidatedToken = { token: refreshed, idToken: claims }
+    return validated
+  })
+
+/** @internal */
+export const validateToken = (ctx: ClientContext, answer: BearerToken.BearerToken, options: OAuthClient.ValidateTokenOptions = {}) =>
+  Effect.gen(function*() {
+    const previous = options.previous
+    if (answer.idToken === undefined) {
+      if (options.requireIdToken === true) {
+        return yield* Effect.fail(IdToken.invalidIdToken("MissingIdToken", "the token answer has no ID token"))
+      }
+      const kept: OAuthClient.ValidatedToken = { token: answer, ...(previous === undefined ? {} : { idToken: previous }) }
+      return kept
+    }
+    const claims = yield* validateIdToken(ctx, answer.idToken, {
+      ...(previous === undefined ? { nonce: options.nonce ?? false } : { previous }),
+      ...(options.maxAge === undefined ? {} : { maxAge: options.maxAge }),
+      ...(options.acrValues === undefined ? {} : { acrValues: options.acrValues }),
+      accessToken: answer.accessToken,
+      fromTokenEndpoint: true
+    })
+    const validated: OAuthClient.ValidatedToken = { token: answer, idToken: claims }
+    return validated
+  })
+
+/** The server's key to encrypt request objects to: `use: "enc"`, an algorithm it advertises and we support. */
+const serverEncryptionKey = (ctx: ClientContext) =>
+  Effect.gen(function*() {
+    const set: JSONWebKeySet = yield* ctx.jwks()
+    const advertisedAlgs = ctx.metadata?.requestObjectEncryptionAlgValuesSupported
+    const advertisedEncs = ctx.metadata?.requestObjectEncryptionEncValuesSupported
+    const usable = (alg: unknown): alg is Jwt.KeyManagementAlgorithm =>
+      typeof alg === "string" && Jwt.keyManagementAlgorithms.includes(alg as Jwt.KeyManagementAlgorithm) &&
+      (advertisedAlgs === undefined || advertisedAlgs.includes(alg))
+    const jwk = set.keys.find((k) => k.use === "enc" && usable(k.alg ?? (k.kty === "RSA" ? "RSA-OAEP-256" : "ECDH-ES")))
+    if (jwk === undefined) {
+      return yield* Effect.fail(OAuthError.invalidArgument("encrypt", "the authorization server publishes no usable encryption key ('use: enc') in its JWKS"))
+    }
+    const cached = ctx.encryptionKeys.get(jwk)
+    if (cached !== undefined) return cached
+    const enc: Jwt.ContentEncryptionAlgorithm | undefined = advertisedEncs === undefined || advertisedEncs.includes("A256GCM")
+      ? "A256GCM"
+      : Jwt.contentEncryptionAlgorithms.find((e) => advertisedEncs.includes(e))
+    if (enc === undefined) {
+      return yield* Effect.fail(OAuthError.invalidArgument("encrypt", "the authorization server advertises no supported request object 'enc'"))
+    }
+    const key = yield* Jwt.encryptionKey(jwk, { enc })
+    ctx.encryptionKeys.set(jwk, key)
+    return key
+  })
+
+/** @internal */
+export const requestObject = (
+  ctx: ClientContext,
+  request: AuthorizationRequest.AuthorizationRequest,
+  options: OAuthClient.RequestObjectOptions
+) =>
+  Effect.gen(function*() {
+    // OIDC Discovery 3: the authorization endpoint would refuse it; it can only be pushed (PAR)
+    if (ctx.metadata?.requestParameterSupported === false && ctx.endpoints.pushedAuthorizationRequestEndpoint === undefined) {
+      return yield* Effect.fail(
+        TransportError.invalidConfiguration(
+          "requestParameterSupported",
+          "the authorization server does not accept request objects (request_parameter_supported: false) and has no PAR endpoint to push one to"
+        )
+      )
+    }
+    const audience = yield* expectedIssuer(ctx, "a request object")
+    const encryptionKey = options.encrypt === true
+      ? yield* serverEncryptionKey(ctx)
+      : options.encrypt === false || options.encrypt === undefined
+        ? undefined
+        : options.encrypt
+    return yield* RequestObject.make(request, {
+      signingKey: options.signingKey,
+      audience,
+      ...(options.lifetime === undefined ? {} : { lifetime: options.lifetime }),
+      ...(encryptionKey === undefined ? {} : { encryptionKey })
+    })
+  })
+
+/** @internal */
+export const pushedAuthorization = (
+  ctx: ClientContext,
+  request: AuthorizationRequest.AuthorizationRequest | AuthorizationRequest.RequestObjectRequest
+) =>
+  Effect.gen(function* () {
+    const response = yield* post(ctx, "pushed_authorization", AuthorizationRequest.queryParams(request), false)
+    const pushed = yield* PushedAuthorization.decode(yield* Transport.json("pushed_authorization", response), contextOf(response))
+    return yield* AuthorizationRequest.withRequestUri(request, { requestUri: pushed.requestUri, expiresAt: pushed.expiresAt })
+  })
+
+/** @internal */
+export const deviceAuthorization = (ctx: ClientContext, request: DeviceAuthorization.DeviceAuthorizationRequest = {}) =>
+  Effect.gen(function* () {
+    const params = yield* DeviceAuthorization.params(request)
+    const response = yield* post(ctx, "device_authorization", params, false)
+    return yield* DeviceAuthorization.decode(yield* Transport.json("device_authorization", response), contextOf(response))
+  })
+
+/** @internal */
+export const backchannelAuthentication = (
+  ctx: ClientContext,
+  request: BackchannelAuthentication.BackchannelAuthenticationRequest,
+  options: OAuthClient.BackchannelAuthenticationOptions = {}
+) =>
+  Effect.gen(function* () {
+    const signed = options.requestObject
+    const params = signed === undefined
+      ? yield* BackchannelAuthentication.params(request)
+      : ctx.issuer === undefined
+        ? yield* Effect.fail(OAuthError.invalidArgument("requestObject", "a signed request needs the issuer identifier of the authorization server (its audience)"))
+        : yield* RequestObject.backchannel(request, {
+          signingKey: signed.signingKey,
+          clientId: ctx.auth.clientId,
+          audience: ctx.issuer,
+          ...(signed.lifetime === undefined ? {} : { lifetime: signed.lifetime })
+        })
+    const response = yield* post(ctx, "backchannel_authentication", params, false)
+    return yield* BackchannelAuthentication.decode(yield* Transport.json("backchannel_authentication", response), contextOf(response))
+  })
+
+/** The shared context of a client: its options checked, its endpoint URLs validated, its keys imported, once. */
+const makeContext = (options: OAuthClient.Options) =>
   Effect.gen(function* () {
     const transport = yield* Transport.Transport
     const auth = yield* resolveAuth(options)
     const metadata = options.metadata
-    const endpoints: Record<string, string> = {}
+    const endpoints: Partial<Record<EndpointField, string>> = {}
     const issuer = options.issuer ?? metadata?.issuer
-    for (const field of [...Object.values(endpointFields)] as Array<keyof OAuthClient.Endpoints>) {
+    for (const field of Object.values(endpointFields)) {
       const value = options[field] ?? (metadata?.[field] as string | undefined)
       if (value === undefined) continue
       const checked = transport.validateUrl(field, value)
       if (Either.isLeft(checked)) return yield* Effect.fail(checked.left)
       endpoints[field] = value
     }
-    const resolved: OAuthClient.Endpoints = { ...(issuer === undefined ? {} : { issuer }), ...endpoints }
-
-    const urlOf = <E extends keyof typeof endpointFields>(endpoint: E) => {
-      const url = endpoints[endpointFields[endpoint]]
-      return url === undefined ? Effect.fail(TransportError.endpointNotSupported(endpoint)) : Effect.succeed(url)
-    }
-
-    /** Authenticates and posts a form to an endpoint. */
-    const post = <E extends keyof typeof endpointFields>(
-      endpoint: E,
-      params: Params.Params,
-      retry: boolean,
-      accept?: string
-    ): Effect.Effect<
-      Transport.Response,
-      | TransportError.TransportError
-      | TransportError.EndpointNotSupported
-      | OAuthError.ErrorOf<E>
-      | OAuthError.UnexpectedResponse
-      | ClientAuth.ClientAuthError
-    > => {
-      const url = endpoints[endpointFields[endpoint]]
-      if (url === undefined) return Effect.fail(TransportError.endpointNotSupported(endpoint))
-      return transport.send({
-        endpoint,
-        method: "POST",
-        url,
-        params,
-        // at each attempt: a retry carries a fresh client assertion (new jti, new expiry)
-        authenticate: (request) => auth.authenticate({ url, endpoint, ...request, ...(issuer === undefined ? {} : { issuer }) }),
-        retry,
-        ...(accept === undefined ? {} : { accept })
-      })
-    }
-
-    const jsonBody = (endpoint: Endpoint, response: Transport.Response) => Transport.json(endpoint, response)
-    const contextOf = (response: Transport.Response) => ({
-      status: response.status,
-      ...(response.contentType === undefined ? {} : { contentType: response.contentType })
-    })
-
     const staticKeys = options.jwks === undefined
       ? undefined
       : yield* Either.mapLeft(decodeJwks(options.jwks), (e) => TransportError.invalidConfiguration("jwks", e.reason))
@@ -212,319 +556,50 @@ export const make = (options: OAuthClient.Options) =>
       cooldown: Duration.decode(options.jwksCooldown ?? Duration.seconds(30)),
       fetch: (url) =>
         Effect.flatMap(transport.send({ endpoint: "jwks", method: "GET", url, retry: true, accept: "application/jwk-set+json, application/json" }), (response) =>
-          Either.map(jsonBody("jwks", response), (body) => ({ body, context: contextOf(response) }))
+          Either.map(Transport.json("jwks", response), (body) => ({ body, context: contextOf(response) }))
         )
     })
     const openid = yield* openIdConfig(options, auth, metadata)
-    const keySource = (query: { readonly kid?: string }) => jwks(query)
-    /** The expected issuer: JWTs from this server are checked against it. */
-    const expectedIssuer = (what: string) =>
-      issuer === undefined
-        ? Effect.fail(TransportError.invalidConfiguration("issuer", `${what} needs the issuer identifier of the authorization server (give 'issuer' or use discovery)`))
-        : Effect.succeed(issuer)
-    const verification = {
-      keys: keySource,
-      clientSecret: openid.clientSecret,
-      decryptionKeys: openid.decryptionKeys,
-      clockTolerance: openid.clockTolerance
-    }
-
-    const validateIdToken = (
-      idToken: IdToken.IdToken | BearerToken.BearerToken | string | Redacted.Redacted<string>,
-      expectations: OAuthClient.IdTokenExpectations = {}
-    ) =>
-      Effect.gen(function*() {
-        const expected = yield* expectedIssuer("ID token validation")
-        const raw = BearerToken.isBearerToken(idToken) ? idToken.idToken : idToken
-        if (raw === undefined) {
-          return yield* Effect.fail(IdToken.invalidIdToken("MissingIdToken", "the token answer has no ID token"))
-        }
-        return yield* IdToken.validate(raw, {
-          ...verification,
-          issuer: expected,
-          clientId: auth.clientId,
-          algorithms: openid.idTokenAlgorithms,
-          encryption: openid.idTokenEncryption,
-          requireAuthTime: openid.requireAuthTime,
-          ...expectations
-        })
-      })
-
-
-    const token = (request: TokenRequest.TokenRequest, tokenOptions: OAuthClient.TokenOptions = {}) =>
-      // an extra parameter that would redefine a reserved one is refused (InvalidArgument), not sent
-      Effect.flatMap(Effect.flatMap(TokenRequest.params(request), (params) => post("token", params, TokenRequest.isRepeatable(request))), (response) => {
-        const body = jsonBody("token", response)
-        if (Either.isLeft(body)) return Effect.fail(body.left)
-        return Effect.flatMap(DateTime.now, (now) =>
-          Effect.map(
-            BearerToken.decodeAt(body.right, now, {
-              tokenType: tokenOptions.tokenType !== undefined ? tokenOptions.tokenType : request._tag === "TokenExchange" ? null : "bearer",
-              context: contextOf(response)
-            }),
-            (decoded) => {
-              // RFC 6749 5.1: no scope means the scope requested; RFC 6749 6: no new refresh token means keep the old one
-              const requestedScope = "scope" in request && decoded.scope === undefined ? request.scope : undefined
-              const keptRefresh = request._tag === "RefreshToken" && decoded.refreshToken === undefined ? request.refreshToken : undefined
-              return requestedScope === undefined && keptRefresh === undefined
-                ? decoded
-                : BearerToken.make({
-                  ...decoded,
-                  ...(requestedScope === undefined ? {} : { scope: requestedScope }),
-                  ...(keptRefresh === undefined ? {} : { refreshToken: keptRefresh })
-                })
-            }
-          ))
-      })
-
-    const revoke = (request: Revocation.RevocationRequest | BearerToken.BearerToken, revokeOptions: OAuthClient.RevokeOptions = {}) =>
-      Effect.gen(function* () {
-        const params = yield* (BearerToken.isBearerToken(request) ? revocationOf(request, revokeOptions) : Revocation.params(request))
-        yield* post("revocation", params, true)
-      })
-
-    const introspectionJwt = "application/token-introspection+jwt"
-
-    const introspect = (request: Introspection.IntrospectionRequest, introspectOptions: OAuthClient.IntrospectOptions = {}) =>
-      Effect.gen(function* () {
-        const params = yield* Introspection.params(request)
-        const wantsJwt = introspectOptions.jwt === true || openid.introspectionRequiresJwt
-        const response = yield* post("introspection", params, true, wantsJwt ? introspectionJwt : undefined)
-        if (response.contentType === introspectionJwt) {
-          return yield* JwtResponse.introspection(response.body, {
-            ...verification,
-            issuer: yield* expectedIssuer("a JWT introspection answer"),
-            clientId: auth.clientId,
-            algorithms: openid.introspectionAlgorithms,
-            encryption: openid.introspectionEncryption
-          })
-        }
-        if (wantsJwt) {
-          return yield* Effect.fail(
-            OAuthError.unexpectedResponse("introspection", `expected a JWT answer (${introspectionJwt})`, response.body, contextOf(response))
-          )
-        }
-        return yield* Introspection.decode(yield* jsonBody("introspection", response), contextOf(response))
-      })
-
-    const userinfo = (accessToken: OAuthClient.AccessToken, userinfoOptions: OAuthClient.UserInfoOptions = {}) =>
-      Effect.gen(function* () {
-        const url = yield* urlOf("userinfo")
-        const value = BearerToken.isBearerToken(accessToken)
-          ? accessToken.accessToken
-          : typeof accessToken === "string"
-            ? Redacted.make(accessToken)
-            : accessToken
-        const response = yield* transport.send({
-          endpoint: "userinfo",
-          method: "GET",
-          url,
-          headers: { authorization: Redacted.make(`Bearer ${Redacted.value(value)}`) },
-          retry: true,
-          ...(openid.userinfoRequiresJwt ? { accept: "application/jwt" } : {})
-        })
-        const subject = userinfoOptions.subject ?? userinfoOptions.idToken?.sub
-        if (response.contentType === "application/jwt") {
-          return yield* JwtResponse.userInfo(response.body, {
-            ...verification,
-            issuer: yield* expectedIssuer("a signed UserInfo answer"),
-            clientId: auth.clientId,
-            algorithms: openid.userinfoAlgorithms,
-            encryption: openid.userinfoEncryption,
-            subject
-          })
-        }
-        if (openid.userinfoRequiresJwt) {
-          return yield* Effect.fail(
-            OAuthError.unexpectedResponse("userinfo", "expected a signed UserInfo answer (application/jwt), as registered", response.body, contextOf(response))
-          )
-        }
-        const info = yield* UserInfo.decode(yield* jsonBody("userinfo", response), contextOf(response))
-        return subject === undefined ? info : yield* UserInfo.checkSubject(info, subject)
-      })
-
-    const authorizationCode = (response: AuthorizationResponse.AuthorizationResponse, codeOptions: OAuthClient.AuthorizationCodeOptions = {}) =>
-      Effect.gen(function*() {
-        // the request was made for this server: checked before the single-use code is spent
-        if (response.issuer !== undefined && issuer !== undefined && response.issuer !== issuer) {
-          return yield* Effect.fail(
-            TransportError.invalidConfiguration("issuer", "the authorization request was made for another issuer than this client's")
-          )
-        }
-        const redeemed = yield* token(TokenRequest.authorizationCode({
-          ...AuthorizationResponse.tokenRequestInputs(response),
-          ...(codeOptions.resource === undefined ? {} : { resource: codeOptions.resource }),
-          ...(codeOptions.extra === undefined ? {} : { extra: codeOptions.extra })
-        }))
-        const required = codeOptions.requireIdToken ?? response.nonce !== undefined
-        if (redeemed.idToken === undefined) {
-          if (required) {
-            return yield* Effect.fail(IdToken.invalidIdToken("MissingIdToken", "the token answer to an OpenID Connect request has no ID token"))
-          }
-          const plain: OAuthClient.ValidatedToken = { token: redeemed }
-          return plain
-        }
-        const claims = yield* validateIdToken(redeemed.idToken, {
-          nonce: response.nonce ?? false,
-          ...(response.maxAge === undefined ? {} : { maxAge: response.maxAge }),
-          ...(response.acrValues === undefined ? {} : { acrValues: response.acrValues }),
-          accessToken: redeemed.accessToken,
-          code: response.code,
-          ...(response.state === undefined ? {} : { state: response.state }),
-          fromTokenEndpoint: true
-        })
-        const validated: OAuthClient.ValidatedToken = { token: redeemed, idToken: claims }
-        return validated
-      })
-
-    const refresh = (current: OAuthClient.ValidatedToken | BearerToken.BearerToken, refreshOptions: OAuthClient.RefreshOptions = {}) =>
-      Effect.gen(function*() {
-        const bearer = BearerToken.isBearerToken(current) ? current : current.token
-        const previous = refreshOptions.idToken ?? (BearerToken.isBearerToken(current) ? undefined : current.idToken)
-        const request = yield* TokenRequest.refreshToken({
-          refreshToken: bearer,
-          ...(refreshOptions.scope === undefined ? {} : { scope: refreshOptions.scope }),
-          ...(refreshOptions.resource === undefined ? {} : { resource: refreshOptions.resource }),
-          ...(refreshOptions.extra === undefined ? {} : { extra: refreshOptions.extra })
-        })
-        const refreshed = yield* token(request)
-        if (refreshed.idToken === undefined) {
-          const kept: OAuthClient.ValidatedToken = { token: refreshed, ...(previous === undefined ? {} : { idToken: previous }) }
-          return kept
-        }
-        const claims = yield* validateIdToken(refreshed.idToken, {
-          ...(previous === undefined ? {} : { previous }),
-          accessToken: refreshed.accessToken,
-          fromTokenEndpoint: true
-        })
-        const validated: OAuthClient.ValidatedToken = { token: refreshed, idToken: claims }
-        return validated
-      })
-
-    const validateToken = (answer: BearerToken.BearerToken, tokenOptions: OAuthClient.ValidateTokenOptions = {}) =>
-      Effect.gen(function*() {
-        const previous = tokenOptions.previous
-        if (answer.idToken === undefined) {
-          if (tokenOptions.requireIdToken === true) {
-            return yield* Effect.fail(IdToken.invalidIdToken("MissingIdToken", "the token answer has no ID token"))
-          }
-          const kept: OAuthClient.ValidatedToken = { token: answer, ...(previous === undefined ? {} : { idToken: previous }) }
-          return kept
-        }
-        const claims = yield* validateIdToken(answer.idToken, {
-          ...(previous === undefined ? { nonce: tokenOptions.nonce ?? false } : { previous }),
-          ...(tokenOptions.maxAge === undefined ? {} : { maxAge: tokenOptions.maxAge }),
-          ...(tokenOptions.acrValues === undefined ? {} : { acrValues: tokenOptions.acrValues }),
-          accessToken: answer.accessToken,
-          fromTokenEndpoint: true
-        })
-        const validated: OAuthClient.ValidatedToken = { token: answer, idToken: claims }
-        return validated
-      })
-
-    const encryptionKeys = new WeakMap<JWK, Jwt.EncryptionKey>()
-    /** The server's key to encrypt request objects to: `use: "enc"`, an algorithm it advertises and we support. */
-    const serverEncryptionKey = Effect.gen(function*() {
-      const set: JSONWebKeySet = yield* jwks()
-      const advertisedAlgs = metadata?.requestObjectEncryptionAlgValuesSupported
-      const advertisedEncs = metadata?.requestObjectEncryptionEncValuesSupported
-      const usable = (alg: unknown): alg is Jwt.KeyManagementAlgorithm =>
-        typeof alg === "string" && Jwt.keyManagementAlgorithms.includes(alg as Jwt.KeyManagementAlgorithm) &&
-        (advertisedAlgs === undefined || advertisedAlgs.includes(alg))
-      const jwk = set.keys.find((k) => k.use === "enc" && usable(k.alg ?? (k.kty === "RSA" ? "RSA-OAEP-256" : "ECDH-ES")))
-      if (jwk === undefined) {
-        return yield* Effect.fail(OAuthError.invalidArgument("encrypt", "the authorization server publishes no usable encryption key ('use: enc') in its JWKS"))
-      }
-      const cached = encryptionKeys.get(jwk)
-      if (cached !== undefined) return cached
-      const enc: Jwt.ContentEncryptionAlgorithm | undefined = advertisedEncs === undefined || advertisedEncs.includes("A256GCM")
-        ? "A256GCM"
-        : Jwt.contentEncryptionAlgorithms.find((e) => advertisedEncs.includes(e))
-      if (enc === undefined) {
-        return yield* Effect.fail(OAuthError.invalidArgument("encrypt", "the authorization server advertises no supported request object 'enc'"))
-      }
-      const key = yield* Jwt.encryptionKey(jwk, { enc })
-      encryptionKeys.set(jwk, key)
-      return key
-    })
-
-    const requestObject = (request: AuthorizationRequest.AuthorizationRequest, objectOptions: OAuthClient.RequestObjectOptions) =>
-      Effect.gen(function*() {
-        // OIDC Discovery 3: the authorization endpoint would refuse it; it can only be pushed (PAR)
-        if (metadata?.requestParameterSupported === false && endpoints.pushedAuthorizationRequestEndpoint === undefined) {
-          return yield* Effect.fail(
-            TransportError.invalidConfiguration(
-              "requestParameterSupported",
-              "the authorization server does not accept request objects (request_parameter_supported: false) and has no PAR endpoint to push one to"
-            )
-          )
-        }
-        const audience = yield* expectedIssuer("a request object")
-        const encryptionKey = objectOptions.encrypt === true
-          ? yield* serverEncryptionKey
-          : objectOptions.encrypt === false || objectOptions.encrypt === undefined
-            ? undefined
-            : objectOptions.encrypt
-        return yield* RequestObject.make(request, {
-          signingKey: objectOptions.signingKey,
-          audience,
-          ...(objectOptions.lifetime === undefined ? {} : { lifetime: objectOptions.lifetime }),
-          ...(encryptionKey === undefined ? {} : { encryptionKey })
-        })
-      })
-
-    const pushedAuthorization = (request: AuthorizationRequest.AuthorizationRequest | AuthorizationRequest.RequestObjectRequest) =>
-      Effect.gen(function* () {
-        const response = yield* post("pushed_authorization", AuthorizationRequest.queryParams(request), false)
-        const pushed = yield* PushedAuthorization.decode(yield* jsonBody("pushed_authorization", response), contextOf(response))
-        return yield* AuthorizationRequest.withRequestUri(request, { requestUri: pushed.requestUri, expiresAt: pushed.expiresAt })
-      })
-
-    const deviceAuthorization = (request: DeviceAuthorization.DeviceAuthorizationRequest = {}) =>
-      Effect.gen(function* () {
-        const params = yield* DeviceAuthorization.params(request)
-        const response = yield* post("device_authorization", params, false)
-        return yield* DeviceAuthorization.decode(yield* jsonBody("device_authorization", response), contextOf(response))
-      })
-
-    const backchannelAuthentication = (
-      request: BackchannelAuthentication.BackchannelAuthenticationRequest,
-      cibaOptions: OAuthClient.BackchannelAuthenticationOptions = {}
-    ) =>
-      Effect.gen(function* () {
-        const signed = cibaOptions.requestObject
-        const params = signed === undefined
-          ? yield* BackchannelAuthentication.params(request)
-          : issuer === undefined
-            ? yield* Effect.fail(OAuthError.invalidArgument("requestObject", "a signed request needs the issuer identifier of the authorization server (its audience)"))
-            : yield* RequestObject.backchannel(request, {
-              signingKey: signed.signingKey,
-              clientId: auth.clientId,
-              audience: issuer,
-              ...(signed.lifetime === undefined ? {} : { lifetime: signed.lifetime })
-            })
-        const response = yield* post("backchannel_authentication", params, false)
-        return yield* BackchannelAuthentication.decode(yield* jsonBody("backchannel_authentication", response), contextOf(response))
-      })
-
-    const service: OAuthClient.OAuthClientService = {
-      clientId: auth.clientId,
+    const ctx: ClientContext = {
+      transport,
       auth,
-      endpoints: resolved,
-      ...(metadata === undefined ? {} : { metadata }),
-      token,
-      revoke,
-      introspect,
-      userinfo,
-      pushedAuthorization,
-      deviceAuthorization,
-      backchannelAuthentication,
+      issuer,
+      metadata,
+      endpoints,
       jwks,
-      authorizationCode,
-      refresh,
-      validateIdToken,
-      validateToken,
-      requestObject
+      openid,
+      verification: {
+        keys: (query) => jwks(query),
+        clientSecret: openid.clientSecret,
+        decryptionKeys: openid.decryptionKeys,
+        clockTolerance: openid.clockTolerance
+      },
+      encryptionKeys: new WeakMap()
+    }
+    return ctx
+  })
+
+/** @internal */
+export const make = (options: OAuthClient.Options) =>
+  Effect.map(makeContext(options), (ctx) => {
+    const service: OAuthClient.OAuthClientService = {
+      clientId: ctx.auth.clientId,
+      auth: ctx.auth,
+      endpoints: { ...(ctx.issuer === undefined ? {} : { issuer: ctx.issuer }), ...ctx.endpoints },
+      ...(ctx.metadata === undefined ? {} : { metadata: ctx.metadata }),
+      token: (request, options) => token(ctx, request, options),
+      revoke: (request, options) => revoke(ctx, request, options),
+      introspect: (request, options) => introspect(ctx, request, options),
+      userinfo: (accessToken, options) => userinfo(ctx, accessToken, options),
+      pushedAuthorization: (request) => pushedAuthorization(ctx, request),
+      deviceAuthorization: (request) => deviceAuthorization(ctx, request),
+      backchannelAuthentication: (request, options) => backchannelAuthentication(ctx, request, options),
+      jwks: ctx.jwks,
+      authorizationCode: (response, options) => authorizationCode(ctx, response, options),
+      refresh: (current, options) => refresh(ctx, current, options),
+      validateIdToken: (idToken, expectations) => validateIdToken(ctx, idToken, expectations),
+      validateToken: (answer, options) => validateToken(ctx, answer, options),
+      requestObject: (request, options) => requestObject(ctx, request, options)
     }
     return service
   })
