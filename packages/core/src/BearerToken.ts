@@ -19,7 +19,7 @@ import type { ResponseContext, UnexpectedResponse, InvalidArgument } from "./OAu
 import * as OAuthError from "./OAuthError.js"
 import { bound, isRecord } from "./internal/errors.js"
 import { jsonMembers, toJson as toPlainJson } from "./internal/json.js"
-import { extrasOf, plainBody } from "./internal/wire.js"
+import { expiryMillis, extrasOf, parseSeconds, plainBody } from "./internal/wire.js"
 import { base64url } from "jose"
 
 /**
@@ -97,8 +97,14 @@ export const decodeAt = (
   if (expected !== null && token_type.toLowerCase() !== expected.toLowerCase()) {
     return fail(`token_type is '${bound(token_type, 32)}', expected '${expected}'`)
   }
-  const lifetime = parseExpiresIn(expires_in)
-  if (lifetime === "invalid") return fail("expires_in is not a non-negative finite number of seconds")
+  let expiresAt: DateTime.Utc | undefined
+  if (expires_in !== undefined && expires_in !== null) {
+    const seconds = parseSeconds(expires_in)
+    if (typeof seconds !== "number") return fail(`expires_in: ${seconds.invalid}`)
+    const at = expiryMillis(DateTime.toEpochMillis(now), seconds)
+    if (at === undefined) return fail(`expires_in: ${seconds} seconds is out of range`)
+    expiresAt = DateTime.unsafeMake(at)
+  }
   for (const [name, value] of [["refresh_token", refresh_token], ["id_token", id_token], ["scope", scope], ["issued_token_type", issued_token_type]] as const) {
     if (value !== undefined && value !== null && typeof value !== "string") return fail(`${name} is not a string`)
   }
@@ -108,7 +114,7 @@ export const decodeAt = (
       accessToken: access_token,
       tokenType: token_type,
       issuedAt: now,
-      ...(lifetime === undefined ? {} : { expiresAt: DateTime.addDuration(now, Duration.seconds(lifetime)) }),
+      ...(expiresAt === undefined ? {} : { expiresAt }),
       ...(nonEmpty(refresh_token) ? { refreshToken: refresh_token } : {}),
       ...(nonEmpty(id_token) ? { idToken: id_token } : {}),
       ...(typeof scope === "string" ? { scope } : {}),
@@ -130,18 +136,12 @@ const noExtra: Readonly<Record<string, unknown>> = Object.freeze({})
 const extraMembers = (body: Readonly<Record<string, unknown>>, known: ReadonlySet<string>): Readonly<Record<string, unknown>> =>
   Object.keys(body).every((k) => known.has(k)) ? noExtra : extrasOf(body, known)
 
-/** `expires_in` as seconds: a non-negative finite number, or a numeric string; `undefined` when absent or null. */
-const parseExpiresIn = (u: unknown): number | undefined | "invalid" => {
-  if (u === undefined || u === null) return undefined
-  const n = typeof u === "number" ? u : typeof u === "string" && /^\s*\d+(\.\d+)?\s*$/.test(u) ? Number(u) : Number.NaN
-  return Number.isFinite(n) && n >= 0 && n <= 1e12 ? n : "invalid"
-}
-
 /**
  * Decodes a token endpoint JSON body into a {@link BearerToken}, taking the issue time from `Clock`.
  *
  * Requires an object with a non-empty string `access_token` and a `token_type` equal to `Bearer` (case-insensitive,
- * see {@link DecodeOptions}); `expires_in` may be a number or a numeric string and must be finite and non-negative.
+ * see {@link DecodeOptions}); `expires_in`, when present and not `null`, must be a non-negative whole number of seconds
+ * (RFC 6749 A.14), sent as a number or a string of digits, as for every other endpoint's lifetime.
  * Any other member is kept in `extra`. Every failure is an `UnexpectedResponse` whose excerpt never shows a token,
  * including a body that is not a plain JSON value (a bigint, a Proxy, a throwing getter) or that nests deeper than
  * 64 levels: such an answer is refused as a whole rather than kept and later failing to serialize.

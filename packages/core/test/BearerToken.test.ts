@@ -48,6 +48,11 @@ describe("BearerToken.decode", () => {
     ["a non-numeric expires_in", { access_token: "a", token_type: "Bearer", expires_in: "soon" }, /expires_in/],
     ["a boolean expires_in", { access_token: "a", token_type: "Bearer", expires_in: true }, /expires_in/],
     ["a huge expires_in", { access_token: "a", token_type: "Bearer", expires_in: 1e300 }, /expires_in/],
+    // RFC 6749 A.14: expires-in = 1*DIGIT, the rule of every other endpoint's lifetime (these were accepted before)
+    ["a fractional expires_in", { access_token: "a", token_type: "Bearer", expires_in: 59.5 }, /expires_in: expected a whole number of seconds/],
+    ["a decimal string expires_in", { access_token: "a", token_type: "Bearer", expires_in: "59.5" }, /expires_in: expected a number or a string of digits/],
+    ["a blank-padded expires_in", { access_token: "a", token_type: "Bearer", expires_in: " 60 " }, /expires_in: expected a number or a string of digits/],
+    ["an expires_in past the last date", { access_token: "a", token_type: "Bearer", expires_in: 9_000_000_000_000 }, /expires_in: 9000000000000 seconds is out of range/],
     ["a non-string refresh_token", { access_token: "a", token_type: "Bearer", refresh_token: 5 }, /refresh_token/]
   ]
   for (const [name, input, reason] of rejects) {

@@ -17,20 +17,52 @@ import { jsonObjectDecoder } from "./decode.js"
 import { isRecord, unexpectedResponse } from "./errors.js"
 import { toJson } from "./json.js"
 
-const DigitString = Schema.compose(
-  Schema.String.pipe(Schema.pattern(/^[0-9]{1,16}$/, { message: () => "expected a number or a string of digits" })),
-  Schema.NumberFromString
+const digits = /^[0-9]{1,16}$/
+
+/**
+ * The one parser of a lifetime in seconds as sent (`expires_in` of every answer, `interval`): a non-negative whole
+ * number (RFC 6749 A.14: `expires-in = 1*DIGIT`; RFC 8628 3.2; CIBA 7.3), as a JSON number or, leniently, as a string
+ * of digits (some servers quote it). Negative, fractional, non-finite or unsafe values, and strings with a sign,
+ * a decimal point, an exponent or blanks, are refused with the reason. Pure and allocation-free on success, for the
+ * token endpoint's hot path.
+ * @internal
+ */
+export const parseSeconds = (u: unknown): number | { readonly invalid: string } => {
+  const n = typeof u === "number" ? u : typeof u === "string" && digits.test(u) ? Number(u) : undefined
+  if (n === undefined) return { invalid: "expected a number or a string of digits" }
+  if (!Number.isSafeInteger(n)) return { invalid: `expected a whole number of seconds, got ${n}` }
+  if (n < 0) return { invalid: `expected a non-negative number of seconds, got ${n}` }
+  return n
+}
+
+/**
+ * {@link parseSeconds} as a schema member: `expires_in`, `interval`.
+ * @internal
+ */
+export const Seconds: Schema.Schema<number, number | string> = Schema.transformOrFail(
+  Schema.Union(Schema.Number, Schema.String),
+  Schema.Number,
+  {
+    strict: true,
+    decode: (u, _, ast) => {
+      const n = parseSeconds(u)
+      return typeof n === "number" ? ParseResult.succeed(n) : ParseResult.fail(new ParseResult.Type(ast, u, n.invalid))
+    },
+    encode: ParseResult.succeed
+  }
 )
 
 /**
- * A non-negative whole number of seconds, sent as a JSON number or (leniently) as a string of digits:
- * `expires_in`, `interval`. Negative, fractional, non-finite or unsafe values are refused.
+ * The epoch milliseconds `seconds` after `nowMillis`, or `undefined` when that instant cannot be represented as a
+ * date (beyond year 275760).
  * @internal
  */
-export const Seconds: Schema.Schema<number, number | string> = Schema.Union(Schema.Number, DigitString).pipe(
-  Schema.filter((n) => Number.isSafeInteger(n) || `expected a whole number of seconds, got ${n}`),
-  Schema.filter((n) => n >= 0 || `expected a non-negative number of seconds, got ${n}`)
-)
+export const expiryMillis = (nowMillis: number, seconds: number): number | undefined => {
+  const at = nowMillis + seconds * 1000
+  return Math.abs(at) <= maxEpochMillis ? at : undefined
+}
+
+const maxEpochMillis = 8_640_000_000_000_000
 
 const maxEpochSeconds = 8_640_000_000_000
 
@@ -191,12 +223,12 @@ export const expiresAt = (
   body: unknown,
   context?: ResponseContext
 ): Effect.Effect<DateTime.Utc, UnexpectedResponse> =>
-  Effect.flatMap(DateTime.now, (now) =>
-    Option.match(DateTime.make(DateTime.toEpochMillis(now) + seconds * 1000), {
-      onNone: () => Effect.fail(unexpectedResponse(endpoint, `expires_in: ${seconds} seconds is out of range`, body, context)),
-      onSome: (d) => Effect.succeed(DateTime.toUtc(d))
-    })
-  )
+  Effect.flatMap(DateTime.now, (now) => {
+    const at = expiryMillis(DateTime.toEpochMillis(now), seconds)
+    return at === undefined
+      ? Effect.fail(unexpectedResponse(endpoint, `expires_in: ${seconds} seconds is out of range`, body, context))
+      : Effect.succeed(DateTime.unsafeMake(at))
+  })
 
 /**
  * The default polling interval of the device and CIBA grants when the server sends none (RFC 8628 3.2, CIBA 7.3).
