@@ -16,6 +16,7 @@ import * as Schedule from "effect/Schedule"
 import type * as Tracer from "effect/Tracer"
 import type * as Transport from "../Transport.js"
 import * as TransportError from "../TransportError.js"
+import { oauthErrorChallenge } from "./challenge.js"
 
 type Endpoint = OAuthError.Endpoint
 
@@ -70,23 +71,6 @@ export const json = (endpoint: Endpoint, response: Transport.Response): Either.E
   } catch {
     return Either.left(OAuthError.unexpectedResponse(endpoint, "the body is not JSON", response.body, context))
   }
-}
-
-/** Parses the `error`, `error_description` and `error_uri` of a `WWW-Authenticate: Bearer ...` challenge. */
-const parseBearerChallenge = (header: string | undefined): Record<string, string> | undefined => {
-  if (header === undefined) return undefined
-  // several challenges may share one header (RFC 7235 4.1): find the Bearer (or DPoP) one anywhere
-  const match = /(?:^|,)\s*(?:Bearer|DPoP)\s+(.*)$/i.exec(header.slice(0, 4096))
-  if (match === null) return undefined
-  const out: Record<string, string> = {}
-  // auth-params, until something that is not one (the next challenge: `Basic realm=...`)
-  const param = /\s*([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]+))\s*(?:,|$)/y
-  const rest = match[1]!
-  for (let m = param.exec(rest); m !== null; m = param.exec(rest)) {
-    const name = m[1]!.toLowerCase()
-    if (!Object.hasOwn(out, name)) Object.defineProperty(out, name, { value: (m[2] ?? m[3] ?? "").replace(/\\(.)/g, "$1"), enumerable: true })
-  }
-  return typeof out.error === "string" ? out : undefined
 }
 
 /** Seconds or an HTTP date, relative to `now`. */
@@ -239,7 +223,7 @@ const classify = (request: Transport.Request<Endpoint, unknown>, incoming: Incom
   const parsed = Either.getOrUndefined(json(request.endpoint, result))
   const fromBody = OAuthError.fromBody(request.endpoint, parsed, context)
   if (fromBody !== undefined) return failure(fromBody)
-  const challenge = parseBearerChallenge(headers["www-authenticate"])
+  const challenge = oauthErrorChallenge(headers["www-authenticate"])
   if (challenge !== undefined) {
     return failure(
       OAuthError.make(request.endpoint, {
