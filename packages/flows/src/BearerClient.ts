@@ -11,7 +11,7 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import type { Bearer } from "@oauth2/http"
+import { Bearer } from "@oauth2/http"
 import type * as Effect from "effect/Effect"
 import * as internal from "./internal/bearerClient.js"
 import type * as TokenSource from "./TokenSource.js"
@@ -72,21 +72,20 @@ export interface Options {
 }
 
 /**
- * A challenge of a `WWW-Authenticate` header: its scheme (lower-cased) and parameters (names lower-cased).
+ * A challenge of a `WWW-Authenticate` header: its scheme (lower-cased) and parameters (names lower-cased). The same
+ * type as `Bearer.Challenge` of `@oauth2/http`.
  *
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
  * @since 0.1.0
  * @category models
  */
-export interface Challenge {
-  readonly scheme: string
-  readonly params: Readonly<Record<string, string>>
-}
+export type Challenge = Bearer.Challenge
 
 /**
  * Parses a `WWW-Authenticate` header value into its challenges: a scheme followed by `name=value` or
  * `name="quoted value"` parameters (a `token68` is skipped), challenges separated by commas. Parsing stops at the
- * first thing that is not a challenge; it never fails.
+ * first thing that is not a challenge; it never fails. The same parser as `Bearer.parseChallenges` of `@oauth2/http`
+ * (which the transport uses too).
  *
  * @example
  * ```ts
@@ -101,7 +100,7 @@ export interface Challenge {
  * @since 0.1.0
  * @category encoding
  */
-export const parseChallenges: (header: string) => ReadonlyArray<Challenge> = internal.parseChallenges
+export const parseChallenges: (header: string) => ReadonlyArray<Challenge> = Bearer.parseChallenges
 
 /**
  * Whether an answer is a `401` whose `WWW-Authenticate` has a `Bearer` challenge with `error="invalid_token"`.

@@ -2,6 +2,7 @@ import { HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { TokenRequest } from "@oauth2/core"
 import { BearerClient, TokenSource } from "@oauth2/flows"
+import { Bearer } from "@oauth2/http"
 import { Effect, Stream } from "effect"
 import { clientLayer, fakeHttp, json, type Seen, tokenAnswer } from "./support.js"
 
@@ -111,5 +112,12 @@ describe("WWW-Authenticate parsing (RFC 9110 11.6.1)", () => {
     ])
     expect(BearerClient.parseChallenges(``)).toEqual([])
     expect(BearerClient.parseChallenges(`"garbage`)).toEqual([])
+  })
+
+  it("is the one parser of @oauth2/http, the transport's (with its __proto__ guard)", () => {
+    expect(BearerClient.parseChallenges).toBe(Bearer.parseChallenges)
+    const [challenge] = BearerClient.parseChallenges(`Bearer __proto__="x", error="invalid_token"`)
+    expect(Object.getPrototypeOf(challenge!.params)).toBe(null)
+    expect(challenge!.params["__proto__"]).toBe("x")
   })
 })

@@ -16,6 +16,7 @@ import type { BearerToken } from "@oauth2/core"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as internal from "./internal/bearer.js"
+import * as challenge from "./internal/challenge.js"
 
 /**
  * The access token was expired (within the leeway) when a request was about to be sent with it.
@@ -93,3 +94,38 @@ export const withToken: {
  * @category constructors
  */
 export const expiredAccessToken: (request: string) => ExpiredAccessToken = internal.expiredAccessToken
+
+/**
+ * A challenge of a `WWW-Authenticate` header: its scheme (lower-cased) and parameters (names lower-cased). The
+ * parameters object has no prototype: a parameter the server did not send reads `undefined`, whatever its name.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
+ * @since 0.1.0
+ * @category models
+ */
+export interface Challenge {
+  readonly scheme: string
+  readonly params: Readonly<Record<string, string>>
+}
+
+/**
+ * Parses a `WWW-Authenticate` header value into its challenges: a scheme followed by `name=value` or
+ * `name="quoted value"` parameters (or a `token68`, skipped), challenges separated by commas. A parameter sent twice
+ * keeps its first value; `__proto__` and `constructor` are ordinary names. Parsing stops at the first thing that is
+ * not a challenge and returns the challenges before it; it never fails. The transport reads OAuth errors answered
+ * without a JSON body (`Bearer error="invalid_token"`) with it, and so does `BearerClient` of `@oauth2/flows`.
+ *
+ * @example
+ * ```ts
+ * import { Bearer } from "@oauth2/http"
+ *
+ * const [challenge] = Bearer.parseChallenges(`Bearer error="insufficient_scope", scope="write"`)
+ * console.log(challenge?.params.scope) // "write": ask for a token with that scope (step-up)
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ * @since 0.1.0
+ * @category encoding
+ */
+export const parseChallenges: (header: string) => ReadonlyArray<Challenge> = challenge.parseChallenges

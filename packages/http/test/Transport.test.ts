@@ -112,6 +112,22 @@ const run = <A, E>(
       expect(error).toMatchObject({ _tag: "InvalidToken", description: "expired" })
     }))
 
+  it.effect("reads the error of the first Bearer or DPoP challenge that has one; __proto__ is an ordinary parameter", () =>
+    Effect.gen(function* () {
+      const answer = (challenge: string) => () => new Response("", { status: 401, headers: { "www-authenticate": challenge } })
+      const resource = { endpoint: "resource", method: "GET", url: "https://api.example.com/x", retry: false } as const
+      const second = yield* Effect.flip(run(answer(`DPoP algs="ES256", Bearer realm="api", error="invalid_token", error_description="expired"`), (t) => t.send(resource)))
+      expect(second).toMatchObject({ _tag: "InvalidToken", status: 401, description: "expired" })
+      const hostile = yield* Effect.flip(
+        run(answer(`Bearer __proto__="x", constructor="y", error="insufficient_scope", error_description="needs write"`), (t) => t.send(resource))
+      )
+      expect(hostile).toMatchObject({ _tag: "InsufficientScope", status: 401, description: "needs write" })
+      assert.strictEqual(({} as Record<string, unknown>)["x"], undefined)
+      // no error in any Bearer challenge: not an OAuth error answer
+      const none = yield* Effect.flip(run(answer(`Basic realm="api", error="invalid_token", Bearer realm="api"`), (t) => t.send(resource)))
+      expect(none).toMatchObject({ _tag: "UnexpectedResponse", status: 401 })
+    }))
+
   it.effect("gives UnexpectedResponse for an HTML error page, with a bounded excerpt", () =>
     Effect.gen(function* () {
       const html = "<html><body>" + "Bad Gateway ".repeat(1000) + "</body></html>"

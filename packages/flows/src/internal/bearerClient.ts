@@ -11,54 +11,13 @@ import type * as BearerClient from "../BearerClient.js"
 import type * as TokenSource from "../TokenSource.js"
 import { tag as tokenSourceTag } from "./tokenSource.js"
 
-const token = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+/
-
-/** @internal */
-export const parseChallenges = (header: string): ReadonlyArray<BearerClient.Challenge> => {
-  const challenges: Array<{ scheme: string; params: Record<string, string> }> = []
-  let rest = header.slice(0, 8192)
-  let current: { scheme: string; params: Record<string, string> } | undefined
-  while (true) {
-    rest = rest.replace(/^[\s,]+/, "")
-    if (rest.length === 0) break
-    const name = token.exec(rest)
-    if (name === null) break // not a token: stop parsing
-    const afterName = rest.slice(name[0].length)
-    const param = /^\s*=\s*/.exec(afterName)
-    if (param !== null && current !== undefined && !/^\s*=\s*(,|$)/.test(afterName)) {
-      // name=value or name="value"
-      let value = afterName.slice(param[0].length)
-      let parsed: string
-      if (value.startsWith("\"")) {
-        const quoted = /^"((?:[^"\\]|\\.)*)"/.exec(value)
-        if (quoted === null) break
-        parsed = quoted[1]!.replace(/\\(.)/g, "$1")
-        value = value.slice(quoted[0].length)
-      } else {
-        const plain = token.exec(value)
-        if (plain === null) break
-        parsed = plain[0]
-        value = value.slice(plain[0].length)
-      }
-      current.params[name[0].toLowerCase()] = parsed
-      rest = value
-    } else {
-      // a new challenge: scheme, then an optional token68
-      current = { scheme: name[0].toLowerCase(), params: {} }
-      challenges.push(current)
-      rest = afterName.replace(/^\s+[A-Za-z0-9\-._~+/]+=*(?=\s*(,|$))/, "")
-    }
-  }
-  return challenges
-}
-
 /** @internal */
 export const isInvalidToken = (response: HttpClientResponse.HttpClientResponse): boolean => {
   if (response.status !== 401) return false
   const header = response.headers["www-authenticate"]
   return (
     header !== undefined &&
-    parseChallenges(header).some((c) => c.scheme === "bearer" && c.params["error"] === "invalid_token")
+    Bearer.parseChallenges(header).some((c) => c.scheme === "bearer" && c.params["error"] === "invalid_token")
   )
 }
 
