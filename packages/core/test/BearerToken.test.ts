@@ -1,6 +1,6 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import { BearerToken } from "@oauth2/core"
-import { DateTime, Duration, Effect, Either, Option, Redacted, TestClock } from "effect"
+import { DateTime, Duration, Effect, Either, Option, pipe, Redacted, TestClock } from "effect"
 import * as fc from "fast-check"
 
 const at = (ms: number) => DateTime.unsafeMake(ms)
@@ -129,6 +129,31 @@ describe("BearerToken expiry", () => {
       yield* TestClock.adjust("3650 days")
       assert.isFalse(yield* BearerToken.isExpired(forever, "1 hour"))
       assert.deepStrictEqual(yield* BearerToken.remainingLifetime(forever), Option.none())
+    }))
+
+  it.effect("isExpired, isExpiredAt, remainingLifetimeAt and toJson work data-first and data-last", () =>
+    Effect.gen(function* () {
+      const now = at(45_000)
+      assert.isFalse(BearerToken.isExpiredAt(token, now))
+      assert.isFalse(pipe(token, BearerToken.isExpiredAt(now)))
+      assert.isTrue(BearerToken.isExpiredAt(token, now, "15 seconds"))
+      assert.isTrue(pipe(token, BearerToken.isExpiredAt(now, "15 seconds")))
+      assert.isTrue(pipe(token, BearerToken.isExpiredAt(at(60_000))))
+      assert.deepStrictEqual(BearerToken.remainingLifetimeAt(token, now), Option.some(Duration.seconds(15)))
+      assert.deepStrictEqual(pipe(token, BearerToken.remainingLifetimeAt(now)), Option.some(Duration.seconds(15)))
+      assert.deepStrictEqual(BearerToken.toJson(token, now), pipe(token, BearerToken.toJson(now)))
+      assert.strictEqual(pipe(token, BearerToken.toJson(now)).expires_in, 15)
+      yield* TestClock.setTime(45_000)
+      assert.isFalse(yield* BearerToken.isExpired(token))
+      assert.isFalse(yield* pipe(token, BearerToken.isExpired()))
+      assert.isTrue(yield* BearerToken.isExpired(token, "15 seconds"))
+      assert.isTrue(yield* pipe(token, BearerToken.isExpired("15 seconds")))
+      assert.isTrue(yield* Effect.succeed(token).pipe(Effect.flatMap(BearerToken.isExpired(Duration.seconds(20)))))
+      // point-free, as a callback given the token only
+      assert.isFalse(yield* Effect.flatMap(Effect.succeed(token), BearerToken.isExpired))
+      const forever = BearerToken.make({ accessToken: "a", issuedAt: at(0) })
+      assert.isFalse(pipe(forever, BearerToken.isExpiredAt(at(Number.MAX_SAFE_INTEGER / 1000), "1 hour")))
+      assert.isFalse(yield* pipe(forever, BearerToken.isExpired("1 hour")))
     }))
 
   it("builds the Authorization header and the wire JSON", () => {
