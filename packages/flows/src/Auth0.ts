@@ -9,7 +9,7 @@
  * @since 0.1.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import type { Bearer, OAuthClient, Transport, TransportError } from "@oauth2/http"
+import type { Bearer, ClientError, OAuthClient, Transport } from "@oauth2/http"
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import type * as Context from "effect/Context"
@@ -67,7 +67,7 @@ export interface Endpoints {
  * @since 0.1.0
  * @category constructors
  */
-export const domain: (tenant: string) => Either.Either<string, TransportError.InvalidConfiguration> = internal.domain
+export const domain: (tenant: string) => Either.Either<string, ClientError.InvalidConfiguration> = internal.domain
 
 /**
  * The endpoints of a tenant.
@@ -76,7 +76,7 @@ export const domain: (tenant: string) => Either.Either<string, TransportError.In
  * @since 0.1.0
  * @category constructors
  */
-export const endpoints: (tenant: string) => Either.Either<Endpoints, TransportError.InvalidConfiguration> = internal.endpoints
+export const endpoints: (tenant: string) => Either.Either<Endpoints, ClientError.InvalidConfiguration> = internal.endpoints
 
 /**
  * The audience (and base URL) of a tenant's Management API: `https://<domain>/api/v2/`.
@@ -85,7 +85,7 @@ export const endpoints: (tenant: string) => Either.Either<Endpoints, TransportEr
  * @since 0.1.0
  * @category constructors
  */
-export const managementAudience: (tenant: string) => Either.Either<string, TransportError.InvalidConfiguration> =
+export const managementAudience: (tenant: string) => Either.Either<string, ClientError.InvalidConfiguration> =
   internal.managementAudience
 
 /**
@@ -109,7 +109,7 @@ export interface Options extends Omit<OAuthClient.Options, "metadata"> {
  */
 export const make: (
   options: Options
-) => Effect.Effect<OAuthClient.OAuthClientService, TransportError.InvalidConfiguration, Transport.Transport> = internal.make
+) => Effect.Effect<OAuthClient.OAuthClientService, ClientError.InvalidConfiguration, Transport.Transport> = internal.make
 
 /**
  * The client service for an Auth0 tenant, as a layer.
@@ -131,7 +131,7 @@ export const make: (
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<OAuthClient.OAuthClient, TransportError.InvalidConfiguration, Transport.Transport> =>
+export const layer = (options: Options): Layer.Layer<OAuthClient.OAuthClient, ClientError.InvalidConfiguration, Transport.Transport> =>
   internal.layer(options)
 
 /**
@@ -153,7 +153,7 @@ export const config: Config.Config<Options> = internal.config
  */
 export const layerConfig = (
   config: Config.Config<Options> = internal.config
-): Layer.Layer<OAuthClient.OAuthClient, ConfigError.ConfigError | TransportError.InvalidConfiguration, Transport.Transport> =>
+): Layer.Layer<OAuthClient.OAuthClient, ConfigError.ConfigError | ClientError.InvalidConfiguration, Transport.Transport> =>
   internal.layerConfig(config)
 
 /**
@@ -218,7 +218,7 @@ export interface ManagementApiOptions extends Options {
  */
 export const makeManagementApi: (
   options: ManagementApiOptions
-) => Effect.Effect<ManagementApi, TransportError.InvalidConfiguration, Transport.Transport | HttpClient.HttpClient | Scope.Scope> =
+) => Effect.Effect<ManagementApi, ClientError.InvalidConfiguration, Transport.Transport | HttpClient.HttpClient | Scope.Scope> =
   internal.makeManagementApi
 
 /**
@@ -230,5 +230,5 @@ export const makeManagementApi: (
  */
 export const layerManagementApi = (
   options: ManagementApiOptions
-): Layer.Layer<ManagementApi, TransportError.InvalidConfiguration, Transport.Transport | HttpClient.HttpClient> =>
+): Layer.Layer<ManagementApi, ClientError.InvalidConfiguration, Transport.Transport | HttpClient.HttpClient> =>
   internal.layerManagementApi(options)

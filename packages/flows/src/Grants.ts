@@ -25,7 +25,7 @@ import type {
   Params,
   TokenRequest
 } from "@oauth2/core"
-import type { OAuthClient, TransportError } from "@oauth2/http"
+import type { ClientError, OAuthClient } from "@oauth2/http"
 import type * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import * as internal from "./internal/grants.js"
@@ -56,7 +56,7 @@ export type PollError =
   | Polling.PollingExpired
   | Polling.PollingStopped
   | IdToken.InvalidIdToken
-  | TransportError.InvalidConfiguration
+  | ClientError.InvalidConfiguration
   | OAuthClient.JwksError
 
 /**
@@ -482,7 +482,7 @@ export type AuthorizationCodeError =
   | OAuthError.ErrorOf<"authorization">
   | OAuthClient.CallError<"token">
   | IdToken.InvalidIdToken
-  | TransportError.InvalidConfiguration
+  | ClientError.InvalidConfiguration
 
 /**
  * The authorization code grant with PKCE, state and nonce (OpenID Connect when the scope has `openid`): builds the
@@ -519,8 +519,8 @@ export const authorizationCodeFlow: (
 ) => Effect.Effect<
   AuthorizationCodeFlow,
   | OAuthError.InvalidArgument
-  | TransportError.EndpointNotSupported
-  | TransportError.InvalidConfiguration
+  | ClientError.EndpointNotSupported
+  | ClientError.InvalidConfiguration
   | OAuthClient.JwksError
   | OAuthClient.CallError<"pushed_authorization">,
   OAuthClient.OAuthClient

@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import type { OAuthClient, Transport, TransportError } from "@oauth2/http"
+import type { ClientError, OAuthClient, Transport } from "@oauth2/http"
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import type * as Effect from "effect/Effect"
@@ -59,7 +59,7 @@ export interface Endpoints {
  * @since 0.1.0
  * @category constructors
  */
-export const baseUrl: (issuer: string) => Either.Either<string, TransportError.InvalidConfiguration> = internal.baseUrl
+export const baseUrl: (issuer: string) => Either.Either<string, ClientError.InvalidConfiguration> = internal.baseUrl
 
 /**
  * The endpoints of a PingFederate server.
@@ -68,7 +68,7 @@ export const baseUrl: (issuer: string) => Either.Either<string, TransportError.I
  * @since 0.1.0
  * @category constructors
  */
-export const endpoints: (issuer: string) => Either.Either<Endpoints, TransportError.InvalidConfiguration> = internal.endpoints
+export const endpoints: (issuer: string) => Either.Either<Endpoints, ClientError.InvalidConfiguration> = internal.endpoints
 
 /**
  * Options of a Ping client: the base URL and the client's credentials, as for `OAuthClient.layer`; an endpoint given
@@ -91,7 +91,7 @@ export interface Options extends Omit<OAuthClient.Options, "metadata" | "issuer"
  */
 export const make: (
   options: Options
-) => Effect.Effect<OAuthClient.OAuthClientService, TransportError.InvalidConfiguration, Transport.Transport> = internal.make
+) => Effect.Effect<OAuthClient.OAuthClientService, ClientError.InvalidConfiguration, Transport.Transport> = internal.make
 
 /**
  * The client service for a PingFederate server, as a layer.
@@ -112,7 +112,7 @@ export const make: (
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<OAuthClient.OAuthClient, TransportError.InvalidConfiguration, Transport.Transport> =>
+export const layer = (options: Options): Layer.Layer<OAuthClient.OAuthClient, ClientError.InvalidConfiguration, Transport.Transport> =>
   internal.layer(options)
 
 /**
@@ -134,5 +134,5 @@ export const config: Config.Config<Options> = internal.config
  */
 export const layerConfig = (
   config: Config.Config<Options> = internal.config
-): Layer.Layer<OAuthClient.OAuthClient, ConfigError.ConfigError | TransportError.InvalidConfiguration, Transport.Transport> =>
+): Layer.Layer<OAuthClient.OAuthClient, ConfigError.ConfigError | ClientError.InvalidConfiguration, Transport.Transport> =>
   internal.layerConfig(config)

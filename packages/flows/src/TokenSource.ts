@@ -18,7 +18,7 @@
  */
 import type * as KeyValueStore from "@effect/platform/KeyValueStore"
 import type { BearerToken, IdToken, TokenRequest } from "@oauth2/core"
-import type { OAuthClient, TransportError } from "@oauth2/http"
+import type { ClientError, OAuthClient } from "@oauth2/http"
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import type * as Context from "effect/Context"
@@ -101,7 +101,7 @@ export type Error =
   | OAuthClient.CallError<"token">
   | TokenUnavailable
   | IdToken.InvalidIdToken
-  | TransportError.InvalidConfiguration
+  | ClientError.InvalidConfiguration
   | OAuthClient.JwksError
 
 /**

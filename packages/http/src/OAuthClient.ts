@@ -43,7 +43,8 @@ import type * as ClientAuth from "./ClientAuth.js"
 import * as internal from "./internal/client.js"
 import * as internalJwks from "./internal/jwks.js"
 import type * as Transport from "./Transport.js"
-import type { EndpointNotSupported, InvalidConfiguration, TransportError } from "./TransportError.js"
+import type { EndpointNotSupported, InvalidConfiguration } from "./ClientError.js"
+import type { TransportError } from "./TransportError.js"
 
 /**
  * The Authorization Server endpoints a client may use.
@@ -484,7 +485,7 @@ export interface OAuthClientService {
    *
    * @see https://www.rfc-editor.org/rfc/rfc7517#section-5
    */
-  readonly jwks: (query?: { readonly kid?: string }) => Effect.Effect<JSONWebKeySet, TransportError | OAuthError.ErrorOf<"jwks"> | OAuthError.UnexpectedResponse | EndpointNotSupported>
+  readonly jwks: (query?: { readonly kid?: string }) => Effect.Effect<JSONWebKeySet, JwksError>
   /**
    * Redeems an authorization code (with its PKCE verifier and redirect URI) and validates the ID token of the answer
    * against the pending request: signature, issuer, audience, times, `nonce`, `auth_time` within `max_age`, `acr`

@@ -34,7 +34,8 @@ import type * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import * as platform from "./internal/httpClientTransport.js"
 import * as internal from "./internal/transport.js"
-import type { InvalidConfiguration, TransportError } from "./TransportError.js"
+import type { InvalidConfiguration } from "./ClientError.js"
+import type { TransportError } from "./TransportError.js"
 
 /**
  * Options of the transport.

@@ -1,9 +1,10 @@
 /**
  * Failures of the transport itself, before or instead of an OAuth answer: the request could not be sent, took too
- * long, was redirected, or its answer was too large; or an endpoint is misconfigured or missing.
+ * long, was redirected, or its answer was too large.
  *
- * OAuth error answers are `OAuthError` values of `@oauth2/core`, and answers that make no sense are its
- * `UnexpectedResponse`: together with these, they are everything a call can fail with.
+ * OAuth error answers are `OAuthError` values of `@oauth2/core`, answers that make no sense are its
+ * `UnexpectedResponse`, and a wrong configuration or a missing endpoint is a `ClientError`: together with these,
+ * they are everything a call can fail with.
  *
  * @since 0.1.0
  */
@@ -71,32 +72,6 @@ export interface UnexpectedRedirect {
   readonly url: string
   readonly status: number
   readonly location?: string
-  readonly message: string
-}
-
-/**
- * A configuration value is wrong: a malformed or non-HTTP endpoint URL, plain `http` on a non-loopback host, a
- * discovered document whose issuer does not match, conflicting options.
- *
- * @since 0.1.0
- * @category errors
- */
-export interface InvalidConfiguration {
-  readonly _tag: "InvalidConfiguration"
-  /** The option or metadata field at fault. */
-  readonly field: string
-  readonly message: string
-}
-
-/**
- * The Authorization Server has no such endpoint (not configured, not in its metadata).
- *
- * @since 0.1.0
- * @category errors
- */
-export interface EndpointNotSupported {
-  readonly _tag: "EndpointNotSupported"
-  readonly endpoint: Endpoint
   readonly message: string
 }
 
@@ -169,26 +144,4 @@ export const unexpectedRedirect = (endpoint: Endpoint, url: string, status: numb
     status,
     ...(location === undefined ? {} : { location: location.slice(0, 512) }),
     message: `the ${endpoint} endpoint ${url} answered a redirect (HTTP ${status}); back-channel calls do not follow redirects`
-  })
-
-/**
- * Builds an {@link InvalidConfiguration}.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const invalidConfiguration = (field: string, message: string): InvalidConfiguration =>
-  Data.struct({ _tag: "InvalidConfiguration", field, message: `invalid configuration of '${field}': ${message}` })
-
-/**
- * Builds an {@link EndpointNotSupported}.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const endpointNotSupported = (endpoint: Endpoint): EndpointNotSupported =>
-  Data.struct({
-    _tag: "EndpointNotSupported",
-    endpoint,
-    message: `the authorization server has no ${endpoint} endpoint (not configured and not in its metadata)`
   })

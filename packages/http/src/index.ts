@@ -7,8 +7,10 @@
 
 /** The transport service. @since 0.1.0 */
 export * as Transport from "./Transport.js"
-/** Transport and configuration errors. @since 0.1.0 */
+/** Transport errors. @since 0.1.0 */
 export * as TransportError from "./TransportError.js"
+/** Configuration errors: an invalid option, a missing endpoint. @since 0.1.0 */
+export * as ClientError from "./ClientError.js"
 /** Client authentication methods. @since 0.1.0 */
 export * as ClientAuth from "./ClientAuth.js"
 /** The client service and one function per endpoint. @since 0.1.0 */

@@ -186,6 +186,14 @@ describe("OAuthClient endpoints (exact bytes)", () => {
       expect(insecure).toMatchObject({ _tag: "InvalidConfiguration", field: "tokenEndpoint" })
       const malformed = yield* Effect.flip(withClient(() => jsonResponse({}), () => Effect.void, { tokenEndpoint: "javascript:alert(1)", clientId: "c" }))
       expect(malformed).toMatchObject({ _tag: "InvalidConfiguration" })
+      // a value refused by a core function keeps its InvalidArgument (and the argument's name) as the cause
+      const badKey = yield* Effect.flip(withClient(() => jsonResponse({}), () => Effect.void, { ...endpoints, clientId: "c", decryptionKey: "not a key" }))
+      expect(badKey).toMatchObject({ _tag: "InvalidConfiguration", field: "decryptionKey", cause: { _tag: "InvalidArgument" } })
+      assert.strictEqual(typeof (badKey._tag === "InvalidConfiguration" ? badKey.cause?.argument : undefined), "string")
+      const badIssuer = yield* Effect.flip(OAuthClient.discover({ issuer: "ftp://as.example.com" }).pipe(
+        Effect.provide(Transport.layer().pipe(Layer.provide(fakeClient(() => jsonResponse({})).layer)))
+      ))
+      expect(badIssuer).toMatchObject({ _tag: "InvalidConfiguration", field: "issuer", cause: { _tag: "InvalidArgument" } })
     }))
 
   it.effect("never renders the client secret or a token in an error", () =>

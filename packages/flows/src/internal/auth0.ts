@@ -1,7 +1,7 @@
 /** @internal */
 import * as HttpClient from "@effect/platform/HttpClient"
 import { TokenRequest } from "@oauth2/core"
-import { OAuthClient, TransportError } from "@oauth2/http"
+import { ClientError, OAuthClient } from "@oauth2/http"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -16,8 +16,8 @@ import * as tokenSource from "./tokenSource.js"
 const regions = /\.(eu|us|au|jp)$/
 
 /** @internal */
-export const domain = (tenant: string): Either.Either<string, TransportError.InvalidConfiguration> => {
-  const invalid = (why: string) => Either.left(TransportError.invalidConfiguration("tenant", `'${tenant.slice(0, 200)}' ${why}`))
+export const domain = (tenant: string): Either.Either<string, ClientError.InvalidConfiguration> => {
+  const invalid = (why: string) => Either.left(ClientError.invalidConfiguration("tenant", `'${tenant.slice(0, 200)}' ${why}`))
   const input = tenant.trim()
   if (input.length === 0) return invalid("is empty")
   let url: URL
@@ -46,7 +46,7 @@ export const domain = (tenant: string): Either.Either<string, TransportError.Inv
 }
 
 /** @internal */
-export const endpoints = (tenant: string): Either.Either<Auth0.Endpoints, TransportError.InvalidConfiguration> =>
+export const endpoints = (tenant: string): Either.Either<Auth0.Endpoints, ClientError.InvalidConfiguration> =>
   Either.map(domain(tenant), (d) => {
     const base = `https://${d}`
     return {
@@ -63,7 +63,7 @@ export const endpoints = (tenant: string): Either.Either<Auth0.Endpoints, Transp
   })
 
 /** @internal */
-export const managementAudience = (tenant: string): Either.Either<string, TransportError.InvalidConfiguration> =>
+export const managementAudience = (tenant: string): Either.Either<string, ClientError.InvalidConfiguration> =>
   Either.map(domain(tenant), (d) => `https://${d}/api/v2/`)
 
 /** @internal */
@@ -91,9 +91,9 @@ export const makeManagementApi = (options: Auth0.ManagementApiOptions) =>
       ...(leeway === undefined ? {} : { leeway })
     }).pipe(Effect.provideService(OAuthClient.OAuthClient, client))
     const httpClient = yield* HttpClient.HttpClient
-    const api: Either.Either<Auth0.ManagementApi, TransportError.InvalidConfiguration> = Either.mapLeft(
+    const api: Either.Either<Auth0.ManagementApi, ClientError.InvalidConfiguration> = Either.mapLeft(
       apiClient.makeWith(bearer.authenticate(httpClient, source), { baseUrl: audience }),
-      (e) => TransportError.invalidConfiguration("tenant", e.message)
+      (e) => ClientError.invalidConfiguration("tenant", e.message)
     )
     return yield* api
   }).pipe(Effect.withSpan("oauth2.flows.auth0.management_api"))

@@ -1,7 +1,7 @@
 /** @internal */
 import { AuthorizationRequest, AuthorizationResponse, TokenRequest } from "@oauth2/core"
 import type { BackchannelAuthentication, BearerToken, DeviceAuthorization } from "@oauth2/core"
-import { OAuthClient, TransportError } from "@oauth2/http"
+import { ClientError, OAuthClient } from "@oauth2/http"
 import * as Effect from "effect/Effect"
 import * as Queue from "effect/Queue"
 import * as Redacted from "effect/Redacted"
@@ -163,7 +163,7 @@ export const authorizationCodeFlow = (options: Grants.AuthorizationCodeFlowOptio
   Effect.gen(function* () {
     const client = yield* OAuthClient.OAuthClient
     const authorizationEndpoint = client.endpoints.authorizationEndpoint
-    if (authorizationEndpoint === undefined) return yield* Effect.fail(TransportError.endpointNotSupported("authorization"))
+    if (authorizationEndpoint === undefined) return yield* Effect.fail(ClientError.endpointNotSupported("authorization"))
     const { pushed, requestObject, ...requestOptions } = options
     const issuer = client.endpoints.issuer
     const plain = yield* AuthorizationRequest.make({

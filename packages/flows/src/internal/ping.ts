@@ -1,5 +1,5 @@
 /** @internal */
-import { OAuthClient, TransportError } from "@oauth2/http"
+import { ClientError, OAuthClient } from "@oauth2/http"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -8,8 +8,8 @@ import * as Option from "effect/Option"
 import type * as Ping from "../Ping.js"
 
 /** @internal */
-export const baseUrl = (issuer: string): Either.Either<string, TransportError.InvalidConfiguration> => {
-  const invalid = (why: string) => Either.left(TransportError.invalidConfiguration("issuer", `'${issuer.slice(0, 200)}' ${why}`))
+export const baseUrl = (issuer: string): Either.Either<string, ClientError.InvalidConfiguration> => {
+  const invalid = (why: string) => Either.left(ClientError.invalidConfiguration("issuer", `'${issuer.slice(0, 200)}' ${why}`))
   const input = issuer.trim()
   if (input.length === 0) return invalid("is empty")
   if (input.includes("://") && !/^https:\/\//i.test(input)) return invalid("must be an https:// URL or a host name")
@@ -27,7 +27,7 @@ export const baseUrl = (issuer: string): Either.Either<string, TransportError.In
 }
 
 /** @internal */
-export const endpoints = (issuer: string): Either.Either<Ping.Endpoints, TransportError.InvalidConfiguration> =>
+export const endpoints = (issuer: string): Either.Either<Ping.Endpoints, ClientError.InvalidConfiguration> =>
   Either.map(baseUrl(issuer), (base) => ({
     issuer: base,
     authorizationEndpoint: `${base}/as/authorization.oauth2`,

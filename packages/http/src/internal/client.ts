@@ -29,9 +29,10 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type { JSONWebKeySet, JWK } from "jose"
 import * as ClientAuth from "../ClientAuth.js"
+import * as ClientError from "../ClientError.js"
 import type * as OAuthClient from "../OAuthClient.js"
 import * as Transport from "../Transport.js"
-import * as TransportError from "../TransportError.js"
+import type * as TransportError from "../TransportError.js"
 import { decodeJwks, jwksCache } from "./jwks.js"
 
 type Endpoint = OAuthError.Endpoint
@@ -51,42 +52,42 @@ const endpointFields = {
   jwks: "jwksUri"
 } as const satisfies Partial<Record<Endpoint, keyof OAuthClient.Endpoints>>
 
-const resolveAuth = (options: OAuthClient.Options): Effect.Effect<ClientAuth.ClientAuth, TransportError.InvalidConfiguration> => {
+const resolveAuth = (options: OAuthClient.Options): Effect.Effect<ClientAuth.ClientAuth, ClientError.InvalidConfiguration> => {
   if (options.auth !== undefined) {
     if (options.clientId !== undefined || options.clientSecret !== undefined) {
       return Effect.fail(
-        TransportError.invalidConfiguration("auth", "give either an authentication method or clientId/clientSecret, not both")
+        ClientError.invalidConfiguration("auth", "give either an authentication method or clientId/clientSecret, not both")
       )
     }
     return Effect.succeed(options.auth)
   }
   if (options.clientId === undefined) {
-    return Effect.fail(TransportError.invalidConfiguration("clientId", "a client needs an authentication method or a clientId"))
+    return Effect.fail(ClientError.invalidConfiguration("clientId", "a client needs an authentication method or a clientId"))
   }
   const made: Effect.Effect<ClientAuth.ClientAuth, OAuthError.InvalidArgument> =
     options.clientSecret === undefined
       ? ClientAuth.none({ clientId: options.clientId })
       : ClientAuth.clientSecretBasic({ clientId: options.clientId, clientSecret: options.clientSecret })
-  return Effect.mapError(made, (e) => TransportError.invalidConfiguration(e.argument, e.message))
+  return Effect.mapError(made, (e) => ClientError.fromInvalidArgument(e.argument, e))
 }
 
-const checkAlgorithms = (field: string, algorithms: unknown): Effect.Effect<ReadonlyArray<string> | undefined, TransportError.InvalidConfiguration> =>
+const checkAlgorithms = (field: string, algorithms: unknown): Effect.Effect<ReadonlyArray<string> | undefined, ClientError.InvalidConfiguration> =>
   algorithms === undefined
     ? Effect.succeed(undefined)
     : Array.isArray(algorithms) && algorithms.length > 0 && algorithms.every((a) => typeof a === "string" && a.length > 0)
       ? Effect.succeed(algorithms)
-      : Effect.fail(TransportError.invalidConfiguration(field, "must be a non-empty list of JWS algorithms"))
+      : Effect.fail(ClientError.invalidConfiguration(field, "must be a non-empty list of JWS algorithms"))
 
-const checkEncryption = (field: string, encryption: Jwt.Encryption | undefined): Effect.Effect<Jwt.Encryption | undefined, TransportError.InvalidConfiguration> => {
+const checkEncryption = (field: string, encryption: Jwt.Encryption | undefined): Effect.Effect<Jwt.Encryption | undefined, ClientError.InvalidConfiguration> => {
   if (encryption === undefined) return Effect.succeed(undefined)
   if (typeof encryption !== "object" || encryption === null) {
-    return Effect.fail(TransportError.invalidConfiguration(field, "expected { alg?, enc? }"))
+    return Effect.fail(ClientError.invalidConfiguration(field, "expected { alg?, enc? }"))
   }
   if (encryption.alg !== undefined && !Jwt.keyManagementAlgorithms.includes(encryption.alg)) {
-    return Effect.fail(TransportError.invalidConfiguration(field, `alg must be one of ${Jwt.keyManagementAlgorithms.join(", ")}`))
+    return Effect.fail(ClientError.invalidConfiguration(field, `alg must be one of ${Jwt.keyManagementAlgorithms.join(", ")}`))
   }
   if (encryption.enc !== undefined && !Jwt.contentEncryptionAlgorithms.includes(encryption.enc)) {
-    return Effect.fail(TransportError.invalidConfiguration(field, `enc must be one of ${Jwt.contentEncryptionAlgorithms.join(", ")}`))
+    return Effect.fail(ClientError.invalidConfiguration(field, `enc must be one of ${Jwt.contentEncryptionAlgorithms.join(", ")}`))
   }
   return Effect.succeed(encryption)
 }
@@ -107,7 +108,7 @@ const openIdConfig = (options: OAuthClient.Options, auth: ClientAuth.ClientAuth,
       ? (metadata?.idTokenSigningAlgValuesSupported ?? ["RS256"]).filter((alg) => alg !== "none")
       : (yield* checkAlgorithms("idTokenSigningAlgorithms", options.idTokenSigningAlgorithms)) ?? ["RS256"]
     if (idTokenAlgorithms.length === 0) {
-      return yield* Effect.fail(TransportError.invalidConfiguration("idTokenSigningAlgorithms", "the server advertises no usable ID token algorithm"))
+      return yield* Effect.fail(ClientError.invalidConfiguration("idTokenSigningAlgorithms", "the server advertises no usable ID token algorithm"))
     }
     const userinfoAlgorithms = yield* checkAlgorithms("userinfoSigningAlgorithms", options.userinfoSigningAlgorithms)
     const introspectionAlgorithms = yield* checkAlgorithms("introspectionSigningAlgorithms", options.introspectionSigningAlgorithms)
@@ -118,7 +119,7 @@ const openIdConfig = (options: OAuthClient.Options, auth: ClientAuth.ClientAuth,
     if (options.clockTolerance !== undefined) {
       const tolerance = Duration.decodeUnknown(options.clockTolerance)
       if (Option.isNone(tolerance) || !Duration.between(tolerance.value, { minimum: Duration.zero, maximum: Duration.minutes(5) })) {
-        return yield* Effect.fail(TransportError.invalidConfiguration("clockTolerance", "must be a duration between 0 and 5 minutes"))
+        return yield* Effect.fail(ClientError.invalidConfiguration("clockTolerance", "must be a duration between 0 and 5 minutes"))
       }
     }
     const inputs = options.decryptionKey === undefined ? [] : Array.isArray(options.decryptionKey) ? options.decryptionKey : [options.decryptionKey]
@@ -127,7 +128,7 @@ const openIdConfig = (options: OAuthClient.Options, auth: ClientAuth.ClientAuth,
       decryptionKeys.push(
         Jwt.isDecryptionKey(input)
           ? input
-          : yield* Effect.mapError(Jwt.decryptionKey(input as Jwt.PrivateKeyInput), (e) => TransportError.invalidConfiguration("decryptionKey", e.message))
+          : yield* Effect.mapError(Jwt.decryptionKey(input as Jwt.PrivateKeyInput), (e) => ClientError.fromInvalidArgument("decryptionKey", e))
       )
     }
     const clientSecret = "clientSecret" in auth && Redacted.isRedacted(auth.clientSecret) ? auth.clientSecret : undefined
@@ -186,7 +187,7 @@ const contextOf = (response: Transport.Response): OAuthError.ResponseContext => 
 
 const urlOf = (ctx: ClientContext, endpoint: ClientEndpoint) => {
   const url = ctx.endpoints[endpointFields[endpoint]]
-  return url === undefined ? Effect.fail(TransportError.endpointNotSupported(endpoint)) : Effect.succeed(url)
+  return url === undefined ? Effect.fail(ClientError.endpointNotSupported(endpoint)) : Effect.succeed(url)
 }
 
 /** Authenticates and posts a form to an endpoint. */
@@ -199,13 +200,13 @@ const post = <E extends ClientEndpoint>(
 ): Effect.Effect<
   Transport.Response,
   | TransportError.TransportError
-  | TransportError.EndpointNotSupported
+  | ClientError.EndpointNotSupported
   | OAuthError.ErrorOf<E>
   | OAuthError.UnexpectedResponse
   | ClientAuth.ClientAuthError
 > => {
   const url = ctx.endpoints[endpointFields[endpoint]]
-  if (url === undefined) return Effect.fail(TransportError.endpointNotSupported(endpoint))
+  if (url === undefined) return Effect.fail(ClientError.endpointNotSupported(endpoint))
   const { auth, issuer } = ctx
   return ctx.transport.send({
     endpoint,
@@ -222,7 +223,7 @@ const post = <E extends ClientEndpoint>(
 /** The expected issuer: JWTs from this server are checked against it. */
 const expectedIssuer = (ctx: ClientContext, what: string) =>
   ctx.issuer === undefined
-    ? Effect.fail(TransportError.invalidConfiguration("issuer", `${what} needs the issuer identifier of the authorization server (give 'issuer' or use discovery)`))
+    ? Effect.fail(ClientError.invalidConfiguration("issuer", `${what} needs the issuer identifier of the authorization server (give 'issuer' or use discovery)`))
     : Effect.succeed(ctx.issuer)
 
 /** @internal */
@@ -355,7 +356,7 @@ export const authorizationCode = (
     // the request was made for this server: checked before the single-use code is spent
     if (response.issuer !== undefined && ctx.issuer !== undefined && response.issuer !== ctx.issuer) {
       return yield* Effect.fail(
-        TransportError.invalidConfiguration("issuer", "the authorization request was made for another issuer than this client's")
+        ClientError.invalidConfiguration("issuer", "the authorization request was made for another issuer than this client's")
       )
     }
     const redeemed = yield* token(ctx, TokenRequest.authorizationCode({
@@ -471,7 +472,7 @@ export const requestObject = (
     // OIDC Discovery 3: the authorization endpoint would refuse it; it can only be pushed (PAR)
     if (ctx.metadata?.requestParameterSupported === false && ctx.endpoints.pushedAuthorizationRequestEndpoint === undefined) {
       return yield* Effect.fail(
-        TransportError.invalidConfiguration(
+        ClientError.invalidConfiguration(
           "requestParameterSupported",
           "the authorization server does not accept request objects (request_parameter_supported: false) and has no PAR endpoint to push one to"
         )
@@ -549,7 +550,7 @@ const makeContext = (options: OAuthClient.Options) =>
     }
     const staticKeys = options.jwks === undefined
       ? undefined
-      : yield* Either.mapLeft(decodeJwks(options.jwks), (e) => TransportError.invalidConfiguration("jwks", e.reason))
+      : yield* Either.mapLeft(decodeJwks(options.jwks), (e) => ClientError.invalidConfiguration("jwks", e.reason))
     const jwks = yield* jwksCache({
       keys: staticKeys,
       url: endpoints.jwksUri,
@@ -613,7 +614,7 @@ export const discover = (options: OAuthClient.DiscoveryOptions) =>
       options.metadataUrl ??
       (yield* Either.mapLeft(
         ServerMetadata.discoveryUrl(options.issuer, options.kind ?? "openid", { allowInsecureHttp }),
-        (e) => TransportError.invalidConfiguration("issuer", e.message)
+        (e) => ClientError.fromInvalidArgument("issuer", e)
       ))
     const response = yield* transport.send({ endpoint: "discovery", method: "GET", url, retry: true })
     const body = yield* Transport.json("discovery", response)

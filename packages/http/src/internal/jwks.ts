@@ -10,7 +10,7 @@ import * as Ref from "effect/Ref"
 import * as Redacted from "effect/Redacted"
 import * as jose from "jose"
 import type { JSONWebKeySet, JWK } from "jose"
-import * as TransportError from "../TransportError.js"
+import * as ClientError from "../ClientError.js"
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
@@ -92,10 +92,10 @@ export const jwksCache = <E>(options: {
       )
 
     const fixed = options.keys
-    return (query: { readonly kid?: string } = {}): Effect.Effect<JSONWebKeySet, E | OAuthError.UnexpectedResponse | TransportError.EndpointNotSupported> => {
+    return (query: { readonly kid?: string } = {}): Effect.Effect<JSONWebKeySet, E | OAuthError.UnexpectedResponse | ClientError.EndpointNotSupported> => {
       if (fixed !== undefined) return Effect.succeed(fixed)
       const url = options.url
-      if (url === undefined) return Effect.fail(TransportError.endpointNotSupported("jwks"))
+      if (url === undefined) return Effect.fail(ClientError.endpointNotSupported("jwks"))
       // the common case, a cached set that knows the kid: one read, no lock
       return Effect.flatMap(Ref.get(state), (seen) =>
         Option.isSome(seen) && has(seen.value, query.kid) ? Effect.succeed(seen.value.keys) : refresh(url, seen, query.kid))

@@ -14,6 +14,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import type * as Tracer from "effect/Tracer"
+import * as ClientError from "../ClientError.js"
 import type * as Transport from "../Transport.js"
 import * as TransportError from "../TransportError.js"
 import { oauthErrorChallenge } from "./challenge.js"
@@ -36,24 +37,24 @@ const maxRetryAfter = Duration.minutes(1)
 
 
 /** @internal */
-export const validateUrl = (allowInsecureHttp: boolean) => (field: string, url: string): Either.Either<URL, TransportError.InvalidConfiguration> => {
-  if (typeof url !== "string" || url.length === 0) return Either.left(TransportError.invalidConfiguration(field, "missing URL"))
-  if (url.length > 8192) return Either.left(TransportError.invalidConfiguration(field, "URL too long"))
+export const validateUrl = (allowInsecureHttp: boolean) => (field: string, url: string): Either.Either<URL, ClientError.InvalidConfiguration> => {
+  if (typeof url !== "string" || url.length === 0) return Either.left(ClientError.invalidConfiguration(field, "missing URL"))
+  if (url.length > 8192) return Either.left(ClientError.invalidConfiguration(field, "URL too long"))
   let parsed: URL
   try {
     parsed = new URL(url)
   } catch {
-    return Either.left(TransportError.invalidConfiguration(field, `'${url.slice(0, 200)}' is not an absolute URL`))
+    return Either.left(ClientError.invalidConfiguration(field, `'${url.slice(0, 200)}' is not an absolute URL`))
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-    return Either.left(TransportError.invalidConfiguration(field, `'${parsed.protocol}' is not an HTTP scheme`))
+    return Either.left(ClientError.invalidConfiguration(field, `'${parsed.protocol}' is not an HTTP scheme`))
   }
   if (parsed.protocol === "http:" && !allowInsecureHttp && !Url.isLoopback(parsed)) {
-    return Either.left(TransportError.invalidConfiguration(field, `plain http is only allowed on loopback addresses: ${parsed.origin}`))
+    return Either.left(ClientError.invalidConfiguration(field, `plain http is only allowed on loopback addresses: ${parsed.origin}`))
   }
-  if (parsed.hash !== "") return Either.left(TransportError.invalidConfiguration(field, "an endpoint URL has no fragment"))
+  if (parsed.hash !== "") return Either.left(ClientError.invalidConfiguration(field, "an endpoint URL has no fragment"))
   if (parsed.username !== "" || parsed.password !== "") {
-    return Either.left(TransportError.invalidConfiguration(field, "credentials in the URL are not allowed"))
+    return Either.left(ClientError.invalidConfiguration(field, "credentials in the URL are not allowed"))
   }
   return Either.right(parsed)
 }
