@@ -11,14 +11,13 @@
  *
  * @since 0.1.0
  */
-import * as Either from "effect/Either"
-import * as Redacted from "effect/Redacted"
-import * as BearerToken from "./BearerToken.js"
-import * as IdToken from "./IdToken.js"
+import type * as Either from "effect/Either"
+import type * as Redacted from "effect/Redacted"
+import type * as BearerToken from "./BearerToken.js"
+import type * as IdToken from "./IdToken.js"
+import * as internal from "./internal/tokenRequest.js"
 import type { InvalidArgument } from "./OAuthError.js"
-import * as OAuthError from "./OAuthError.js"
-import * as Params from "./Params.js"
-import { buildParams, checkRedirectUri, clientAuthenticationParams } from "./internal/wire.js"
+import type * as Params from "./Params.js"
 
 /**
  * Grant type identifiers.
@@ -31,16 +30,16 @@ import { buildParams, checkRedirectUri, clientAuthenticationParams } from "./int
  * @since 0.1.0
  * @category models
  */
-export const GrantType = {
-  clientCredentials: "client_credentials",
-  authorizationCode: "authorization_code",
-  refreshToken: "refresh_token",
-  password: "password",
-  deviceCode: "urn:ietf:params:oauth:grant-type:device_code",
-  ciba: "urn:openid:params:grant-type:ciba",
-  tokenExchange: "urn:ietf:params:oauth:grant-type:token-exchange",
-  jwtBearer: "urn:ietf:params:oauth:grant-type:jwt-bearer"
-} as const
+export const GrantType: {
+  readonly clientCredentials: "client_credentials"
+  readonly authorizationCode: "authorization_code"
+  readonly refreshToken: "refresh_token"
+  readonly password: "password"
+  readonly deviceCode: "urn:ietf:params:oauth:grant-type:device_code"
+  readonly ciba: "urn:openid:params:grant-type:ciba"
+  readonly tokenExchange: "urn:ietf:params:oauth:grant-type:token-exchange"
+  readonly jwtBearer: "urn:ietf:params:oauth:grant-type:jwt-bearer"
+} = internal.GrantType
 
 /**
  * Additional parameters sent with a request. They may not redefine a reserved parameter (see {@link params}).
@@ -207,12 +206,17 @@ export type TokenRequest =
   | Password
   | Custom
 
-const redact = (s: Secret): Redacted.Redacted<string> => (typeof s === "string" ? Redacted.make(s) : s)
-const list = (v: OneOrMany | undefined): ReadonlyArray<string> =>
-  v === undefined ? [] : (typeof v === "string" ? [v] : v).filter((s) => s.length > 0)
-const withScope = (scope: OneOrMany | undefined): { readonly scope?: string } => {
-  const s = Params.scope(scope)
-  return s === undefined ? {} : { scope: s }
+/**
+ * The options of {@link clientCredentials}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClientCredentialsOptions {
+  readonly scope?: OneOrMany
+  readonly resource?: OneOrMany
+  readonly audience?: OneOrMany
+  readonly extra?: Extra
 }
 
 /**
@@ -231,15 +235,21 @@ const withScope = (scope: OneOrMany | undefined): { readonly scope?: string } =>
  * @since 0.1.0
  * @category constructors
  */
-export const clientCredentials = (
-  options: { readonly scope?: OneOrMany; readonly resource?: OneOrMany; readonly audience?: OneOrMany; readonly extra?: Extra } = {}
-): ClientCredentials => ({
-  _tag: "ClientCredentials",
-  ...withScope(options.scope),
-  resource: list(options.resource),
-  audience: list(options.audience),
-  extra: options.extra ?? {}
-})
+export const clientCredentials: (options?: ClientCredentialsOptions) => ClientCredentials = internal.clientCredentials
+
+/**
+ * The options of {@link authorizationCode}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AuthorizationCodeOptions {
+  readonly code: Secret
+  readonly redirectUri?: string
+  readonly codeVerifier?: Secret
+  readonly resource?: OneOrMany
+  readonly extra?: Extra
+}
 
 /**
  * Builds an authorization code redemption. `redirectUri` and `codeVerifier` must be those of the authorization
@@ -249,20 +259,20 @@ export const clientCredentials = (
  * @since 0.1.0
  * @category constructors
  */
-export const authorizationCode = (options: {
-  readonly code: Secret
-  readonly redirectUri?: string
-  readonly codeVerifier?: Secret
+export const authorizationCode: (options: AuthorizationCodeOptions) => AuthorizationCode = internal.authorizationCode
+
+/**
+ * The options of {@link refreshToken}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RefreshTokenOptions {
+  readonly refreshToken: Secret | BearerToken.BearerToken
+  readonly scope?: OneOrMany
   readonly resource?: OneOrMany
   readonly extra?: Extra
-}): AuthorizationCode => ({
-  _tag: "AuthorizationCode",
-  code: redact(options.code),
-  ...(options.redirectUri === undefined ? {} : { redirectUri: options.redirectUri }),
-  ...(options.codeVerifier === undefined ? {} : { codeVerifier: redact(options.codeVerifier) }),
-  resource: list(options.resource),
-  extra: options.extra ?? {}
-})
+}
 
 /**
  * Builds a refresh request from a refresh token, or from a {@link BearerToken.BearerToken} that has one (an
@@ -283,23 +293,17 @@ export const authorizationCode = (options: {
  * @since 0.1.0
  * @category constructors
  */
-export const refreshToken = (options: {
-  readonly refreshToken: Secret | BearerToken.BearerToken
-  readonly scope?: OneOrMany
-  readonly resource?: OneOrMany
+export const refreshToken: (options: RefreshTokenOptions) => Either.Either<RefreshToken, InvalidArgument> = internal.refreshToken
+
+/**
+ * The options of {@link deviceCode}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DeviceCodeOptions {
+  readonly deviceCode: Secret
   readonly extra?: Extra
-}): Either.Either<RefreshToken, InvalidArgument> => {
-  const token = BearerToken.isBearerToken(options.refreshToken) ? options.refreshToken.refreshToken : redact(options.refreshToken)
-  if (token === undefined || Redacted.value(token).length === 0) {
-    return Either.left(OAuthError.invalidArgument("refreshToken", "no refresh token to use"))
-  }
-  return Either.right({
-    _tag: "RefreshToken",
-    refreshToken: token,
-    ...withScope(options.scope),
-    resource: list(options.resource),
-    extra: options.extra ?? {}
-  })
 }
 
 /**
@@ -309,11 +313,18 @@ export const refreshToken = (options: {
  * @since 0.1.0
  * @category constructors
  */
-export const deviceCode = (options: { readonly deviceCode: Secret; readonly extra?: Extra }): DeviceCode => ({
-  _tag: "DeviceCode",
-  deviceCode: redact(options.deviceCode),
-  extra: options.extra ?? {}
-})
+export const deviceCode: (options: DeviceCodeOptions) => DeviceCode = internal.deviceCode
+
+/**
+ * The options of {@link ciba}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CibaOptions {
+  readonly authReqId: Secret
+  readonly extra?: Extra
+}
 
 /**
  * Builds a CIBA poll request.
@@ -322,11 +333,7 @@ export const deviceCode = (options: { readonly deviceCode: Secret; readonly extr
  * @since 0.1.0
  * @category constructors
  */
-export const ciba = (options: { readonly authReqId: Secret; readonly extra?: Extra }): Ciba => ({
-  _tag: "Ciba",
-  authReqId: redact(options.authReqId),
-  extra: options.extra ?? {}
-})
+export const ciba: (options: CibaOptions) => Ciba = internal.ciba
 
 /**
  * Short names of the token types of RFC 8693 section 3, and the URNs they stand for.
@@ -335,14 +342,14 @@ export const ciba = (options: { readonly authReqId: Secret; readonly extra?: Ext
  * @since 0.1.0
  * @category models
  */
-export const TokenType = {
-  access_token: "urn:ietf:params:oauth:token-type:access_token",
-  refresh_token: "urn:ietf:params:oauth:token-type:refresh_token",
-  id_token: "urn:ietf:params:oauth:token-type:id_token",
-  jwt: "urn:ietf:params:oauth:token-type:jwt",
-  saml1: "urn:ietf:params:oauth:token-type:saml1",
-  saml2: "urn:ietf:params:oauth:token-type:saml2"
-} as const
+export const TokenType: {
+  readonly access_token: "urn:ietf:params:oauth:token-type:access_token"
+  readonly refresh_token: "urn:ietf:params:oauth:token-type:refresh_token"
+  readonly id_token: "urn:ietf:params:oauth:token-type:id_token"
+  readonly jwt: "urn:ietf:params:oauth:token-type:jwt"
+  readonly saml1: "urn:ietf:params:oauth:token-type:saml1"
+  readonly saml2: "urn:ietf:params:oauth:token-type:saml2"
+} = internal.TokenType
 
 /**
  * A token type: a short name of {@link TokenType} or any absolute URI.
@@ -360,13 +367,7 @@ export type TokenTypeInput = keyof typeof TokenType | (string & {})
  * @since 0.1.0
  * @category constructors
  */
-export const expandTokenType = (argument: string, type: string): Either.Either<string, InvalidArgument> => {
-  if (Object.hasOwn(TokenType, type)) return Either.right(TokenType[type as keyof typeof TokenType])
-  if (/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(type)) return Either.right(type)
-  return Either.left(
-    OAuthError.invalidArgument(argument, `unknown token type '${type.slice(0, 64)}': use one of ${Object.keys(TokenType).join(", ")} or a URI`)
-  )
-}
+export const expandTokenType: (argument: string, type: string) => Either.Either<string, InvalidArgument> = internal.expandTokenType
 
 /**
  * A token given to a token exchange: a raw value (its type must then be given), a {@link BearerToken.BearerToken}
@@ -377,32 +378,22 @@ export const expandTokenType = (argument: string, type: string): Either.Either<s
  */
 export type ExchangedToken = Secret | BearerToken.BearerToken | IdToken.IdToken
 
-const resolveToken = (
-  argument: "subjectToken" | "actorToken",
-  token: ExchangedToken,
-  type: TokenTypeInput | undefined
-): Either.Either<{ readonly token: Redacted.Redacted<string>; readonly type: string }, InvalidArgument> => {
-  const typeArgument = argument === "subjectToken" ? "subjectTokenType" : "actorTokenType"
-  if (type === undefined) {
-    if (BearerToken.isBearerToken(token)) return Either.right({ token: token.accessToken, type: TokenType.access_token })
-    if (IdToken.isIdToken(token)) return Either.right({ token: token.value, type: TokenType.id_token })
-    return Either.left(
-      OAuthError.invalidArgument(typeArgument, `cannot infer the type of a raw ${argument}: give ${typeArgument} or pass a BearerToken or an IdToken`)
-    )
-  }
-  return Either.flatMap(expandTokenType(typeArgument, type), (urn) => {
-    let value: Redacted.Redacted<string> | undefined
-    if (BearerToken.isBearerToken(token)) {
-      value = urn === TokenType.refresh_token ? token.refreshToken : urn === TokenType.id_token ? token.idToken : token.accessToken
-    } else if (IdToken.isIdToken(token)) {
-      value = token.value
-    } else {
-      value = redact(token)
-    }
-    return value === undefined || Redacted.value(value).length === 0
-      ? Either.left(OAuthError.invalidArgument(argument, `the given token has no ${type}`))
-      : Either.right({ token: value, type: urn })
-  })
+/**
+ * The options of {@link tokenExchange}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TokenExchangeOptions {
+  readonly subjectToken: ExchangedToken
+  readonly subjectTokenType?: TokenTypeInput
+  readonly actorToken?: ExchangedToken
+  readonly actorTokenType?: TokenTypeInput
+  readonly requestedTokenType?: TokenTypeInput
+  readonly scope?: OneOrMany
+  readonly resource?: OneOrMany
+  readonly audience?: OneOrMany
+  readonly extra?: Extra
 }
 
 /**
@@ -430,37 +421,20 @@ const resolveToken = (
  * @since 0.1.0
  * @category constructors
  */
-export const tokenExchange = (options: {
-  readonly subjectToken: ExchangedToken
-  readonly subjectTokenType?: TokenTypeInput
-  readonly actorToken?: ExchangedToken
-  readonly actorTokenType?: TokenTypeInput
-  readonly requestedTokenType?: TokenTypeInput
+export const tokenExchange: (options: TokenExchangeOptions) => Either.Either<TokenExchange, InvalidArgument> = internal.tokenExchange
+
+/**
+ * The options of {@link jwtBearer}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface JwtBearerOptions {
+  readonly assertion: Secret
   readonly scope?: OneOrMany
   readonly resource?: OneOrMany
-  readonly audience?: OneOrMany
   readonly extra?: Extra
-}): Either.Either<TokenExchange, InvalidArgument> =>
-  Either.gen(function* () {
-    const subject = yield* resolveToken("subjectToken", options.subjectToken, options.subjectTokenType)
-    if (options.actorToken === undefined && options.actorTokenType !== undefined) {
-      return yield* Either.left(OAuthError.invalidArgument("actorTokenType", "given without an actorToken"))
-    }
-    const actor = options.actorToken === undefined ? undefined : yield* resolveToken("actorToken", options.actorToken, options.actorTokenType)
-    const requested =
-      options.requestedTokenType === undefined ? undefined : yield* expandTokenType("requestedTokenType", options.requestedTokenType)
-    return {
-      _tag: "TokenExchange" as const,
-      subjectToken: subject.token,
-      subjectTokenType: subject.type,
-      ...(actor === undefined ? {} : { actorToken: actor.token, actorTokenType: actor.type }),
-      ...(requested === undefined ? {} : { requestedTokenType: requested }),
-      ...withScope(options.scope),
-      resource: list(options.resource),
-      audience: list(options.audience),
-      extra: options.extra ?? {}
-    }
-  })
+}
 
 /**
  * Builds a JWT bearer grant request from an assertion (signed by the caller).
@@ -469,18 +443,21 @@ export const tokenExchange = (options: {
  * @since 0.1.0
  * @category constructors
  */
-export const jwtBearer = (options: {
-  readonly assertion: Secret
+export const jwtBearer: (options: JwtBearerOptions) => JwtBearer = internal.jwtBearer
+
+/**
+ * The options of {@link password}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PasswordOptions {
+  readonly username: string
+  readonly password: Secret
   readonly scope?: OneOrMany
   readonly resource?: OneOrMany
   readonly extra?: Extra
-}): JwtBearer => ({
-  _tag: "JwtBearer",
-  assertion: redact(options.assertion),
-  ...withScope(options.scope),
-  resource: list(options.resource),
-  extra: options.extra ?? {}
-})
+}
 
 /**
  * Builds a resource owner password credentials request.
@@ -489,20 +466,7 @@ export const jwtBearer = (options: {
  * @since 0.1.0
  * @category constructors
  */
-export const password = (options: {
-  readonly username: string
-  readonly password: Secret
-  readonly scope?: OneOrMany
-  readonly resource?: OneOrMany
-  readonly extra?: Extra
-}): Password => ({
-  _tag: "Password",
-  username: options.username,
-  password: redact(options.password),
-  ...withScope(options.scope),
-  resource: list(options.resource),
-  extra: options.extra ?? {}
-})
+export const password: (options: PasswordOptions) => Password = internal.password
 
 /**
  * Builds a request for any other grant type with arbitrary parameters.
@@ -518,7 +482,7 @@ export const password = (options: {
  * @since 0.1.0
  * @category constructors
  */
-export const custom = (grantType: string, params: Extra = {}): Custom => ({ _tag: "Custom", grantType, extra: params })
+export const custom: (grantType: string, params?: Extra) => Custom = internal.custom
 
 /**
  * The `grant_type` of a request.
@@ -526,28 +490,7 @@ export const custom = (grantType: string, params: Extra = {}): Custom => ({ _tag
  * @since 0.1.0
  * @category getters
  */
-export const grantTypeOf = (self: TokenRequest): string => {
-  switch (self._tag) {
-    case "ClientCredentials":
-      return GrantType.clientCredentials
-    case "AuthorizationCode":
-      return GrantType.authorizationCode
-    case "RefreshToken":
-      return GrantType.refreshToken
-    case "DeviceCode":
-      return GrantType.deviceCode
-    case "Ciba":
-      return GrantType.ciba
-    case "TokenExchange":
-      return GrantType.tokenExchange
-    case "JwtBearer":
-      return GrantType.jwtBearer
-    case "Password":
-      return GrantType.password
-    case "Custom":
-      return self.grantType
-  }
-}
+export const grantTypeOf: (self: TokenRequest) => string = internal.grantTypeOf
 
 /**
  * Whether sending the same request again is harmless (client credentials, password): such a request may be retried
@@ -557,7 +500,7 @@ export const grantTypeOf = (self: TokenRequest): string => {
  * @since 0.1.0
  * @category guards
  */
-export const isRepeatable = (self: TokenRequest): boolean => self._tag === "ClientCredentials" || self._tag === "Password"
+export const isRepeatable: (self: TokenRequest) => boolean = internal.isRepeatable
 
 /**
  * The form parameters of a request (without client authentication). Secrets stay `Redacted` until encoded. An
@@ -569,16 +512,7 @@ export const isRepeatable = (self: TokenRequest): boolean => self._tag === "Clie
  * @since 0.1.0
  * @category encoding
  */
-export const toParams = (self: TokenRequest): Params.Params => {
-  const standard = standardParams(self)
-  const extra: Record<string, Params.Input> = {}
-  for (const [name, value] of Object.entries(self.extra)) {
-    if (!Object.hasOwn(standard, name) && !clientAuthenticationParams.has(name)) {
-      Object.defineProperty(extra, name, { value, enumerable: true, writable: true, configurable: true })
-    }
-  }
-  return Params.concat(Params.make(standard), Params.make(extra))
-}
+export const toParams: (self: TokenRequest) => Params.Params = internal.toParams
 
 /**
  * The form parameters of a request (without client authentication), checked: an `extra` parameter that redefines
@@ -601,47 +535,4 @@ export const toParams = (self: TokenRequest): Params.Params => {
  * @since 0.1.0
  * @category encoding
  */
-export const params = (self: TokenRequest): Either.Either<Params.Params, InvalidArgument> => {
-  if (self._tag === "AuthorizationCode" && self.redirectUri !== undefined) {
-    const checked = checkRedirectUri("redirectUri", self.redirectUri)
-    if (Either.isLeft(checked)) return Either.left(checked.left)
-  }
-  return buildParams(standardParams(self), self.extra)
-}
-
-/** `grant_type` and the parameters of the grant, each present (possibly `undefined`), in wire order. */
-const standardParams = (self: TokenRequest): Record<string, Params.Input> => {
-  const grant_type = grantTypeOf(self)
-  const own: Record<string, Params.Input> = (() => {
-    switch (self._tag) {
-      case "ClientCredentials":
-        return { scope: self.scope, resource: self.resource, audience: self.audience }
-      case "AuthorizationCode":
-        return { code: self.code, redirect_uri: self.redirectUri, code_verifier: self.codeVerifier, resource: self.resource }
-      case "RefreshToken":
-        return { refresh_token: self.refreshToken, scope: self.scope, resource: self.resource }
-      case "DeviceCode":
-        return { device_code: self.deviceCode }
-      case "Ciba":
-        return { auth_req_id: self.authReqId }
-      case "TokenExchange":
-        return {
-          subject_token: self.subjectToken,
-          subject_token_type: self.subjectTokenType,
-          actor_token: self.actorToken,
-          actor_token_type: self.actorTokenType,
-          requested_token_type: self.requestedTokenType,
-          scope: self.scope,
-          resource: self.resource,
-          audience: self.audience
-        }
-      case "JwtBearer":
-        return { assertion: self.assertion, scope: self.scope, resource: self.resource }
-      case "Password":
-        return { username: self.username, password: self.password, scope: self.scope, resource: self.resource }
-      case "Custom":
-        return {}
-    }
-  })()
-  return { grant_type, ...own }
-}
+export const params: (self: TokenRequest) => Either.Either<Params.Params, InvalidArgument> = internal.params
