@@ -12,18 +12,27 @@
  * - an encrypted JWT (JWE) is decrypted with the client's key (`RSA1_5` refused), then must hold a signed JWT.
  *
  * Keys are imported into WebCrypto once: building a key (`signingKey`, `decryptionKey`, ...) imports it; keys of a
- * key set are imported the first time they are used and remembered for that key set.
+ * key set are imported the first time they are used and remembered for that key set. Every key, whatever its form
+ * (JWK, PKCS#8 PEM, `CryptoKey`, secret) and whatever it is for, goes through the same rules:
+ * - an RSA key has a modulus of at least 2048 bits;
+ * - a JWK's `use` and `key_ops` must allow what the key is imported for (`sig`/`sign` to sign, `enc` to encrypt or
+ *   decrypt);
+ * - the algorithm is the one asked for, else the JWK's `alg`, else the one the key's type and curve call for;
+ * - only the public members of a published key are imported, and {@link publicJwk} publishes the same ones;
+ * - an HMAC key is the UTF-8 octets of the client secret, which must be valid Unicode.
+ *
+ * `ClientAuth.privateKeyJwt` and `ClientAuth.clientSecretJwt` (in `@oauth2/http`) import their keys with
+ * {@link signingKey} and {@link secretKey}.
  *
  * @since 0.1.0
  */
-import * as Data from "effect/Data"
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Predicate from "effect/Predicate"
-import * as Redacted from "effect/Redacted"
-import * as Jose from "jose"
-import * as internal from "./internal/jose.js"
-import * as OAuthError from "./OAuthError.js"
+import type * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
+import type * as Jose from "jose"
+import * as jose from "./internal/jose.js"
+import * as internal from "./internal/jwt.js"
+import * as keys from "./internal/keys.js"
+import type * as OAuthError from "./OAuthError.js"
 
 type InvalidArgument = OAuthError.InvalidArgument
 
@@ -31,47 +40,38 @@ type InvalidArgument = OAuthError.InvalidArgument
 // algorithms
 // ---------------------------------------------------------------------------------------------------------------------
 
+// The lists are the source of truth (`internal/keys.ts`); each type is derived from its list.
+
 /**
- * The JWS algorithms this library signs and verifies with. `EdDSA` and `Ed25519` both mean Ed25519.
+ * The JWS algorithms this library signs and verifies with: {@link AsymmetricAlgorithm} and {@link HmacAlgorithm}.
+ * `EdDSA` and `Ed25519` both mean Ed25519.
  *
  * @see https://www.rfc-editor.org/rfc/rfc7518#section-3.1
  * @see https://www.rfc-editor.org/rfc/rfc8037#section-3.1
  * @since 0.1.0
  * @category models
  */
-export type SigningAlgorithm =
-  | "RS256"
-  | "RS384"
-  | "RS512"
-  | "PS256"
-  | "PS384"
-  | "PS512"
-  | "ES256"
-  | "ES384"
-  | "ES512"
-  | "EdDSA"
-  | "Ed25519"
-  | "HS256"
-  | "HS384"
-  | "HS512"
+export type SigningAlgorithm = (typeof keys.signingAlgorithms)[number]
 
 /**
- * The HMAC JWS algorithms, keyed with the client secret.
+ * The HMAC JWS algorithms, keyed with the client secret: `HS256`, `HS384`, `HS512`.
  *
  * @see https://www.rfc-editor.org/rfc/rfc7518#section-3.2
  * @since 0.1.0
  * @category models
  */
-export type HmacAlgorithm = "HS256" | "HS384" | "HS512"
+export type HmacAlgorithm = (typeof keys.hmacAlgorithms)[number]
 
 /**
- * The asymmetric JWS algorithms.
+ * The asymmetric JWS algorithms: `RS256`/`RS384`/`RS512`, `PS256`/`PS384`/`PS512` (RSA), `ES256`/`ES384`/`ES512`
+ * (EC P-256/P-384/P-521), `EdDSA` and its fully-specified name `Ed25519` (OKP Ed25519, RFC 9864).
  *
  * @see https://www.rfc-editor.org/rfc/rfc7518#section-3.1
+ * @see https://www.rfc-editor.org/rfc/rfc8037#section-3.1
  * @since 0.1.0
  * @category models
  */
-export type AsymmetricAlgorithm = Exclude<SigningAlgorithm, HmacAlgorithm>
+export type AsymmetricAlgorithm = (typeof keys.asymmetricAlgorithms)[number]
 
 /**
  * Every supported JWS algorithm.
@@ -80,7 +80,25 @@ export type AsymmetricAlgorithm = Exclude<SigningAlgorithm, HmacAlgorithm>
  * @since 0.1.0
  * @category models
  */
-export const signingAlgorithms: ReadonlyArray<SigningAlgorithm> = internal.signingAlgorithms
+export const signingAlgorithms: ReadonlyArray<SigningAlgorithm> = keys.signingAlgorithms
+
+/**
+ * Every supported asymmetric JWS algorithm, in the order of preference used when a key fits several.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7518#section-3.1
+ * @since 0.1.0
+ * @category models
+ */
+export const asymmetricAlgorithms: ReadonlyArray<AsymmetricAlgorithm> = keys.asymmetricAlgorithms
+
+/**
+ * Every supported HMAC JWS algorithm.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7518#section-3.2
+ * @since 0.1.0
+ * @category models
+ */
+export const hmacAlgorithms: ReadonlyArray<HmacAlgorithm> = keys.hmacAlgorithms
 
 /**
  * The JWE key management algorithms supported for decryption and encryption. `RSA1_5` is deliberately absent
@@ -90,15 +108,7 @@ export const signingAlgorithms: ReadonlyArray<SigningAlgorithm> = internal.signi
  * @since 0.1.0
  * @category models
  */
-export type KeyManagementAlgorithm =
-  | "RSA-OAEP"
-  | "RSA-OAEP-256"
-  | "RSA-OAEP-384"
-  | "RSA-OAEP-512"
-  | "ECDH-ES"
-  | "ECDH-ES+A128KW"
-  | "ECDH-ES+A192KW"
-  | "ECDH-ES+A256KW"
+export type KeyManagementAlgorithm = (typeof keys.keyManagementAlgorithms)[number]
 
 /**
  * Every supported JWE key management algorithm.
@@ -107,7 +117,7 @@ export type KeyManagementAlgorithm =
  * @since 0.1.0
  * @category models
  */
-export const keyManagementAlgorithms: ReadonlyArray<KeyManagementAlgorithm> = internal.keyManagementAlgorithms
+export const keyManagementAlgorithms: ReadonlyArray<KeyManagementAlgorithm> = keys.keyManagementAlgorithms
 
 /**
  * The JWE content encryption algorithms.
@@ -116,13 +126,7 @@ export const keyManagementAlgorithms: ReadonlyArray<KeyManagementAlgorithm> = in
  * @since 0.1.0
  * @category models
  */
-export type ContentEncryptionAlgorithm =
-  | "A128GCM"
-  | "A192GCM"
-  | "A256GCM"
-  | "A128CBC-HS256"
-  | "A192CBC-HS384"
-  | "A256CBC-HS512"
+export type ContentEncryptionAlgorithm = (typeof keys.contentEncryptionAlgorithms)[number]
 
 /**
  * Every supported JWE content encryption algorithm.
@@ -131,7 +135,7 @@ export type ContentEncryptionAlgorithm =
  * @since 0.1.0
  * @category models
  */
-export const contentEncryptionAlgorithms: ReadonlyArray<ContentEncryptionAlgorithm> = internal.contentEncryptionAlgorithms
+export const contentEncryptionAlgorithms: ReadonlyArray<ContentEncryptionAlgorithm> = keys.contentEncryptionAlgorithms
 
 // ---------------------------------------------------------------------------------------------------------------------
 // errors
@@ -203,19 +207,8 @@ export interface InvalidJwt {
  * @since 0.1.0
  * @category constructors
  */
-export const invalidJwt = (
-  endpoint: OAuthError.Endpoint,
-  reason: Reason,
-  detail: string,
-  claim?: string
-): InvalidJwt =>
-  Data.struct({
-    _tag: "InvalidJwt" as const,
-    endpoint,
-    reason,
-    ...(claim === undefined ? {} : { claim }),
-    message: `invalid JWT from the ${endpoint} endpoint (${reason}): ${detail}`
-  })
+export const invalidJwt: (endpoint: OAuthError.Endpoint, reason: Reason, detail: string, claim?: string) => InvalidJwt =
+  internal.invalidJwt
 
 /**
  * Whether a value is an {@link InvalidJwt}.
@@ -224,8 +217,7 @@ export const invalidJwt = (
  * @since 0.1.0
  * @category guards
  */
-export const isInvalidJwt = (u: unknown): u is InvalidJwt =>
-  Predicate.hasProperty(u, "_tag") && u._tag === "InvalidJwt" && Predicate.hasProperty(u, "reason")
+export const isInvalidJwt: (u: unknown) => u is InvalidJwt = internal.isInvalidJwt
 
 // ---------------------------------------------------------------------------------------------------------------------
 // keys
@@ -245,7 +237,8 @@ export type KeySet<E = never> =
   | ((query: { readonly kid?: string }) => Effect.Effect<Jose.JSONWebKeySet, E>)
 
 /**
- * A key to sign JWTs with (request objects): an imported, non-extractable `CryptoKey`, its algorithm and `kid`.
+ * A key to sign JWTs with (request objects, client assertions): an imported, non-extractable `CryptoKey`, its
+ * algorithm and `kid`, and the public JWK to register when the key was given as a JWK.
  *
  * @see https://www.rfc-editor.org/rfc/rfc7515#section-4.1
  * @since 0.1.0
@@ -257,6 +250,12 @@ export interface SigningKey {
   /** Sent as the `kid` header, when known. */
   readonly kid?: string
   readonly key: CryptoKey
+  /**
+   * The public half of the key, ready to register with the Authorization Server or to publish ({@link publicJwk},
+   * with `kid`, `alg` and `use: "sig"`), when the key was given as a JWK; a `CryptoKey` or a PEM gives none (the
+   * imported key is not extractable), nor does a secret.
+   */
+  readonly publicJwk?: Jose.JWK
 }
 
 /**
@@ -300,78 +299,37 @@ export interface DecryptionKey {
  */
 export type PrivateKeyInput = Jose.JWK | CryptoKey | string | Redacted.Redacted<Jose.JWK | CryptoKey | string>
 
-const invalid = (argument: string, message: string): Effect.Effect<never, InvalidArgument> =>
-  Effect.fail(OAuthError.invalidArgument(argument, message))
-
-const isCryptoKey = (u: unknown): u is CryptoKey =>
-  (typeof CryptoKey !== "undefined" && u instanceof CryptoKey) ||
-  (Predicate.hasProperty(u, "algorithm") && Predicate.hasProperty(u, "type") && Predicate.hasProperty(u, "usages") &&
-    Predicate.hasProperty(u, "extractable"))
-
-type ParsedKey =
-  | { readonly _tag: "Jwk"; readonly jwk: Jose.JWK }
-  | { readonly _tag: "CryptoKey"; readonly key: CryptoKey }
-  | { readonly _tag: "Pem"; readonly pem: string }
-
-const parseKeyInput = (argument: string, input: unknown): Effect.Effect<ParsedKey, InvalidArgument> => {
-  const value: unknown = Redacted.isRedacted(input) ? Redacted.value(input) : input
-  if (isCryptoKey(value)) return Effect.succeed({ _tag: "CryptoKey", key: value })
-  if (typeof value === "string") {
-    const text = value.trim()
-    if (text.startsWith("{")) {
-      const parsed = Either.try(() => JSON.parse(text) as unknown)
-      if (Either.isLeft(parsed) || !Predicate.isRecord(parsed.right)) return invalid(argument, "is not a JSON JWK object")
-      return Effect.succeed({ _tag: "Jwk", jwk: parsed.right as Jose.JWK })
-    }
-    if (text.startsWith("-----BEGIN PRIVATE KEY-----")) return Effect.succeed({ _tag: "Pem", pem: text })
-    if (text.startsWith("-----BEGIN")) return invalid(argument, "PEM keys must be PKCS#8 private keys ('-----BEGIN PRIVATE KEY-----')")
-    return invalid(argument, "a string must hold a JSON JWK or a PKCS#8 PEM private key")
-  }
-  if (Predicate.isRecord(value) && typeof value.kty === "string") return Effect.succeed({ _tag: "Jwk", jwk: value as Jose.JWK })
-  return invalid(argument, "must be a JWK, a CryptoKey, or a JSON JWK / PKCS#8 PEM string")
-}
-
-const curveAlgorithm: Readonly<Record<string, AsymmetricAlgorithm>> = { "P-256": "ES256", "P-384": "ES384", "P-521": "ES512" }
-
-const defaultSigningAlgorithm = (jwk: Jose.JWK): AsymmetricAlgorithm | undefined =>
-  jwk.kty === "RSA"
-    ? "RS256"
-    : jwk.kty === "EC" && typeof jwk.crv === "string"
-      ? curveAlgorithm[jwk.crv]
-      : jwk.kty === "OKP" && jwk.crv === "Ed25519"
-        ? "EdDSA"
-        : undefined
-
-const cryptoKeySigningAlgorithm = (key: CryptoKey): AsymmetricAlgorithm | undefined => {
-  const algorithm = key.algorithm as { readonly name: string; readonly hash?: { readonly name: string }; readonly namedCurve?: string }
-  const bits = algorithm.hash?.name.replace("SHA-", "")
-  const candidate = algorithm.name === "RSASSA-PKCS1-v1_5"
-    ? `RS${bits}`
-    : algorithm.name === "RSA-PSS"
-      ? `PS${bits}`
-      : algorithm.name === "ECDSA"
-        ? curveAlgorithm[algorithm.namedCurve ?? ""]
-        : algorithm.name === "Ed25519"
-          ? "EdDSA"
-          : undefined
-  return internal.isSigningAlgorithm(candidate) && !candidate.startsWith("HS") ? (candidate as AsymmetricAlgorithm) : undefined
-}
-
-const checkKidOption = (kid: unknown): Effect.Effect<string | undefined, InvalidArgument> =>
-  kid === undefined
-    ? Effect.succeed(undefined)
-    : typeof kid === "string" && kid.length > 0
-      ? Effect.succeed(kid)
-      : invalid("kid", "must be a non-empty string")
-
-const makeSigningKey = (alg: SigningAlgorithm, kid: string | undefined, key: CryptoKey): SigningKey =>
-  Object.freeze({ _tag: "SigningKey" as const, alg, ...(kid === undefined ? {} : { kid }), key })
+/**
+ * The public projection of a JWK, to register or publish: `kty`, the public key members (`n`, `e`; `crv`, `x`, `y`)
+ * and the public metadata (`kid`, `alg`, `use`, `x5u`, `x5c`, `x5t`, `x5t#S256`). Every other member is left out:
+ * the private ones (`d`, `p`, `q`, `dp`, `dq`, `qi`, `oth`, `k`, and those of key types not known here), `key_ops`
+ * and `ext`. The same projection is what a published key is imported from.
+ *
+ * @example
+ * ```ts
+ * import { Jwt } from "@oauth2/core"
+ * import type { JWK } from "jose"
+ *
+ * declare const privateJwk: JWK
+ * const published = Jwt.publicJwk(privateJwk) // no "d", ready for a jwks_uri
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7517#section-4
+ * @see https://www.rfc-editor.org/rfc/rfc7518#section-6
+ * @since 0.1.0
+ * @category constructors
+ */
+export const publicJwk: (jwk: Jose.JWK) => Jose.JWK = keys.publicJwk
 
 /**
  * Imports a private key to sign JWTs with (request objects, signed CIBA requests). The algorithm is the `alg`
  * option, else the JWK's `alg`, else derived from the key (RSA: `RS256`; EC P-256/P-384/P-521: `ES256`/`ES384`/
  * `ES512`; Ed25519: `EdDSA`); a PKCS#8 PEM needs `alg`. The `kid` is the option, else the JWK's. The key is imported
- * once, non-extractable. Symmetric keys: see {@link secretKey}.
+ * once, non-extractable; a JWK's public half is kept as `publicJwk`. Symmetric keys: see {@link secretKey}.
+ *
+ * These are `InvalidArgument`s: a symmetric or public key, an unsupported `alg` or one the key cannot sign with (or
+ * that differs from the JWK's), a JWK whose `use` is not `sig` or whose `key_ops` lack `sign`, a `CryptoKey` whose
+ * usages lack `sign`, an RSA key under 2048 bits, a key that does not import.
  *
  * @example
  * ```ts
@@ -391,69 +349,15 @@ const makeSigningKey = (alg: SigningAlgorithm, kid: string | undefined, key: Cry
  * @since 0.1.0
  * @category constructors
  */
-export const signingKey = (
+export const signingKey: (
   privateKey: PrivateKeyInput,
-  options: { readonly alg?: AsymmetricAlgorithm; readonly kid?: string } = {}
-): Effect.Effect<SigningKey, InvalidArgument> =>
-  Effect.gen(function*() {
-    if (options.alg !== undefined && !(internal.isSigningAlgorithm(options.alg) && !options.alg.startsWith("HS"))) {
-      return yield* invalid("alg", `must be one of ${internal.signingAlgorithms.filter((a) => !a.startsWith("HS")).join(", ")}`)
-    }
-    const kidOption = yield* checkKidOption(options.kid)
-    const parsed = yield* parseKeyInput("privateKey", privateKey)
-    switch (parsed._tag) {
-      case "CryptoKey": {
-        const key = parsed.key
-        if (key.type !== "private" || !key.usages.includes("sign")) {
-          return yield* invalid("privateKey", "must be a private key usable for signing")
-        }
-        const alg = cryptoKeySigningAlgorithm(key)
-        if (alg === undefined) return yield* invalid("privateKey", `a '${key.algorithm.name}' CryptoKey is not supported`)
-        if (options.alg !== undefined && !(options.alg === alg || (alg === "EdDSA" && options.alg === "Ed25519"))) {
-          return yield* invalid("alg", `'${options.alg}' cannot be used with a CryptoKey imported for ${alg}`)
-        }
-        return makeSigningKey(options.alg ?? alg, kidOption, key)
-      }
-      case "Pem": {
-        const alg = options.alg
-        if (alg === undefined) return yield* invalid("alg", "is required with a PKCS#8 PEM private key")
-        const key = yield* Effect.tryPromise({
-          try: () => Jose.importPKCS8(parsed.pem, alg, { extractable: false }),
-          catch: (e) => OAuthError.invalidArgument("privateKey", `could not be imported for ${alg} (${internal.describe(e)})`)
-        })
-        return makeSigningKey(alg, kidOption, key)
-      }
-      case "Jwk": {
-        const jwk = parsed.jwk
-        if (jwk.kty === "oct") return yield* invalid("privateKey", "is a symmetric key; use Jwt.secretKey")
-        if (typeof jwk.d !== "string" || jwk.d.length === 0) return yield* invalid("privateKey", "is a public key (no 'd')")
-        if (jwk.use !== undefined && jwk.use !== "sig") return yield* invalid("privateKey", `the JWK 'use' is '${jwk.use}', not 'sig'`)
-        if (jwk.kid !== undefined && typeof jwk.kid !== "string") return yield* invalid("privateKey", "the JWK 'kid' must be a string")
-        if (kidOption !== undefined && jwk.kid !== undefined && kidOption !== jwk.kid) {
-          return yield* invalid("kid", "differs from the JWK's kid")
-        }
-        const jwkAlg = jwk.alg
-        if (jwkAlg !== undefined && !(internal.isSigningAlgorithm(jwkAlg) && !jwkAlg.startsWith("HS"))) {
-          return yield* invalid("privateKey", `the JWK 'alg' ${JSON.stringify(jwkAlg)} is not a supported signature algorithm`)
-        }
-        if (options.alg !== undefined && jwkAlg !== undefined && options.alg !== jwkAlg) {
-          return yield* invalid("alg", `'${options.alg}' differs from the JWK's alg '${jwkAlg}'`)
-        }
-        const alg = options.alg ?? (jwkAlg as AsymmetricAlgorithm | undefined) ?? defaultSigningAlgorithm(jwk)
-        if (alg === undefined) return yield* invalid("privateKey", `a ${String(jwk.kty)} key of curve ${String(jwk.crv)} is not supported`)
-        const key = yield* Effect.tryPromise({
-          try: () => Jose.importJWK(jwk, alg, { extractable: false }),
-          catch: (e) => OAuthError.invalidArgument("privateKey", `could not be imported for ${alg} (${internal.describe(e)})`)
-        })
-        if (!isCryptoKey(key)) return yield* invalid("privateKey", "did not import as an asymmetric key")
-        return makeSigningKey(alg, kidOption ?? jwk.kid, key)
-      }
-    }
-  })
+  options?: { readonly alg?: AsymmetricAlgorithm; readonly kid?: string }
+) => Effect.Effect<SigningKey, InvalidArgument> = keys.signingKey
 
 /**
  * Imports a client secret as an HMAC key (`HS256` by default) to sign JWTs with: the octets of its UTF-8
- * representation are the key (OpenID Connect Core 10.1). Imported once, non-extractable.
+ * representation are the key (OpenID Connect Core 10.1). Imported once per `Redacted` secret, non-extractable. An
+ * empty secret, or one with a lone UTF-16 surrogate (it has no UTF-8 octets), is an `InvalidArgument`.
  *
  * @example
  * ```ts
@@ -470,43 +374,17 @@ export const signingKey = (
  * @since 0.1.0
  * @category constructors
  */
-export const secretKey = (
+export const secretKey: (
   secret: string | Redacted.Redacted<string>,
-  options: { readonly alg?: HmacAlgorithm } = {}
-): Effect.Effect<SigningKey, InvalidArgument> =>
-  Effect.gen(function*() {
-    const alg = options.alg ?? "HS256"
-    if (alg !== "HS256" && alg !== "HS384" && alg !== "HS512") return yield* invalid("alg", "must be HS256, HS384 or HS512")
-    const value: unknown = Redacted.isRedacted(secret) ? Redacted.value(secret) : secret
-    if (typeof value !== "string" || value.length === 0) return yield* invalid("secret", "must be a non-empty string")
-    const key = yield* Effect.mapError(
-      internal.hmacSigningKey(Redacted.isRedacted(secret) ? secret : Redacted.make(value), alg),
-      (e) => OAuthError.invalidArgument("secret", `could not be imported as an HMAC key (${e})`)
-    )
-    return makeSigningKey(alg, undefined, key)
-  })
-
-const defaultKeyManagement = (jwk: Jose.JWK): KeyManagementAlgorithm | undefined =>
-  jwk.kty === "RSA" ? "RSA-OAEP-256" : jwk.kty === "EC" || (jwk.kty === "OKP" && jwk.crv === "X25519") ? "ECDH-ES" : undefined
-
-const checkKeyManagement = (argument: string, alg: unknown): Effect.Effect<KeyManagementAlgorithm | undefined, InvalidArgument> =>
-  alg === undefined
-    ? Effect.succeed(undefined)
-    : alg === "RSA1_5"
-      ? invalid(argument, "RSA1_5 is not supported (RFC 8725 3.2)")
-      : internal.isKeyManagementAlgorithm(alg)
-        ? Effect.succeed(alg)
-        : invalid(argument, `${JSON.stringify(alg)} is not one of ${internal.keyManagementAlgorithms.join(", ")}`)
-
-const publicOnly = (jwk: Jose.JWK): Jose.JWK => {
-  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, oth: _oth, k: _k, ...rest } = jwk as Jose.JWK & Record<string, unknown>
-  return rest as Jose.JWK
-}
+  options?: { readonly alg?: HmacAlgorithm }
+) => Effect.Effect<SigningKey, InvalidArgument> = keys.secretKey
 
 /**
  * Imports a public key of the Authorization Server (a JWK of its key set with `use: "enc"`, or any public JWK) to
  * encrypt JWTs to. The key management algorithm is the `alg` option, else the JWK's `alg`, else `RSA-OAEP-256` for
- * RSA and `ECDH-ES` for EC and X25519 keys; `enc` is `A256GCM` by default. `RSA1_5` is refused.
+ * RSA and `ECDH-ES` for EC and X25519 keys; `enc` is `A256GCM` by default. Only the public key members are imported.
+ * `RSA1_5` is refused, and so are a JWK whose `use` is not `enc` or whose `key_ops` allow no encryption, and an RSA
+ * key under 2048 bits.
  *
  * @example
  * ```ts
@@ -525,54 +403,16 @@ const publicOnly = (jwk: Jose.JWK): Jose.JWK => {
  * @since 0.1.0
  * @category constructors
  */
-export const encryptionKey = (
+export const encryptionKey: (
   jwk: Jose.JWK,
-  options: { readonly alg?: KeyManagementAlgorithm; readonly enc?: ContentEncryptionAlgorithm } = {}
-): Effect.Effect<EncryptionKey, InvalidArgument> =>
-  Effect.gen(function*() {
-    if (!Predicate.isRecord(jwk) || typeof jwk.kty !== "string") return yield* invalid("jwk", "must be a JWK")
-    if (jwk.use !== undefined && jwk.use !== "enc") return yield* invalid("jwk", `the JWK 'use' is '${jwk.use}', not 'enc'`)
-    const optionAlg = yield* checkKeyManagement("alg", options.alg)
-    const jwkAlg = yield* checkKeyManagement("jwk", jwk.alg)
-    if (optionAlg !== undefined && jwkAlg !== undefined && optionAlg !== jwkAlg) {
-      return yield* invalid("alg", `'${optionAlg}' differs from the JWK's alg '${jwkAlg}'`)
-    }
-    const alg = optionAlg ?? jwkAlg ?? defaultKeyManagement(jwk)
-    if (alg === undefined) return yield* invalid("jwk", `no key management algorithm for a ${jwk.kty} key`)
-    const enc = options.enc ?? "A256GCM"
-    if (!internal.isContentEncryptionAlgorithm(enc)) {
-      return yield* invalid("enc", `must be one of ${internal.contentEncryptionAlgorithms.join(", ")}`)
-    }
-    const key = yield* Effect.tryPromise({
-      try: () => Jose.importJWK(publicOnly(jwk), alg),
-      catch: (e) => OAuthError.invalidArgument("jwk", `could not be imported for ${alg} (${internal.describe(e)})`)
-    })
-    if (!isCryptoKey(key)) return yield* invalid("jwk", "did not import as an asymmetric key")
-    return Object.freeze({
-      _tag: "EncryptionKey" as const,
-      alg,
-      enc,
-      ...(typeof jwk.kid === "string" ? { kid: jwk.kid } : {}),
-      key
-    })
-  })
-
-const rsaOaep: ReadonlyArray<KeyManagementAlgorithm> = ["RSA-OAEP", "RSA-OAEP-256", "RSA-OAEP-384", "RSA-OAEP-512"]
-const ecdh: ReadonlyArray<KeyManagementAlgorithm> = ["ECDH-ES", "ECDH-ES+A128KW", "ECDH-ES+A192KW", "ECDH-ES+A256KW"]
-
-const cryptoKeyDecryption = (key: CryptoKey): ReadonlyArray<KeyManagementAlgorithm> => {
-  const algorithm = key.algorithm as { readonly name: string; readonly hash?: { readonly name: string } }
-  if (algorithm.name === "RSA-OAEP") {
-    const hash = algorithm.hash?.name
-    return hash === "SHA-1" ? ["RSA-OAEP"] : hash === "SHA-256" ? ["RSA-OAEP-256"] : hash === "SHA-384" ? ["RSA-OAEP-384"] : hash === "SHA-512" ? ["RSA-OAEP-512"] : []
-  }
-  return algorithm.name === "ECDH" || algorithm.name === "X25519" ? ecdh : []
-}
+  options?: { readonly alg?: KeyManagementAlgorithm; readonly enc?: ContentEncryptionAlgorithm }
+) => Effect.Effect<EncryptionKey, InvalidArgument> = keys.encryptionKey
 
 /**
  * Imports the client's private key to decrypt JWEs with (encrypted ID tokens, UserInfo or introspection answers).
  * The algorithm is the `alg` option, else the JWK's `alg` (the client's registered `*_encrypted_response_alg`);
- * without either, every algorithm of the key's family (RSA-OAEP*, ECDH-ES*). `RSA1_5` is refused. The key is checked
+ * without either, every algorithm of the key's family (RSA-OAEP*, ECDH-ES*). `RSA1_5` is refused, and so are a JWK
+ * whose `use` is not `enc` or whose `key_ops` allow no decryption, and an RSA key under 2048 bits. The key is checked
  * and imported now, once per algorithm it serves.
  *
  * @example
@@ -592,70 +432,10 @@ const cryptoKeyDecryption = (key: CryptoKey): ReadonlyArray<KeyManagementAlgorit
  * @since 0.1.0
  * @category constructors
  */
-export const decryptionKey = (
+export const decryptionKey: (
   privateKey: PrivateKeyInput,
-  options: { readonly alg?: KeyManagementAlgorithm; readonly kid?: string } = {}
-): Effect.Effect<DecryptionKey, InvalidArgument> =>
-  Effect.gen(function*() {
-    const optionAlg = yield* checkKeyManagement("alg", options.alg)
-    const kidOption = yield* checkKidOption(options.kid)
-    const parsed = yield* parseKeyInput("privateKey", privateKey)
-    let algorithms: ReadonlyArray<KeyManagementAlgorithm>
-    let importFor: (alg: KeyManagementAlgorithm) => Promise<CryptoKey | Uint8Array>
-    let kid = kidOption
-    switch (parsed._tag) {
-      case "CryptoKey": {
-        const key = parsed.key
-        if (key.type !== "private") return yield* invalid("privateKey", "must be a private key")
-        const supported = cryptoKeyDecryption(key)
-        if (supported.length === 0) return yield* invalid("privateKey", `a '${key.algorithm.name}' CryptoKey cannot decrypt JWEs`)
-        if (optionAlg !== undefined && !supported.includes(optionAlg)) {
-          return yield* invalid("alg", `'${optionAlg}' cannot be used with this CryptoKey`)
-        }
-        algorithms = optionAlg === undefined ? supported : [optionAlg]
-        importFor = () => Promise.resolve(key)
-        break
-      }
-      case "Pem": {
-        if (optionAlg === undefined) return yield* invalid("alg", "is required with a PKCS#8 PEM private key")
-        algorithms = [optionAlg]
-        const pem = parsed.pem
-        importFor = (alg) => Jose.importPKCS8(pem, alg, { extractable: false })
-        break
-      }
-      case "Jwk": {
-        const jwk = parsed.jwk
-        if (typeof jwk.d !== "string" || jwk.d.length === 0) return yield* invalid("privateKey", "is a public key (no 'd')")
-        if (jwk.use !== undefined && jwk.use !== "enc") return yield* invalid("privateKey", `the JWK 'use' is '${jwk.use}', not 'enc'`)
-        if (jwk.kid !== undefined && typeof jwk.kid !== "string") return yield* invalid("privateKey", "the JWK 'kid' must be a string")
-        if (kid !== undefined && jwk.kid !== undefined && kid !== jwk.kid) return yield* invalid("kid", "differs from the JWK's kid")
-        kid = kid ?? jwk.kid
-        const jwkAlg = yield* checkKeyManagement("privateKey", jwk.alg)
-        if (optionAlg !== undefined && jwkAlg !== undefined && optionAlg !== jwkAlg) {
-          return yield* invalid("alg", `'${optionAlg}' differs from the JWK's alg '${jwkAlg}'`)
-        }
-        const family = jwk.kty === "RSA" ? rsaOaep : jwk.kty === "EC" || (jwk.kty === "OKP" && jwk.crv === "X25519") ? ecdh : []
-        if (family.length === 0) return yield* invalid("privateKey", `a ${String(jwk.kty)} key cannot decrypt JWEs`)
-        const chosen = optionAlg ?? jwkAlg
-        if (chosen !== undefined && !family.includes(chosen)) {
-          return yield* invalid("alg", `'${chosen}' cannot be used with a ${String(jwk.kty)} key`)
-        }
-        algorithms = chosen === undefined ? family : [chosen]
-        importFor = (alg) => Jose.importJWK(jwk, alg, { extractable: false })
-        break
-      }
-    }
-    const value: DecryptionKey = Object.freeze({
-      _tag: "DecryptionKey" as const,
-      ...(kid === undefined ? {} : { kid }),
-      algorithms
-    })
-    const importer = (alg: KeyManagementAlgorithm) => internal.importOnce(value, alg, () => importFor(alg))
-    // import now: a key that cannot be used fails here, not at the first token
-    yield* Effect.mapError(importer(algorithms[0]!), (e) =>
-      OAuthError.invalidArgument("privateKey", `could not be imported for ${algorithms[0]} (${e})`))
-    return internal.registerDecryptionKey(value, importer)
-  })
+  options?: { readonly alg?: KeyManagementAlgorithm; readonly kid?: string }
+) => Effect.Effect<DecryptionKey, InvalidArgument> = keys.decryptionKey
 
 /**
  * Whether a value is a {@link DecryptionKey} built by {@link decryptionKey}.
@@ -664,7 +444,7 @@ export const decryptionKey = (
  * @since 0.1.0
  * @category guards
  */
-export const isDecryptionKey: (u: unknown) => u is DecryptionKey = internal.isRegisteredDecryptionKey
+export const isDecryptionKey: (u: unknown) => u is DecryptionKey = keys.isDecryptionKey
 
 // ---------------------------------------------------------------------------------------------------------------------
 // verification
@@ -756,26 +536,10 @@ export interface Verified {
  * @since 0.1.0
  * @category combinators
  */
-export const verify = <E = never>(
+export const verify: <E = never>(
   jwt: string | Redacted.Redacted<string>,
   options: VerifyOptions<E>
-): Effect.Effect<Verified, InvalidJwt | E> =>
-  Effect.map(
-    Effect.mapError(
-      internal.verify(Redacted.isRedacted(jwt) ? Redacted.value(jwt) : jwt, {
-        algorithms: options.algorithms ?? ["RS256"],
-        allowUnsigned: options.allowUnsigned === true,
-        keys: options.keys,
-        clientSecret: options.clientSecret,
-        decryptionKeys: internal.decryptionKeyList(options.decryptionKeys),
-        encryption: options.encryption,
-        types: options.type === undefined ? undefined : [options.type]
-      }),
-      // verification only yields JOSE reasons
-      (e) => (internal.isFailure(e) ? invalidJwt(options.endpoint, e.reason as Reason, e.detail, e.claim) : e)
-    ),
-    ({ claims, encrypted, header }) => ({ header, claims, encrypted })
-  )
+) => Effect.Effect<Verified, InvalidJwt | E> = internal.verify
 
 // ---------------------------------------------------------------------------------------------------------------------
 // signing and encryption
@@ -798,11 +562,11 @@ export const verify = <E = never>(
  * @since 0.1.0
  * @category constructors
  */
-export const sign = (
+export const sign: (
   claims: Readonly<Record<string, unknown>>,
   key: SigningKey,
   header?: Readonly<Record<string, unknown>>
-): Effect.Effect<string, InvalidArgument> => internal.sign(claims, key, header)
+) => Effect.Effect<string, InvalidArgument> = jose.sign
 
 /**
  * Encrypts a compact JWS to an {@link EncryptionKey} (a nested JWT, `cty: "JWT"`): sign, then encrypt.
@@ -821,4 +585,4 @@ export const sign = (
  * @since 0.1.0
  * @category constructors
  */
-export const encrypt = (jws: string, key: EncryptionKey): Effect.Effect<string, InvalidArgument> => internal.encrypt(jws, key)
+export const encrypt: (jws: string, key: EncryptionKey) => Effect.Effect<string, InvalidArgument> = jose.encrypt

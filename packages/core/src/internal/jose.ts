@@ -1,7 +1,7 @@
 /**
  * JOSE plumbing shared by ID tokens, JWT responses (UserInfo, introspection) and request objects: compact JWS/JWE
- * parsing, algorithm allow-lists, key selection in a JWK set, key import (once per key object), signature
- * verification, decryption, signing and encryption. Every jose promise is wrapped; nothing throws.
+ * parsing, algorithm allow-lists, key selection in a JWK set, signature verification, decryption, signing and
+ * encryption. Keys and algorithm lists come from `./keys.js`. Every jose promise is wrapped; nothing throws.
  *
  * @internal
  */
@@ -12,18 +12,28 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Jose from "jose"
-import type {
-  ContentEncryptionAlgorithm,
-  DecryptionKey,
-  EncryptionKey,
-  KeyManagementAlgorithm,
-  KeySet,
-  SigningAlgorithm,
-  SigningKey
-} from "../Jwt.js"
 import type { Reason } from "../IdToken.js"
+import type { DecryptionKey, EncryptionKey, KeySet, SigningKey } from "../Jwt.js"
 import * as OAuthError from "../OAuthError.js"
 import { isRecord } from "./errors.js"
+import {
+  allowsOperation,
+  type AsymmetricAlgorithm,
+  decryptorOf,
+  describe,
+  fitsKey,
+  hmacKey,
+  importedKey,
+  importOnce,
+  importPublicJwk,
+  isContentEncryptionAlgorithm,
+  isHmacAlgorithm,
+  isKeyManagementAlgorithm,
+  isSigningAlgorithm,
+  sameSigningAlgorithm,
+  show,
+  type SigningAlgorithm
+} from "./keys.js"
 
 type InvalidArgument = OAuthError.InvalidArgument
 
@@ -54,78 +64,11 @@ const fail = (reason: Reason, detail: string, claim?: string): Effect.Effect<nev
   Effect.fail(failure(reason, detail, claim))
 
 /** A short, printable rendering of a value taken from a token (never a whole token). @internal */
-export const show = (u: unknown, max = 64): string => {
-  const text = typeof u === "string" ? u : JSON.stringify(u) ?? String(u)
-  const bounded = text.length > max ? `${text.slice(0, max)}…` : text
-  return JSON.stringify(bounded)
-}
-
-/** Bounded text of an unknown failure (jose and WebCrypto messages name the problem, never key material). @internal */
-export const describe = (u: unknown): string => {
-  const text = u instanceof Error ? u.message : "unknown failure"
-  return text.length > 160 ? `${text.slice(0, 160)}…` : text
-}
+export { show }
 
 // ---------------------------------------------------------------------------------------------------------------------
 // algorithms
 // ---------------------------------------------------------------------------------------------------------------------
-
-/** @internal */
-export const signingAlgorithms = [
-  "RS256",
-  "RS384",
-  "RS512",
-  "PS256",
-  "PS384",
-  "PS512",
-  "ES256",
-  "ES384",
-  "ES512",
-  "EdDSA",
-  "Ed25519",
-  "HS256",
-  "HS384",
-  "HS512"
-] as const satisfies ReadonlyArray<SigningAlgorithm>
-
-/** @internal */
-export const keyManagementAlgorithms = [
-  "RSA-OAEP",
-  "RSA-OAEP-256",
-  "RSA-OAEP-384",
-  "RSA-OAEP-512",
-  "ECDH-ES",
-  "ECDH-ES+A128KW",
-  "ECDH-ES+A192KW",
-  "ECDH-ES+A256KW"
-] as const satisfies ReadonlyArray<KeyManagementAlgorithm>
-
-/** @internal */
-export const contentEncryptionAlgorithms = [
-  "A128GCM",
-  "A192GCM",
-  "A256GCM",
-  "A128CBC-HS256",
-  "A192CBC-HS384",
-  "A256CBC-HS512"
-] as const satisfies ReadonlyArray<ContentEncryptionAlgorithm>
-
-/** @internal */
-export const isSigningAlgorithm = (u: unknown): u is SigningAlgorithm =>
-  typeof u === "string" && (signingAlgorithms as ReadonlyArray<string>).includes(u)
-
-/** @internal */
-export const isKeyManagementAlgorithm = (u: unknown): u is KeyManagementAlgorithm =>
-  typeof u === "string" && (keyManagementAlgorithms as ReadonlyArray<string>).includes(u)
-
-/** @internal */
-export const isContentEncryptionAlgorithm = (u: unknown): u is ContentEncryptionAlgorithm =>
-  typeof u === "string" && (contentEncryptionAlgorithms as ReadonlyArray<string>).includes(u)
-
-const isHmac = (alg: string): alg is "HS256" | "HS384" | "HS512" => alg === "HS256" || alg === "HS384" || alg === "HS512"
-
-const sameSigningAlgorithm = (a: string, b: string): boolean =>
-  a === b || ((a === "EdDSA" || a === "Ed25519") && (b === "EdDSA" || b === "Ed25519"))
 
 /**
  * The hash of `at_hash` / `c_hash` for a JWS algorithm: the hash of the signature algorithm; SHA-512 for EdDSA with
@@ -243,109 +186,14 @@ const checkCommonHeader = (header: Readonly<Record<string, unknown>>): Either.Ei
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
-// key import, once per key object
-// ---------------------------------------------------------------------------------------------------------------------
-
-const importedKeys = new WeakMap<object, Map<string, CryptoKey>>()
-
-/**
- * Imports a key for an algorithm, once: the result is remembered for the owner object (a JWK of a key set, a
- * `Redacted` client secret, a decryption key) and that algorithm. A failed import is not remembered.
- * @internal
- */
-export const importOnce = (
-  owner: object,
-  alg: string,
-  make: () => Promise<CryptoKey | Uint8Array>
-): Effect.Effect<CryptoKey, string> =>
-  Effect.suspend(() => {
-    const hit = importedKeys.get(owner)?.get(alg)
-    if (hit !== undefined) return Effect.succeed(hit)
-    return Effect.flatMap(
-      Effect.tryPromise({ try: make, catch: describe }),
-      (key) => {
-        if (key instanceof Uint8Array) return Effect.fail("not an asymmetric key")
-        let byAlg = importedKeys.get(owner)
-        if (byAlg === undefined) {
-          byAlg = new Map()
-          importedKeys.set(owner, byAlg)
-        }
-        // two fibers that imported at once keep the first key
-        const first = byAlg.get(alg)
-        if (first !== undefined) return Effect.succeed(first)
-        byAlg.set(alg, key)
-        return Effect.succeed(key)
-      }
-    )
-  })
-
-/**
- * The key imported for `owner` and `alg` by {@link importOnce}, if it was imported.
- * @internal
- */
-export const importedKey = (owner: object, alg: string): CryptoKey | undefined => importedKeys.get(owner)?.get(alg)
-
-const publicMembers = ["kty", "crv", "x", "y", "n", "e"] as const
-
-/** The public members of a JWK only: a published set that (wrongly) carries private members never imports them. */
-const publicJwk = (jwk: Jose.JWK): Jose.JWK => {
-  const out: Record<string, unknown> = {}
-  for (const member of publicMembers) if (jwk[member] !== undefined) out[member] = jwk[member]
-  return out as Jose.JWK
-}
-
-/** The smallest RSA modulus accepted, in bits (as jose: RFC 7518 3.3, 3.5). */
-const minRsaBits = 2048
-
-/** Imports the public half of a published JWK for a JWS algorithm; RSA keys shorter than 2048 bits are refused. */
-const importPublicJwk = (jwk: Jose.JWK, alg: AsymmetricAlgorithm): Promise<CryptoKey | Uint8Array> =>
-  Jose.importJWK(publicJwk(jwk), alg).then((key) => {
-    const modulusLength = (key as { readonly algorithm?: { readonly modulusLength?: number } }).algorithm?.modulusLength
-    return modulusLength !== undefined && modulusLength < minRsaBits
-      ? Promise.reject(new Error(`${alg} requires an RSA modulus of at least ${minRsaBits} bits`))
-      : key
-  })
-
-const hmacHash = { HS256: "SHA-256", HS384: "SHA-384", HS512: "SHA-512" } as const
-
-const hmacKey = (secret: Redacted.Redacted<string>, alg: "HS256" | "HS384" | "HS512", usage: "sign" | "verify") =>
-  importOnce(secret, `${alg}/${usage}`, () =>
-    globalThis.crypto.subtle.importKey(
-      "raw",
-      new TextEncoder().encode(Redacted.value(secret)),
-      { name: "HMAC", hash: hmacHash[alg] },
-      false,
-      [usage]
-    ))
-
-// ---------------------------------------------------------------------------------------------------------------------
 // key selection
 // ---------------------------------------------------------------------------------------------------------------------
 
-type AsymmetricAlgorithm = Exclude<SigningAlgorithm, "HS256" | "HS384" | "HS512">
-
-/** The key each asymmetric algorithm needs: its `kty` and, for curves, its `crv`. */
-const keyShapes: { readonly [A in AsymmetricAlgorithm]: { readonly kty: string; readonly crv?: string } } = {
-  RS256: { kty: "RSA" },
-  RS384: { kty: "RSA" },
-  RS512: { kty: "RSA" },
-  PS256: { kty: "RSA" },
-  PS384: { kty: "RSA" },
-  PS512: { kty: "RSA" },
-  ES256: { kty: "EC", crv: "P-256" },
-  ES384: { kty: "EC", crv: "P-384" },
-  ES512: { kty: "EC", crv: "P-521" },
-  EdDSA: { kty: "OKP", crv: "Ed25519" },
-  Ed25519: { kty: "OKP", crv: "Ed25519" }
-}
-
+/** Whether a key of a set can verify `alg` (and has the token's `kid`): its type and curve, `use` and `key_ops`, `alg`. */
 const isCandidate = (jwk: Record<string, unknown>, alg: AsymmetricAlgorithm, kid: string | undefined): boolean => {
-  const shape = keyShapes[alg]
   return (
-    jwk.kty === shape.kty &&
-    (shape.crv === undefined || jwk.crv === shape.crv) &&
-    (jwk.use === undefined || jwk.use === "sig") &&
-    (jwk.key_ops === undefined || (Array.isArray(jwk.key_ops) && jwk.key_ops.includes("verify"))) &&
+    fitsKey(jwk, alg) &&
+    allowsOperation(jwk, "verify") &&
     (jwk.alg === undefined || (typeof jwk.alg === "string" && sameSigningAlgorithm(jwk.alg, alg))) &&
     (kid === undefined || jwk.kid === kid)
   )
@@ -444,25 +292,9 @@ export interface Verified {
 
 const normalizeType = (typ: string): string => typ.toLowerCase().replace(/^application\//, "")
 
-/** Decryption keys registered by `Jwt.decryptionKey`, with their import function (the private key stays here). */
-const decryptors = new WeakMap<DecryptionKey, (alg: KeyManagementAlgorithm) => Effect.Effect<CryptoKey, string>>()
-
-/** @internal */
-export const registerDecryptionKey = (
-  key: DecryptionKey,
-  importFor: (alg: KeyManagementAlgorithm) => Effect.Effect<CryptoKey, string>
-): DecryptionKey => {
-  decryptors.set(key, importFor)
-  return key
-}
-
 /** @internal */
 export const decryptionKeyList = (keys: DecryptionKey | ReadonlyArray<DecryptionKey> | undefined): ReadonlyArray<DecryptionKey> =>
   keys === undefined ? [] : Array.isArray(keys) ? keys : [keys as DecryptionKey]
-
-/** @internal */
-export const isRegisteredDecryptionKey = (u: unknown): u is DecryptionKey =>
-  typeof u === "object" && u !== null && decryptors.has(u as DecryptionKey)
 
 const decrypt = <E>(compact: Compact, jwe: string, config: VerifyConfig<E>) =>
   Effect.gen(function*() {
@@ -500,7 +332,7 @@ const decrypt = <E>(compact: Compact, jwe: string, config: VerifyConfig<E>) =>
     }
     let last = "decryption failed"
     for (const candidate of candidates) {
-      const importFor = decryptors.get(candidate)
+      const importFor = decryptorOf(candidate)
       if (importFor === undefined) {
         last = "a decryption key was not built by Jwt.decryptionKey"
         continue
@@ -611,7 +443,7 @@ const verifySignature = <E, A>(
   if (signature === undefined || signature.length === 0) return fail("Malformed", "the signature is not base64url")
 
   let key: Effect.Effect<CryptoKey, Failure | E>
-  if (isHmac(alg)) {
+  if (isHmacAlgorithm(alg)) {
     // HS*: the client secret, never a published key (RFC 8725 2.1, OpenID Connect Core 10.1)
     if (config.clientSecret === undefined) {
       return fail("AlgorithmNotAllowed", `${alg} tokens are verified with the client secret, and this client has none`, "alg")
@@ -833,7 +665,3 @@ export const encrypt = (jws: string, key: EncryptionKey): Effect.Effect<string, 
         .encrypt(key.key),
     catch: (e) => OAuthError.invalidArgument("encryptionKey", `could not encrypt (${describe(e)})`)
   })
-
-/** @internal */
-export const hmacSigningKey = (secret: Redacted.Redacted<string>, alg: "HS256" | "HS384" | "HS512") =>
-  hmacKey(secret, alg, "sign")
