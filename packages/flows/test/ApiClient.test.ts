@@ -3,15 +3,16 @@ import { assert, describe, expect, it } from "@effect/vitest"
 import { TokenRequest } from "@oauth2/core"
 import { ApiClient, TokenSource } from "@oauth2/flows"
 import type { Bearer } from "@oauth2/http"
+import { FakeHttp } from "@oauth2/testing"
 import { Effect, Either, Fiber, Schema, TestClock } from "effect"
-import { clientLayer, fakeHttp, json, type Seen, tokenAnswer } from "./support.js"
+import { clientLayer, tokenAnswer } from "./support.js"
 
 const withApi = <A, E>(
-  respond: (seen: Seen, index: number) => Response | "reset",
+  respond: (seen: FakeHttp.ClientRequest, index: number) => Response | "reset",
   options: ApiClient.Options,
-  use: (api: ApiClient.ApiClient, seen: ReadonlyArray<Seen>) => Effect.Effect<A, E>
+  use: (api: ApiClient.ApiClient, seen: ReadonlyArray<FakeHttp.ClientRequest>) => Effect.Effect<A, E>
 ) => {
-  const http = fakeHttp(respond)
+  const http = FakeHttp.make(respond)
   return ApiClient.make(options).pipe(
     Effect.orDie,
     Effect.flatMap((api) => use(api, http.seen)),
@@ -19,7 +20,7 @@ const withApi = <A, E>(
   )
 }
 
-const ok = () => json({ ok: true })
+const ok = () => FakeHttp.json({ ok: true })
 
 describe("ApiClient paths", () => {
   it.effect("joins the base URL and the path, with or without slashes, encoding each segment", () =>
@@ -74,7 +75,7 @@ describe("ApiClient paths", () => {
       })))
 
   it("refuses a base URL that is not an absolute http(s) URL without query", () => {
-    const http = fakeHttp(ok)
+    const http = FakeHttp.make(ok)
     for (const baseUrl of ["api.example.com", "ftp://api.example.com", "https://api.example.com/?x=1", "https://u:p@api.example.com/"]) {
       const made = ApiClient.makeWith(http.client, { baseUrl })
       assert.isTrue(Either.isLeft(made), baseUrl)
@@ -103,7 +104,7 @@ describe("ApiClient requests", () => {
 
   it.effect("filters statuses by default, with a bounded excerpt; per client and per request it can be switched off", () =>
     Effect.gen(function* () {
-      const notFound = () => json({ error: "not found", padding: "x".repeat(5000) }, 404)
+      const notFound = () => FakeHttp.json({ error: "not found", padding: "x".repeat(5000) }, 404)
       yield* withApi(notFound, { baseUrl: "https://api.example.com" }, (api) =>
         Effect.gen(function* () {
           const error = yield* Effect.flip(api.get("users/1", { urlParams: { secret: "s" } }))
@@ -143,7 +144,7 @@ describe("ApiClient requests", () => {
     }))
 
   it.effect("decodes with a schema", () =>
-    withApi(() => json({ user_id: "u1", email: 3 }), { baseUrl: "https://api.example.com" }, (api) =>
+    withApi(() => FakeHttp.json({ user_id: "u1", email: 3 }), { baseUrl: "https://api.example.com" }, (api) =>
       Effect.gen(function* () {
         const User = Schema.Struct({ user_id: Schema.String })
         expect(yield* Effect.flatMap(api.get("u"), ApiClient.schemaJson(User))).toEqual({ user_id: "u1" })
@@ -153,8 +154,8 @@ describe("ApiClient requests", () => {
 
   it.effect("with a token source: bearer header, and its errors pass through", () =>
     Effect.gen(function* () {
-      const as = fakeHttp(() => tokenAnswer())
-      const http = fakeHttp(ok)
+      const as = FakeHttp.make(() => tokenAnswer())
+      const http = FakeHttp.make(ok)
       const result = yield* Effect.gen(function* () {
         const source = yield* TokenSource.make({ grant: TokenRequest.clientCredentials({ audience: "https://api.example.com/" }) })
         const api = yield* ApiClient.make({ baseUrl: "https://api.example.com", tokenSource: source })
@@ -168,12 +169,12 @@ describe("ApiClient requests", () => {
 
 describe("ApiClient: cleartext, timeout, query encoding, absolute URLs (issue 13)", () => {
   const withSourceApi = <A, E>(
-    respond: (seen: Seen, index: number) => Response | "reset" | Effect.Effect<Response>,
+    respond: (seen: FakeHttp.ClientRequest, index: number) => Response | "reset" | Effect.Effect<Response>,
     options: ApiClient.Options,
-    use: (api: ApiClient.ApiClient<TokenSource.Error | Bearer.ExpiredAccessToken>, seen: ReadonlyArray<Seen>) => Effect.Effect<A, E>
+    use: (api: ApiClient.ApiClient<TokenSource.Error | Bearer.ExpiredAccessToken>, seen: ReadonlyArray<FakeHttp.ClientRequest>) => Effect.Effect<A, E>
   ) => {
-    const as = fakeHttp(() => tokenAnswer())
-    const http = fakeHttp(respond)
+    const as = FakeHttp.make(() => tokenAnswer())
+    const http = FakeHttp.make(respond)
     return Effect.gen(function* () {
       const source = yield* TokenSource.make({ grant: TokenRequest.clientCredentials() })
       const api = yield* ApiClient.make({ ...options, tokenSource: source })
@@ -199,7 +200,7 @@ describe("ApiClient: cleartext, timeout, query encoding, absolute URLs (issue 13
 
   it.effect("a timeout per client and per request: ApiError (Timeout)", () =>
     Effect.gen(function* () {
-      const http = fakeHttp(() => Effect.as(Effect.sleep("10 seconds"), json({ ok: true })))
+      const http = FakeHttp.make(() => Effect.as(Effect.sleep("10 seconds"), FakeHttp.json({ ok: true })))
       const api = yield* Effect.orDie(ApiClient.make({ baseUrl: "https://api.example.com", timeout: "5 seconds" })).pipe(Effect.provide(http.layer))
       const fiber = yield* Effect.fork(Effect.flip(api.get("slow")))
       yield* TestClock.adjust("5 seconds")

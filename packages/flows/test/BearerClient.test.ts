@@ -3,18 +3,19 @@ import { describe, expect, it } from "@effect/vitest"
 import { TokenRequest } from "@oauth2/core"
 import { BearerClient, TokenSource } from "@oauth2/flows"
 import { Bearer } from "@oauth2/http"
+import { FakeHttp } from "@oauth2/testing"
 import { Effect, Stream } from "effect"
-import { clientLayer, fakeHttp, json, type Seen, tokenAnswer } from "./support.js"
+import { clientLayer, tokenAnswer } from "./support.js"
 
 const grant = TokenRequest.clientCredentials()
 
 /** An API answering `api` and a token endpoint issuing AT-n tokens; the test gets an authenticated client. */
 const withApi = <A, E>(
-  api: (seen: Seen, index: number) => Response,
-  use: (client: HttpClient.HttpClient.With<unknown>, apiSeen: ReadonlyArray<Seen>, tokenSeen: ReadonlyArray<Seen>) => Effect.Effect<A, E>
+  api: (seen: FakeHttp.ClientRequest, index: number) => Response,
+  use: (client: HttpClient.HttpClient.With<unknown>, apiSeen: ReadonlyArray<FakeHttp.ClientRequest>, tokenSeen: ReadonlyArray<FakeHttp.ClientRequest>) => Effect.Effect<A, E>
 ) => {
-  const as = fakeHttp(() => tokenAnswer())
-  const resource = fakeHttp(api)
+  const as = FakeHttp.make(() => tokenAnswer())
+  const resource = FakeHttp.make(api)
   return TokenSource.make({ grant }).pipe(
     Effect.flatMap((source) => use(BearerClient.authenticate(resource.client, source), resource.seen, as.seen)),
     Effect.scoped,
@@ -23,11 +24,11 @@ const withApi = <A, E>(
 }
 
 const invalidToken = () =>
-  json({ message: "no" }, 401, { "www-authenticate": `Bearer realm="api", error="invalid_token", error_description="The access token expired"` })
+  FakeHttp.json({ message: "no" }, 401, { "www-authenticate": `Bearer realm="api", error="invalid_token", error_description="The access token expired"` })
 
 describe("BearerClient.authenticate", () => {
   it.effect("adds the bearer header from the token source", () =>
-    withApi(() => json({ ok: true }), (client, apiSeen, tokenSeen) =>
+    withApi(() => FakeHttp.json({ ok: true }), (client, apiSeen, tokenSeen) =>
       Effect.gen(function* () {
         yield* client.get("https://api.example.com/a")
         yield* client.get("https://api.example.com/b")
@@ -37,7 +38,7 @@ describe("BearerClient.authenticate", () => {
       })))
 
   it.effect("on 401 invalid_token: invalidates the token and retries once with a new one", () =>
-    withApi((_, i) => (i === 0 ? invalidToken() : json({ ok: true })), (client, apiSeen, tokenSeen) =>
+    withApi((_, i) => (i === 0 ? invalidToken() : FakeHttp.json({ ok: true })), (client, apiSeen, tokenSeen) =>
       Effect.gen(function* () {
         const response = yield* client.post("https://api.example.com/items", { body: HttpBody.text("payload") })
         expect(response.status).toBe(200)
@@ -59,10 +60,10 @@ describe("BearerClient.authenticate", () => {
   it.effect("does not retry other refusals: 403 insufficient_scope, 401 without invalid_token, another scheme", () =>
     Effect.gen(function* () {
       for (const answer of [
-        json({}, 403, { "www-authenticate": `Bearer error="insufficient_scope", scope="write"` }),
-        json({}, 401, { "www-authenticate": `Bearer realm="api"` }),
-        json({}, 401, { "www-authenticate": `DPoP error="invalid_token", Bearer realm="api"` }),
-        json({}, 401)
+        FakeHttp.json({}, 403, { "www-authenticate": `Bearer error="insufficient_scope", scope="write"` }),
+        FakeHttp.json({}, 401, { "www-authenticate": `Bearer realm="api"` }),
+        FakeHttp.json({}, 401, { "www-authenticate": `DPoP error="invalid_token", Bearer realm="api"` }),
+        FakeHttp.json({}, 401)
       ]) {
         yield* withApi(() => answer.clone(), (client, apiSeen) =>
           Effect.gen(function* () {
@@ -85,8 +86,8 @@ describe("BearerClient.authenticate", () => {
 
   it.effect("fails with the token source's error, sending nothing", () =>
     Effect.gen(function* () {
-      const as = fakeHttp(() => json({ error: "invalid_client" }, 401))
-      const resource = fakeHttp(() => json({ ok: true }))
+      const as = FakeHttp.make(() => FakeHttp.json({ error: "invalid_client" }, 401))
+      const resource = FakeHttp.make(() => FakeHttp.json({ ok: true }))
       const error = yield* TokenSource.make({ grant }).pipe(
         Effect.flatMap((source) => Effect.flip(BearerClient.authenticate(resource.client, source).get("https://api.example.com/a"))),
         Effect.scoped,

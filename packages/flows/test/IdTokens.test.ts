@@ -2,16 +2,17 @@
 import { describe, expect, it } from "@effect/vitest"
 import { BearerToken, TokenRequest } from "@oauth2/core"
 import { Grants, TokenSource } from "@oauth2/flows"
+import { FakeHttp } from "@oauth2/testing"
 import { DateTime, Effect, Fiber, Redacted, TestClock } from "effect"
-import { clientLayer, endpoints, fakeHttp, json, tokenAnswer } from "./support.js"
+import { clientLayer, endpoints, tokenAnswer } from "./support.js"
 
 /** An ID token that cannot be valid: unsigned (`alg: none`, not allowed), with another end-user's `sub`. */
 const forged = "eyJhbGciOiJub25lIn0.eyJpc3MiOiJodHRwczovL2FzLmV4YW1wbGUuY29tIiwic3ViIjoibWFsbG9yeSJ9.c2ln"
 
 const deviceServer = () =>
-  fakeHttp((seen) =>
+  FakeHttp.make((seen) =>
     seen.url === endpoints.deviceAuthorizationEndpoint
-      ? json({ device_code: "DC", user_code: "U", verification_uri: "https://as.example.com/activate", expires_in: 600, interval: 1 })
+      ? FakeHttp.json({ device_code: "DC", user_code: "U", verification_uri: "https://as.example.com/activate", expires_in: 600, interval: 1 })
       : tokenAnswer({ id_token: forged, refresh_token: "RT" })
   )
 
@@ -50,7 +51,7 @@ describe("ID tokens outside the authorization code exchange", () => {
 
   it.effect("a token source validates a refreshed ID token", () =>
     Effect.gen(function* () {
-      const http = fakeHttp(() => tokenAnswer({ id_token: forged }))
+      const http = FakeHttp.make(() => tokenAnswer({ id_token: forged }))
       const error = yield* TokenSource.make({ token: held }).pipe(
         Effect.flatMap((source) => Effect.zipRight(TestClock.adjust("11 seconds"), Effect.flip(source.get))),
         Effect.scoped,
@@ -65,27 +66,27 @@ describe("ID tokens outside the authorization code exchange", () => {
       const refused = yield* TokenSource.make({ grant }).pipe(
         Effect.flatMap((source) => Effect.flip(source.get)),
         Effect.scoped,
-        Effect.provide(clientLayer(fakeHttp(() => tokenAnswer({ id_token: forged }))))
+        Effect.provide(clientLayer(FakeHttp.make(() => tokenAnswer({ id_token: forged }))))
       )
       expect(refused).toMatchObject({ _tag: "InvalidIdToken" })
       const token = yield* TokenSource.make({ grant, validateIdToken: false }).pipe(
         Effect.flatMap((source) => source.get),
         Effect.scoped,
-        Effect.provide(clientLayer(fakeHttp(() => tokenAnswer({ id_token: forged }))))
+        Effect.provide(clientLayer(FakeHttp.make(() => tokenAnswer({ id_token: forged }))))
       )
       expect(Redacted.value(token.idToken!)).toBe(forged)
       // an answer without an ID token needs no validation
       const plain = yield* TokenSource.make({ grant }).pipe(
         Effect.flatMap((source) => source.get),
         Effect.scoped,
-        Effect.provide(clientLayer(fakeHttp(() => tokenAnswer())))
+        Effect.provide(clientLayer(FakeHttp.make(() => tokenAnswer())))
       )
       expect(plain.idToken).toBeUndefined()
     }))
 
   it.effect("a token source's validation can be switched off (validateIdToken: false)", () =>
     Effect.gen(function* () {
-      const http = fakeHttp(() => tokenAnswer({ id_token: forged }))
+      const http = FakeHttp.make(() => tokenAnswer({ id_token: forged }))
       const token = yield* TokenSource.make({ token: held, validateIdToken: false }).pipe(
         Effect.flatMap((source) => Effect.zipRight(TestClock.adjust("11 seconds"), source.get)),
         Effect.scoped,

@@ -2,9 +2,10 @@ import { assert, describe, expect, it } from "@effect/vitest"
 import { TokenRequest } from "@oauth2/core"
 import { Grants, Polling } from "@oauth2/flows"
 import { OAuthClient } from "@oauth2/http"
+import { FakeHttp } from "@oauth2/testing"
 import { Clock, Duration, Effect, Either, Fiber, Redacted, Schedule, TestClock } from "effect"
 import * as fc from "fast-check"
-import { clientLayer, endpoints, fakeHttp, json, oauthError, type Seen, tokenAnswer, tokenRequests } from "./support.js"
+import { clientLayer, endpoints, oauthError, tokenAnswer, tokenRequests } from "./support.js"
 
 type Script = ReadonlyArray<"pending" | "slow_down" | "success" | "denied" | "expired" | "server_error">
 
@@ -29,9 +30,9 @@ const answerFor = (step: Script[number] | undefined): Response => {
 /** A server whose device authorization answers `expires_in` (and `interval` if given), then polls follow `script`. */
 const deviceServer = (script: Script, expiresIn: number, interval?: number) => {
   let polls = 0
-  return fakeHttp((seen) => {
+  return FakeHttp.make((seen) => {
     if (seen.url === endpoints.deviceAuthorizationEndpoint) {
-      return json({
+      return FakeHttp.json({
         device_code: "DC-secret",
         user_code: "WDJB-MJHT",
         verification_uri: "https://as.example.com/activate",
@@ -57,7 +58,7 @@ const runDevice = (script: Script, expiresIn: number, interval?: number, poll?: 
     const fiber = yield* Effect.fork(program)
     yield* TestClock.adjust(Duration.seconds(expiresIn + 3600))
     const { outcome, end } = yield* Fiber.join(fiber)
-    const polls = tokenRequests(http.seen).map((s: Seen) => (s.at - start) / 1000)
+    const polls = tokenRequests(http.seen).map((s: FakeHttp.ClientRequest) => (s.at - start) / 1000)
     return { outcome, end: end / 1000, polls, seen: http.seen }
   })
 
@@ -227,8 +228,8 @@ describe("Polling property: any sequence of answers", () => {
 describe("CIBA polling and the ping hook", () => {
   const cibaServer = (script: Script) => {
     let polls = 0
-    return fakeHttp((seen) => {
-      if (seen.url === endpoints.backchannelAuthenticationEndpoint) return json({ auth_req_id: "ARI-secret", expires_in: 120, interval: 10 })
+    return FakeHttp.make((seen) => {
+      if (seen.url === endpoints.backchannelAuthenticationEndpoint) return FakeHttp.json({ auth_req_id: "ARI-secret", expires_in: 120, interval: 10 })
       return answerFor(script[polls++])
     })
   }

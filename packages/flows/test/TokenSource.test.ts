@@ -2,19 +2,19 @@ import { Error as PlatformError, KeyValueStore } from "@effect/platform"
 import { assert, describe, expect, it } from "@effect/vitest"
 import { BearerToken, TokenRequest } from "@oauth2/core"
 import { Grants, TokenSource } from "@oauth2/flows"
+import { FakeHttp } from "@oauth2/testing"
 import { DateTime, Deferred, Effect, Either, Exit, Fiber, Layer, Logger, Option, Redacted, Scope, TestClock } from "effect"
-import { clientLayer, fakeHttp, oauthError, type Seen, tokenAnswer, tokenRequests } from "./support.js"
-import type { Answer } from "./support.js"
+import { clientLayer, oauthError, tokenAnswer, tokenRequests } from "./support.js"
 
 const grant = TokenRequest.clientCredentials({ scope: "read" })
 
 /** A source over a fake network answering `respond`; the test gets the source and the requests seen. */
 const withSource = <A, E>(
-  respond: (seen: Seen, index: number) => Answer | Effect.Effect<Answer>,
+  respond: (seen: FakeHttp.ClientRequest, index: number) => FakeHttp.Answer | Effect.Effect<FakeHttp.Answer>,
   options: TokenSource.Options<never>,
-  use: (source: TokenSource.TokenSource, seen: ReadonlyArray<Seen>) => Effect.Effect<A, E>
+  use: (source: TokenSource.TokenSource, seen: ReadonlyArray<FakeHttp.ClientRequest>) => Effect.Effect<A, E>
 ) => {
-  const http = fakeHttp(respond)
+  const http = FakeHttp.make(respond)
   return TokenSource.make(options).pipe(
     Effect.flatMap((source) => use(source, http.seen)),
     Effect.scoped,
@@ -149,7 +149,7 @@ describe("TokenSource: refresh", () => {
       })))
 
   it.effect("Grants.refreshToken keeps the refresh token when the answer has none", () => {
-    const http = fakeHttp(() => tokenAnswer())
+    const http = FakeHttp.make(() => tokenAnswer())
     return Effect.gen(function* () {
       const renewed = yield* Grants.refreshToken({ refreshToken: held() })
       expect(Redacted.value(renewed.refreshToken!)).toBe("RT-1")
@@ -457,7 +457,7 @@ describe("TokenSource: single flight, guarantees under concurrency", () => {
   const many = <A, E>(n: number, effect: Effect.Effect<A, E>) =>
     Effect.all(Array.from({ length: n }, () => effect), { concurrency: "unbounded" })
   /** A fake network whose first answer waits for `gate`. */
-  const gated = (gate: Deferred.Deferred<void>, first: () => Answer) => (_: Seen, i: number) =>
+  const gated = (gate: Deferred.Deferred<void>, first: () => FakeHttp.Answer) => (_: FakeHttp.ClientRequest, i: number) =>
     i === 0 ? Effect.zipRight(Deferred.await(gate), Effect.sync(first)) : tokenAnswer()
 
   it.effect("1,000 concurrent gets of an expired token: one refresh request, and every caller gets the token it answered", () =>
@@ -572,7 +572,7 @@ describe("TokenSource: single flight, guarantees under concurrency", () => {
     }))
 
   it.effect("closing the source's scope during a renewal interrupts its waiters instead of leaving them waiting", () => {
-    const http = fakeHttp(() => Effect.never) // the answer never comes
+    const http = FakeHttp.make(() => Effect.never) // the answer never comes
     return Effect.gen(function* () {
       const scope = yield* Scope.make()
       const source = yield* Scope.extend(TokenSource.make({ grant }), scope)
@@ -691,7 +691,7 @@ describe("TokenSource: persistence in a KeyValueStore", () => {
 describe("TokenSource.layer", () => {
   it.effect("provides a token source on the client in context", () =>
     Effect.gen(function* () {
-      const http = fakeHttp(() => tokenAnswer())
+      const http = FakeHttp.make(() => tokenAnswer())
       const Live = TokenSource.layer({ grant }).pipe(Layer.provide(clientLayer(http)))
       const token = yield* Effect.flatMap(TokenSource.TokenSource, (source) => source.get).pipe(Effect.provide(Live))
       expect(value(token)).toMatch(/^AT-/)

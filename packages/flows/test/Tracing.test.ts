@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { TokenRequest } from "@oauth2/core"
 import { Grants, TokenSource } from "@oauth2/flows"
+import { FakeHttp } from "@oauth2/testing"
 import { Effect, Fiber, TestClock, Tracer } from "effect"
-import { clientLayer, endpoints, fakeHttp, json, oauthError, tokenAnswer } from "./support.js"
+import { clientLayer, endpoints, oauthError, tokenAnswer } from "./support.js"
 
 interface Recorded {
   readonly name: string
@@ -28,9 +29,9 @@ describe("tracing", () => {
   it.effect("each flow step is a span, and no secret is in any attribute", () =>
     Effect.gen(function* () {
       let polls = 0
-      const http = fakeHttp((seen) => {
+      const http = FakeHttp.make((seen) => {
         if (seen.url === endpoints.deviceAuthorizationEndpoint) {
-          return json({ device_code: "DC-secret", user_code: "WDJB", verification_uri: "https://as.example.com/d", expires_in: 600 })
+          return FakeHttp.json({ device_code: "DC-secret", user_code: "WDJB", verification_uri: "https://as.example.com/d", expires_in: 600 })
         }
         if (seen.form.get("grant_type") === "urn:ietf:params:oauth:grant-type:device_code") {
           return polls++ === 0 ? oauthError("authorization_pending") : tokenAnswer({ refresh_token: "RT-secret" })

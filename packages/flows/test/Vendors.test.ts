@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ApiClient, Auth0, Grants, Ping } from "@oauth2/flows"
 import { OAuthClient, Transport } from "@oauth2/http"
+import { FakeHttp } from "@oauth2/testing"
 import { Effect, Either, Layer, Redacted } from "effect"
-import { fakeHttp, json, tokenAnswer } from "./support.js"
+import { tokenAnswer } from "./support.js"
 
 describe("Auth0 tenant names", () => {
   const cases: ReadonlyArray<readonly [string, string]> = [
@@ -51,7 +52,7 @@ describe("Auth0 tenant names", () => {
 describe("Auth0 layers", () => {
   it.effect("the client layer sends to the tenant's token endpoint, an explicit endpoint wins", () =>
     Effect.gen(function* () {
-      const http = fakeHttp(() => tokenAnswer())
+      const http = FakeHttp.make(() => tokenAnswer())
       const TransportLive = Transport.layer({ retry: false }).pipe(Layer.provide(http.layer))
       const Live = Auth0.layer({ tenant: "test.eu", clientId: "id", clientSecret: Redacted.make("s"), userinfoEndpoint: "https://id.example.com/me" }).pipe(
         Layer.provide(TransportLive)
@@ -67,7 +68,7 @@ describe("Auth0 layers", () => {
 
   it.effect("the Management API: client credentials for https://<tenant>/api/v2/, bearer calls under it", () =>
     Effect.gen(function* () {
-      const http = fakeHttp((seen) => (seen.url.endsWith("/oauth/token") ? tokenAnswer() : json([{ user_id: "auth0|1" }])))
+      const http = FakeHttp.make((seen) => (seen.url.endsWith("/oauth/token") ? tokenAnswer() : FakeHttp.json([{ user_id: "auth0|1" }])))
       const Live = Auth0.layerManagementApi({ tenant: "test.eu", clientId: "m2m", clientSecret: Redacted.make("s") }).pipe(
         Layer.provide(Layer.merge(Transport.layer({ retry: false }).pipe(Layer.provide(http.layer)), http.layer))
       )
@@ -116,7 +117,7 @@ describe("Ping (PingFederate)", () => {
 
   it.effect("the layer sends to /as/token.oauth2", () =>
     Effect.gen(function* () {
-      const http = fakeHttp(() => tokenAnswer())
+      const http = FakeHttp.make(() => tokenAnswer())
       const Live = Ping.layer({ issuer: "sso.example.com", clientId: "id", clientSecret: Redacted.make("s") }).pipe(
         Layer.provide(Transport.layer({ retry: false }).pipe(Layer.provide(http.layer)))
       )

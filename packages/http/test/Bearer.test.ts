@@ -2,8 +2,8 @@ import { assert, describe, expect, it } from "@effect/vitest"
 import { HttpClient } from "@effect/platform"
 import { BearerToken } from "@oauth2/core"
 import { Bearer } from "@oauth2/http"
+import { FakeHttp } from "@oauth2/testing"
 import { DateTime, Effect } from "effect"
-import { fakeClient, jsonResponse } from "./fake.js"
 
 const token = (expiresAtMillis?: number) =>
   BearerToken.make({
@@ -20,7 +20,7 @@ describe("Bearer.withToken", () => {
         calls++
         return token()
       })
-      const fake = fakeClient(() => jsonResponse({ ok: true }))
+      const fake = FakeHttp.make(() => FakeHttp.json({ ok: true }))
       const api = (yield* Effect.provide(HttpClient.HttpClient, fake.layer)).pipe(Bearer.withToken(source))
       yield* api.get("https://api.example.com/a")
       yield* api.get("https://api.example.com/b")
@@ -30,7 +30,7 @@ describe("Bearer.withToken", () => {
 
   it.effect("refuses an expired token before sending, without leaking it", () =>
     Effect.gen(function* () {
-      const fake = fakeClient(() => jsonResponse({ ok: true }))
+      const fake = FakeHttp.make(() => FakeHttp.json({ ok: true }))
       const base = yield* Effect.provide(HttpClient.HttpClient, fake.layer)
       const api = Bearer.withToken(base, Effect.succeed(token(1000)), { leeway: "5 seconds" })
       // TestClock starts at 0: the token expires at 1 s, within the 5 s leeway
@@ -42,7 +42,7 @@ describe("Bearer.withToken", () => {
 
   it.effect("fails with the token effect's error", () =>
     Effect.gen(function* () {
-      const fake = fakeClient(() => jsonResponse({ ok: true }))
+      const fake = FakeHttp.make(() => FakeHttp.json({ ok: true }))
       const base = yield* Effect.provide(HttpClient.HttpClient, fake.layer)
       const api = Bearer.withToken(base, Effect.fail({ _tag: "NoToken" as const }))
       const error = yield* Effect.flip(api.get("https://api.example.com/me"))
@@ -52,7 +52,7 @@ describe("Bearer.withToken", () => {
 
   it.effect("refuses to send the token over cleartext http to a non-loopback host (the transport's rule)", () =>
     Effect.gen(function* () {
-      const fake = fakeClient(() => jsonResponse({ ok: true }))
+      const fake = FakeHttp.make(() => FakeHttp.json({ ok: true }))
       const base = yield* Effect.provide(HttpClient.HttpClient, fake.layer)
       const api = Bearer.withToken(base, Effect.succeed(token()))
       const error = yield* Effect.flip(api.get("http://api.example.com/me?secret=x"))
@@ -67,7 +67,7 @@ describe("Bearer.withToken", () => {
 
   it.effect("http is allowed on loopback, and anywhere with allowInsecureHttp", () =>
     Effect.gen(function* () {
-      const fake = fakeClient(() => jsonResponse({ ok: true }))
+      const fake = FakeHttp.make(() => FakeHttp.json({ ok: true }))
       const base = yield* Effect.provide(HttpClient.HttpClient, fake.layer)
       yield* Bearer.withToken(base, Effect.succeed(token())).get("http://127.0.0.1:8080/me")
       yield* Bearer.withToken(base, Effect.succeed(token())).get("http://localhost/me")

@@ -1,9 +1,13 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import { AuthorizationRequest, BearerToken, TokenRequest } from "@oauth2/core"
 import { ClientAuth, OAuthClient, Transport } from "@oauth2/http"
+import { FakeHttp } from "@oauth2/testing"
 import { Clock, DateTime, Effect, Either, Layer, Redacted, TestClock } from "effect"
 import * as jose from "jose"
-import { advanceUntilDone, fakeClient, jsonResponse, type Seen } from "./fake.js"
+import { advanceUntilDone } from "./clock.js"
+
+/** What was sent: method, URL, headers and body (not the parsed form or the arrival time the fake adds). */
+const onTheWire = ({ body, headers, method, url }: FakeHttp.ClientRequest) => ({ method, url, headers, body })
 
 const endpoints = {
   issuer: "https://as.example.com",
@@ -19,11 +23,11 @@ const endpoints = {
 }
 
 const withClient = <A, E>(
-  respond: (seen: Seen, index: number) => Response | "reset",
+  respond: (seen: FakeHttp.ClientRequest, index: number) => Response | "reset",
   use: (client: OAuthClient.OAuthClientService) => Effect.Effect<A, E>,
   options: OAuthClient.Options = { ...endpoints, clientId: "client 1", clientSecret: Redacted.make("s3cret:+é") }
 ) => {
-  const fake = fakeClient(respond)
+  const fake = FakeHttp.make(respond)
   return OAuthClient.make(options).pipe(
     Effect.flatMap(use),
     Effect.provide(Transport.layer().pipe(Layer.provide(fake.layer))),
@@ -38,7 +42,7 @@ describe("OAuthClient endpoints (exact bytes)", () => {
   it.effect("token: an extra parameter redefining a reserved one is refused before anything is sent", () =>
     Effect.gen(function* () {
       const { result, seen } = yield* withClient(
-        () => jsonResponse(tokenAnswer),
+        () => FakeHttp.json(tokenAnswer),
         (c) => Effect.flip(c.token(TokenRequest.clientCredentials({ scope: "a", extra: { grant_type: "password" } })))
       )
       expect(result).toMatchObject({ _tag: "InvalidArgument" })
@@ -48,8 +52,8 @@ describe("OAuthClient endpoints (exact bytes)", () => {
   it.effect("token: client_credentials with client_secret_basic", () =>
     Effect.gen(function* () {
       yield* TestClock.setTime(1_000)
-      const { result, seen } = yield* withClient(() => jsonResponse(tokenAnswer), (c) => c.token(TokenRequest.clientCredentials({ scope: "a" })))
-      expect(seen[0]).toEqual({
+      const { result, seen } = yield* withClient(() => FakeHttp.json(tokenAnswer), (c) => c.token(TokenRequest.clientCredentials({ scope: "a" })))
+      expect(onTheWire(seen[0]!)).toEqual({
         method: "POST",
         url: "https://as.example.com/token",
         headers: {
@@ -73,12 +77,12 @@ describe("OAuthClient endpoints (exact bytes)", () => {
         TokenRequest.ciba({ authReqId: "R" })
       ]) {
         const { seen } = yield* Effect.either(withClient(() => "reset", (c) => c.token(request))).pipe(
-          Effect.map(() => ({ seen: [] as Array<Seen> })),
-          Effect.orElseSucceed(() => ({ seen: [] as Array<Seen> }))
+          Effect.map(() => ({ seen: [] as Array<FakeHttp.ClientRequest> })),
+          Effect.orElseSucceed(() => ({ seen: [] as Array<FakeHttp.ClientRequest> }))
         )
         assert.isAtMost(seen.length, 1)
       }
-      const fake = fakeClient(() => "reset")
+      const fake = FakeHttp.make(() => "reset")
       const error = yield* Effect.flip(
         OAuthClient.make({ ...endpoints, clientId: "c" }).pipe(
           Effect.flatMap((c) => c.token(TokenRequest.authorizationCode({ code: "C" }))),
@@ -91,10 +95,10 @@ describe("OAuthClient endpoints (exact bytes)", () => {
 
   it.effect("token: error answers keep their tag; token exchange accepts N_A", () =>
     Effect.gen(function* () {
-      const error = yield* Effect.flip(withClient(() => jsonResponse({ error: "invalid_grant", error_description: "used" }, 400), (c) => c.token(TokenRequest.deviceCode({ deviceCode: "D" }))))
+      const error = yield* Effect.flip(withClient(() => FakeHttp.json({ error: "invalid_grant", error_description: "used" }, 400), (c) => c.token(TokenRequest.deviceCode({ deviceCode: "D" }))))
       expect(error).toMatchObject({ _tag: "InvalidGrant", status: 400, description: "used", endpoint: "token" })
       const { result } = yield* withClient(
-        () => jsonResponse({ access_token: "X", token_type: "N_A", issued_token_type: "urn:ietf:params:oauth:token-type:jwt" }),
+        () => FakeHttp.json({ access_token: "X", token_type: "N_A", issued_token_type: "urn:ietf:params:oauth:token-type:jwt" }),
         (c) => Effect.flatMap(TokenRequest.tokenExchange({ subjectToken: "S", subjectTokenType: "jwt" }), (r) => c.token(r))
       )
       assert.strictEqual(result.issuedTokenType, "urn:ietf:params:oauth:token-type:jwt")
@@ -110,7 +114,7 @@ describe("OAuthClient endpoints (exact bytes)", () => {
   it.effect("introspection", () =>
     Effect.gen(function* () {
       const { result, seen } = yield* withClient(
-        () => jsonResponse({ active: true, scope: "a b", client_id: "client 1", exp: 1000 }),
+        () => FakeHttp.json({ active: true, scope: "a b", client_id: "client 1", exp: 1000 }),
         (c) => c.introspect({ token: "AT", tokenTypeHint: "access_token" })
       )
       expect(seen[0]).toMatchObject({ url: endpoints.introspectionEndpoint, body: "token=AT&token_type_hint=access_token" })
@@ -120,15 +124,15 @@ describe("OAuthClient endpoints (exact bytes)", () => {
   it.effect("userinfo with a bearer header, and the sub check", () =>
     Effect.gen(function* () {
       const token = BearerToken.make({ accessToken: "AT", issuedAt: DateTime.unsafeMake(0) })
-      const { result, seen } = yield* withClient(() => jsonResponse({ sub: "alice", email: "a@example.com" }), (c) => c.userinfo(token, { subject: "alice" }))
-      expect(seen[0]).toEqual({
+      const { result, seen } = yield* withClient(() => FakeHttp.json({ sub: "alice", email: "a@example.com" }), (c) => c.userinfo(token, { subject: "alice" }))
+      expect(onTheWire(seen[0]!)).toEqual({
         method: "GET",
         url: endpoints.userinfoEndpoint,
         headers: { accept: "application/json", authorization: "Bearer AT" },
         body: ""
       })
       assert.strictEqual(result.sub, "alice")
-      const mismatch = yield* Effect.flip(withClient(() => jsonResponse({ sub: "mallory" }), (c) => c.userinfo("AT", { subject: "alice" })))
+      const mismatch = yield* Effect.flip(withClient(() => FakeHttp.json({ sub: "mallory" }), (c) => c.userinfo("AT", { subject: "alice" })))
       expect(mismatch._tag).toBe("MismatchingSubject")
     }))
 
@@ -142,7 +146,7 @@ describe("OAuthClient endpoints (exact bytes)", () => {
         nonce: "no",
         codeVerifier: "v".repeat(43)
       })
-      const { result, seen } = yield* withClient(() => jsonResponse({ request_uri: "urn:ietf:params:oauth:request_uri:abc", expires_in: 60 }, 201), (c) => c.pushedAuthorization(pending))
+      const { result, seen } = yield* withClient(() => FakeHttp.json({ request_uri: "urn:ietf:params:oauth:request_uri:abc", expires_in: 60 }, 201), (c) => c.pushedAuthorization(pending))
       const body = new URLSearchParams(seen[0]!.body)
       // RFC 9126 2.1: the pushed request carries every authorization request parameter, client_id included, once
       assert.deepStrictEqual(body.getAll("client_id"), ["client 1"])
@@ -156,13 +160,13 @@ describe("OAuthClient endpoints (exact bytes)", () => {
   it.effect("device authorization and CIBA", () =>
     Effect.gen(function* () {
       const { result, seen } = yield* withClient(
-        () => jsonResponse({ device_code: "D", user_code: "U", verification_uri: "https://as.example.com/device", expires_in: 600 }),
+        () => FakeHttp.json({ device_code: "D", user_code: "U", verification_uri: "https://as.example.com/device", expires_in: 600 }),
         (c) => c.deviceAuthorization({ scope: ["openid", "offline_access"] })
       )
       expect(seen[0]).toMatchObject({ url: endpoints.deviceAuthorizationEndpoint, body: "scope=openid+offline_access" })
       assert.strictEqual(result.userCode, "U")
       const ciba = yield* withClient(
-        () => jsonResponse({ auth_req_id: "R", expires_in: 120, interval: 2 }),
+        () => FakeHttp.json({ auth_req_id: "R", expires_in: 120, interval: 2 }),
         (c) => c.backchannelAuthentication({ scope: "openid", loginHint: "alice", bindingMessage: "W4SCT" })
       )
       expect(ciba.seen[0]).toMatchObject({ url: endpoints.backchannelAuthenticationEndpoint, body: "scope=openid&login_hint=alice&binding_message=W4SCT" })
@@ -171,34 +175,34 @@ describe("OAuthClient endpoints (exact bytes)", () => {
 
   it.effect("an endpoint the server does not have is a typed error naming it", () =>
     Effect.gen(function* () {
-      const error = yield* Effect.flip(withClient(() => jsonResponse({}), (c) => c.introspect({ token: "t" }), { tokenEndpoint: endpoints.tokenEndpoint, clientId: "c" }))
+      const error = yield* Effect.flip(withClient(() => FakeHttp.json({}), (c) => c.introspect({ token: "t" }), { tokenEndpoint: endpoints.tokenEndpoint, clientId: "c" }))
       expect(error).toMatchObject({ _tag: "EndpointNotSupported", endpoint: "introspection" })
     }))
 
   it.effect("refuses bad configurations", () =>
     Effect.gen(function* () {
       const auth = yield* ClientAuth.none({ clientId: "c" })
-      const both = yield* Effect.flip(withClient(() => jsonResponse({}), () => Effect.void, { ...endpoints, auth, clientId: "c" }))
+      const both = yield* Effect.flip(withClient(() => FakeHttp.json({}), () => Effect.void, { ...endpoints, auth, clientId: "c" }))
       expect(both).toMatchObject({ _tag: "InvalidConfiguration", field: "auth" })
-      const neither = yield* Effect.flip(withClient(() => jsonResponse({}), () => Effect.void, { ...endpoints }))
+      const neither = yield* Effect.flip(withClient(() => FakeHttp.json({}), () => Effect.void, { ...endpoints }))
       expect(neither).toMatchObject({ _tag: "InvalidConfiguration", field: "clientId" })
-      const insecure = yield* Effect.flip(withClient(() => jsonResponse({}), () => Effect.void, { tokenEndpoint: "http://as.example.com/token", clientId: "c" }))
+      const insecure = yield* Effect.flip(withClient(() => FakeHttp.json({}), () => Effect.void, { tokenEndpoint: "http://as.example.com/token", clientId: "c" }))
       expect(insecure).toMatchObject({ _tag: "InvalidConfiguration", field: "tokenEndpoint" })
-      const malformed = yield* Effect.flip(withClient(() => jsonResponse({}), () => Effect.void, { tokenEndpoint: "javascript:alert(1)", clientId: "c" }))
+      const malformed = yield* Effect.flip(withClient(() => FakeHttp.json({}), () => Effect.void, { tokenEndpoint: "javascript:alert(1)", clientId: "c" }))
       expect(malformed).toMatchObject({ _tag: "InvalidConfiguration" })
       // a value refused by a core function keeps its InvalidArgument (and the argument's name) as the cause
-      const badKey = yield* Effect.flip(withClient(() => jsonResponse({}), () => Effect.void, { ...endpoints, clientId: "c", decryptionKey: "not a key" }))
+      const badKey = yield* Effect.flip(withClient(() => FakeHttp.json({}), () => Effect.void, { ...endpoints, clientId: "c", decryptionKey: "not a key" }))
       expect(badKey).toMatchObject({ _tag: "InvalidConfiguration", field: "decryptionKey", cause: { _tag: "InvalidArgument" } })
       assert.strictEqual(typeof (badKey._tag === "InvalidConfiguration" ? badKey.cause?.argument : undefined), "string")
       const badIssuer = yield* Effect.flip(OAuthClient.discover({ issuer: "ftp://as.example.com" }).pipe(
-        Effect.provide(Transport.layer().pipe(Layer.provide(fakeClient(() => jsonResponse({})).layer)))
+        Effect.provide(Transport.layer().pipe(Layer.provide(FakeHttp.make(() => FakeHttp.json({})).layer)))
       ))
       expect(badIssuer).toMatchObject({ _tag: "InvalidConfiguration", field: "issuer", cause: { _tag: "InvalidArgument" } })
     }))
 
   it.effect("never renders the client secret or a token in an error", () =>
     Effect.gen(function* () {
-      const error = yield* Effect.flip(withClient(() => jsonResponse({ ...tokenAnswer, expires_in: -1 }), (c) => c.token(TokenRequest.password({ username: "u", password: "PASSWORD" }))))
+      const error = yield* Effect.flip(withClient(() => FakeHttp.json({ ...tokenAnswer, expires_in: -1 }), (c) => c.token(TokenRequest.password({ username: "u", password: "PASSWORD" }))))
       const rendered = JSON.stringify(error) + String(error)
       for (const secret of ["s3cret", "PASSWORD", "\"AT\"", "RT"]) expect(rendered).not.toContain(secret)
     }))
@@ -208,12 +212,12 @@ describe("OAuthClient token answers", () => {
   it.effect("keeps the refresh token when the server sends no new one, and the requested scope when it sends none", () =>
     Effect.gen(function* () {
       const { result } = yield* withClient(
-        () => jsonResponse({ access_token: "AT2", token_type: "Bearer", expires_in: 60 }),
+        () => FakeHttp.json({ access_token: "AT2", token_type: "Bearer", expires_in: 60 }),
         (c) => Effect.flatMap(TokenRequest.refreshToken({ refreshToken: "RT-OLD", scope: "read write" }), (r) => c.token(r))
       )
       assert.strictEqual(Redacted.value(result.refreshToken!), "RT-OLD")
       assert.strictEqual(result.scope, "read write")
-      const { result: granted } = yield* withClient(() => jsonResponse({ ...tokenAnswer, scope: "read" }), (c) => c.token(TokenRequest.clientCredentials({ scope: "read write" })))
+      const { result: granted } = yield* withClient(() => FakeHttp.json({ ...tokenAnswer, scope: "read" }), (c) => c.token(TokenRequest.clientCredentials({ scope: "read write" })))
       assert.strictEqual(granted.scope, "read")
     }))
 
@@ -222,7 +226,7 @@ describe("OAuthClient token answers", () => {
       const { privateKey, publicKey } = yield* Effect.promise(() => jose.generateKeyPair("ES256", { extractable: true }))
       const jwk = { ...(yield* Effect.promise(() => jose.exportJWK(privateKey))), kid: "k1", alg: "ES256" }
       const auth = yield* ClientAuth.privateKeyJwt({ clientId: "c", privateKey: jwk })
-      const fake = fakeClient((_, i) => (i === 0 ? jsonResponse({ error: "temporarily_unavailable" }, 503) : jsonResponse(tokenAnswer)))
+      const fake = FakeHttp.make((_, i) => (i === 0 ? FakeHttp.json({ error: "temporarily_unavailable" }, 503) : FakeHttp.json(tokenAnswer)))
       const fiber = yield* Effect.fork(
         OAuthClient.make({ ...endpoints, auth }).pipe(
           Effect.flatMap((c) => c.token(TokenRequest.clientCredentials())),
@@ -242,12 +246,12 @@ describe("OAuthClient token answers", () => {
 })
 
 describe("OAuthClient JWKS cache", () => {
-  const jwks = (kids: ReadonlyArray<string>) => jsonResponse({ keys: kids.map((kid) => ({ kty: "EC", crv: "P-256", x: "x", y: "y", kid })) })
+  const jwks = (kids: ReadonlyArray<string>) => FakeHttp.json({ keys: kids.map((kid) => ({ kty: "EC", crv: "P-256", x: "x", y: "y", kid })) })
 
   it.effect("fetches once, refetches on an unknown kid no more often than the cooldown", () =>
     Effect.gen(function* () {
       let rotation = ["k1"]
-      const fake = fakeClient(() => jwks(rotation))
+      const fake = FakeHttp.make(() => jwks(rotation))
       const client = yield* OAuthClient.make({ ...endpoints, clientId: "c", jwksCooldown: "30 seconds" }).pipe(
         Effect.provide(Transport.layer().pipe(Layer.provide(fake.layer)))
       )
@@ -275,7 +279,7 @@ describe("OAuthClient JWKS cache", () => {
 
   it.effect("concurrent first lookups of an unknown kid cause one fetch", () =>
     Effect.gen(function* () {
-      const fake = fakeClient(() => jwks(["k1"]))
+      const fake = FakeHttp.make(() => jwks(["k1"]))
       const client = yield* OAuthClient.make({ ...endpoints, clientId: "c" }).pipe(
         Effect.provide(Transport.layer().pipe(Layer.provide(fake.layer)))
       )
@@ -286,7 +290,7 @@ describe("OAuthClient JWKS cache", () => {
   it.effect("refuses a malformed key set", () =>
     Effect.gen(function* () {
       for (const body of [{}, { keys: "nope" }, { keys: [{ kid: "x" }] }, []]) {
-        const error = yield* Effect.flip(withClient(() => jsonResponse(body), (c) => c.jwks()))
+        const error = yield* Effect.flip(withClient(() => FakeHttp.json(body), (c) => c.jwks()))
         expect(error).toMatchObject({ _tag: "UnexpectedResponse", endpoint: "jwks" })
       }
     }))

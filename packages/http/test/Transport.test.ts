@@ -2,11 +2,11 @@ import { assert, describe, expect, it } from "@effect/vitest"
 import { FetchHttpClient } from "@effect/platform"
 import { Params } from "@oauth2/core"
 import { Transport } from "@oauth2/http"
+import { FakeHttp } from "@oauth2/testing"
 import { Context, Duration, Effect, Either, Fiber, Layer, Redacted, TestClock } from "effect"
 import { createServer } from "node:http"
 import { gzipSync } from "node:zlib"
 import type { AddressInfo } from "node:net"
-import { fakeFetch, jsonResponse } from "./fake.js"
 
 const tokenPost = (retry = false): Transport.Request<"token"> => ({
   endpoint: "token",
@@ -38,14 +38,14 @@ const implementations: ReadonlyArray<{
 ]
 
 describe.each(implementations)("Transport contract: $name", (impl) => {
-const fakeClient = (respond: Parameters<typeof fakeFetch>[0]) => {
-  const fake = fakeFetch(respond)
+const fakeClient = (respond: FakeHttp.Respond<FakeHttp.Request>) => {
+  const fake = FakeHttp.makeFetch(respond)
   return { ...fake, layer: Layer.succeed(FakeFetch, fake.fetch) }
 }
 const makeTransport = (options?: Transport.Options) => Effect.flatMap(FakeFetch, (fetch) => impl.make(fetch, options))
 
 const run = <A, E>(
-  respond: Parameters<typeof fakeFetch>[0],
+  respond: FakeHttp.Respond<FakeHttp.Request>,
   program: (t: Transport.TransportService) => Effect.Effect<A, E>,
   options?: Transport.Options
 ) => {
@@ -59,7 +59,7 @@ const run = <A, E>(
 
   it.effect("posts UTF-8 form bodies that ask for JSON", () =>
     Effect.gen(function* () {
-      const { result, seen } = yield* run(() => jsonResponse({ ok: true }), (t) => t.send(tokenPost()))
+      const { result, seen } = yield* run(() => FakeHttp.json({ ok: true }), (t) => t.send(tokenPost()))
       assert.strictEqual(seen.length, 1)
       const s = seen[0]!
       assert.strictEqual(s.method, "POST")
@@ -75,7 +75,7 @@ const run = <A, E>(
 
   it.effect("maps a JSON error body to its tag with the status", () =>
     Effect.gen(function* () {
-      const error = yield* Effect.flip(run(() => jsonResponse({ error: "invalid_client", error_description: "bad secret" }, 401), (t) => t.send(tokenPost())))
+      const error = yield* Effect.flip(run(() => FakeHttp.json({ error: "invalid_client", error_description: "bad secret" }, 401), (t) => t.send(tokenPost())))
       expect(error).toMatchObject({ _tag: "InvalidClient", status: 401, description: "bad secret", endpoint: "token" })
     }))
 
@@ -92,12 +92,12 @@ const run = <A, E>(
 
   it.effect("treats a 2xx answer carrying an OAuth error as that error (GitHub's device flow does this)", () =>
     Effect.gen(function* () {
-      const pending = yield* Effect.flip(run(() => jsonResponse({ error: "authorization_pending" }), (t) => t.send(tokenPost())))
+      const pending = yield* Effect.flip(run(() => FakeHttp.json({ error: "authorization_pending" }), (t) => t.send(tokenPost())))
       expect(pending).toMatchObject({ _tag: "AuthorizationPending", status: 200 })
-      const revoked = yield* Effect.flip(run(() => jsonResponse({ error: "unsupported_token_type" }), (t) => t.send({ ...tokenPost(), endpoint: "revocation" })))
+      const revoked = yield* Effect.flip(run(() => FakeHttp.json({ error: "unsupported_token_type" }), (t) => t.send({ ...tokenPost(), endpoint: "revocation" })))
       expect(revoked).toMatchObject({ _tag: "UnsupportedTokenType" })
       // a token answer that happens to have an `error` member is still a token answer
-      const { result } = yield* run(() => jsonResponse({ access_token: "a", token_type: "Bearer", error: "none" }), (t) => t.send(tokenPost()))
+      const { result } = yield* run(() => FakeHttp.json({ access_token: "a", token_type: "Bearer", error: "none" }), (t) => t.send(tokenPost()))
       assert.strictEqual(result.status, 200)
     }))
 
@@ -144,7 +144,7 @@ const run = <A, E>(
     Effect.gen(function* () {
       const empty = yield* Effect.flip(run(() => new Response(null, { status: 400 }), (t) => t.send(tokenPost())))
       expect(empty).toMatchObject({ _tag: "UnexpectedResponse", status: 400 })
-      const array = yield* Effect.flip(run(() => jsonResponse(["error"], 400), (t) => t.send(tokenPost())))
+      const array = yield* Effect.flip(run(() => FakeHttp.json(["error"], 400), (t) => t.send(tokenPost())))
       expect(array).toMatchObject({ _tag: "UnexpectedResponse", status: 400 })
     }))
 
@@ -161,7 +161,7 @@ const run = <A, E>(
 
   it.effect("refuses an answer over the size limit, declared or streamed", () =>
     Effect.gen(function* () {
-      const declared = yield* Effect.flip(run(() => jsonResponse({ pad: "x".repeat(2000) }), (t) => t.send(tokenPost()), { maxResponseBytes: 1000 }))
+      const declared = yield* Effect.flip(run(() => FakeHttp.json({ pad: "x".repeat(2000) }), (t) => t.send(tokenPost()), { maxResponseBytes: 1000 }))
       expect(declared).toMatchObject({ _tag: "ResponseTooLarge", limitBytes: 1000 })
       let pulled = 0
       const endless = () =>
@@ -204,7 +204,7 @@ const run = <A, E>(
   it.effect("retries transient failures of repeatable requests with backoff, and only those", () =>
     Effect.gen(function* () {
       const answers = ["reset", "reset", "reset"] as const
-      const fake = fakeClient((_, i) => (i < answers.length ? answers[i]! : jsonResponse({ ok: 1 })))
+      const fake = fakeClient((_, i) => (i < answers.length ? answers[i]! : FakeHttp.json({ ok: 1 })))
       const fiber = yield* Effect.fork(Effect.flatMap(makeTransport(), (t) => t.send(tokenPost(true))).pipe(Effect.provide(fake.layer)))
       yield* TestClock.adjust("250 millis")
       assert.strictEqual(fake.seen.length, 2)
@@ -224,7 +224,7 @@ const run = <A, E>(
 
   it.effect("honours Retry-After on 503 and 429, and gives up after the policy", () =>
     Effect.gen(function* () {
-      const fake = fakeClient((_, i) => (i === 0 ? jsonResponse({ error: "temporarily_unavailable" }, 503, { "retry-after": "10" }) : jsonResponse({ ok: 1 })))
+      const fake = fakeClient((_, i) => (i === 0 ? FakeHttp.json({ error: "temporarily_unavailable" }, 503, { "retry-after": "10" }) : FakeHttp.json({ ok: 1 })))
       const fiber = yield* Effect.fork(Effect.flatMap(makeTransport(), (t) => t.send({ ...tokenPost(true), endpoint: "introspection" })).pipe(Effect.provide(fake.layer)))
       yield* TestClock.adjust("9 seconds")
       assert.strictEqual(fake.seen.length, 1)
@@ -241,7 +241,7 @@ const run = <A, E>(
 
   it.effect("does not retry a single-use request after a 5xx answer", () =>
     Effect.gen(function* () {
-      const fake = fakeClient(() => jsonResponse({ error: "server_error" }, 500))
+      const fake = fakeClient(() => FakeHttp.json({ error: "server_error" }, 500))
       const error = yield* Effect.flip(Effect.flatMap(makeTransport(), (t) => t.send(tokenPost(false))).pipe(Effect.provide(fake.layer)))
       expect(error).toMatchObject({ _tag: "ServerError", status: 500 })
       assert.strictEqual(fake.seen.length, 1)
@@ -249,7 +249,7 @@ const run = <A, E>(
 
   it.effect("refuses non-https and malformed URLs before sending", () =>
     Effect.gen(function* () {
-      const fake = fakeClient(() => jsonResponse({}))
+      const fake = fakeClient(() => FakeHttp.json({}))
       const t = yield* makeTransport().pipe(Effect.provide(fake.layer))
       for (
         const url of [

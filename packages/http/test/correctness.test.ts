@@ -6,10 +6,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { AuthorizationRequest, AuthorizationResponse, BearerToken, Jwt, ServerMetadata } from "@oauth2/core"
 import { OAuthClient, Transport } from "@oauth2/http"
+import { FakeHttp } from "@oauth2/testing"
 import { ConfigError, ConfigProvider, DateTime, Effect, Layer, Redacted, TestClock } from "effect"
 import * as jose from "jose"
 import { createHash } from "node:crypto"
-import { fakeClient, jsonResponse, type Seen } from "./fake.js"
 
 const ISSUER = "https://as.example.com"
 const NOW = 1_700_000_000
@@ -56,22 +56,22 @@ const idClaims = (overrides: Record<string, unknown> = {}) => ({ iss: ISSUER, su
 const makeServer = (metadata: Record<string, unknown> = discovery) => {
   const state = {
     keys: [k1.publicJwk] as Array<jose.JWK>,
-    token: (_seen: Seen): Response => jsonResponse({ access_token: "AT", token_type: "Bearer", expires_in: 60 }),
+    token: (_seen: FakeHttp.ClientRequest): Response => FakeHttp.json({ access_token: "AT", token_type: "Bearer", expires_in: 60 }),
     jwksFetches: 0
   }
-  const fake = fakeClient((seen) => {
+  const fake = FakeHttp.make((seen) => {
     switch (new URL(seen.url).pathname) {
       case "/.well-known/openid-configuration":
-        return jsonResponse(metadata)
+        return FakeHttp.json(metadata)
       case "/jwks":
         state.jwksFetches++
-        return jsonResponse({ keys: state.keys })
+        return FakeHttp.json({ keys: state.keys })
       case "/token":
         return state.token(seen)
       case "/revoke":
         return new Response(null, { status: 200 })
       default:
-        return jsonResponse({ error: "invalid_request" }, 404)
+        return FakeHttp.json({ error: "invalid_request" }, 404)
     }
   })
   return { state, seen: fake.seen, layer: Transport.layer({ retry: false }).pipe(Layer.provide(fake.layer)) }
@@ -85,7 +85,7 @@ const made = (server: Server, options: Partial<OAuthClient.Options> = {}) =>
   Effect.provide(OAuthClient.make({ ...endpoints, clientId: CLIENT_ID, clientSecret: Redacted.make("s3cret"), ...options }), server.layer)
 
 const tokenWith = (idToken: string | undefined, extra: Record<string, unknown> = {}) => () =>
-  jsonResponse({ access_token: "AT", token_type: "Bearer", expires_in: 60, ...(idToken === undefined ? {} : { id_token: idToken }), ...extra })
+  FakeHttp.json({ access_token: "AT", token_type: "Bearer", expires_in: 60, ...(idToken === undefined ? {} : { id_token: idToken }), ...extra })
 
 describe("JWKS: the fetch at construction does not start the refetch cooldown (issue 13.1)", () => {
   it.effect("a client discovered just before a key rotation accepts the first ID token signed with the new key", () =>

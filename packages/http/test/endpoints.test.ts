@@ -5,8 +5,9 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import { AuthorizationRequest, OAuthError, TokenRequest } from "@oauth2/core"
 import { ClientAuth, OAuthClient, Transport } from "@oauth2/http"
+import { FakeHttp } from "@oauth2/testing"
 import { Cause, Effect, Exit, Layer, Logger, Redacted } from "effect"
-import { advanceUntilDone, fakeClient, jsonResponse } from "./fake.js"
+import { advanceUntilDone } from "./clock.js"
 
 const endpoints = {
   issuer: "https://as.example.com",
@@ -45,8 +46,8 @@ const cases: ReadonlyArray<Case> = [
   { endpoint: "jwks", good: { keys: [] }, run: (c) => c.jwks() }
 ]
 
-const call = (c: Case, respond: Parameters<typeof fakeClient>[0], options: Transport.Options = { retry: false }) => {
-  const fake = fakeClient(respond)
+const call = (c: Case, respond: FakeHttp.Respond<FakeHttp.ClientRequest>, options: Transport.Options = { retry: false }) => {
+  const fake = FakeHttp.make(respond)
   // client_secret_post: the secret travels in the body, where a careless error would pick it up
   return ClientAuth.clientSecretPost({ clientId: "c", clientSecret: Redacted.make(SECRET) }).pipe(
     Effect.flatMap((auth) => OAuthClient.make({ ...endpoints, auth })),
@@ -68,19 +69,19 @@ const failureOf = (exit: Exit.Exit<unknown, unknown>): any => {
 describe.each(cases)("$endpoint endpoint", (c) => {
   it.effect("succeeds on a good answer", () =>
     Effect.gen(function* () {
-      const { exit } = yield* call(c, () => jsonResponse(c.good, c.endpoint === "pushed_authorization" ? 201 : 200))
+      const { exit } = yield* call(c, () => FakeHttp.json(c.good, c.endpoint === "pushed_authorization" ? 201 : 200))
       assert.isTrue(Exit.isSuccess(exit), Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "")
     }))
 
   it.effect("maps every standard error code of the endpoint to its tag", () =>
     Effect.gen(function* () {
       for (const code of OAuthError.endpointCodes[c.endpoint]) {
-        const { exit } = yield* call(c, () => jsonResponse({ error: code, error_description: "d" }, 400))
+        const { exit } = yield* call(c, () => FakeHttp.json({ error: code, error_description: "d" }, 400))
         const error = failureOf(exit)
         expect(error).toMatchObject({ _tag: OAuthError.make(c.endpoint, { error: code })._tag, error: code, status: 400, endpoint: c.endpoint })
         assert.notStrictEqual(error._tag, "UnknownError")
       }
-      const { exit } = yield* call(c, () => jsonResponse({ error: "vendor_specific" }, 400))
+      const { exit } = yield* call(c, () => FakeHttp.json({ error: "vendor_specific" }, 400))
       expect(failureOf(exit)).toMatchObject({ _tag: "UnknownError", error: "vendor_specific" })
     }))
 
@@ -88,10 +89,10 @@ describe.each(cases)("$endpoint endpoint", (c) => {
     ["an HTML error page", () => new Response("<html><body>Oops</body></html>", { status: 500, headers: { "content-type": "text/html" } }), "UnexpectedResponse"],
     ["an HTML page with status 200", () => new Response("<html>login</html>", { status: 200, headers: { "content-type": "text/html" } }), "UnexpectedResponse"],
     ["an empty 400", () => new Response("", { status: 400 }), "UnexpectedResponse"],
-    ["a JSON array", () => jsonResponse([1, 2, 3]), "UnexpectedResponse"],
-    ["a JSON string", () => jsonResponse("hello"), "UnexpectedResponse"],
-    ["wrong field types", () => jsonResponse({ access_token: 1, active: "yes", sub: 5, request_uri: 7, device_code: [], auth_req_id: {}, keys: "x", expires_in: "soon" }), "UnexpectedResponse"],
-    ["an oversized body", () => jsonResponse({ pad: "x".repeat(2 * 1024 * 1024) }), "ResponseTooLarge"],
+    ["a JSON array", () => FakeHttp.json([1, 2, 3]), "UnexpectedResponse"],
+    ["a JSON string", () => FakeHttp.json("hello"), "UnexpectedResponse"],
+    ["wrong field types", () => FakeHttp.json({ access_token: 1, active: "yes", sub: 5, request_uri: 7, device_code: [], auth_req_id: {}, keys: "x", expires_in: "soon" }), "UnexpectedResponse"],
+    ["an oversized body", () => FakeHttp.json({ pad: "x".repeat(2 * 1024 * 1024) }), "ResponseTooLarge"],
     ["a redirect", () => new Response(null, { status: 302, headers: { location: "https://elsewhere.example/" } }), "UnexpectedRedirect"],
     ["a connection reset", () => "reset", "RequestFailed"]
   ]
@@ -118,7 +119,7 @@ describe.each(cases)("$endpoint endpoint", (c) => {
     Effect.gen(function* () {
       const lines: Array<string> = []
       const logger = Logger.make(({ message, cause }) => lines.push(`${String(message)} ${Cause.pretty(cause)}`))
-      for (const respond of [() => jsonResponse({ error: "invalid_client" }, 401), () => "reset" as const, () => new Response("<html/>", { status: 502 })]) {
+      for (const respond of [() => FakeHttp.json({ error: "invalid_client" }, 401), () => "reset" as const, () => new Response("<html/>", { status: 502 })]) {
         const { exit } = yield* call(c, respond)
         const error = failureOf(exit)
         yield* Effect.logError("call failed", error).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))

@@ -1,8 +1,8 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import { TokenRequest } from "@oauth2/core"
 import { OAuthClient, Transport } from "@oauth2/http"
+import { FakeHttp } from "@oauth2/testing"
 import { ConfigError, ConfigProvider, Effect, Layer, Option, Tracer } from "effect"
-import { fakeClient, jsonResponse } from "./fake.js"
 
 const discovery = {
   issuer: "https://as.example.com",
@@ -12,10 +12,10 @@ const discovery = {
 }
 
 const server = () =>
-  fakeClient((seen) => {
-    if (seen.url.endsWith("/.well-known/openid-configuration")) return jsonResponse(discovery)
-    if (seen.url.endsWith("/jwks")) return jsonResponse({ keys: [] })
-    return jsonResponse({ access_token: "AT", token_type: "Bearer", expires_in: 60 })
+  FakeHttp.make((seen) => {
+    if (seen.url.endsWith("/.well-known/openid-configuration")) return FakeHttp.json(discovery)
+    if (seen.url.endsWith("/jwks")) return FakeHttp.json({ keys: [] })
+    return FakeHttp.json({ access_token: "AT", token_type: "Bearer", expires_in: 60 })
   })
 
 describe("OAuthClient.layerConfig", () => {
@@ -75,7 +75,7 @@ describe("spans", () => {
   it.effect("each call is one span named after its endpoint, without secrets in its attributes", () =>
     Effect.gen(function* () {
       const spans: Array<{ name: string; attributes: Record<string, unknown> }> = []
-      const fake = fakeClient(() =>
+      const fake = FakeHttp.make(() =>
         Effect.map(Effect.currentSpan.pipe(Effect.option), (span) => {
           // the platform's HTTP span is a child of ours
           let current: Tracer.AnySpan | undefined = Option.getOrUndefined(span)
@@ -83,7 +83,7 @@ describe("spans", () => {
             spans.push({ name: current.name, attributes: Object.fromEntries(current.attributes) })
             current = Option.getOrUndefined(current.parent)
           }
-          return jsonResponse({ access_token: "AT-SECRET", token_type: "Bearer" })
+          return FakeHttp.json({ access_token: "AT-SECRET", token_type: "Bearer" })
         })
       )
       const client = yield* OAuthClient.make({ tokenEndpoint: "https://as.example.com/token", clientId: "c", clientSecret: "SECRET" }).pipe(

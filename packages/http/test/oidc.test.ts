@@ -6,10 +6,10 @@
 import { describe, expect, it, vi } from "@effect/vitest"
 import { AuthorizationRequest, AuthorizationResponse, Jwt, ServerMetadata } from "@oauth2/core"
 import { ClientAuth, OAuthClient, Transport } from "@oauth2/http"
+import { FakeHttp } from "@oauth2/testing"
 import { Effect, Either, Layer, Redacted, TestClock } from "effect"
 import * as jose from "jose"
 import { createHash } from "node:crypto"
-import { fakeClient, jsonResponse, type Seen } from "./fake.js"
 
 const ISSUER = "https://as.example.com"
 const NOW = 1_700_000_000
@@ -48,18 +48,18 @@ const idClaims = (overrides: Record<string, unknown> = {}) => ({ iss: ISSUER, su
 const makeServer = () => {
   const state = {
     keys: [k1.publicJwk] as Array<jose.JWK>,
-    token: (_seen: Seen): Response => jsonResponse({ access_token: "AT", token_type: "Bearer", expires_in: 60 }),
-    userinfo: (_seen: Seen): Response => jsonResponse({ sub: "alice" }),
-    introspection: (_seen: Seen): Response => jsonResponse({ active: true }),
-    backchannel: (_seen: Seen): Response => jsonResponse({ auth_req_id: "R", expires_in: 60 }),
+    token: (_seen: FakeHttp.ClientRequest): Response => FakeHttp.json({ access_token: "AT", token_type: "Bearer", expires_in: 60 }),
+    userinfo: (_seen: FakeHttp.ClientRequest): Response => FakeHttp.json({ sub: "alice" }),
+    introspection: (_seen: FakeHttp.ClientRequest): Response => FakeHttp.json({ active: true }),
+    backchannel: (_seen: FakeHttp.ClientRequest): Response => FakeHttp.json({ auth_req_id: "R", expires_in: 60 }),
     jwksFetches: 0
   }
-  const fake = fakeClient((seen) => {
+  const fake = FakeHttp.make((seen) => {
     const path = new URL(seen.url).pathname
     switch (path) {
       case "/jwks":
         state.jwksFetches++
-        return jsonResponse({ keys: state.keys })
+        return FakeHttp.json({ keys: state.keys })
       case "/token":
         return state.token(seen)
       case "/userinfo":
@@ -69,13 +69,13 @@ const makeServer = () => {
       case "/bc":
         return state.backchannel(seen)
       default:
-        return jsonResponse({ error: "invalid_request" }, 404)
+        return FakeHttp.json({ error: "invalid_request" }, 404)
     }
   })
   return { state, seen: fake.seen, layer: Transport.layer({ retry: false }).pipe(Layer.provide(fake.layer)) }
 }
 
-const lastTo = (server: ReturnType<typeof makeServer>, path: string): Seen =>
+const lastTo = (server: ReturnType<typeof makeServer>, path: string): FakeHttp.ClientRequest =>
   server.seen.filter((s) => new URL(s.url).pathname === path).at(-1)!
 
 /** A client of the fake server; an option given as `undefined` removes the default. */
@@ -100,7 +100,7 @@ const callback = (code: string, options: Partial<AuthorizationRequest.Options> =
   })
 
 const tokenWith = (idToken: string | undefined, extra: Record<string, unknown> = {}) => () =>
-  jsonResponse({ access_token: "AT", token_type: "Bearer", expires_in: 60, ...(idToken === undefined ? {} : { id_token: idToken }), ...extra })
+  FakeHttp.json({ access_token: "AT", token_type: "Bearer", expires_in: 60, ...(idToken === undefined ? {} : { id_token: idToken }), ...extra })
 
 describe("OAuthClient: OpenID Connect", () => {
   it.effect("the code exchange validates the ID token against the pending request (nonce, at_hash, c_hash)", () =>
@@ -279,7 +279,7 @@ describe("OAuthClient: OpenID Connect", () => {
       server.state.userinfo = jwtAnswer(yield* sign({ sub: "alice" }, { ...k2, kid: "k1" }))
       expect(yield* Effect.flip(client.userinfo("AT"))).toMatchObject({ _tag: "InvalidJwt", endpoint: "userinfo", reason: "InvalidSignature" })
       // a JSON answer is checked too
-      server.state.userinfo = () => jsonResponse({ sub: "mallory" })
+      server.state.userinfo = () => FakeHttp.json({ sub: "mallory" })
       expect(yield* Effect.flip(client.userinfo("AT", { idToken }))).toMatchObject({ _tag: "MismatchingSubject" })
       // a client that registered signed answers refuses a plain JSON one, and asks for JWT
       const signedOnly = yield* clientFor(server, { userinfoSigningAlgorithms: ["RS256"] })
@@ -301,7 +301,7 @@ describe("OAuthClient: OpenID Connect", () => {
       server.state.introspection = () => new Response(forged, { status: 200, headers: { "content-type": "application/token-introspection+jwt" } })
       expect(yield* Effect.flip(client.introspect({ token: "T" }))).toMatchObject({ _tag: "InvalidJwt", reason: "AudienceMismatch" })
       // asked for a JWT, got JSON: refused
-      server.state.introspection = () => jsonResponse({ active: true })
+      server.state.introspection = () => FakeHttp.json({ active: true })
       expect(yield* Effect.flip(client.introspect({ token: "T" }, { jwt: true }))).toMatchObject({ _tag: "UnexpectedResponse", endpoint: "introspection" })
       expect((yield* client.introspect({ token: "T" })).active).toBe(true)
     }))

@@ -17,3 +17,10 @@ export * as TestServer from "./TestServer.js"
  * @since 0.1.0
  */
 export * as Fault from "./Fault.js"
+
+/**
+ * An in-memory network for unit tests: a fake `HttpClient` and a fake `fetch`.
+ *
+ * @since 0.1.0
+ */
+export * as FakeHttp from "./FakeHttp.js"
