@@ -5,17 +5,15 @@
  *
  * @since 0.1.0
  */
-import * as DateTime from "effect/DateTime"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
-import type { InvalidArgument, ResponseContext, UnexpectedResponse } from "./OAuthError.js"
-import { invalidArgument } from "./OAuthError.js"
-import type * as Params from "./Params.js"
-import { scope as normaliseScope } from "./Params.js"
+import type * as DateTime from "effect/DateTime"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
+import type * as Redacted from "effect/Redacted"
+import * as internal from "./internal/backchannelAuthentication.js"
 import * as wire from "./internal/wire.js"
+import type { InvalidArgument, ResponseContext, UnexpectedResponse } from "./OAuthError.js"
+import type * as Params from "./Params.js"
 
 /**
  * An authentication request. `scope` must include `openid`, and exactly one of `loginHint`, `loginHintToken` and
@@ -75,19 +73,6 @@ export interface BackchannelAuthenticationResponse {
  */
 export const defaultInterval: Duration.Duration = wire.defaultInterval
 
-const nonEmpty = (v: Params.Value | undefined): boolean =>
-  v !== undefined && (typeof v === "string" ? v.length > 0 : Redacted.value(v).length > 0)
-
-const requestedExpirySeconds = (
-  input: number | Duration.Duration | undefined
-): Either.Either<string | undefined, InvalidArgument> => {
-  if (input === undefined) return Either.right(undefined)
-  const seconds = typeof input === "number" ? input : Duration.isFinite(input) ? Duration.toMillis(input) / 1000 : Infinity
-  return Number.isSafeInteger(seconds) && seconds > 0
-    ? Either.right(String(seconds))
-    : Either.left(invalidArgument("requestedExpiry", "must be a positive whole number of seconds"))
-}
-
 /**
  * Builds the form parameters of an authentication request. Fails with `InvalidArgument` when `scope` lacks
  * `openid`, when not exactly one of `loginHint`, `loginHintToken`, `idTokenHint` is given, when `requestedExpiry`
@@ -112,45 +97,8 @@ const requestedExpirySeconds = (
  * @since 0.1.0
  * @category encoding
  */
-export const params = (request: BackchannelAuthenticationRequest): Either.Either<Params.Params, InvalidArgument> => {
-  const scope = normaliseScope(request.scope)
-  if (scope === undefined || !scope.split(" ").includes("openid")) {
-    return Either.left(invalidArgument("scope", "a backchannel authentication request must include the 'openid' scope"))
-  }
-  const hints = [request.loginHint, request.loginHintToken, request.idTokenHint].filter(nonEmpty).length
-  if (hints !== 1) {
-    return Either.left(
-      invalidArgument(
-        "loginHint",
-        `exactly one of loginHint, loginHintToken and idTokenHint must be given (got ${hints})`
-      )
-    )
-  }
-  return Either.flatMap(requestedExpirySeconds(request.requestedExpiry), (requestedExpiry) =>
-    wire.buildParams(
-      {
-        scope,
-        client_notification_token: request.clientNotificationToken,
-        acr_values: normaliseScope(request.acrValues),
-        login_hint_token: request.loginHintToken,
-        id_token_hint: request.idTokenHint,
-        login_hint: request.loginHint,
-        binding_message: request.bindingMessage,
-        user_code: request.userCode,
-        requested_expiry: requestedExpiry
-      },
-      request.extra
-    ))
-}
-
-const Wire = Schema.Struct({
-  auth_req_id: Schema.Redacted(Schema.NonEmptyString),
-  expires_in: wire.Seconds,
-  interval: wire.optional(wire.Seconds)
-})
-
-const known: ReadonlySet<string> = new Set(Object.keys(Wire.fields))
-const decodeWire = wire.decoder(Wire, "backchannel_authentication")
+export const params: (request: BackchannelAuthenticationRequest) => Either.Either<Params.Params, InvalidArgument> =
+  internal.params
 
 /**
  * Decodes a successful authentication request acknowledgement (HTTP 200 JSON body). The expiry is computed from
@@ -175,21 +123,7 @@ const decodeWire = wire.decoder(Wire, "backchannel_authentication")
 export const decode: (
   body: unknown,
   context?: ResponseContext
-) => Effect.Effect<BackchannelAuthenticationResponse, UnexpectedResponse> = Effect.fnUntraced(function*(
-  raw: unknown,
-  context?: ResponseContext
-) {
-  const body = yield* wire.plainBody(raw, "backchannel_authentication", context)
-  const decoded = yield* decodeWire(body, context)
-  const expiresAt = yield* wire.expiresAt(decoded.expires_in, "backchannel_authentication", body, context)
-  const response: BackchannelAuthenticationResponse = {
-    authReqId: decoded.auth_req_id,
-    expiresAt,
-    interval: wire.intervalOf(decoded.interval),
-    extra: wire.extrasOf(body, known)
-  }
-  return response
-})
+) => Effect.Effect<BackchannelAuthenticationResponse, UnexpectedResponse> = internal.decode
 
 /**
  * Whether the authentication request has expired, by the current time of `Clock`.
@@ -198,5 +132,5 @@ export const decode: (
  * @since 0.1.0
  * @category guards
  */
-export const isExpired = (self: Pick<BackchannelAuthenticationResponse, "expiresAt">): Effect.Effect<boolean> =>
-  Effect.map(DateTime.now, (now) => !DateTime.lessThan(now, self.expiresAt))
+export const isExpired: (self: Pick<BackchannelAuthenticationResponse, "expiresAt">) => Effect.Effect<boolean> =
+  wire.isExpired

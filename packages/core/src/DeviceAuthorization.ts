@@ -4,17 +4,15 @@
  *
  * @since 0.1.0
  */
-import * as DateTime from "effect/DateTime"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
+import type * as DateTime from "effect/DateTime"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
+import type * as Redacted from "effect/Redacted"
+import * as internal from "./internal/deviceAuthorization.js"
+import * as wire from "./internal/wire.js"
 import type { InvalidArgument, ResponseContext, UnexpectedResponse } from "./OAuthError.js"
 import type * as Params from "./Params.js"
-import { scope as normaliseScope } from "./Params.js"
-import { unexpectedResponse } from "./internal/errors.js"
-import * as wire from "./internal/wire.js"
 
 /**
  * What a device authorization request carries besides client authentication (the http layer adds `client_id` or
@@ -83,22 +81,8 @@ export const defaultInterval: Duration.Duration = wire.defaultInterval
  * @since 0.1.0
  * @category encoding
  */
-export const params = (request: DeviceAuthorizationRequest = {}): Either.Either<Params.Params, InvalidArgument> =>
-  Either.flatMap(wire.checkResources(request.resource), (resource) =>
-    wire.buildParams({ scope: normaliseScope(request.scope), resource }, request.extra))
-
-const Wire = Schema.Struct({
-  device_code: Schema.Redacted(Schema.NonEmptyString),
-  user_code: Schema.NonEmptyString,
-  verification_uri: wire.optional(wire.HttpUrl),
-  verification_url: wire.optional(wire.HttpUrl),
-  verification_uri_complete: wire.optional(wire.HttpUrl),
-  expires_in: wire.Seconds,
-  interval: wire.optional(wire.Seconds)
-})
-
-const known: ReadonlySet<string> = new Set(Object.keys(Wire.fields))
-const decodeWire = wire.decoder(Wire, "device_authorization")
+export const params: (request?: DeviceAuthorizationRequest) => Either.Either<Params.Params, InvalidArgument> =
+  internal.params
 
 /**
  * Decodes a successful device authorization response (HTTP 200 JSON body). The expiry is computed from the current
@@ -129,28 +113,7 @@ const decodeWire = wire.decoder(Wire, "device_authorization")
 export const decode: (
   body: unknown,
   context?: ResponseContext
-) => Effect.Effect<DeviceAuthorizationResponse, UnexpectedResponse> = Effect.fnUntraced(function*(
-  raw: unknown,
-  context?: ResponseContext
-) {
-  const body = yield* wire.plainBody(raw, "device_authorization", context)
-  const decoded = yield* decodeWire(body, context)
-  const verificationUri = decoded.verification_uri ?? decoded.verification_url
-  if (verificationUri === undefined) {
-    return yield* Effect.fail(unexpectedResponse("device_authorization", "verification_uri: is missing", body, context))
-  }
-  const expiresAt = yield* wire.expiresAt(decoded.expires_in, "device_authorization", body, context)
-  const response: DeviceAuthorizationResponse = {
-    deviceCode: decoded.device_code,
-    userCode: decoded.user_code,
-    verificationUri,
-    ...(decoded.verification_uri_complete === undefined ? {} : { verificationUriComplete: decoded.verification_uri_complete }),
-    expiresAt,
-    interval: wire.intervalOf(decoded.interval),
-    extra: wire.extrasOf(body, known)
-  }
-  return response
-})
+) => Effect.Effect<DeviceAuthorizationResponse, UnexpectedResponse> = internal.decode
 
 /**
  * Whether the device code has expired, by the current time of `Clock`.
@@ -159,8 +122,7 @@ export const decode: (
  * @since 0.1.0
  * @category guards
  */
-export const isExpired = (self: Pick<DeviceAuthorizationResponse, "expiresAt">): Effect.Effect<boolean> =>
-  Effect.map(DateTime.now, (now) => !DateTime.lessThan(now, self.expiresAt))
+export const isExpired: (self: Pick<DeviceAuthorizationResponse, "expiresAt">) => Effect.Effect<boolean> = wire.isExpired
 
 /**
  * The URI to show the end user: `verification_uri_complete` when sent, else `verification_uri` (then the user code

@@ -4,11 +4,11 @@
  *
  * @since 0.1.0
  */
-import * as DateTime from "effect/DateTime"
-import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
-import type { ResponseContext, UnexpectedResponse } from "./OAuthError.js"
+import type * as DateTime from "effect/DateTime"
+import type * as Effect from "effect/Effect"
+import * as internal from "./internal/pushedAuthorization.js"
 import * as wire from "./internal/wire.js"
+import type { ResponseContext, UnexpectedResponse } from "./OAuthError.js"
 
 /**
  * A successful pushed authorization response, with an absolute expiry.
@@ -25,14 +25,6 @@ export interface PushedAuthorizationResponse {
   /** Every member of the response this model does not name. */
   readonly extra: Readonly<Record<string, unknown>>
 }
-
-const Wire = Schema.Struct({
-  request_uri: Schema.NonEmptyString,
-  expires_in: wire.Seconds
-})
-
-const known: ReadonlySet<string> = new Set(Object.keys(Wire.fields))
-const decodeWire = wire.decoder(Wire, "pushed_authorization")
 
 /**
  * Decodes a successful pushed authorization response (HTTP 201 JSON body). Both `request_uri` and `expires_in` are
@@ -60,20 +52,7 @@ const decodeWire = wire.decoder(Wire, "pushed_authorization")
 export const decode: (
   body: unknown,
   context?: ResponseContext
-) => Effect.Effect<PushedAuthorizationResponse, UnexpectedResponse> = Effect.fnUntraced(function*(
-  raw: unknown,
-  context?: ResponseContext
-) {
-  const body = yield* wire.plainBody(raw, "pushed_authorization", context)
-  const decoded = yield* decodeWire(body, context)
-  const expiresAt = yield* wire.expiresAt(decoded.expires_in, "pushed_authorization", body, context)
-  const response: PushedAuthorizationResponse = {
-    requestUri: decoded.request_uri,
-    expiresAt,
-    extra: wire.extrasOf(body, known)
-  }
-  return response
-})
+) => Effect.Effect<PushedAuthorizationResponse, UnexpectedResponse> = internal.decode
 
 /**
  * Whether the pushed request has expired, by the current time of `Clock`.
@@ -82,5 +61,4 @@ export const decode: (
  * @since 0.1.0
  * @category guards
  */
-export const isExpired = (self: Pick<PushedAuthorizationResponse, "expiresAt">): Effect.Effect<boolean> =>
-  Effect.map(DateTime.now, (now) => !DateTime.lessThan(now, self.expiresAt))
+export const isExpired: (self: Pick<PushedAuthorizationResponse, "expiresAt">) => Effect.Effect<boolean> = wire.isExpired

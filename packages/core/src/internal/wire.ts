@@ -231,6 +231,14 @@ export const expiresAt = (
   })
 
 /**
+ * Whether an answer's absolute expiry (a device code, a CIBA request, a pushed request) has passed, by the current
+ * time of `Clock`: the `isExpired` of those answers.
+ * @internal
+ */
+export const isExpired = (self: { readonly expiresAt: DateTime.Utc }): Effect.Effect<boolean> =>
+  Effect.map(DateTime.now, (now) => !DateTime.lessThan(now, self.expiresAt))
+
+/**
  * The default polling interval of the device and CIBA grants when the server sends none (RFC 8628 3.2, CIBA 7.3).
  * @internal
  */
