@@ -137,7 +137,8 @@ export interface ClientSecretJwt extends Base<"ClientSecretJwt", "client_secret_
 
 /**
  * `private_key_jwt`: a JWT assertion signed with the client's private key. `publicJwk` is the public half (with
- * `kid`, `alg` and `use: "sig"`), ready to register with the server, when the key was given as a JWK.
+ * `kid`, `alg` and `use: "sig"`; see `Jwt.publicJwk`), ready to register with the server, when the key was given as
+ * a JWK.
  *
  * @since 0.1.0
  * @category models
@@ -347,7 +348,7 @@ export interface ClientSecretJwtOptions extends AssertionOptions {
 /**
  * `client_secret_jwt`: sends `client_id`, `client_assertion_type` and a `client_assertion` JWT (header `alg`,
  * `typ: "JWT"`; claims `iss` = `sub` = client id, `aud`, `iat` from `Clock`, `exp` = `iat` + lifetime, a random
- * 256-bit `jti`) signed with HMAC keyed by the client secret. The HMAC key is imported once, here.
+ * 256-bit `jti`) signed with HMAC keyed by the client secret. The HMAC key is imported once, here, by `Jwt.secretKey`.
  *
  * `client_id` is sent in the body too: RFC 7521 4.2 allows it and some servers require it.
  *
@@ -403,10 +404,11 @@ export interface PrivateKeyJwtOptions extends AssertionOptions {
  * `private_key_jwt`: sends `client_id`, `client_assertion_type` and a `client_assertion` JWT (header `alg`, `kid`,
  * `typ: "JWT"`; claims as for {@link clientSecretJwt}) signed with the client's private key.
  *
- * The key is checked and imported once, here, as a non-extractable `CryptoKey`; the given key material is not kept.
- * These are `InvalidArgument`s: a symmetric key, a public key, no `kid`, an unsupported `alg`, an `alg` that the key
- * cannot sign with (or that differs from the JWK's), a JWK whose `use`/`key_ops` forbid signing, an RSA key under
- * 2048 bits, a key that does not import.
+ * The key is checked and imported once, here, by `Jwt.signingKey` (the one key-import path of `@oauth2/core`, whose
+ * rules every key of this library follows), as a non-extractable `CryptoKey`; the given key material is not kept.
+ * Client authentication only adds that a `kid` is required. These are `InvalidArgument`s: a symmetric key, a public
+ * key, no `kid`, an unsupported `alg`, an `alg` that the key cannot sign with (or that differs from the JWK's), a JWK
+ * whose `use`/`key_ops` forbid signing, an RSA key under 2048 bits, a key that does not import.
  *
  * @example
  * ```ts

@@ -1,5 +1,5 @@
 import { assert, describe, expect, it } from "@effect/vitest"
-import { Params } from "@oauth2/core"
+import { Jwt, Params } from "@oauth2/core"
 import * as ClientAuth from "@oauth2/http/ClientAuth"
 import { Effect, Exit, Inspectable, Redacted, TestClock } from "effect"
 import * as fc from "fast-check"
@@ -385,6 +385,23 @@ describe("ClientAuth", () => {
           assert.strictEqual(error.argument, argument, error.message)
           expectNoSecret(error, rsa.jwk.d!, ec.jwk.d!, "c2VjcmV0LXNlY3JldA")
         }
+      }))
+
+    it.effect("imports through Jwt.signingKey: the same key, alg and public JWK; client auth adds only the required kid", () =>
+      Effect.gen(function*() {
+        const { jwk } = yield* keyPair("ES384")
+        const input = { ...jwk, kid: "k", key_ops: ["sign"], ext: true, x5c: ["MIIB"] }
+        const auth = yield* ClientAuth.privateKeyJwt({ clientId: "c", privateKey: input })
+        const key = yield* Jwt.signingKey(input)
+        assert.strictEqual(auth.alg, key.alg)
+        assert.strictEqual(auth.kid, key.kid)
+        assert.deepStrictEqual(auth.publicJwk, key.publicJwk)
+        assert.deepStrictEqual(auth.publicJwk, { kty: "EC", crv: "P-384", x: jwk.x!, y: jwk.y!, kid: "k", alg: "ES384", use: "sig", x5c: ["MIIB"] })
+        // Jwt.signingKey allows a key without kid; private_key_jwt does not
+        assert.isUndefined((yield* Jwt.signingKey(jwk)).kid)
+        assert.strictEqual((yield* Effect.flip(ClientAuth.privateKeyJwt({ clientId: "c", privateKey: jwk }))).argument, "kid")
+        // an empty JWK kid is refused by the shared rules
+        assert.strictEqual((yield* Effect.flip(ClientAuth.privateKeyJwt({ clientId: "c", privateKey: { ...jwk, kid: "" } }))).argument, "privateKey")
       }))
 
     it.effect("a signing failure is a ClientAuthError, not a defect", () =>

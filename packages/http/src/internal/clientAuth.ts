@@ -40,12 +40,6 @@ export const isClientAuthError = (u: unknown): u is ClientAuth.ClientAuthError =
 const invalid = (argument: string, message: string): Effect.Effect<never, InvalidArgument> =>
   Effect.fail(OAuthError.invalidArgument(argument, message))
 
-/** Bounded text of an unknown failure (jose and WebCrypto messages name the problem, never the key material). */
-const describe = (u: unknown): string => {
-  const text = u instanceof Error ? `${u.name}: ${u.message}` : "unknown failure"
-  return text.length > 200 ? `${text.slice(0, 200)}...` : text
-}
-
 // ---------------------------------------------------------------------------------------------------------------------
 // values
 // ---------------------------------------------------------------------------------------------------------------------
@@ -260,11 +254,11 @@ const randomJti: Effect.Effect<string> = Effect.sync(() =>
   Jose.base64url.encode(globalThis.crypto.getRandomValues(new Uint8Array(32)))
 )
 
+/** Signs each request's assertion with the key imported once by `Jwt.secretKey` / `Jwt.signingKey` (its `alg`, `kid`). */
 const makeAssertion = (config: {
   readonly method: string
   readonly clientId: string
-  readonly key: CryptoKey
-  readonly header: Jose.JWTHeaderParameters
+  readonly key: Jwt.SigningKey
   readonly lifetimeSeconds: number
   readonly audience: ClientAuth.Audience
 }) => {
@@ -290,16 +284,13 @@ const makeAssertion = (config: {
         exp: iat + config.lifetimeSeconds,
         jti: yield* randomJti
       }
-      const jwt = yield* Effect.tryPromise({
-        try: () => new Jose.SignJWT(claims).setProtectedHeader(config.header).sign(config.key),
-        catch: (cause) =>
-          clientAuthError({
-            method: config.method,
-            endpoint: request.endpoint,
-            reason: "SigningFailed",
-            message: `could not sign the client assertion (${describe(cause)})`
-          })
-      })
+      const jwt = yield* Effect.mapError(Jwt.sign(claims, config.key, { typ: "JWT" }), (e) =>
+        clientAuthError({
+          method: config.method,
+          endpoint: request.endpoint,
+          reason: "SigningFailed",
+          message: `could not sign the client assertion (${e.message})`
+        }))
       return yield* addParams(config, request, [
         ["client_id", config.clientId],
         ["client_assertion_type", assertionType],
@@ -314,28 +305,18 @@ const lifetimeSeconds = (lifetime: Duration.Duration): number => Math.floor(Dura
 // client_secret_jwt
 // ---------------------------------------------------------------------------------------------------------------------
 
-const hmacHash = { HS256: "SHA-256", HS384: "SHA-384", HS512: "SHA-512" } as const
-
 /** @internal */
 export const clientSecretJwt = Effect.fnUntraced(function*(options: ClientAuth.ClientSecretJwtOptions) {
   const clientId = yield* checkClientId(options.clientId)
   const clientSecret = yield* checkSecret(options.clientSecret)
-  const alg = options.alg ?? "HS256"
-  if (!Object.hasOwn(hmacHash, alg)) return yield* invalid("alg", "must be one of HS256, HS384, HS512")
+  // the HMAC key, imported once (non-extractable) by core's one key-import path: signing never touches the secret again
+  const key = yield* Effect.mapError(
+    Jwt.secretKey(clientSecret, { alg: options.alg ?? "HS256" }),
+    (e) => e.argument === "secret" ? OAuthError.invalidArgument("clientSecret", "could not be imported as an HMAC key") : e
+  )
+  const alg = key.alg as ClientAuth.HmacAlgorithm
   const lifetime = yield* checkLifetime(options.lifetime)
   const audience = yield* checkAudience(options.audience)
-  // Imported once, non-extractable: signing never touches the raw secret again.
-  const key = yield* Effect.tryPromise({
-    try: () =>
-      globalThis.crypto.subtle.importKey(
-        "raw",
-        new TextEncoder().encode(Redacted.value(clientSecret)),
-        { name: "HMAC", hash: hmacHash[alg] },
-        false,
-        ["sign"]
-      ),
-    catch: (cause) => OAuthError.invalidArgument("clientSecret", `could not be imported as an HMAC key (${describe(cause)})`)
-  })
   const method = "client_secret_jwt"
   return makeValue<ClientAuth.ClientSecretJwt>({
     _tag: "ClientSecretJwt",
@@ -345,14 +326,7 @@ export const clientSecretJwt = Effect.fnUntraced(function*(options: ClientAuth.C
     alg,
     lifetime,
     audience,
-    authenticate: makeAssertion({
-      method,
-      clientId,
-      key,
-      header: { alg, typ: "JWT" },
-      lifetimeSeconds: lifetimeSeconds(lifetime),
-      audience
-    })
+    authenticate: makeAssertion({ method, clientId, key, lifetimeSeconds: lifetimeSeconds(lifetime), audience })
   })
 })
 
@@ -360,195 +334,26 @@ export const clientSecretJwt = Effect.fnUntraced(function*(options: ClientAuth.C
 // private_key_jwt
 // ---------------------------------------------------------------------------------------------------------------------
 
-/** @internal */
-export const asymmetricAlgorithms: ReadonlyArray<ClientAuth.AsymmetricAlgorithm> = Jwt.signingAlgorithms.filter(
-  (alg): alg is ClientAuth.AsymmetricAlgorithm => !alg.startsWith("HS")
-)
-
-const isAsymmetricAlgorithm = (u: unknown): u is ClientAuth.AsymmetricAlgorithm =>
-  typeof u === "string" && (asymmetricAlgorithms as ReadonlyArray<string>).includes(u)
-
-const curveAlgorithm: Record<string, ClientAuth.AsymmetricAlgorithm> = {
-  "P-256": "ES256",
-  "P-384": "ES384",
-  "P-521": "ES512"
-}
-
-const unsupportedAlg = (alg: unknown) =>
-  invalid("alg", `${typeof alg === "string" ? `'${alg}'` : "the value"} is not supported for private_key_jwt (one of ${asymmetricAlgorithms.join(", ")})`)
-
-/** The algorithms a key can sign with, as a predicate, and the default one. */
-const jwkAlgorithms = (
-  jwk: Jose.JWK
-): Effect.Effect<{ readonly accepts: (alg: ClientAuth.AsymmetricAlgorithm) => boolean; readonly default: ClientAuth.AsymmetricAlgorithm }, InvalidArgument> => {
-  switch (jwk.kty) {
-    case "RSA":
-      return Effect.succeed({ accepts: (alg) => alg.startsWith("RS") || alg.startsWith("PS"), default: "RS256" })
-    case "EC": {
-      const alg = typeof jwk.crv === "string" ? curveAlgorithm[jwk.crv] : undefined
-      if (alg === undefined) return invalid("privateKey", `EC curve '${String(jwk.crv)}' is not supported (P-256, P-384, P-521)`)
-      return Effect.succeed({ accepts: (a) => a === alg, default: alg })
-    }
-    case "OKP":
-      if (jwk.crv !== "Ed25519") return invalid("privateKey", `OKP curve '${String(jwk.crv)}' is not supported (Ed25519)`)
-      return Effect.succeed({ accepts: (a) => a === "EdDSA" || a === "Ed25519", default: "EdDSA" })
-    default:
-      return invalid("privateKey", `key type '${String(jwk.kty)}' is not supported (RSA, EC or OKP)`)
-  }
-}
-
-/** The JWS algorithm a WebCrypto key was imported for, if we support it. */
-const cryptoKeyAlgorithm = (key: CryptoKey): ClientAuth.AsymmetricAlgorithm | undefined => {
-  const algorithm = key.algorithm as { readonly name: string; readonly hash?: { readonly name: string }; readonly namedCurve?: string }
-  const bits = algorithm.hash?.name.replace("SHA-", "")
-  switch (algorithm.name) {
-    case "RSASSA-PKCS1-v1_5":
-      return isAsymmetricAlgorithm(`RS${bits}`) ? `RS${bits}` as ClientAuth.AsymmetricAlgorithm : undefined
-    case "RSA-PSS":
-      return isAsymmetricAlgorithm(`PS${bits}`) ? `PS${bits}` as ClientAuth.AsymmetricAlgorithm : undefined
-    case "ECDSA":
-      return algorithm.namedCurve === undefined ? undefined : curveAlgorithm[algorithm.namedCurve]
-    case "Ed25519":
-      return "EdDSA"
-    default:
-      return undefined
-  }
-}
-
-const sameAlgorithm = (a: ClientAuth.AsymmetricAlgorithm, b: ClientAuth.AsymmetricAlgorithm) =>
-  a === b || ((a === "EdDSA" || a === "Ed25519") && (b === "EdDSA" || b === "Ed25519"))
-
-const isCryptoKey = (u: unknown): u is CryptoKey =>
-  (typeof CryptoKey !== "undefined" && u instanceof CryptoKey) ||
-  (Predicate.hasProperty(u, "algorithm") && Predicate.hasProperty(u, "type") && Predicate.hasProperty(u, "usages") &&
-    Predicate.hasProperty(u, "extractable"))
-
-const checkKid = (option: unknown, fromJwk: unknown): Effect.Effect<string, InvalidArgument> => {
-  if (option !== undefined && typeof option !== "string") return invalid("kid", "must be a string")
-  if (fromJwk !== undefined && typeof fromJwk !== "string") return invalid("privateKey", "the JWK 'kid' must be a string")
-  if (option !== undefined && fromJwk !== undefined && option !== fromJwk) {
-    return invalid("kid", `'${option}' differs from the JWK's kid '${fromJwk}'`)
-  }
-  const kid = option ?? fromJwk
-  if (kid === undefined || kid.length === 0) {
-    return invalid("kid", "a key id is required, in the JWK ('kid') or as the 'kid' option, so that the server can pick the key")
-  }
-  return Effect.succeed(kid)
-}
-
-const publicMembers = ["kty", "crv", "x", "y", "n", "e"] as const
-
-type Imported = {
-  readonly key: CryptoKey
-  readonly alg: ClientAuth.AsymmetricAlgorithm
-  readonly kid: string
-  readonly publicJwk: Jose.JWK | undefined
-}
-
-const fromJwk = Effect.fnUntraced(function*(jwk: Jose.JWK, options: ClientAuth.PrivateKeyJwtOptions) {
-  if (jwk.kty === "oct") {
-    return yield* invalid("privateKey", "a symmetric ('oct') key cannot be used for private_key_jwt; use clientSecretJwt")
-  }
-  const algorithms = yield* jwkAlgorithms(jwk)
-  if (typeof jwk.d !== "string" || jwk.d.length === 0) {
-    return yield* invalid("privateKey", "is a public key (no 'd' member); private_key_jwt signs with the private key")
-  }
-  if (jwk.use !== undefined && jwk.use !== "sig") return yield* invalid("privateKey", `the JWK 'use' is '${jwk.use}', not 'sig'`)
-  if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes("sign"))) {
-    return yield* invalid("privateKey", "the JWK 'key_ops' does not allow 'sign'")
-  }
-  if (
-    options.alg !== undefined && jwk.alg !== undefined &&
-    !(isAsymmetricAlgorithm(jwk.alg) && sameAlgorithm(options.alg, jwk.alg))
-  ) {
-    return yield* invalid("alg", `'${options.alg}' differs from the JWK's alg '${jwk.alg}'`)
-  }
-  const alg = options.alg ?? jwk.alg ?? algorithms.default
-  if (!isAsymmetricAlgorithm(alg)) return yield* unsupportedAlg(alg)
-  if (!algorithms.accepts(alg)) {
-    return yield* invalid("alg", `'${alg}' cannot be used with this ${jwk.kty}${jwk.crv === undefined ? "" : ` ${jwk.crv}`} key`)
-  }
-  if (jwk.kty === "RSA" && (typeof jwk.n !== "string" || Math.floor(jwk.n.replace(/=+$/, "").length * 6 / 8) * 8 < 2048)) {
-    return yield* invalid("privateKey", "RSA keys must be at least 2048 bits")
-  }
-  const kid = yield* checkKid(options.kid, jwk.kid)
-  const key = yield* Effect.tryPromise({
-    try: () => Jose.importJWK(jwk, alg, { extractable: false }),
-    catch: (cause) => OAuthError.invalidArgument("privateKey", `could not be imported for ${alg} (${describe(cause)})`)
-  })
-  if (!isCryptoKey(key)) return yield* invalid("privateKey", "did not import as an asymmetric key")
-  const publicJwk: Record<string, unknown> = {}
-  for (const member of publicMembers) if (jwk[member] !== undefined) publicJwk[member] = jwk[member]
-  return { key, alg, kid, publicJwk: { ...publicJwk, kid, alg, use: "sig" } } satisfies Imported
-})
-
-const fromCryptoKey = Effect.fnUntraced(function*(key: CryptoKey, options: ClientAuth.PrivateKeyJwtOptions) {
-  if (key.type === "secret") {
-    return yield* invalid("privateKey", "a symmetric (secret) key cannot be used for private_key_jwt; use clientSecretJwt")
-  }
-  if (key.type !== "private") {
-    return yield* invalid("privateKey", "is a public key; private_key_jwt signs with the private key")
-  }
-  if (!key.usages.includes("sign")) return yield* invalid("privateKey", "the CryptoKey's usages do not include 'sign'")
-  const keyAlg = cryptoKeyAlgorithm(key)
-  if (keyAlg === undefined) {
-    return yield* invalid("privateKey", `a '${key.algorithm.name}' CryptoKey is not supported for private_key_jwt`)
-  }
-  if (options.alg !== undefined && !isAsymmetricAlgorithm(options.alg)) return yield* unsupportedAlg(options.alg)
-  if (options.alg !== undefined && !sameAlgorithm(options.alg, keyAlg)) {
-    return yield* invalid("alg", `'${options.alg}' cannot be used with a CryptoKey imported for ${keyAlg}`)
-  }
-  const modulusLength = (key.algorithm as { readonly modulusLength?: number }).modulusLength
-  if (modulusLength !== undefined && modulusLength < 2048) return yield* invalid("privateKey", "RSA keys must be at least 2048 bits")
-  const kid = yield* checkKid(options.kid, undefined)
-  return { key, alg: options.alg ?? keyAlg, kid, publicJwk: undefined } satisfies Imported
-})
-
-const fromPkcs8 = Effect.fnUntraced(function*(pem: string, options: ClientAuth.PrivateKeyJwtOptions) {
-  if (options.alg === undefined) return yield* invalid("alg", "is required with a PKCS#8 PEM private key")
-  if (!isAsymmetricAlgorithm(options.alg)) return yield* unsupportedAlg(options.alg)
-  const alg = options.alg
-  const key = yield* Effect.tryPromise({
-    try: () => Jose.importPKCS8(pem, alg, { extractable: false }),
-    catch: (cause) => OAuthError.invalidArgument("privateKey", `could not be imported for ${alg} (${describe(cause)})`)
-  })
-  return yield* fromCryptoKey(key, options)
-})
-
-const importKey = (options: ClientAuth.PrivateKeyJwtOptions): Effect.Effect<Imported, InvalidArgument> => {
-  const input: unknown = Redacted.isRedacted(options.privateKey) ? Redacted.value(options.privateKey) : options.privateKey
-  if (isCryptoKey(input)) return fromCryptoKey(input, options)
-  if (typeof input === "string") {
-    const text = input.trim()
-    if (text.startsWith("{")) {
-      return Effect.flatMap(
-        Effect.try({
-          try: () => JSON.parse(text) as unknown,
-          catch: () => OAuthError.invalidArgument("privateKey", "is not valid JSON")
-        }),
-        (jwk) => Predicate.isRecord(jwk) ? fromJwk(jwk as Jose.JWK, options) : invalid("privateKey", "is not a JWK object")
-      )
-    }
-    if (text.startsWith("-----BEGIN PRIVATE KEY-----")) return fromPkcs8(text, options)
-    if (text.startsWith("-----BEGIN PUBLIC KEY-----") || text.startsWith("-----BEGIN CERTIFICATE-----")) {
-      return invalid("privateKey", "is a public key or certificate; private_key_jwt signs with the private key")
-    }
-    if (text.startsWith("-----BEGIN")) {
-      return invalid("privateKey", "PEM keys must be PKCS#8 ('-----BEGIN PRIVATE KEY-----'); convert PKCS#1/SEC1 keys first")
-    }
-    return invalid("privateKey", "a string must be a JSON JWK or a PKCS#8 PEM private key")
-  }
-  if (Predicate.isRecord(input)) return fromJwk(input as Jose.JWK, options)
-  return invalid("privateKey", "must be a private JWK, a CryptoKey, or a JSON JWK / PKCS#8 PEM string")
-}
-
-/** @internal */
+/**
+ * The key is checked and imported by core's one key-import path (`Jwt.signingKey`: RSA of 2048 bits or more, `use` and
+ * `key_ops`, the algorithm by key type and curve); client authentication adds only that a `kid` is required, so that
+ * the server can pick the registered key.
+ * @internal
+ */
 export const privateKeyJwt = Effect.fnUntraced(function*(options: ClientAuth.PrivateKeyJwtOptions) {
   const clientId = yield* checkClientId(options.clientId)
-  if (options.alg !== undefined && !isAsymmetricAlgorithm(options.alg)) return yield* unsupportedAlg(options.alg)
   const lifetime = yield* checkLifetime(options.lifetime)
   const audience = yield* checkAudience(options.audience)
-  const { alg, key, kid, publicJwk } = yield* importKey(options)
+  const key = yield* Jwt.signingKey(options.privateKey, {
+    ...(options.alg === undefined ? {} : { alg: options.alg }),
+    ...(options.kid === undefined ? {} : { kid: options.kid })
+  })
+  const kid = key.kid
+  if (kid === undefined) {
+    return yield* invalid("kid", "a key id is required, in the JWK ('kid') or as the 'kid' option, so that the server can pick the key")
+  }
+  const alg = key.alg as ClientAuth.AsymmetricAlgorithm
+  const publicJwk = key.publicJwk
   const method = "private_key_jwt"
   return makeValue<ClientAuth.PrivateKeyJwt>({
     _tag: "PrivateKeyJwt",
@@ -559,14 +364,7 @@ export const privateKeyJwt = Effect.fnUntraced(function*(options: ClientAuth.Pri
     lifetime,
     audience,
     publicJwk,
-    authenticate: makeAssertion({
-      method,
-      clientId,
-      key,
-      header: { alg, kid, typ: "JWT" },
-      lifetimeSeconds: lifetimeSeconds(lifetime),
-      audience
-    })
+    authenticate: makeAssertion({ method, clientId, key, lifetimeSeconds: lifetimeSeconds(lifetime), audience })
   })
 })
 
