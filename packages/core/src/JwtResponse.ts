@@ -5,16 +5,14 @@
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Redacted from "effect/Redacted"
 import type * as Duration from "effect/Duration"
-import * as Introspection from "./Introspection.js"
-import * as jose from "./internal/jose.js"
+import type * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
+import * as internal from "./internal/jwtResponse.js"
+import type * as Introspection from "./Introspection.js"
 import type * as Jwt from "./Jwt.js"
-import { invalidJwt } from "./Jwt.js"
 import type * as OAuthError from "./OAuthError.js"
-import * as UserInfo from "./UserInfo.js"
+import type * as UserInfo from "./UserInfo.js"
 
 /**
  * What a JWT answer is checked against.
@@ -51,40 +49,6 @@ export interface UserInfoOptions<E = never> extends Options<E> {
   readonly subject?: string | undefined
 }
 
-const verified = <E>(
-  endpoint: "userinfo" | "introspection",
-  jwt: string | Redacted.Redacted<string>,
-  options: Options<E>,
-  type: string | undefined
-) =>
-  Effect.gen(function*() {
-    const tolerance = yield* jose.clockTolerance(options.clockTolerance)
-    const toError = (e: jose.Failure) => invalidJwt(endpoint, e.reason as Jwt.Reason, e.detail, e.claim)
-    const result = yield* Effect.mapError(
-      jose.verify((Redacted.isRedacted(jwt) ? Redacted.value(jwt) : jwt).trim(), {
-        algorithms: (options.algorithms ?? ["RS256"]).filter((a) => a !== "none"),
-        allowUnsigned: false,
-        keys: options.keys,
-        clientSecret: options.clientSecret,
-        decryptionKeys: jose.decryptionKeyList(options.decryptionKeys),
-        encryption: options.encryption,
-        types: type === undefined ? undefined : [type],
-        forbiddenTypes: type === undefined ? ["at+jwt", "logout+jwt", "token-introspection+jwt", "oauth-authz-req+jwt"] : undefined
-      }),
-      (e) => (jose.isFailure(e) ? toError(e) : e)
-    )
-    const now = yield* jose.nowSeconds
-    const claims = result.claims
-    const checked = Either.gen(function*() {
-      const iss = yield* jose.stringClaim(claims, "iss")
-      const aud = yield* jose.audienceClaim(claims)
-      yield* jose.checkTimes(claims, now, tolerance)
-      return { iss, aud }
-    })
-    const { aud, iss } = yield* Either.mapLeft(checked, toError)
-    return { claims, iss, aud, toError }
-  })
-
 /**
  * Verifies a signed (or signed then encrypted) UserInfo answer and decodes its claims. `iss` and `aud`, which a
  * signed answer should carry, must be the issuer and contain the client id when present; `exp`, `nbf` and `iat` are
@@ -113,27 +77,13 @@ const verified = <E>(
  * @since 0.1.0
  * @category constructors
  */
-export const userInfo = <E = never>(
+export const userInfo: <E = never>(
   jwt: string | Redacted.Redacted<string>,
   options: UserInfoOptions<E>
-): Effect.Effect<
+) => Effect.Effect<
   UserInfo.UserInfo,
   Jwt.InvalidJwt | OAuthError.InvalidArgument | OAuthError.UnexpectedResponse | UserInfo.MismatchingSubject | E
-> =>
-  Effect.gen(function*() {
-    const { aud, claims, iss, toError } = yield* verified("userinfo", jwt, options, undefined)
-    if (iss !== undefined && iss !== options.issuer) {
-      return yield* Effect.fail(toError(jose.failure("IssuerMismatch", `'iss' ${jose.show(iss, 256)} is not the expected issuer`, "iss")))
-    }
-    if (aud !== undefined && !aud.includes(options.clientId)) {
-      return yield* Effect.fail(toError(jose.failure("AudienceMismatch", "'aud' does not contain the client id", "aud")))
-    }
-    if (typeof claims.sub !== "string" || claims.sub.length === 0) {
-      return yield* Effect.fail(toError(jose.failure("MissingClaim", "the 'sub' claim is missing", "sub")))
-    }
-    const info = yield* UserInfo.decode(claims)
-    return options.subject === undefined ? info : yield* UserInfo.checkSubject(info, options.subject)
-  })
+> = internal.userInfo
 
 /**
  * The `typ` of a JWT introspection answer.
@@ -142,7 +92,7 @@ export const userInfo = <E = never>(
  * @since 0.1.0
  * @category models
  */
-export const introspectionType = "token-introspection+jwt"
+export const introspectionType: "token-introspection+jwt" = internal.introspectionType
 
 /**
  * Verifies a JWT introspection answer (RFC 9701) and decodes the introspection response it carries. The JWT must
@@ -167,27 +117,10 @@ export const introspectionType = "token-introspection+jwt"
  * @since 0.1.0
  * @category constructors
  */
-export const introspection = <E = never>(
+export const introspection: <E = never>(
   jwt: string | Redacted.Redacted<string>,
   options: Options<E>
-): Effect.Effect<
+) => Effect.Effect<
   Introspection.IntrospectionResponse,
   Jwt.InvalidJwt | OAuthError.InvalidArgument | OAuthError.UnexpectedResponse | E
-> =>
-  Effect.gen(function*() {
-    const { aud, claims, iss, toError } = yield* verified("introspection", jwt, options, introspectionType)
-    if (iss === undefined) return yield* Effect.fail(toError(jose.failure("MissingClaim", "the 'iss' claim is missing", "iss")))
-    if (iss !== options.issuer) {
-      return yield* Effect.fail(toError(jose.failure("IssuerMismatch", `'iss' ${jose.show(iss, 256)} is not the expected issuer`, "iss")))
-    }
-    if (aud === undefined) return yield* Effect.fail(toError(jose.failure("MissingClaim", "the 'aud' claim is missing", "aud")))
-    if (!aud.includes(options.clientId)) {
-      return yield* Effect.fail(toError(jose.failure("AudienceMismatch", "'aud' does not contain the client id", "aud")))
-    }
-    if (claims.iat === undefined) return yield* Effect.fail(toError(jose.failure("MissingClaim", "the 'iat' claim is missing", "iat")))
-    const response = claims.token_introspection
-    if (response === undefined) {
-      return yield* Effect.fail(toError(jose.failure("MissingClaim", "the 'token_introspection' claim is missing", "token_introspection")))
-    }
-    return yield* Introspection.decode(response)
-  })
+> = internal.introspection
