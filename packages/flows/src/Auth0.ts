@@ -109,7 +109,7 @@ export interface Options extends Omit<OAuthClient.Options, "metadata"> {
  */
 export const make: (
   options: Options
-) => Effect.Effect<OAuthClient.OAuthClientService, ClientError.InvalidConfiguration, Transport.Transport> = internal.make
+) => Effect.Effect<OAuthClient.OAuthClient, ClientError.InvalidConfiguration, Transport.Transport> = internal.make
 
 /**
  * The client service for an Auth0 tenant, as a layer.
@@ -164,7 +164,7 @@ export const layerConfig = (
  * @since 0.1.0
  * @category models
  */
-export interface ManagementApi extends ApiClient.ApiClient<TokenSource.Error | Bearer.ExpiredAccessToken> {}
+export interface ManagementApi extends ApiClient.ApiClient<TokenSource.TokenSourceError | Bearer.ExpiredAccessToken> {}
 
 /**
  * The Management API client service.

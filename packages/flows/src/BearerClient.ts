@@ -119,7 +119,7 @@ export const isInvalidToken: (response: HttpClientResponse.HttpClientResponse) =
  * @category constructors
  */
 export const make: Effect.Effect<
-  HttpClient.HttpClient.With<HttpClientError.HttpClientError | TokenSource.Error | Bearer.ExpiredAccessToken>,
+  HttpClient.HttpClient.With<HttpClientError.HttpClientError | TokenSource.TokenSourceError | Bearer.ExpiredAccessToken>,
   never,
   HttpClient.HttpClient | TokenSource.TokenSource
 > = internal.make

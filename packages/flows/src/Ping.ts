@@ -91,7 +91,7 @@ export interface Options extends Omit<OAuthClient.Options, "metadata" | "issuer"
  */
 export const make: (
   options: Options
-) => Effect.Effect<OAuthClient.OAuthClientService, ClientError.InvalidConfiguration, Transport.Transport> = internal.make
+) => Effect.Effect<OAuthClient.OAuthClient, ClientError.InvalidConfiguration, Transport.Transport> = internal.make
 
 /**
  * The client service for a PingFederate server, as a layer.

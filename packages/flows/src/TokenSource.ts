@@ -97,7 +97,7 @@ export const repeatable: <E>(program: Effect.Effect<BearerToken.BearerToken, E, 
  * @since 0.1.0
  * @category errors
  */
-export type Error =
+export type TokenSourceError =
   | OAuthClient.CallError<"token">
   | TokenUnavailable
   | IdToken.InvalidIdToken
@@ -111,7 +111,7 @@ export type Error =
  * @since 0.1.0
  * @category models
  */
-export interface TokenSource<E = Error> {
+export interface TokenSource<E = TokenSourceError> {
   /**
    * A token that does not expire within the leeway: the cached one, or a renewed one (one renewal for all concurrent
    * callers). If a renewal fails while the cached token is still valid, the cached token is answered.
@@ -263,7 +263,7 @@ export const defaultLeeway: Duration.Duration = internal.defaultLeeway
  */
 export const make: <E = never>(
   options: Options<E>
-) => Effect.Effect<TokenSource<E | Error>, never, OAuthClient.OAuthClient | Scope.Scope> = internal.make
+) => Effect.Effect<TokenSource<E | TokenSourceError>, never, OAuthClient.OAuthClient | Scope.Scope> = internal.make
 
 /**
  * Builds a {@link TokenUnavailable}.

@@ -171,7 +171,7 @@ describe("ApiClient: cleartext, timeout, query encoding, absolute URLs (issue 13
   const withSourceApi = <A, E>(
     respond: (seen: FakeHttp.ClientRequest, index: number) => Response | "reset" | Effect.Effect<Response>,
     options: ApiClient.Options,
-    use: (api: ApiClient.ApiClient<TokenSource.Error | Bearer.ExpiredAccessToken>, seen: ReadonlyArray<FakeHttp.ClientRequest>) => Effect.Effect<A, E>
+    use: (api: ApiClient.ApiClient<TokenSource.TokenSourceError | Bearer.ExpiredAccessToken>, seen: ReadonlyArray<FakeHttp.ClientRequest>) => Effect.Effect<A, E>
   ) => {
     const as = FakeHttp.make(() => tokenAnswer())
     const http = FakeHttp.make(respond)

@@ -145,7 +145,7 @@ export interface DiscoveryOptions extends Omit<Options, "metadata" | "issuer"> {
 }
 
 /**
- * Options of {@link OAuthClientService.token}.
+ * Options of {@link OAuthClient.token}.
  *
  * @since 0.1.0
  * @category models
@@ -156,7 +156,7 @@ export interface TokenOptions {
 }
 
 /**
- * Options of {@link OAuthClientService.userinfo}.
+ * Options of {@link OAuthClient.userinfo}.
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfoResponse
  * @since 0.1.0
@@ -213,7 +213,7 @@ export interface ValidatedToken {
 }
 
 /**
- * Options of {@link OAuthClientService.authorizationCode}.
+ * Options of {@link OAuthClient.authorizationCode}.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
  * @since 0.1.0
@@ -232,7 +232,7 @@ export interface AuthorizationCodeOptions {
 }
 
 /**
- * Options of {@link OAuthClientService.refresh}.
+ * Options of {@link OAuthClient.refresh}.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
  * @since 0.1.0
@@ -247,7 +247,7 @@ export interface RefreshOptions {
 }
 
 /**
- * Options of {@link OAuthClientService.revoke} given a `BearerToken`: which of its tokens to revoke (sent with the
+ * Options of {@link OAuthClient.revoke} given a `BearerToken`: which of its tokens to revoke (sent with the
  * matching `token_type_hint`). By default its refresh token when it has one (revoking it ends the grant, RFC 7009
  * 2.1), else its access token.
  *
@@ -260,7 +260,7 @@ export interface RevokeOptions {
 }
 
 /**
- * Options of {@link OAuthClientService.validateToken}: what the grant that produced the token answer sent.
+ * Options of {@link OAuthClient.validateToken}: what the grant that produced the token answer sent.
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html#TokenResponseValidation
  * @since 0.1.0
@@ -303,7 +303,7 @@ export interface PublishedKey {
 }
 
 /**
- * What {@link OAuthClientService.validateIdToken} checks besides the client's configuration (issuer, client id,
+ * What {@link OAuthClient.validateIdToken} checks besides the client's configuration (issuer, client id,
  * algorithms, keys).
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
@@ -316,7 +316,7 @@ export type IdTokenExpectations = Pick<
 >
 
 /**
- * Options of {@link OAuthClientService.introspect}.
+ * Options of {@link OAuthClient.introspect}.
  *
  * @see https://www.rfc-editor.org/rfc/rfc9701#section-4
  * @since 0.1.0
@@ -331,7 +331,7 @@ export interface IntrospectOptions {
 }
 
 /**
- * Options of {@link OAuthClientService.backchannelAuthentication}.
+ * Options of {@link OAuthClient.backchannelAuthentication}.
  *
  * @see https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html#rfc.section.7.1.1
  * @since 0.1.0
@@ -347,7 +347,7 @@ export interface BackchannelAuthenticationOptions {
 }
 
 /**
- * Options of {@link OAuthClientService.requestObject}.
+ * Options of {@link OAuthClient.requestObject}.
  *
  * @see https://www.rfc-editor.org/rfc/rfc9101#section-4
  * @since 0.1.0
@@ -388,12 +388,12 @@ export type CallError<E extends OAuthError.Endpoint> =
   | ClientAuth.ClientAuthError
 
 /**
- * The client service.
+ * The client service: its interface is also the identifier of its tag.
  *
  * @since 0.1.0
  * @category models
  */
-export interface OAuthClientService {
+export interface OAuthClient {
   readonly clientId: string
   readonly auth: ClientAuth.ClientAuth
   readonly endpoints: Endpoints
@@ -586,19 +586,9 @@ export interface OAuthClientService {
  * The client service tag.
  *
  * @since 0.1.0
- * @category models
- */
-export interface OAuthClient {
-  readonly _: unique symbol
-}
-
-/**
- * The client service tag.
- *
- * @since 0.1.0
  * @category tags
  */
-export const OAuthClient: Context.Tag<OAuthClient, OAuthClientService> = internal.tag
+export const OAuthClient: Context.Tag<OAuthClient, OAuthClient> = internal.tag
 
 /**
  * Builds a client from explicit options; every endpoint URL is checked by the transport's rules.
@@ -606,7 +596,7 @@ export const OAuthClient: Context.Tag<OAuthClient, OAuthClientService> = interna
  * @since 0.1.0
  * @category constructors
  */
-export const make: (options: Options) => Effect.Effect<OAuthClientService, InvalidConfiguration, Transport.Transport> = internal.make
+export const make: (options: Options) => Effect.Effect<OAuthClient, InvalidConfiguration, Transport.Transport> = internal.make
 
 /**
  * Fetches and validates an Authorization Server's metadata for an expected issuer.
@@ -629,7 +619,7 @@ export const discover: (
  */
 export const fromDiscovery: (
   options: DiscoveryOptions
-) => Effect.Effect<OAuthClientService, DiscoveryError | JwksError, Transport.Transport> = internal.makeDiscovered
+) => Effect.Effect<OAuthClient, DiscoveryError | JwksError, Transport.Transport> = internal.makeDiscovered
 
 /**
  * The client as a layer, from explicit options.

@@ -25,6 +25,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import type { OAuthError, Params } from "@oauth2/core"
 import { Url } from "@oauth2/core"
 import type * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
@@ -144,12 +145,12 @@ export interface Response {
 }
 
 /**
- * The transport service.
+ * The transport service: its interface is also the identifier of its tag.
  *
  * @since 0.1.0
  * @category models
  */
-export interface TransportService {
+export interface Transport {
   /**
    * Sends a request. A 2xx answer succeeds; an OAuth error answer (JSON body, or `WWW-Authenticate` for bearer
    * endpoints) fails with its `OAuthError` tag; any other answer with `UnexpectedResponse`; a redirect, a timeout,
@@ -168,19 +169,9 @@ export interface TransportService {
  * The transport service tag.
  *
  * @since 0.1.0
- * @category models
- */
-export interface Transport {
-  readonly _: unique symbol
-}
-
-/**
- * The transport service tag.
- *
- * @since 0.1.0
  * @category tags
  */
-export const Transport: Context.Tag<Transport, TransportService> = internal.tag
+export const Transport: Context.Tag<Transport, Transport> = internal.tag
 
 /**
  * The default retry policy: 3 retries, exponential backoff from 250 ms.
@@ -196,7 +187,7 @@ export const defaultRetry: Schedule.Schedule<unknown, RetryInput> = internal.def
  * @since 0.2.0
  * @category constructors
  */
-export const makeFetch: (options?: FetchOptions) => TransportService = internal.makeFetch
+export const makeFetch: (options?: FetchOptions) => Transport = internal.makeFetch
 
 /**
  * The transport over `fetch`: the default. It calls `fetch` directly and reads each answer in one pass, without
@@ -228,8 +219,8 @@ export const layerFetch = (options?: FetchOptions): Layer.Layer<Transport> => in
  * @category layers
  */
 export const layerFetchConfig = (
-  config: Config.Config<Options> = internal.optionsConfig
-): Layer.Layer<Transport, import("effect/ConfigError").ConfigError> => internal.layerFetchConfig(config)
+  config: Config.Config<Options> = internal.config
+): Layer.Layer<Transport, ConfigError.ConfigError> => internal.layerFetchConfig(config)
 
 /**
  * Builds the transport over the `@effect/platform` `HttpClient` in context (see {@link layer}). If a
@@ -239,7 +230,7 @@ export const layerFetchConfig = (
  * @since 0.1.0
  * @category constructors
  */
-export const make: (options?: Options) => Effect.Effect<TransportService, never, HttpClient.HttpClient> = platform.make
+export const make: (options?: Options) => Effect.Effect<Transport, never, HttpClient.HttpClient> = platform.make
 
 /**
  * The transport as a layer over the `@effect/platform` `HttpClient` in context: for platform middleware or a
@@ -269,16 +260,17 @@ export const layer = (options?: Options): Layer.Layer<Transport, never, HttpClie
  * @category layers
  */
 export const layerConfig = (
-  config: Config.Config<Options> = internal.optionsConfig
-): Layer.Layer<Transport, import("effect/ConfigError").ConfigError, HttpClient.HttpClient> => platform.layerConfig(config)
+  config: Config.Config<Options> = internal.config
+): Layer.Layer<Transport, ConfigError.ConfigError, HttpClient.HttpClient> => platform.layerConfig(config)
 
 /**
- * The config read by {@link layerConfig}.
+ * The `Config` read by {@link layerFetchConfig} and {@link layerConfig}: `OAUTH2_TIMEOUT` (a duration),
+ * `OAUTH2_MAX_RESPONSE_BYTES`, `OAUTH2_ALLOW_INSECURE_HTTP`.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const optionsConfig: Config.Config<Options> = internal.optionsConfig
+export const config: Config.Config<Options> = internal.config
 
 /**
  * Sends a request with the transport in context.

@@ -24,7 +24,7 @@ const endpoints = {
 
 const withClient = <A, E>(
   respond: (seen: FakeHttp.ClientRequest, index: number) => Response | "reset",
-  use: (client: OAuthClient.OAuthClientService) => Effect.Effect<A, E>,
+  use: (client: OAuthClient.OAuthClient) => Effect.Effect<A, E>,
   options: OAuthClient.Options = { ...endpoints, clientId: "client 1", clientSecret: Redacted.make("s3cret:+é") }
 ) => {
   const fake = FakeHttp.make(respond)

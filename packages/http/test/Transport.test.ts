@@ -23,7 +23,7 @@ const FakeFetch = Context.GenericTag<"FakeFetch", typeof globalThis.fetch>("test
 /** Both implementations of the transport: each must pass the same contract. */
 const implementations: ReadonlyArray<{
   readonly name: string
-  readonly make: (fetch: typeof globalThis.fetch, options?: Transport.Options) => Effect.Effect<Transport.TransportService>
+  readonly make: (fetch: typeof globalThis.fetch, options?: Transport.Options) => Effect.Effect<Transport.Transport>
 }> = [
   { name: "fetch (layerFetch)", make: (fetch, options) => Effect.sync(() => Transport.makeFetch({ ...options, fetch })) },
   {
@@ -46,7 +46,7 @@ const makeTransport = (options?: Transport.Options) => Effect.flatMap(FakeFetch,
 
 const run = <A, E>(
   respond: FakeHttp.Respond<FakeHttp.Request>,
-  program: (t: Transport.TransportService) => Effect.Effect<A, E>,
+  program: (t: Transport.Transport) => Effect.Effect<A, E>,
   options?: Transport.Options
 ) => {
   const fake = fakeClient(respond)

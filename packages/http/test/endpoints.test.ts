@@ -26,7 +26,7 @@ const SECRET = "client-SECRET-value"
 interface Case {
   readonly endpoint: OAuthError.Endpoint
   readonly good: unknown
-  readonly run: (client: OAuthClient.OAuthClientService) => Effect.Effect<unknown, unknown>
+  readonly run: (client: OAuthClient.OAuthClient) => Effect.Effect<unknown, unknown>
 }
 
 const pending = AuthorizationRequest.make({

@@ -21,7 +21,7 @@ const login = (server: TestServer.TestServer, request: AuthorizationRequest.Pend
   Effect.flatMap(server.authorize(url), (callback) => AuthorizationResponse.validate(request, callback))
 
 const authorizationRequest = (
-  client: OAuthClient.OAuthClientService,
+  client: OAuthClient.OAuthClient,
   registered: TestServer.ClientInfo,
   options: Partial<AuthorizationRequest.Options> = {}
 ) =>

@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import type { JWK } from "jose"
-import * as Context from "effect/Context"
+import type * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -379,12 +379,12 @@ export interface TestServer extends TestServerInfo {
 }
 
 /**
- * The service tag.
+ * The test server service tag.
  *
  * @since 0.1.0
- * @category models
+ * @category tags
  */
-export const TestServer: Context.Tag<TestServer, TestServer> = Context.GenericTag<TestServer>("@oauth2/testing/TestServer")
+export const TestServer: Context.Tag<TestServer, TestServer> = internal.tag
 
 /**
  * The test server outside Effect: the same information and helpers, returning promises, plus `stop`.

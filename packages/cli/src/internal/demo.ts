@@ -88,7 +88,7 @@ const assertionFor = (server: TestServer.TestServer) =>
   })
 
 /** Logs alice in for a pending request and exchanges the code. */
-const codeFlow = (client: OAuthClient.OAuthClientService, request: AuthorizationRequest.PendingRequest) =>
+const codeFlow = (client: OAuthClient.OAuthClient, request: AuthorizationRequest.PendingRequest) =>
   Effect.gen(function* () {
     const server = yield* TestServer.TestServer
     const callback = yield* server.authorize(request.url)

@@ -69,7 +69,7 @@ export const refreshToken = (options: Grants.RefreshTokenOptions) =>
  * Validates the ID token of a token answer obtained outside the authorization code exchange (device, CIBA): with the
  * client's configuration, `at_hash` against the access token. A token without ID token is answered as is.
  */
-const validatedIdToken = (client: OAuthClient.OAuthClientService, options: Grants.PollOptions) => (token: BearerToken.BearerToken) =>
+const validatedIdToken = (client: OAuthClient.OAuthClient, options: Grants.PollOptions) => (token: BearerToken.BearerToken) =>
   token.idToken === undefined || options.validateIdToken === false
     ? Effect.succeed(token)
     : Effect.as(client.validateIdToken(token, { accessToken: token.accessToken, fromTokenEndpoint: true }), token)

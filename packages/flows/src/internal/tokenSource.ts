@@ -95,7 +95,7 @@ const describe = (error: unknown): Record<string, unknown> => {
 /** @internal */
 export const make = <E = never>(options: TokenSource.Options<E>) =>
   Effect.gen(function* () {
-    type Err = E | TokenSource.Error
+    type Err = E | TokenSource.TokenSourceError
     const client = yield* OAuthClient.OAuthClient
     const scope = yield* Effect.scope
     const leewayMillis = Duration.toMillis(Duration.decode(options.leeway ?? defaultLeeway))
@@ -355,5 +355,4 @@ export const config: Config.Config<TokenSource.Options<never>> = Config.all({
 )
 
 /** @internal */
-export const layerConfig = (c: Config.Config<TokenSource.Options<never>>) =>
-  Layer.scoped(tag, Effect.flatMap(c, (options) => make(options)))
+export const layerConfig = (config: Config.Config<TokenSource.Options<never>>) => Layer.unwrapEffect(Effect.map(config, layer))

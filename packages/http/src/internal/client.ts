@@ -38,7 +38,7 @@ import { decodeJwks, jwksCache } from "./jwks.js"
 type Endpoint = OAuthError.Endpoint
 
 /** @internal */
-export const tag = Context.GenericTag<OAuthClient.OAuthClient, OAuthClient.OAuthClientService>("@oauth2/http/OAuthClient")
+export const tag = Context.GenericTag<OAuthClient.OAuthClient>("@oauth2/http/OAuthClient")
 
 const endpointFields = {
   authorization: "authorizationEndpoint",
@@ -156,7 +156,7 @@ type OpenIdConfig = Effect.Effect.Success<ReturnType<typeof openIdConfig>>
  * function taking it first, and the service only binds them.
  */
 interface ClientContext {
-  readonly transport: Transport.TransportService
+  readonly transport: Transport.Transport
   readonly auth: ClientAuth.ClientAuth
   /** The issuer identifier: explicit, or the metadata's. */
   readonly issuer: string | undefined
@@ -164,11 +164,11 @@ interface ClientContext {
   /** The checked endpoint URLs, by option name. */
   readonly endpoints: Readonly<Partial<Record<EndpointField, string>>>
   /** The server's keys, cached. */
-  readonly jwks: OAuthClient.OAuthClientService["jwks"]
+  readonly jwks: OAuthClient.OAuthClient["jwks"]
   readonly openid: OpenIdConfig
   /** What every JWT from this server is verified with: its keys, the client secret (`HS*`), decryption keys, tolerance. */
   readonly verification: {
-    readonly keys: (query: { readonly kid?: string }) => ReturnType<OAuthClient.OAuthClientService["jwks"]>
+    readonly keys: (query: { readonly kid?: string }) => ReturnType<OAuthClient.OAuthClient["jwks"]>
     readonly clientSecret: Redacted.Redacted<string> | undefined
     readonly decryptionKeys: ReadonlyArray<Jwt.DecryptionKey>
     readonly clockTolerance: Duration.DurationInput | undefined
@@ -583,7 +583,7 @@ const makeContext = (options: OAuthClient.Options) =>
 /** @internal */
 export const make = (options: OAuthClient.Options) =>
   Effect.map(makeContext(options), (ctx) => {
-    const service: OAuthClient.OAuthClientService = {
+    const service: OAuthClient.OAuthClient = {
       clientId: ctx.auth.clientId,
       auth: ctx.auth,
       endpoints: { ...(ctx.issuer === undefined ? {} : { issuer: ctx.issuer }), ...ctx.endpoints },
@@ -659,11 +659,9 @@ export const config: Config.Config<OAuthClient.DiscoveryOptions | OAuthClient.Op
 ) as Config.Config<OAuthClient.DiscoveryOptions | OAuthClient.Options>
 
 /** @internal */
-export const layerConfig = (c: Config.Config<OAuthClient.DiscoveryOptions | OAuthClient.Options>) =>
-  Layer.effect(
-    tag,
-    Effect.flatMap(
-      c,
-      (options) => ("kind" in options && options.issuer !== undefined ? makeDiscovered(options as OAuthClient.DiscoveryOptions) : make(options))
+export const layerConfig = (config: Config.Config<OAuthClient.DiscoveryOptions | OAuthClient.Options>) =>
+  Layer.unwrapEffect(
+    Effect.map(config, (options) =>
+      "kind" in options && options.issuer !== undefined ? layerDiscovery(options as OAuthClient.DiscoveryOptions) : layer(options)
     )
   )

@@ -63,7 +63,7 @@ const httpClientExchange = (client: HttpClient.HttpClient, fetchOptions: Request
 }
 
 /** @internal */
-export const make = (options: Transport.Options = {}): Effect.Effect<Transport.TransportService, never, HttpClient.HttpClient> =>
+export const make = (options: Transport.Options = {}): Effect.Effect<Transport.Transport, never, HttpClient.HttpClient> =>
   Effect.gen(function* () {
     const base = yield* HttpClient.HttpClient
     const requestInit = yield* Effect.serviceOption(FetchHttpClient.RequestInit)
@@ -77,5 +77,4 @@ export const make = (options: Transport.Options = {}): Effect.Effect<Transport.T
 export const layer = (options?: Transport.Options) => Layer.effect(tag, make(options))
 
 /** @internal */
-export const layerConfig = (config: Config.Config<Transport.Options>) =>
-  Layer.unwrapEffect(Effect.map(config, (options) => layer(options)))
+export const layerConfig = (config: Config.Config<Transport.Options>) => Layer.unwrapEffect(Effect.map(config, layer))

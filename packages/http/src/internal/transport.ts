@@ -246,7 +246,7 @@ const classify = (request: Transport.Request<Endpoint, unknown>, incoming: Incom
 }
 
 /** @internal */
-export const resolveOptions = (options: Transport.Options = {}): Transport.TransportService["options"] => ({
+export const resolveOptions = (options: Transport.Options = {}): Transport.Transport["options"] => ({
   maxResponseBytes: options.maxResponseBytes ?? defaults.maxResponseBytes,
   timeout: options.timeout === undefined ? defaults.timeout : Duration.decode(options.timeout),
   allowInsecureHttp: options.allowInsecureHttp ?? defaults.allowInsecureHttp,
@@ -282,11 +282,11 @@ const builtInTracer = (): Tracer.Tracer => (defaultTracer ??= Effect.runSync(Eff
  * @internal
  */
 export const fromExchange = (
-  resolved: Transport.TransportService["options"],
+  resolved: Transport.Transport["options"],
   exchange: Exchange,
   /** The exchange enforces the timeout itself. */
   timesOut = false
-): Transport.TransportService => {
+): Transport.Transport => {
   const timeoutMillis = Duration.toMillis(resolved.timeout)
   const validate = validateUrl(resolved.allowInsecureHttp)
   const limit = resolved.maxResponseBytes
@@ -557,13 +557,13 @@ export const fetchExchange = (
 }
 
 /** @internal */
-export const tag = Context.GenericTag<Transport.Transport, Transport.TransportService>("@oauth2/http/Transport")
+export const tag = Context.GenericTag<Transport.Transport>("@oauth2/http/Transport")
 
 // looked up at each call, so that fetch instrumentation installed after the layer was built still sees the requests
 const globalFetch: typeof globalThis.fetch = (input, init) => globalThis.fetch(input, init)
 
 /** @internal */
-export const makeFetch = (options: Transport.FetchOptions = {}): Transport.TransportService => {
+export const makeFetch = (options: Transport.FetchOptions = {}): Transport.Transport => {
   const resolved = resolveOptions(options)
   return fromExchange(resolved, fetchExchange(options.fetch ?? globalFetch, options.requestInit, resolved.tracePropagation, Duration.decode(resolved.timeout)), true)
 }
@@ -572,7 +572,7 @@ export const makeFetch = (options: Transport.FetchOptions = {}): Transport.Trans
 export const layerFetch = (options?: Transport.FetchOptions) => Layer.sync(tag, () => makeFetch(options))
 
 /** @internal */
-export const optionsConfig: Config.Config<Transport.Options> = Config.all({
+export const config: Config.Config<Transport.Options> = Config.all({
   timeout: Config.option(Config.duration("OAUTH2_TIMEOUT")),
   maxResponseBytes: Config.option(Config.integer("OAUTH2_MAX_RESPONSE_BYTES")),
   allowInsecureHttp: Config.option(Config.boolean("OAUTH2_ALLOW_INSECURE_HTTP"))
@@ -585,8 +585,7 @@ export const optionsConfig: Config.Config<Transport.Options> = Config.all({
 )
 
 /** @internal */
-export const layerFetchConfig = (config: Config.Config<Transport.Options>) =>
-  Layer.effect(tag, Effect.map(config, (options) => makeFetch(options)))
+export const layerFetchConfig = (config: Config.Config<Transport.Options>) => Layer.unwrapEffect(Effect.map(config, layerFetch))
 
 /** @internal */
 export const send = <E extends Endpoint, A = never>(request: Transport.Request<E, A>) => Effect.flatMap(tag, (t) => t.send(request))

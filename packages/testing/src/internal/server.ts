@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { Readable } from "node:stream"
+import * as Context from "effect/Context"
 import * as Redacted from "effect/Redacted"
 import type * as Oidc from "oidc-provider"
 import type { Fault } from "../Fault.js"
@@ -21,6 +22,7 @@ import type {
   RotatedKey,
   RotateOptions,
   StartedTestServer,
+  TestServer,
   User
 } from "../TestServer.js"
 import { forms, marker } from "./html.js"
@@ -28,6 +30,9 @@ import { generateKeyPair, type Jwk, type KeyPair, randomSecret } from "./keys.js
 import { loadLibrary, loadMemoryAdapter } from "./library.js"
 import { buildProvider } from "./provider.js"
 import { GrantType, oidcScopes, type ResolvedFeatures, routes, type ServerState } from "./state.js"
+
+/** @internal */
+export const tag = Context.GenericTag<TestServer>("@oauth2/testing/TestServer")
 import { excerpt, type Jar, makeJar, send, walk } from "./userAgent.js"
 
 /** @internal */
