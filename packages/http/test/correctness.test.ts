@@ -218,6 +218,20 @@ describe("static and published JWKS (issue 13.15)", () => {
       const [thumbprinted] = (yield* OAuthClient.publicJwks([{ key: anonymous, use: "sig" }])).keys
       expect(thumbprinted!.kid).toBe(yield* Effect.promise(() => jose.calculateJwkThumbprint(ec.publicJwk)))
     }))
+
+  it.effect("publicJwks keeps the public members only (Jwt.publicJwk): a private member it does not know never leaks", () =>
+    Effect.gen(function*() {
+      const [published] = (yield* OAuthClient.publicJwks([
+        { key: { ...ec.privateJwk, key_ops: ["sign"], ext: true, x5c: ["MIIB"], priv: "not-for-publication" } as jose.JWK, use: "sig" }
+      ])).keys
+      expect(published).toEqual({ ...Jwt.publicJwk(ec.publicJwk), x5c: ["MIIB"], use: "sig" })
+      expect(JSON.stringify(published)).not.toContain("not-for-publication")
+      // behaviour change: a key type whose private members are not known here (AKP carries 'priv') is refused
+      const akp = { kty: "AKP", alg: "ML-DSA-44", pub: "AAAA", priv: "not-for-publication" } as jose.JWK
+      const refused = yield* Effect.flip(OAuthClient.publicJwks([{ key: akp, use: "sig", kid: "pq" }]))
+      expect(refused).toMatchObject({ _tag: "InvalidArgument", argument: "keys.0" })
+      expect(refused.message).not.toContain("not-for-publication")
+    }))
 })
 
 describe("revoke a BearerToken (issue 13.16)", () => {

@@ -1,6 +1,5 @@
 /** @internal */
-import { OAuthError } from "@oauth2/core"
-import type { Jwt } from "@oauth2/core"
+import { Jwt, OAuthError } from "@oauth2/core"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -106,9 +105,6 @@ export const jwksCache = <E>(options: {
 // the client's own keys, published
 // ---------------------------------------------------------------------------------------------------------------------
 
-/** JWK members that belong to a private or secret key (RFC 7518 6.2.2, 6.3.2, 6.4.1; RFC 8037 2). */
-const privateMembers = new Set(["d", "p", "q", "dp", "dq", "qi", "oth", "k"])
-
 const invalidKey = (index: number, message: string) => OAuthError.invalidArgument(`keys.${index}`, message)
 
 const isCryptoKey = (u: unknown): u is CryptoKey =>
@@ -143,8 +139,9 @@ const jwkOf = (index: number, input: unknown, alg: string | undefined): Effect.E
 }
 
 /**
- * The public JWK Set of the client's keys: private members removed, symmetric keys refused, `use` and `alg` set,
- * `kid` kept (or the RFC 7638 thumbprint when there is none).
+ * The public JWK Set of the client's keys: each key is `Jwt.publicJwk`'s projection (the public members only, the same
+ * rule as every key import of core), symmetric keys and key types other than RSA, EC and OKP refused, `use` and `alg`
+ * set, `kid` kept (or the RFC 7638 thumbprint when there is none).
  * @internal
  */
 export const publicJwks = (
@@ -164,10 +161,10 @@ export const publicJwks = (
       }
       const jwk = yield* jwkOf(index, entry.key, entry.alg ?? undefined)
       if (jwk.kty === "oct") return yield* Effect.fail(invalidKey(index, "a symmetric key is never published"))
-      const pub: Record<string, unknown> = {}
-      for (const [name, value] of Object.entries(jwk)) {
-        if (!privateMembers.has(name) && name !== "key_ops" && name !== "ext") pub[name] = value
+      if (jwk.kty !== "RSA" && jwk.kty !== "EC" && jwk.kty !== "OKP") {
+        return yield* Effect.fail(invalidKey(index, `a key of type ${JSON.stringify(String(jwk.kty).slice(0, 16))} cannot be published (RSA, EC or OKP)`))
       }
+      const pub: Record<string, unknown> = { ...Jwt.publicJwk(jwk) }
       pub.use = entry.use
       const alg = entry.alg ?? jwk.alg
       if (alg !== undefined) pub.alg = alg
