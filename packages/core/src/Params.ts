@@ -6,7 +6,8 @@
  *
  * @since 0.1.0
  */
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
+import * as internal from "./internal/params.js"
 
 /**
  * One parameter value: plain text, or a secret kept `Redacted` until the request is built.
@@ -47,20 +48,7 @@ export type Input = Value | ReadonlyArray<Value> | undefined | null
  * @since 0.1.0
  * @category constructors
  */
-export const make = (input: Readonly<Record<string, Input>>): Params => {
-  const out: Array<readonly [string, Value]> = []
-  for (const [name, value] of Object.entries(input)) {
-    if (value === undefined || value === null) continue
-    if (typeof value === "string" || Redacted.isRedacted(value)) {
-      if (!isEmpty(value)) out.push([name, value])
-    } else {
-      for (const v of value as ReadonlyArray<Value>) if (!isEmpty(v)) out.push([name, v])
-    }
-  }
-  return out
-}
-
-const isEmpty = (v: Value): boolean => (typeof v === "string" ? v.length === 0 : Redacted.value(v).length === 0)
+export const make: (input: Readonly<Record<string, Input>>) => Params = internal.make
 
 /**
  * Normalises a scope given as a space-separated string or a list into the wire string; empty gives `undefined`.
@@ -69,11 +57,7 @@ const isEmpty = (v: Value): boolean => (typeof v === "string" ? v.length === 0 :
  * @since 0.1.0
  * @category constructors
  */
-export const scope = (scope: string | ReadonlyArray<string> | undefined): string | undefined => {
-  if (scope === undefined) return undefined
-  const parts = (typeof scope === "string" ? scope.split(" ") : scope).map((s) => s.trim()).filter((s) => s.length > 0)
-  return parts.length === 0 ? undefined : parts.join(" ")
-}
+export const scope: (scope: string | ReadonlyArray<string> | undefined) => string | undefined = internal.scope
 
 /**
  * The values of a name, in order.
@@ -81,7 +65,7 @@ export const scope = (scope: string | ReadonlyArray<string> | undefined): string
  * @since 0.1.0
  * @category getters
  */
-export const getAll = (params: Params, name: string): ReadonlyArray<Value> => params.filter(([n]) => n === name).map(([, v]) => v)
+export const getAll: (params: Params, name: string) => ReadonlyArray<Value> = internal.getAll
 
 /**
  * The first value of a name, unwrapped.
@@ -89,10 +73,7 @@ export const getAll = (params: Params, name: string): ReadonlyArray<Value> => pa
  * @since 0.1.0
  * @category getters
  */
-export const get = (params: Params, name: string): string | undefined => {
-  const found = params.find(([n]) => n === name)
-  return found === undefined ? undefined : unwrap(found[1])
-}
+export const get: (params: Params, name: string) => string | undefined = internal.get
 
 /**
  * Unwraps a value (reveals a `Redacted` one). Only the request builder should call this.
@@ -100,7 +81,7 @@ export const get = (params: Params, name: string): string | undefined => {
  * @since 0.1.0
  * @category getters
  */
-export const unwrap = (v: Value): string => (typeof v === "string" ? v : Redacted.value(v))
+export const unwrap: (v: Value) => string = internal.unwrap
 
 /**
  * Appends parameters; later ones come after earlier ones.
@@ -108,7 +89,7 @@ export const unwrap = (v: Value): string => (typeof v === "string" ? v : Redacte
  * @since 0.1.0
  * @category combinators
  */
-export const concat = (...all: ReadonlyArray<Params>): Params => all.flat()
+export const concat: (...all: ReadonlyArray<Params>) => Params = internal.concat
 
 /**
  * Encodes as `application/x-www-form-urlencoded` (UTF-8), revealing redacted values.
@@ -117,7 +98,7 @@ export const concat = (...all: ReadonlyArray<Params>): Params => all.flat()
  * @since 0.1.0
  * @category encoding
  */
-export const encode = (params: Params): string => toURLSearchParams(params).toString()
+export const encode: (params: Params) => string = internal.encode
 
 /**
  * The parameters as `URLSearchParams`, revealing redacted values.
@@ -125,8 +106,4 @@ export const encode = (params: Params): string => toURLSearchParams(params).toSt
  * @since 0.1.0
  * @category encoding
  */
-export const toURLSearchParams = (params: Params): URLSearchParams => {
-  const search = new URLSearchParams()
-  for (const [name, value] of params) search.append(name, unwrap(value))
-  return search
-}
+export const toURLSearchParams: (params: Params) => URLSearchParams = internal.toURLSearchParams

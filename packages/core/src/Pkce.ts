@@ -7,13 +7,11 @@
  * @see https://www.rfc-editor.org/rfc/rfc7636
  * @since 0.1.0
  */
-import * as Data from "effect/Data"
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Redacted from "effect/Redacted"
-import { base64url } from "jose"
-import * as OAuthError from "./OAuthError.js"
-import { randomBytes } from "./internal/random.js"
+import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
+import type * as Redacted from "effect/Redacted"
+import * as internal from "./internal/pkce.js"
+import type * as OAuthError from "./OAuthError.js"
 
 /**
  * A code challenge method: `S256` (SHA-256, the default and the one to use) or `plain` (the verifier itself).
@@ -32,7 +30,7 @@ export type Method = "S256" | "plain"
  * @since 0.1.0
  * @category models
  */
-export const methods: readonly ["S256", "plain"] = ["S256", "plain"]
+export const methods: readonly ["S256", "plain"] = internal.methods
 
 /**
  * The shortest code verifier allowed (43 characters).
@@ -41,7 +39,7 @@ export const methods: readonly ["S256", "plain"] = ["S256", "plain"]
  * @since 0.1.0
  * @category models
  */
-export const minLength = 43
+export const minLength: 43 = internal.minLength
 
 /**
  * The longest code verifier allowed (128 characters).
@@ -50,7 +48,7 @@ export const minLength = 43
  * @since 0.1.0
  * @category models
  */
-export const maxLength = 128
+export const maxLength: 128 = internal.maxLength
 
 /**
  * A code verifier, kept `Redacted`: 43 to 128 unreserved characters `[A-Za-z0-9-._~]`.
@@ -76,8 +74,6 @@ export interface Pkce {
   readonly codeChallengeMethod: Method
 }
 
-const verifierPattern = /^[A-Za-z0-9\-._~]{43,128}$/
-
 /**
  * Whether a string is a well-formed code verifier: 43 to 128 characters from `[A-Za-z0-9-._~]`.
  *
@@ -85,7 +81,7 @@ const verifierPattern = /^[A-Za-z0-9\-._~]{43,128}$/
  * @since 0.1.0
  * @category guards
  */
-export const isVerifier = (u: unknown): u is string => typeof u === "string" && verifierPattern.test(u)
+export const isVerifier: (u: unknown) => u is string = internal.isVerifier
 
 /**
  * Whether a value is one of the supported {@link Method}s.
@@ -94,7 +90,7 @@ export const isVerifier = (u: unknown): u is string => typeof u === "string" && 
  * @since 0.1.0
  * @category guards
  */
-export const isMethod = (u: unknown): u is Method => u === "S256" || u === "plain"
+export const isMethod: (u: unknown) => u is Method = internal.isMethod
 
 /**
  * Validates a code verifier supplied by the caller (plain or `Redacted`) and returns it `Redacted`. A verifier of the
@@ -115,26 +111,9 @@ export const isMethod = (u: unknown): u is Method => u === "S256" || u === "plai
  * @since 0.1.0
  * @category constructors
  */
-export const validateVerifier = (
+export const validateVerifier: (
   verifier: string | Redacted.Redacted<string>
-): Either.Either<CodeVerifier, OAuthError.InvalidArgument> => {
-  const value: unknown = Redacted.isRedacted(verifier) ? Redacted.value(verifier) : verifier
-  if (typeof value !== "string") {
-    return Either.left(OAuthError.invalidArgument("codeVerifier", "expected a string"))
-  }
-  if (value.length < minLength || value.length > maxLength) {
-    return Either.left(
-      OAuthError.invalidArgument(
-        "codeVerifier",
-        `must be ${minLength} to ${maxLength} characters long, got ${value.length > 100_000 ? "more than 100000" : value.length}`
-      )
-    )
-  }
-  if (!verifierPattern.test(value)) {
-    return Either.left(OAuthError.invalidArgument("codeVerifier", "may only contain the characters [A-Za-z0-9-._~]"))
-  }
-  return Either.right(Redacted.isRedacted(verifier) ? verifier : Redacted.make(value))
-}
+) => Either.Either<CodeVerifier, OAuthError.InvalidArgument> = internal.validateVerifier
 
 /**
  * Generates a fresh random code verifier. Without a length, it is the base64url encoding of 32 random bytes
@@ -160,26 +139,7 @@ export const validateVerifier = (
 export const generateVerifier: {
   (): Effect.Effect<CodeVerifier>
   (length: number): Effect.Effect<CodeVerifier, OAuthError.InvalidArgument>
-} = ((length?: number) => {
-  if (length === undefined) {
-    return Effect.map(randomBytes(32), (bytes) => Redacted.make(base64url.encode(bytes)))
-  }
-  if (typeof length !== "number" || !Number.isInteger(length) || length < minLength || length > maxLength) {
-    return Effect.fail(
-      OAuthError.invalidArgument("length", `must be an integer from ${minLength} to ${maxLength}`)
-    )
-  }
-  // Whole groups of 3 bytes give base64url characters that each carry 6 random bits; keep the first `length`.
-  return Effect.map(randomBytes(Math.ceil(length / 4) * 3), (bytes) =>
-    Redacted.make(base64url.encode(bytes).slice(0, length))
-  )
-}) as any
-
-const sha256 = (input: string): Effect.Effect<Uint8Array> =>
-  Effect.map(
-    Effect.promise(() => globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(input))),
-    (digest) => new Uint8Array(digest)
-  )
+} = internal.generateVerifier
 
 /**
  * Derives the code challenge of a verifier: `BASE64URL(SHA256(ASCII(verifier)))` for `S256` (the default), the
@@ -200,15 +160,10 @@ const sha256 = (input: string): Effect.Effect<Uint8Array> =>
  * @since 0.1.0
  * @category constructors
  */
-export const challenge = (
+export const challenge: (
   verifier: string | Redacted.Redacted<string>,
-  method: Method = "S256"
-): Effect.Effect<string, OAuthError.InvalidArgument> =>
-  Effect.flatMap(validateVerifier(verifier), (valid) => {
-    if (method === "plain") return Effect.succeed(Redacted.value(valid))
-    if (method === "S256") return Effect.map(sha256(Redacted.value(valid)), base64url.encode)
-    return Effect.fail(OAuthError.invalidArgument("codeChallengeMethod", "must be 'S256' or 'plain'"))
-  })
+  method?: Method
+) => Effect.Effect<string, OAuthError.InvalidArgument> = internal.challenge
 
 /**
  * Options of {@link make}.
@@ -244,21 +199,4 @@ export interface Options {
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options = {}): Effect.Effect<Pkce, OAuthError.InvalidArgument> =>
-  Effect.gen(function* () {
-    const method = options.method ?? "S256"
-    if (!isMethod(method)) {
-      return yield* Effect.fail(OAuthError.invalidArgument("codeChallengeMethod", "must be 'S256' or 'plain'"))
-    }
-    if (options.verifier !== undefined && options.length !== undefined) {
-      return yield* Effect.fail(OAuthError.invalidArgument("length", "cannot be combined with a given verifier"))
-    }
-    const codeVerifier =
-      options.verifier !== undefined
-        ? yield* validateVerifier(options.verifier)
-        : options.length !== undefined
-          ? yield* generateVerifier(options.length)
-          : yield* generateVerifier()
-    const codeChallenge = yield* challenge(codeVerifier, method)
-    return Data.struct({ codeVerifier, codeChallenge, codeChallengeMethod: method })
-  })
+export const make: (options?: Options) => Effect.Effect<Pkce, OAuthError.InvalidArgument> = internal.make
