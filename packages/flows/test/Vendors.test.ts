@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { ApiClient, Auth0, Grants, Ping } from "@oauth2/flows"
 import { OAuthClient, Transport } from "@oauth2/http"
 import { FakeHttp } from "@oauth2/testing"
-import { Effect, Either, Layer, Redacted } from "effect"
+import { ConfigError, ConfigProvider, Effect, Either, Layer, Redacted } from "effect"
 import { tokenAnswer } from "./support.js"
 
 describe("Auth0 tenant names", () => {
@@ -66,6 +66,22 @@ describe("Auth0 layers", () => {
       expect(bad).toMatchObject({ _tag: "InvalidConfiguration", field: "tenant" })
     }))
 
+  it.effect("layerConfig reads AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET (redacted, optional)", () =>
+    Effect.gen(function* () {
+      const http = FakeHttp.make(() => tokenAnswer())
+      const provider = ConfigProvider.fromMap(new Map([["AUTH0_DOMAIN", "test.eu"], ["AUTH0_CLIENT_ID", "public-app"]]))
+      const Live = Auth0.layerConfig().pipe(Layer.provide(Transport.layer({ retry: false }).pipe(Layer.provide(http.layer))))
+      const client = yield* Effect.provide(OAuthClient.OAuthClient, Live).pipe(Effect.withConfigProvider(provider))
+      expect(client.endpoints.tokenEndpoint).toBe("https://test.eu.auth0.com/oauth/token")
+      expect(client.auth.method).toBe("none")
+      const bad = yield* Effect.flip(
+        Effect.provide(OAuthClient.OAuthClient, Live).pipe(
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["AUTH0_DOMAIN", "ftp://x"], ["AUTH0_CLIENT_ID", "id"]])))
+        )
+      )
+      expect(bad).toMatchObject({ _tag: "InvalidConfiguration", field: "tenant" })
+    }))
+
   it.effect("the Management API: client credentials for https://<tenant>/api/v2/, bearer calls under it", () =>
     Effect.gen(function* () {
       const http = FakeHttp.make((seen) => (seen.url.endsWith("/oauth/token") ? tokenAnswer() : FakeHttp.json([{ user_id: "auth0|1" }])))
@@ -123,5 +139,20 @@ describe("Ping (PingFederate)", () => {
       )
       yield* Grants.clientCredentials({ scope: "read" }).pipe(Effect.provide(Live))
       expect(http.seen[0]!.url).toBe("https://sso.example.com/as/token.oauth2")
+    }))
+
+  it.effect("layerConfig reads PING_ISSUER, PING_CLIENT_ID, PING_CLIENT_SECRET (redacted, optional)", () =>
+    Effect.gen(function* () {
+      const http = FakeHttp.make(() => tokenAnswer())
+      const provider = ConfigProvider.fromMap(new Map([["PING_ISSUER", "sso.example.com"], ["PING_CLIENT_ID", "id"], ["PING_CLIENT_SECRET", "s"]]))
+      const Live = Ping.layerConfig().pipe(Layer.provide(Transport.layer({ retry: false }).pipe(Layer.provide(http.layer))))
+      const client = yield* Effect.provide(OAuthClient.OAuthClient, Live).pipe(Effect.withConfigProvider(provider))
+      expect(client.endpoints.issuer).toBe("https://sso.example.com")
+      expect(client.auth.method).toBe("client_secret_basic")
+      const missing = yield* Effect.flip(
+        Effect.provide(OAuthClient.OAuthClient, Live).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["PING_CLIENT_ID", "id"]]))))
+      )
+      expect(ConfigError.isConfigError(missing)).toBe(true)
+      expect(String(missing)).toContain("PING_ISSUER")
     }))
 })

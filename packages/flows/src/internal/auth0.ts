@@ -2,15 +2,15 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import { TokenRequest } from "@oauth2/core"
 import { ClientError, OAuthClient } from "@oauth2/http"
-import * as Config from "effect/Config"
+import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import type * as Auth0 from "../Auth0.js"
 import * as apiClient from "./apiClient.js"
 import * as bearer from "./bearerClient.js"
+import * as preset from "./preset.js"
 import * as tokenSource from "./tokenSource.js"
 
 const regions = /\.(eu|us|au|jp)$/
@@ -66,16 +66,24 @@ export const endpoints = (tenant: string): Either.Either<Auth0.Endpoints, Client
 export const managementAudience = (tenant: string): Either.Either<string, ClientError.InvalidConfiguration> =>
   Either.map(domain(tenant), (d) => `https://${d}/api/v2/`)
 
-/** @internal */
-export const make = (options: Auth0.Options) =>
-  Effect.gen(function* () {
-    const { tenant, ...rest } = options
-    const preset = yield* endpoints(tenant)
-    return yield* OAuthClient.make({ ...preset, ...rest })
-  }).pipe(Effect.withSpan("oauth2.flows.auth0.client"))
+const client = preset.make({
+  setting: "tenant",
+  endpoints,
+  span: "oauth2.flows.auth0.client",
+  variables: { server: "AUTH0_DOMAIN", clientId: "AUTH0_CLIENT_ID", clientSecret: "AUTH0_CLIENT_SECRET" }
+})
 
 /** @internal */
-export const layer = (options: Auth0.Options) => Layer.effect(OAuthClient.OAuthClient, make(options))
+export const make = (options: Auth0.Options) => client.make(options)
+
+/** @internal */
+export const layer = (options: Auth0.Options) => client.layer(options)
+
+/** @internal */
+export const config: Config.Config<Auth0.Options> = client.config
+
+/** @internal */
+export const layerConfig = (config: Config.Config<Auth0.Options>) => client.layerConfig(config)
 
 /** @internal */
 export const ManagementApi = Context.GenericTag<Auth0.ManagementApi>("@oauth2/flows/Auth0/ManagementApi")
@@ -100,23 +108,3 @@ export const makeManagementApi = (options: Auth0.ManagementApiOptions) =>
 
 /** @internal */
 export const layerManagementApi = (options: Auth0.ManagementApiOptions) => Layer.scoped(ManagementApi, makeManagementApi(options))
-
-/** @internal */
-export const config: Config.Config<Auth0.Options> = Config.all({
-  tenant: Config.string("AUTH0_DOMAIN"),
-  clientId: Config.string("AUTH0_CLIENT_ID"),
-  clientSecret: Config.option(Config.redacted("AUTH0_CLIENT_SECRET"))
-}).pipe(
-  Config.map((c) => ({
-    tenant: c.tenant,
-    clientId: c.clientId,
-    ...(Option.isSome(c.clientSecret) ? { clientSecret: c.clientSecret.value } : {})
-  }))
-)
-
-/** @internal */
-export const layerConfig = (c: Config.Config<Auth0.Options>) =>
-  Layer.effect(
-    OAuthClient.OAuthClient,
-    Effect.flatMap(c, make)
-  )

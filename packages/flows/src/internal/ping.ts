@@ -1,11 +1,9 @@
 /** @internal */
-import { ClientError, OAuthClient } from "@oauth2/http"
-import * as Config from "effect/Config"
-import * as Effect from "effect/Effect"
+import { ClientError } from "@oauth2/http"
+import type * as Config from "effect/Config"
 import * as Either from "effect/Either"
-import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import type * as Ping from "../Ping.js"
+import * as preset from "./preset.js"
 
 /** @internal */
 export const baseUrl = (issuer: string): Either.Either<string, ClientError.InvalidConfiguration> => {
@@ -41,29 +39,21 @@ export const endpoints = (issuer: string): Either.Either<Ping.Endpoints, ClientE
     jwksUri: `${base}/pf/JWKS`
   }))
 
-/** @internal */
-export const make = (options: Ping.Options) =>
-  Effect.gen(function* () {
-    const { issuer, ...rest } = options
-    const preset = yield* endpoints(issuer)
-    return yield* OAuthClient.make({ ...preset, ...rest })
-  }).pipe(Effect.withSpan("oauth2.flows.ping.client"))
+const client = preset.make({
+  setting: "issuer",
+  endpoints,
+  span: "oauth2.flows.ping.client",
+  variables: { server: "PING_ISSUER", clientId: "PING_CLIENT_ID", clientSecret: "PING_CLIENT_SECRET" }
+})
 
 /** @internal */
-export const layer = (options: Ping.Options) => Layer.effect(OAuthClient.OAuthClient, make(options))
+export const make = (options: Ping.Options) => client.make(options)
 
 /** @internal */
-export const config: Config.Config<Ping.Options> = Config.all({
-  issuer: Config.string("PING_ISSUER"),
-  clientId: Config.string("PING_CLIENT_ID"),
-  clientSecret: Config.option(Config.redacted("PING_CLIENT_SECRET"))
-}).pipe(
-  Config.map((c) => ({
-    issuer: c.issuer,
-    clientId: c.clientId,
-    ...(Option.isSome(c.clientSecret) ? { clientSecret: c.clientSecret.value } : {})
-  }))
-)
+export const layer = (options: Ping.Options) => client.layer(options)
 
 /** @internal */
-export const layerConfig = (c: Config.Config<Ping.Options>) => Layer.effect(OAuthClient.OAuthClient, Effect.flatMap(c, make))
+export const config: Config.Config<Ping.Options> = client.config
+
+/** @internal */
+export const layerConfig = (config: Config.Config<Ping.Options>) => client.layerConfig(config)
