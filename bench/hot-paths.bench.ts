@@ -23,7 +23,7 @@ const network = Layer.succeed(
     })
   )
 )
-const ClientLive = OAuthClient.layer({ clientId: "c", clientSecret: "s", tokenEndpoint: "https://as.example.com/token" }).pipe(
+const ClientLive = OAuthClient.layer({ clientId: "c", clientSecret: "s", endpoints: { tokenEndpoint: "https://as.example.com/token" } }).pipe(
   Layer.provide(Transport.layer({ retry: false }).pipe(Layer.provide(network)))
 )
 const SourceLive = TokenSource.layer({ grant: TokenRequest.clientCredentials({ scope: "read" }) }).pipe(Layer.provideMerge(ClientLive))

@@ -259,7 +259,7 @@ const sectionSingleFlight = async (cfg) => {
     const { TokenRequest } = await import("@oauth2/core")
     const { OAuthClient, Transport } = await import("@oauth2/http")
     const { TokenSource } = await import("@oauth2/flows")
-    const ClientLive = OAuthClient.layer({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenEndpoint: `${stub.base}/token` }).pipe(
+    const ClientLive = OAuthClient.layer({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, endpoints: { tokenEndpoint: `${stub.base}/token` } }).pipe(
       Layer.provide(Transport.layerFetch())
     )
     const runtime = ManagedRuntime.make(TokenSource.layer({ grant: TokenRequest.clientCredentials({ scope: "read" }) }).pipe(Layer.provide(ClientLive)))

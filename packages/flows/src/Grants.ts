@@ -139,7 +139,7 @@ export const token: (
  * const ClientLive = OAuthClient.layer({
  *   clientId: "my-client",
  *   clientSecret: Redacted.make("my-secret"),
- *   tokenEndpoint: "https://as.example.com/oauth/token"
+ *   endpoints: { tokenEndpoint: "https://as.example.com/oauth/token" }
  * }).pipe(Layer.provide(Transport.layerFetch()))
  *
  * const program = Grants.clientCredentials({ scope: ["read", "write"], audience: "https://api.example.com" }).pipe(

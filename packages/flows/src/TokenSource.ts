@@ -287,7 +287,7 @@ export const tokenUnavailable: (reason: TokenUnavailable["reason"], cause?: unkn
  * const ClientLive = OAuthClient.layer({
  *   clientId: "my-client",
  *   clientSecret: Redacted.make("my-secret"),
- *   tokenEndpoint: "https://as.example.com/oauth/token"
+ *   endpoints: { tokenEndpoint: "https://as.example.com/oauth/token" }
  * }).pipe(Layer.provide(Transport.layerFetch()))
  * const TokenSourceLive = TokenSource.layer({ grant: TokenRequest.clientCredentials({ scope: "read" }) }).pipe(
  *   Layer.provide(ClientLive)

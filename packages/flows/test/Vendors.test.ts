@@ -54,7 +54,7 @@ describe("Auth0 layers", () => {
     Effect.gen(function* () {
       const http = FakeHttp.make(() => tokenAnswer())
       const TransportLive = Transport.layer({ retry: false }).pipe(Layer.provide(http.layer))
-      const Live = Auth0.layer({ tenant: "test.eu", clientId: "id", clientSecret: Redacted.make("s"), userinfoEndpoint: "https://id.example.com/me" }).pipe(
+      const Live = Auth0.layer({ tenant: "test.eu", clientId: "id", clientSecret: Redacted.make("s"), endpoints: { userinfoEndpoint: "https://id.example.com/me" } }).pipe(
         Layer.provide(TransportLive)
       )
       const client = yield* Effect.provide(OAuthClient.OAuthClient, Live)

@@ -22,7 +22,7 @@ export const endpoints = {
 
 /** The real client over a fake network, without transport retries (so that failures are seen as they are). */
 export const clientLayer = (http: { readonly layer: Layer.Layer<HttpClient.HttpClient> }) =>
-  OAuthClient.layer({ ...endpoints, clientId: "client", clientSecret: Redacted.make("secret") }).pipe(
+  OAuthClient.layer({ endpoints, clientId: "client", clientSecret: Redacted.make("secret") }).pipe(
     Layer.provide(Transport.layer({ retry: false })),
     Layer.provide(http.layer),
     Layer.orDie

@@ -67,17 +67,69 @@ export interface Endpoints {
 }
 
 /**
- * Options of a client: an authentication method (`auth`), or loose credentials (`clientId`, with `clientSecret` for
- * `client_secret_basic`, without for a public client) — not both; and endpoints, given one by one or taken from a
- * metadata document (explicit ones win).
+ * How the client validates its ID tokens, as it registered them: the accepted signature algorithms
+ * (`id_token_signed_response_alg`), the required encryption (`id_token_encrypted_response_alg`/`_enc`) and
+ * `require_auth_time`.
  *
+ * @see https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata
  * @since 0.1.0
  * @category models
  */
-export interface Options extends Endpoints {
+export interface IdTokenSettings {
+  /**
+   * The accepted signature algorithms; `["RS256"]` by default; `"advertised"` for the server's
+   * `id_token_signing_alg_values_supported` (`none` excluded). Add `"none"` only if the client registered `none`:
+   * unsigned ID tokens are then accepted from the token endpoint only. `HS*` are verified with the client secret.
+   */
+  readonly signingAlgorithms?: ReadonlyArray<string> | "advertised"
+  /** ID tokens must be JWEs with this `alg` (and `enc`), decrypted with {@link Options.decryptionKey}. */
+  readonly encryption?: Jwt.Encryption
+  /** ID tokens must carry `auth_time`. */
+  readonly requireAuthTime?: boolean
+}
+
+/**
+ * How the client verifies a kind of signed answer (UserInfo, JWT introspection), as it registered them: the accepted
+ * signature algorithms (`userinfo_signed_response_alg`, `introspection_signed_response_alg`) and the required
+ * encryption (`*_encrypted_response_alg`/`_enc`). Either one makes a signed answer required (a plain JSON answer is
+ * refused); without them, a signed answer is still verified, with `RS256`.
+ *
+ * @see https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata
+ * @see https://www.rfc-editor.org/rfc/rfc9701#section-6
+ * @since 0.1.0
+ * @category models
+ */
+export interface JwtResponseSettings {
+  /** The accepted signature algorithms; `["RS256"]` by default. */
+  readonly signingAlgorithms?: ReadonlyArray<string>
+  /** Answers must be JWEs with this `alg` (and `enc`), decrypted with {@link Options.decryptionKey}. */
+  readonly encryption?: Jwt.Encryption
+}
+
+/**
+ * Options of a client:
+ * - who it is: an authentication method (`auth`), or loose credentials (`clientId`, with `clientSecret` for
+ *   `client_secret_basic`, without for a public client), not both;
+ * - its server: the issuer and endpoints given one by one (`endpoints`), or taken from a metadata document
+ *   (`metadata`; explicit endpoints win), and its keys (`jwks`, `jwksCooldown`);
+ * - as an OpenID Connect relying party, what it registered for each kind of JWT it receives (`idToken`, `userinfo`,
+ *   `introspection`), with what decrypts them (`decryptionKey`) and the time tolerance of them all
+ *   (`clockTolerance`).
+ *
+ * @see https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
   readonly auth?: ClientAuth.ClientAuth
   readonly clientId?: string
   readonly clientSecret?: string | Redacted.Redacted<string>
+  /**
+   * The issuer identifier and endpoint URLs, given one by one; each one wins over the metadata document's. Every URL
+   * is checked by the transport's rules.
+   */
+  readonly endpoints?: Endpoints
+  /** The server's metadata document (decoded with `ServerMetadata.decode`): its issuer and endpoints. */
   readonly metadata?: ServerMetadata.ServerMetadata
   /**
    * The least time between two JWKS refetches triggered by an unknown `kid`; 30 seconds by default. The first fetch
@@ -93,37 +145,18 @@ export interface Options extends Endpoints {
    * @see https://www.rfc-editor.org/rfc/rfc7517#section-5
    */
   readonly jwks?: JSONWebKeySet
-  /**
-   * OpenID Connect: the accepted ID token signature algorithms, i.e. the client's registered
-   * `id_token_signed_response_alg`; `["RS256"]` by default; `"advertised"` for the server's
-   * `id_token_signing_alg_values_supported` (`none` excluded). Add `"none"` only if the client registered `none`:
-   * unsigned ID tokens are then accepted from the token endpoint only. `HS*` are verified with the client secret.
-   */
-  readonly idTokenSigningAlgorithms?: ReadonlyArray<string> | "advertised"
-  /**
-   * The client registered `id_token_encrypted_response_alg` (and `_enc`): ID tokens must then be JWEs, decrypted
-   * with {@link Options.decryptionKey}.
-   */
-  readonly idTokenEncryption?: Jwt.Encryption
-  /** The client registered `require_auth_time`: ID tokens must carry `auth_time`. */
-  readonly requireAuthTime?: boolean
+  /** OpenID Connect: how ID tokens are validated (algorithms, encryption, `auth_time`). */
+  readonly idToken?: IdTokenSettings
+  /** OpenID Connect: how signed UserInfo answers are verified, and whether they are required. */
+  readonly userinfo?: JwtResponseSettings
+  /** How JWT introspection answers (RFC 9701) are verified, and whether they are required. */
+  readonly introspection?: JwtResponseSettings
   /**
    * The client's private decryption key(s), for encrypted ID tokens, UserInfo and introspection answers: keys built
    * with `Jwt.decryptionKey`, or private JWKs / `CryptoKey`s / PEM strings (optionally `Redacted`), imported once
    * when the client is built.
    */
   readonly decryptionKey?: Jwt.DecryptionKey | Jwt.PrivateKeyInput | ReadonlyArray<Jwt.DecryptionKey | Jwt.PrivateKeyInput>
-  /**
-   * The client registered `userinfo_signed_response_alg`: the accepted algorithms of signed UserInfo answers, which
-   * are then required (a plain JSON answer is refused). Without it, a JWT answer is still verified, with `RS256`.
-   */
-  readonly userinfoSigningAlgorithms?: ReadonlyArray<string>
-  /** The client registered `userinfo_encrypted_response_alg`/`_enc`: UserInfo answers must be JWEs. */
-  readonly userinfoEncryption?: Jwt.Encryption
-  /** The client registered `introspection_signed_response_alg`: the accepted algorithms of JWT introspection answers (RFC 9701); `["RS256"]` by default. */
-  readonly introspectionSigningAlgorithms?: ReadonlyArray<string>
-  /** The client registered `introspection_encrypted_response_alg`/`_enc`: JWT introspection answers must be JWEs. */
-  readonly introspectionEncryption?: Jwt.Encryption
   /** The tolerance on the time claims of ID tokens and JWT answers: 30 seconds by default, at most 5 minutes. */
   readonly clockTolerance?: Duration.DurationInput
 }
@@ -131,17 +164,18 @@ export interface Options extends Endpoints {
 /**
  * Options of a discovered client: the expected `issuer`, and either the discovery kind (`openid`, the default, for
  * `/.well-known/openid-configuration`; `oauth` for RFC 8414 `/.well-known/oauth-authorization-server`) or an explicit
- * `metadataUrl`.
+ * `metadataUrl`. Endpoints given explicitly win over the discovered ones.
  *
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-3
  * @since 0.1.0
  * @category models
  */
-export interface DiscoveryOptions extends Omit<Options, "metadata" | "issuer"> {
+export interface DiscoveryOptions extends Omit<Options, "metadata" | "endpoints"> {
   readonly issuer: string
   readonly kind?: ServerMetadata.Kind
   readonly metadataUrl?: string
+  readonly endpoints?: Omit<Endpoints, "issuer">
 }
 
 /**
@@ -633,7 +667,7 @@ export const fromDiscovery: (
  * const ClientLive = OAuthClient.layer({
  *   clientId: "my-client",
  *   clientSecret: Redacted.make("my-secret"),
- *   tokenEndpoint: "https://as.example.com/oauth/token"
+ *   endpoints: { tokenEndpoint: "https://as.example.com/oauth/token" }
  * }).pipe(Layer.provide(Transport.layerFetch()))
  *
  * const program = Effect.gen(function* () {

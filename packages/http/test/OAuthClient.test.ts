@@ -25,7 +25,7 @@ const endpoints = {
 const withClient = <A, E>(
   respond: (seen: FakeHttp.ClientRequest, index: number) => Response | "reset",
   use: (client: OAuthClient.OAuthClient) => Effect.Effect<A, E>,
-  options: OAuthClient.Options = { ...endpoints, clientId: "client 1", clientSecret: Redacted.make("s3cret:+é") }
+  options: OAuthClient.Options = { endpoints, clientId: "client 1", clientSecret: Redacted.make("s3cret:+é") }
 ) => {
   const fake = FakeHttp.make(respond)
   return OAuthClient.make(options).pipe(
@@ -84,7 +84,7 @@ describe("OAuthClient endpoints (exact bytes)", () => {
       }
       const fake = FakeHttp.make(() => "reset")
       const error = yield* Effect.flip(
-        OAuthClient.make({ ...endpoints, clientId: "c" }).pipe(
+        OAuthClient.make({ endpoints, clientId: "c" }).pipe(
           Effect.flatMap((c) => c.token(TokenRequest.authorizationCode({ code: "C" }))),
           Effect.provide(Transport.layer().pipe(Layer.provide(fake.layer)))
         )
@@ -175,23 +175,23 @@ describe("OAuthClient endpoints (exact bytes)", () => {
 
   it.effect("an endpoint the server does not have is a typed error naming it", () =>
     Effect.gen(function* () {
-      const error = yield* Effect.flip(withClient(() => FakeHttp.json({}), (c) => c.introspect({ token: "t" }), { tokenEndpoint: endpoints.tokenEndpoint, clientId: "c" }))
+      const error = yield* Effect.flip(withClient(() => FakeHttp.json({}), (c) => c.introspect({ token: "t" }), { endpoints: { tokenEndpoint: endpoints.tokenEndpoint }, clientId: "c" }))
       expect(error).toMatchObject({ _tag: "EndpointNotSupported", endpoint: "introspection" })
     }))
 
   it.effect("refuses bad configurations", () =>
     Effect.gen(function* () {
       const auth = yield* ClientAuth.none({ clientId: "c" })
-      const both = yield* Effect.flip(withClient(() => FakeHttp.json({}), () => Effect.void, { ...endpoints, auth, clientId: "c" }))
+      const both = yield* Effect.flip(withClient(() => FakeHttp.json({}), () => Effect.void, { endpoints, auth, clientId: "c" }))
       expect(both).toMatchObject({ _tag: "InvalidConfiguration", field: "auth" })
-      const neither = yield* Effect.flip(withClient(() => FakeHttp.json({}), () => Effect.void, { ...endpoints }))
+      const neither = yield* Effect.flip(withClient(() => FakeHttp.json({}), () => Effect.void, { endpoints }))
       expect(neither).toMatchObject({ _tag: "InvalidConfiguration", field: "clientId" })
-      const insecure = yield* Effect.flip(withClient(() => FakeHttp.json({}), () => Effect.void, { tokenEndpoint: "http://as.example.com/token", clientId: "c" }))
+      const insecure = yield* Effect.flip(withClient(() => FakeHttp.json({}), () => Effect.void, { endpoints: { tokenEndpoint: "http://as.example.com/token" }, clientId: "c" }))
       expect(insecure).toMatchObject({ _tag: "InvalidConfiguration", field: "tokenEndpoint" })
-      const malformed = yield* Effect.flip(withClient(() => FakeHttp.json({}), () => Effect.void, { tokenEndpoint: "javascript:alert(1)", clientId: "c" }))
+      const malformed = yield* Effect.flip(withClient(() => FakeHttp.json({}), () => Effect.void, { endpoints: { tokenEndpoint: "javascript:alert(1)" }, clientId: "c" }))
       expect(malformed).toMatchObject({ _tag: "InvalidConfiguration" })
       // a value refused by a core function keeps its InvalidArgument (and the argument's name) as the cause
-      const badKey = yield* Effect.flip(withClient(() => FakeHttp.json({}), () => Effect.void, { ...endpoints, clientId: "c", decryptionKey: "not a key" }))
+      const badKey = yield* Effect.flip(withClient(() => FakeHttp.json({}), () => Effect.void, { endpoints, clientId: "c", decryptionKey: "not a key" }))
       expect(badKey).toMatchObject({ _tag: "InvalidConfiguration", field: "decryptionKey", cause: { _tag: "InvalidArgument" } })
       assert.strictEqual(typeof (badKey._tag === "InvalidConfiguration" ? badKey.cause?.argument : undefined), "string")
       const badIssuer = yield* Effect.flip(OAuthClient.discover({ issuer: "ftp://as.example.com" }).pipe(
@@ -228,7 +228,7 @@ describe("OAuthClient token answers", () => {
       const auth = yield* ClientAuth.privateKeyJwt({ clientId: "c", privateKey: jwk })
       const fake = FakeHttp.make((_, i) => (i === 0 ? FakeHttp.json({ error: "temporarily_unavailable" }, 503) : FakeHttp.json(tokenAnswer)))
       const fiber = yield* Effect.fork(
-        OAuthClient.make({ ...endpoints, auth }).pipe(
+        OAuthClient.make({ endpoints, auth }).pipe(
           Effect.flatMap((c) => c.token(TokenRequest.clientCredentials())),
           Effect.provide(Transport.layer().pipe(Layer.provide(fake.layer)))
         )
@@ -252,7 +252,7 @@ describe("OAuthClient JWKS cache", () => {
     Effect.gen(function* () {
       let rotation = ["k1"]
       const fake = FakeHttp.make(() => jwks(rotation))
-      const client = yield* OAuthClient.make({ ...endpoints, clientId: "c", jwksCooldown: "30 seconds" }).pipe(
+      const client = yield* OAuthClient.make({ endpoints, clientId: "c", jwksCooldown: "30 seconds" }).pipe(
         Effect.provide(Transport.layer().pipe(Layer.provide(fake.layer)))
       )
       yield* client.jwks()
@@ -280,7 +280,7 @@ describe("OAuthClient JWKS cache", () => {
   it.effect("concurrent first lookups of an unknown kid cause one fetch", () =>
     Effect.gen(function* () {
       const fake = FakeHttp.make(() => jwks(["k1"]))
-      const client = yield* OAuthClient.make({ ...endpoints, clientId: "c" }).pipe(
+      const client = yield* OAuthClient.make({ endpoints, clientId: "c" }).pipe(
         Effect.provide(Transport.layer().pipe(Layer.provide(fake.layer)))
       )
       yield* Effect.all(Array.from({ length: 20 }, () => client.jwks({ kid: "k9" })), { concurrency: "unbounded" })

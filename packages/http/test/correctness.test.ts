@@ -82,7 +82,7 @@ const discovered = (server: Server, options: Partial<OAuthClient.DiscoveryOption
   Effect.provide(OAuthClient.fromDiscovery({ issuer: ISSUER, clientId: CLIENT_ID, clientSecret: Redacted.make("s3cret"), ...options }), server.layer)
 
 const made = (server: Server, options: Partial<OAuthClient.Options> = {}) =>
-  Effect.provide(OAuthClient.make({ ...endpoints, clientId: CLIENT_ID, clientSecret: Redacted.make("s3cret"), ...options }), server.layer)
+  Effect.provide(OAuthClient.make({ endpoints, clientId: CLIENT_ID, clientSecret: Redacted.make("s3cret"), ...options }), server.layer)
 
 const tokenWith = (idToken: string | undefined, extra: Record<string, unknown> = {}) => () =>
   FakeHttp.json({ access_token: "AT", token_type: "Bearer", expires_in: 60, ...(idToken === undefined ? {} : { id_token: idToken }), ...extra })
@@ -184,7 +184,7 @@ describe("static and published JWKS (issue 13.15)", () => {
       const server = makeServer()
       const { jwksUri: _, ...withoutJwksUri } = endpoints
       const client = yield* Effect.provide(
-        OAuthClient.make({ ...withoutJwksUri, clientId: CLIENT_ID, jwks: { keys: [k1.publicJwk] } }),
+        OAuthClient.make({ endpoints: withoutJwksUri, clientId: CLIENT_ID, jwks: { keys: [k1.publicJwk] } }),
         server.layer
       )
       expect((yield* client.validateIdToken(yield* sign(idClaims(), k1))).sub).toBe("alice")

@@ -50,7 +50,7 @@ const call = (c: Case, respond: FakeHttp.Respond<FakeHttp.ClientRequest>, option
   const fake = FakeHttp.make(respond)
   // client_secret_post: the secret travels in the body, where a careless error would pick it up
   return ClientAuth.clientSecretPost({ clientId: "c", clientSecret: Redacted.make(SECRET) }).pipe(
-    Effect.flatMap((auth) => OAuthClient.make({ ...endpoints, auth })),
+    Effect.flatMap((auth) => OAuthClient.make({ endpoints, auth })),
     Effect.flatMap(c.run),
     Effect.provide(Transport.layer(options).pipe(Layer.provide(fake.layer))),
     Effect.exit,

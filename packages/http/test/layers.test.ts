@@ -86,7 +86,7 @@ describe("spans", () => {
           return FakeHttp.json({ access_token: "AT-SECRET", token_type: "Bearer" })
         })
       )
-      const client = yield* OAuthClient.make({ tokenEndpoint: "https://as.example.com/token", clientId: "c", clientSecret: "SECRET" }).pipe(
+      const client = yield* OAuthClient.make({ endpoints: { tokenEndpoint: "https://as.example.com/token" }, clientId: "c", clientSecret: "SECRET" }).pipe(
         Effect.provide(Transport.layer().pipe(Layer.provide(fake.layer)))
       )
       // under effect's built-in tracer (no tracer installed) nothing receives spans, and none is made

@@ -107,7 +107,7 @@ describe("OpenID Connect against @oauth2/testing", () => {
           issuer: server.issuer,
           auth,
           decryptionKey: registered.idTokenEncryption.decryptionJwk,
-          idTokenEncryption: { alg: registered.idTokenEncryption.alg, enc: registered.idTokenEncryption.enc }
+          idToken: { encryption: { alg: registered.idTokenEncryption.alg, enc: registered.idTokenEncryption.enc } }
         })
         const request = yield* authorizationRequest(client, registered)
         const { idToken, token } = yield* client.authorizationCode(yield* login(server, request))

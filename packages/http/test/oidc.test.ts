@@ -80,7 +80,7 @@ const lastTo = (server: ReturnType<typeof makeServer>, path: string): FakeHttp.C
 
 /** A client of the fake server; an option given as `undefined` removes the default. */
 const clientFor = (server: ReturnType<typeof makeServer>, options: { readonly [K in keyof OAuthClient.Options]?: OAuthClient.Options[K] | undefined } = {}) => {
-  const merged: Record<string, unknown> = { ...endpoints, clientId: CLIENT_ID, clientSecret: Redacted.make(SECRET), jwksCooldown: "30 seconds", ...options }
+  const merged: Record<string, unknown> = { endpoints, clientId: CLIENT_ID, clientSecret: Redacted.make(SECRET), jwksCooldown: "30 seconds", ...options }
   for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k]
   return Effect.provide(OAuthClient.make(merged as OAuthClient.Options), server.layer)
 }
@@ -234,15 +234,15 @@ describe("OAuthClient: OpenID Connect", () => {
       server.state.token = tokenWith(unsigned)
       const strict = yield* clientFor(server)
       expect(yield* Effect.flip(strict.authorizationCode(response))).toMatchObject({ reason: "AlgorithmNotAllowed" })
-      const registeredNone = yield* clientFor(server, { idTokenSigningAlgorithms: ["none"] })
+      const registeredNone = yield* clientFor(server, { idToken: { signingAlgorithms: ["none"] } })
       expect((yield* registeredNone.authorizationCode(response)).idToken?.alg).toBe("none")
       // the same unsigned token from anywhere else
       expect(yield* Effect.flip(registeredNone.validateIdToken(unsigned, { nonce: request.nonce! }))).toMatchObject({ reason: "AlgorithmNotAllowed" })
 
       const hs = yield* sign(idClaims(), { alg: "HS256", privateKey: new TextEncoder().encode(SECRET) })
-      const withSecret = yield* clientFor(server, { idTokenSigningAlgorithms: ["HS256"] })
+      const withSecret = yield* clientFor(server, { idToken: { signingAlgorithms: ["HS256"] } })
       yield* withSecret.validateIdToken(hs)
-      const publicClient = yield* clientFor(server, { clientSecret: undefined, idTokenSigningAlgorithms: ["HS256"] })
+      const publicClient = yield* clientFor(server, { clientSecret: undefined, idToken: { signingAlgorithms: ["HS256"] } })
       expect(yield* Effect.flip(publicClient.validateIdToken(hs))).toMatchObject({ reason: "AlgorithmNotAllowed" })
     }))
 
@@ -251,17 +251,18 @@ describe("OAuthClient: OpenID Connect", () => {
       yield* TestClock.setTime(NOW * 1000)
       const server = makeServer()
       const metadata = Either.getOrThrow(ServerMetadata.decode({ issuer: ISSUER, id_token_signing_alg_values_supported: ["ES256", "none"] }, { issuer: ISSUER }))
-      const advertised = yield* clientFor(server, { metadata, idTokenSigningAlgorithms: "advertised" })
+      const advertised = yield* clientFor(server, { metadata, idToken: { signingAlgorithms: "advertised" } })
       expect(yield* Effect.flip(advertised.validateIdToken(yield* sign(idClaims(), k1)))).toMatchObject({ reason: "AlgorithmNotAllowed" })
       for (const options of [
         { clockTolerance: "10 minutes" },
-        { idTokenSigningAlgorithms: [] },
+        { idToken: { signingAlgorithms: [] } },
         { decryptionKey: k1.publicJwk },
-        { idTokenEncryption: { alg: "RSA1_5" as Jwt.KeyManagementAlgorithm } }
+        { idToken: { encryption: { alg: "RSA1_5" as Jwt.KeyManagementAlgorithm } } }
       ] as const) {
         expect(yield* Effect.flip(clientFor(server, options as OAuthClient.Options))).toMatchObject({ _tag: "InvalidConfiguration" })
       }
-      const noIssuer = yield* clientFor(server, { issuer: undefined })
+      const { issuer: _, ...withoutIssuer } = endpoints
+      const noIssuer = yield* clientFor(server, { endpoints: withoutIssuer })
       expect(yield* Effect.flip(noIssuer.validateIdToken("a.b.c"))).toMatchObject({ _tag: "InvalidConfiguration", field: "issuer" })
     }))
 
@@ -282,7 +283,7 @@ describe("OAuthClient: OpenID Connect", () => {
       server.state.userinfo = () => FakeHttp.json({ sub: "mallory" })
       expect(yield* Effect.flip(client.userinfo("AT", { idToken }))).toMatchObject({ _tag: "MismatchingSubject" })
       // a client that registered signed answers refuses a plain JSON one, and asks for JWT
-      const signedOnly = yield* clientFor(server, { userinfoSigningAlgorithms: ["RS256"] })
+      const signedOnly = yield* clientFor(server, { userinfo: { signingAlgorithms: ["RS256"] } })
       expect(yield* Effect.flip(signedOnly.userinfo("AT"))).toMatchObject({ _tag: "UnexpectedResponse", endpoint: "userinfo" })
       expect(lastTo(server, "/userinfo").headers.accept).toBe("application/jwt")
     }))
@@ -341,7 +342,7 @@ describe("OAuthClient: OpenID Connect", () => {
     Effect.gen(function*() {
       const server = makeServer()
       const auth = yield* ClientAuth.clientSecretPost({ clientId: CLIENT_ID, clientSecret: SECRET })
-      const client = yield* Effect.provide(OAuthClient.make({ ...endpoints, auth, idTokenSigningAlgorithms: ["HS256"] }), server.layer)
+      const client = yield* Effect.provide(OAuthClient.make({ endpoints, auth, idToken: { signingAlgorithms: ["HS256"] } }), server.layer)
       yield* TestClock.setTime(NOW * 1000)
       yield* client.validateIdToken(yield* sign(idClaims(), { alg: "HS256", privateKey: new TextEncoder().encode(SECRET) }))
     }))

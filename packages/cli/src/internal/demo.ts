@@ -154,7 +154,7 @@ const flows: Effect.Effect<ReadonlyArray<Demo.Row>, never, Env> = Effect.gen(fun
         issuer: server.issuer,
         auth: yield* ClientAuth.clientSecretBasic({ clientId: registered.clientId, clientSecret: registered.clientSecret }),
         decryptionKey: registered.idTokenEncryption.decryptionJwk,
-        idTokenEncryption: { alg: registered.idTokenEncryption.alg, enc: registered.idTokenEncryption.enc }
+        idToken: { encryption: { alg: registered.idTokenEncryption.alg, enc: registered.idTokenEncryption.enc } }
       })
       const flow = yield* Effect.provideService(
         Grants.authorizationCodeFlow({ redirectUri: registered.redirectUris[0]!, scope: "openid" }),

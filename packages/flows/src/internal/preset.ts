@@ -32,13 +32,15 @@ export interface Preset<K extends string> {
  * @internal
  */
 export const make = <K extends string>(preset: Preset<K>) => {
-  const makeClient = <O extends Options<K>>(options: O) =>
+  const makeClient = (options: Options<K>) =>
     Effect.gen(function* () {
       const { [preset.setting]: server, ...rest } = options
+      const client = rest as Omit<OAuthClient.Options, "metadata">
       const endpoints = yield* preset.endpoints(server)
-      return yield* OAuthClient.make({ ...endpoints, ...rest })
+      // an endpoint given explicitly wins over the preset's
+      return yield* OAuthClient.make({ ...client, endpoints: { ...endpoints, ...client.endpoints } })
     }).pipe(Effect.withSpan(preset.span))
-  const layer = <O extends Options<K>>(options: O) => Layer.effect(OAuthClient.OAuthClient, makeClient(options))
+  const layer = (options: Options<K>) => Layer.effect(OAuthClient.OAuthClient, makeClient(options))
   const config = Config.all({
     server: Config.string(preset.variables.server),
     clientId: Config.string(preset.variables.clientId),

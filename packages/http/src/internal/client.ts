@@ -50,7 +50,7 @@ const endpointFields = {
   device_authorization: "deviceAuthorizationEndpoint",
   backchannel_authentication: "backchannelAuthenticationEndpoint",
   jwks: "jwksUri"
-} as const satisfies Partial<Record<Endpoint, keyof OAuthClient.Endpoints>>
+} as const satisfies Partial<Record<Endpoint, Exclude<keyof OAuthClient.Endpoints, "issuer">>>
 
 const resolveAuth = (options: OAuthClient.Options): Effect.Effect<ClientAuth.ClientAuth, ClientError.InvalidConfiguration> => {
   if (options.auth !== undefined) {
@@ -104,17 +104,17 @@ const revocationOf = (token: BearerToken.BearerToken, options: OAuthClient.Revok
 /** The OpenID Connect settings of a client, checked and with its keys imported, once. */
 const openIdConfig = (options: OAuthClient.Options, auth: ClientAuth.ClientAuth, metadata: ServerMetadata.ServerMetadata | undefined) =>
   Effect.gen(function*() {
-    const idTokenAlgorithms: ReadonlyArray<string> = options.idTokenSigningAlgorithms === "advertised"
+    const idTokenAlgorithms: ReadonlyArray<string> = options.idToken?.signingAlgorithms === "advertised"
       ? (metadata?.idTokenSigningAlgValuesSupported ?? ["RS256"]).filter((alg) => alg !== "none")
-      : (yield* checkAlgorithms("idTokenSigningAlgorithms", options.idTokenSigningAlgorithms)) ?? ["RS256"]
+      : (yield* checkAlgorithms("idToken.signingAlgorithms", options.idToken?.signingAlgorithms)) ?? ["RS256"]
     if (idTokenAlgorithms.length === 0) {
-      return yield* Effect.fail(ClientError.invalidConfiguration("idTokenSigningAlgorithms", "the server advertises no usable ID token algorithm"))
+      return yield* Effect.fail(ClientError.invalidConfiguration("idToken.signingAlgorithms", "the server advertises no usable ID token algorithm"))
     }
-    const userinfoAlgorithms = yield* checkAlgorithms("userinfoSigningAlgorithms", options.userinfoSigningAlgorithms)
-    const introspectionAlgorithms = yield* checkAlgorithms("introspectionSigningAlgorithms", options.introspectionSigningAlgorithms)
-    const idTokenEncryption = yield* checkEncryption("idTokenEncryption", options.idTokenEncryption)
-    const userinfoEncryption = yield* checkEncryption("userinfoEncryption", options.userinfoEncryption)
-    const introspectionEncryption = yield* checkEncryption("introspectionEncryption", options.introspectionEncryption)
+    const userinfoAlgorithms = yield* checkAlgorithms("userinfo.signingAlgorithms", options.userinfo?.signingAlgorithms)
+    const introspectionAlgorithms = yield* checkAlgorithms("introspection.signingAlgorithms", options.introspection?.signingAlgorithms)
+    const idTokenEncryption = yield* checkEncryption("idToken.encryption", options.idToken?.encryption)
+    const userinfoEncryption = yield* checkEncryption("userinfo.encryption", options.userinfo?.encryption)
+    const introspectionEncryption = yield* checkEncryption("introspection.encryption", options.introspection?.encryption)
     // checked once here, so that a bad tolerance is a configuration error, not a failure of every token
     if (options.clockTolerance !== undefined) {
       const tolerance = Duration.decodeUnknown(options.clockTolerance)
@@ -135,7 +135,7 @@ const openIdConfig = (options: OAuthClient.Options, auth: ClientAuth.ClientAuth,
     return {
       idTokenAlgorithms,
       idTokenEncryption,
-      requireAuthTime: options.requireAuthTime === true,
+      requireAuthTime: options.idToken?.requireAuthTime === true,
       userinfoAlgorithms: userinfoAlgorithms ?? ["RS256"],
       userinfoEncryption,
       userinfoRequiresJwt: userinfoAlgorithms !== undefined || userinfoEncryption !== undefined,
@@ -223,7 +223,7 @@ const post = <E extends ClientEndpoint>(
 /** The expected issuer: JWTs from this server are checked against it. */
 const expectedIssuer = (ctx: ClientContext, what: string) =>
   ctx.issuer === undefined
-    ? Effect.fail(ClientError.invalidConfiguration("issuer", `${what} needs the issuer identifier of the authorization server (give 'issuer' or use discovery)`))
+    ? Effect.fail(ClientError.invalidConfiguration("issuer", `${what} needs the issuer identifier of the authorization server (give 'endpoints.issuer' or use discovery)`))
     : Effect.succeed(ctx.issuer)
 
 /** @internal */
@@ -540,9 +540,9 @@ const makeContext = (options: OAuthClient.Options) =>
     const auth = yield* resolveAuth(options)
     const metadata = options.metadata
     const endpoints: Partial<Record<EndpointField, string>> = {}
-    const issuer = options.issuer ?? metadata?.issuer
+    const issuer = options.endpoints?.issuer ?? metadata?.issuer
     for (const field of Object.values(endpointFields)) {
-      const value = options[field] ?? (metadata?.[field] as string | undefined)
+      const value = options.endpoints?.[field] ?? (metadata?.[field] as string | undefined)
       if (value === undefined) continue
       const checked = transport.validateUrl(field, value)
       if (Either.isLeft(checked)) return yield* Effect.fail(checked.left)
@@ -630,7 +630,8 @@ export const discover = (options: OAuthClient.DiscoveryOptions) =>
 export const makeDiscovered = (options: OAuthClient.DiscoveryOptions) =>
   Effect.gen(function* () {
     const metadata = yield* discover(options)
-    const client = yield* make({ ...options, metadata })
+    const { issuer: _issuer, kind: _kind, metadataUrl: _metadataUrl, ...rest } = options
+    const client = yield* make({ ...rest, metadata })
     if (client.endpoints.jwksUri !== undefined) yield* client.jwks()
     return client
   })
@@ -649,19 +650,21 @@ export const config: Config.Config<OAuthClient.DiscoveryOptions | OAuthClient.Op
   tokenEndpoint: Config.option(Config.string("OAUTH2_TOKEN_ENDPOINT")),
   discovery: Config.withDefault(Config.literal("openid", "oauth", "none")("OAUTH2_DISCOVERY"), "openid")
 }).pipe(
-  Config.map((c) => ({
-    clientId: c.clientId,
-    ...(Option.isSome(c.clientSecret) ? { clientSecret: c.clientSecret.value } : {}),
-    ...(Option.isSome(c.issuer) ? { issuer: c.issuer.value } : {}),
-    ...(Option.isSome(c.tokenEndpoint) ? { tokenEndpoint: c.tokenEndpoint.value } : {}),
-    ...(c.discovery === "none" ? {} : { kind: c.discovery })
-  }))
-) as Config.Config<OAuthClient.DiscoveryOptions | OAuthClient.Options>
+  Config.map((c): OAuthClient.DiscoveryOptions | OAuthClient.Options => {
+    const credentials = { clientId: c.clientId, ...(Option.isSome(c.clientSecret) ? { clientSecret: c.clientSecret.value } : {}) }
+    const tokenEndpoint = Option.isSome(c.tokenEndpoint) ? { tokenEndpoint: c.tokenEndpoint.value } : {}
+    return c.discovery !== "none" && Option.isSome(c.issuer)
+      ? { ...credentials, issuer: c.issuer.value, kind: c.discovery, endpoints: tokenEndpoint }
+      : { ...credentials, endpoints: { ...(Option.isSome(c.issuer) ? { issuer: c.issuer.value } : {}), ...tokenEndpoint } }
+  })
+)
+
+/** Options with an expected `issuer` are discovered. */
+const isDiscovery = (options: OAuthClient.DiscoveryOptions | OAuthClient.Options): options is OAuthClient.DiscoveryOptions =>
+  "issuer" in options && typeof options.issuer === "string"
 
 /** @internal */
 export const layerConfig = (config: Config.Config<OAuthClient.DiscoveryOptions | OAuthClient.Options>) =>
   Layer.unwrapEffect(
-    Effect.map(config, (options) =>
-      "kind" in options && options.issuer !== undefined ? layerDiscovery(options as OAuthClient.DiscoveryOptions) : layer(options)
-    )
+    Effect.map(config, (options) => (isDiscovery(options) ? layerDiscovery(options) : layer(options)))
   )
