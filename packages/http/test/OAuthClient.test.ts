@@ -93,6 +93,28 @@ describe("OAuthClient endpoints (exact bytes)", () => {
       assert.strictEqual(fake.seen.length, 1)
     }))
 
+  it.effect("token: an ordinary grant refuses a token answer whose token_type is not Bearer (DPoP, MAC, N_A)", () =>
+    Effect.gen(function* () {
+      const requests: ReadonlyArray<readonly [string, (c: OAuthClient.OAuthClient) => Effect.Effect<unknown, unknown>]> = [
+        ["client_credentials", (c) => c.token(TokenRequest.clientCredentials({ scope: "a" }))],
+        ["authorization_code", (c) => c.token(TokenRequest.authorizationCode({ code: "C", redirectUri: "https://app/cb", codeVerifier: "V".repeat(43) }))],
+        ["refresh_token", (c) => c.refresh(BearerToken.make({ accessToken: "old", refreshToken: "RT", issuedAt: DateTime.unsafeMake(0) }))],
+        ["device_code", (c) => c.token(TokenRequest.deviceCode({ deviceCode: "D" }))],
+        ["ciba", (c) => c.token(TokenRequest.ciba({ authReqId: "R" }))],
+        ["password", (c) => c.token(TokenRequest.password({ username: "u", password: "p" }))],
+        ["jwt-bearer", (c) => c.token(TokenRequest.jwtBearer({ assertion: "A" }))]
+      ]
+      for (const [grant, call] of requests) {
+        for (const tokenType of ["DPoP", "MAC", "N_A", "dpop"]) {
+          const error = yield* Effect.flip(withClient(() => FakeHttp.json({ ...tokenAnswer, token_type: tokenType }), call))
+          expect(error, `${grant} with token_type ${tokenType}`).toMatchObject({ _tag: "UnexpectedResponse", endpoint: "token" })
+          expect((error as { readonly reason: string }).reason).toContain(`token_type is '${tokenType}'`)
+        }
+        // Bearer in any case is accepted
+        for (const tokenType of ["Bearer", "bearer", "BEARER"]) yield* withClient(() => FakeHttp.json({ ...tokenAnswer, token_type: tokenType }), call)
+      }
+    }))
+
   it.effect("token: error answers keep their tag; token exchange accepts N_A", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(withClient(() => FakeHttp.json({ error: "invalid_grant", error_description: "used" }, 400), (c) => c.token(TokenRequest.deviceCode({ deviceCode: "D" }))))

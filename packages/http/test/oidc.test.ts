@@ -138,6 +138,27 @@ describe("OAuthClient: OpenID Connect", () => {
       expect((yield* client.authorizationCode(plain.response)).idToken).toBeUndefined()
     }))
 
+  it.effect("a code exchange whose request sent no nonce refuses an ID token that carries one (OpenID Connect Core 3.1.3.7)", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(NOW * 1000)
+      const server = makeServer()
+      const client = yield* clientFor(server)
+      for (const options of [{ nonce: false }, { scope: "read", nonce: false }] as const) {
+        const { request, response } = yield* callback("the-code", options)
+        expect(request.nonce).toBeUndefined()
+        expect(response.nonce).toBeUndefined()
+        // a nonce the client never sent: replayed from another session, or injected
+        server.state.token = tokenWith(yield* sign(idClaims({ nonce: "injected" }), k1))
+        const e = yield* Effect.flip(client.authorizationCode(response))
+        expect(e).toMatchObject({ _tag: "InvalidIdToken", reason: "NonceMismatch", claim: "nonce" })
+        // the same ID token without a nonce is accepted
+        server.state.token = tokenWith(yield* sign(idClaims(), k1))
+        const ok = yield* client.authorizationCode(response)
+        expect(ok.idToken).toMatchObject({ sub: "alice" })
+        expect(ok.idToken).not.toHaveProperty("nonce")
+      }
+    }))
+
   it.effect("a pending request for another issuer is refused before the code is spent", () =>
     Effect.gen(function*() {
       const server = makeServer()
