@@ -3,7 +3,7 @@ import { FetchHttpClient } from "@effect/platform"
 import { Params } from "@oauth2/core"
 import { Transport } from "@oauth2/http"
 import { FakeHttp } from "@oauth2/testing"
-import { Context, Duration, Effect, Either, Fiber, Layer, Redacted, TestClock } from "effect"
+import { Context, Duration, Effect, Either, FastCheck as fc, Fiber, Layer, Redacted, Schedule, TestClock } from "effect"
 import { createServer } from "node:http"
 import { gzipSync } from "node:zlib"
 import type { AddressInfo } from "node:net"
@@ -163,21 +163,35 @@ const run = <A, E>(
     Effect.gen(function* () {
       const declared = yield* Effect.flip(run(() => FakeHttp.json({ pad: "x".repeat(2000) }), (t) => t.send(tokenPost()), { maxResponseBytes: 1000 }))
       expect(declared).toMatchObject({ _tag: "ResponseTooLarge", limitBytes: 1000 })
+      const lengthy = () => new Response("x".repeat(2000), { status: 200, headers: { "content-length": "2000" } })
+      expect(yield* Effect.flip(run(lengthy, (t) => t.send(tokenPost()), { maxResponseBytes: 1000 }))).toMatchObject({ _tag: "ResponseTooLarge" })
+    }))
+
+  it.effect("stops reading an endless body shortly after the limit", () =>
+    Effect.gen(function* () {
       let pulled = 0
+      // endless as far as a reader within the limit can tell; it ends after 16 MiB so that a reader without a limit
+      // gets a (wrong) success quickly instead of hanging the suite
+      const chunk = 64 * 1024
       const endless = () =>
         new Response(
           new ReadableStream({
             pull(controller) {
               pulled++
-              controller.enqueue(new Uint8Array(64 * 1024))
+              if (pulled * chunk > 16 * 1024 * 1024) controller.close()
+              else controller.enqueue(new Uint8Array(chunk))
             }
           }),
           { status: 200 }
         )
-      const streamed = yield* Effect.flip(run(endless, (t) => t.send(tokenPost())))
+      const streamed = yield* run(endless, (t) => t.send(tokenPost())).pipe(
+        // a success would carry the whole body: say how long it was rather than print it
+        Effect.map(({ result }) => `read ${result.body.length} characters without a limit`),
+        Effect.flip
+      )
       expect(streamed).toMatchObject({ _tag: "ResponseTooLarge", limitBytes: 1024 * 1024 })
-      // it stopped reading shortly after the limit instead of holding the whole (endless) body
-      assert.isAtMost(pulled, 1024 / 64 + 3)
+      // it stopped reading shortly after the limit instead of holding the whole body
+      assert.isAtMost(pulled, (1024 * 1024) / chunk + 3)
     }))
 
   it.effect("times out under the TestClock", () =>
@@ -238,6 +252,43 @@ const run = <A, E>(
       expect(yield* Fiber.join(gaveUp)).toMatchObject({ _tag: "UnexpectedResponse", status: 429 })
       assert.strictEqual(always.seen.length, 4)
     }))
+
+  /** The `retryAfter` a retry schedule is given for one 503 answer with this `Retry-After`, the clock at `now`. */
+  const retryAfterOf = (header: string, now: number) =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(now)
+      const inputs: Array<Transport.RetryInput> = []
+      // a policy that records what it is given and never retries: no clock to advance
+      const retry = Schedule.recurs(0).pipe(Schedule.tapInput((input: Transport.RetryInput) => Effect.sync(() => inputs.push(input))))
+      yield* Effect.flip(run(() => new Response("busy", { status: 503, headers: { "retry-after": header } }), (t) => t.send(tokenPost(true)), { retry }))
+      assert.strictEqual(inputs.length, 1)
+      return inputs[0]!.retryAfter === undefined ? undefined : Duration.toMillis(inputs[0]!.retryAfter)
+    })
+  const epochSeconds = fc.integer({ min: 0, max: 4_000_000_000 })
+
+  it.effect.prop("Retry-After in seconds: that long, at most a minute", [fc.nat({ max: 10_000_000 }), epochSeconds], ([seconds, now]) =>
+    Effect.gen(function* () {
+      assert.strictEqual(yield* retryAfterOf(String(seconds), now * 1000), Math.min(seconds, 60) * 1000)
+    }), { fastCheck: { numRuns: 30 } })
+
+  it.effect.prop("Retry-After as an HTTP date: until then, none when past, at most a minute", [fc.integer({ min: -1000, max: 1000 }), epochSeconds], ([seconds, now]) =>
+    Effect.gen(function* () {
+      const date = new Date((now + seconds) * 1000).toUTCString()
+      assert.strictEqual(yield* retryAfterOf(date, now * 1000), Math.min(Math.max(seconds, 0), 60) * 1000, date)
+    }), { fastCheck: { numRuns: 30 } })
+
+  it.effect.prop("any other Retry-After is ignored or bounded, never a failure of its own", [
+    fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom("-1", "1.5", " 7 ", "0x10", "1e3", "Infinity", "Tue, 99 Foo 2024", ""))
+  ], ([header]) =>
+    Effect.gen(function* () {
+      // the fetch Headers API refuses some values (control characters): those cannot arrive from a server either
+      if (!/^[\t\x20-\x7e]*$/.test(header)) return
+      const millis = yield* retryAfterOf(header, 1_700_000_000_000)
+      if (millis !== undefined) {
+        assert.isAtLeast(millis, 0)
+        assert.isAtMost(millis, 60_000)
+      }
+    }), { fastCheck: { numRuns: 30 } })
 
   it.effect("does not retry a single-use request after a 5xx answer", () =>
     Effect.gen(function* () {
@@ -431,17 +482,26 @@ describe.each([
       (_req, res) => {
         res.writeHead(200, { "content-type": "application/json" })
         const chunk = Buffer.alloc(16 * 1024, 0x20)
+        // endless, but bounded for the test's sake: a reader that never stops reads all 48 MiB (about a second) and
+        // gets a wrong success, which fails the test instead of hanging it
+        const bound = 48 * 1024 * 1024
         const write = () => {
-          // endless, but bounded for the test's sake: a reader that never stops would read all 256 MiB
-          while (written < 256 * 1024 * 1024 && !res.destroyed && res.write(chunk)) written += chunk.length
-          if (written < 256 * 1024 * 1024 && !res.destroyed) res.once("drain", write)
+          while (written < bound && !res.destroyed && res.write(chunk)) written += chunk.length
+          if (written < bound && !res.destroyed) res.once("drain", write)
+          else if (!res.destroyed) res.end()
         }
         res.on("close", () => undefined)
         write()
       },
       (base) =>
         Effect.gen(function* () {
-          const error = yield* Effect.flip(Transport.send({ ...tokenPost(), url: `${base}/token` }))
+          const error = yield* Transport.send({ ...tokenPost(), url: `${base}/token` }).pipe(
+            // a success would carry the whole body: say how long it was rather than print it
+            Effect.map((response) => `read ${response.body.length} characters without a limit`),
+            // and a bound in time: a reader that stalls fails here, well before the test's own 30 s limit
+            Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => "the read did not stop within 20 s" }),
+            Effect.flip
+          )
           expect(error).toMatchObject({ _tag: "ResponseTooLarge" })
           // the connection was dropped: what the server managed to write is bounded by socket buffers, not the body
           assert.isBelow(written, 32 * 1024 * 1024)
