@@ -8,7 +8,7 @@ import {
   Revocation,
   TokenRequest
 } from "@oauth2/core"
-import { Effect, Either } from "effect"
+import { Effect, Either, FastCheck as fc } from "effect"
 
 const refusedWith = (r: Either.Either<unknown, { readonly _tag: string; readonly argument: string }>, argument: string) => {
   assert.isTrue(Either.isLeft(r), `expected a refusal of ${argument}`)
@@ -68,6 +68,40 @@ describe("extra parameters cannot override reserved ones (issue 13 item 7)", () 
       assert.isTrue(Either.isRight(params))
       if (Either.isRight(params)) expect(Params.encode(params.right)).toBe(Params.encode(TokenRequest.toParams(request)))
     }
+  })
+
+  const extraName = fc.stringMatching(/^x_[a-z0-9_]{1,10}$/)
+  const extraValue = fc.oneof(fc.fullUnicodeString({ maxLength: 12 }), fc.constantFrom("", "a b", "+&="))
+  const grantIndex = fc.nat({ max: grants({}).length - 1 })
+  const form = (params: Params.Params) => [...new URLSearchParams(Params.encode(params))]
+
+  it.prop("any other extra parameter follows the grant's own parameters, every non-empty value in order", [
+    grantIndex,
+    fc.dictionary(extraName, fc.oneof(extraValue, fc.array(extraValue, { maxLength: 3 })), { maxKeys: 4 })
+  ], ([i, extra]) => {
+    const params = TokenRequest.params(grants(extra)[i]!)
+    assert.isTrue(Either.isRight(params))
+    if (Either.isLeft(params)) return
+    const own = form(TokenRequest.toParams(grants({})[i]!))
+    const extras = Object.entries(extra).flatMap(([name, v]) => (typeof v === "string" ? [v] : v).filter((x) => x.length > 0).map((x) => [name, x]))
+    expect(form(params.right)).toEqual([...own, ...extras])
+    expect(Params.encode(params.right)).toBe(Params.encode(TokenRequest.toParams(grants(extra)[i]!)))
+  })
+
+  it.prop("an extra parameter named like one the grant sends, or a client authentication one, is refused by name", [
+    grantIndex,
+    fc.dictionary(extraName, extraValue, { maxKeys: 3 }),
+    fc.nat()
+  ], ([i, extra, pick]) => {
+    const reserved = [...new Set([
+      ...TokenRequest.toParams(grants({})[i]!).map(([name]) => name),
+      "client_id",
+      "client_secret",
+      "client_assertion",
+      "client_assertion_type"
+    ])]
+    const name = reserved[pick % reserved.length]!
+    refusedWith(TokenRequest.params(grants({ ...extra, [name]: "x" })[i]!), `extra.${name}`)
   })
 
   it("device, CIBA, introspection and revocation builders refuse reserved extras", () => {
