@@ -151,6 +151,10 @@ describe("BearerToken expiry", () => {
       assert.isTrue(yield* Effect.succeed(token).pipe(Effect.flatMap(BearerToken.isExpired(Duration.seconds(20)))))
       // point-free, as a callback given the token only
       assert.isFalse(yield* Effect.flatMap(Effect.succeed(token), BearerToken.isExpired))
+      // a token told apart from the other arguments by its tag alone (one revived by hand keeps the data-first path)
+      const revived = { ...token, accessToken: "at" } as unknown as BearerToken.BearerToken
+      assert.isTrue(Effect.isEffect(BearerToken.isExpired(revived)))
+      assert.isFalse(BearerToken.isExpiredAt(revived, now))
       const forever = BearerToken.make({ accessToken: "a", issuedAt: at(0) })
       assert.isFalse(pipe(forever, BearerToken.isExpiredAt(at(Number.MAX_SAFE_INTEGER / 1000), "1 hour")))
       assert.isFalse(yield* pipe(forever, BearerToken.isExpired("1 hour")))

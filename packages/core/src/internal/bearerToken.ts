@@ -118,8 +118,12 @@ export const decode = (body: unknown, options?: DecodeOptions): Effect.Effect<Be
 export const isBearerToken = (u: unknown): u is BearerToken =>
   isRecord(u) && u._tag === "BearerToken" && Redacted.isRedacted(u.accessToken)
 
-/** Whether the arguments of a dual function start with the token (data-first) rather than the other arguments. */
-const dataFirst = (args: IArguments): boolean => isBearerToken(args[0])
+/**
+ * Whether the arguments of a dual function start with the token (data-first) rather than the other arguments (a
+ * `DateTime`, a `DurationInput`, or nothing): by its `_tag` alone, so that a token whose secrets are not `Redacted`
+ * (revived by hand from JSON, say) still takes the data-first path it took before these functions were dual.
+ */
+const dataFirst = (args: IArguments): boolean => isRecord(args[0]) && args[0]._tag === "BearerToken"
 
 /** @internal */
 export const isBearer = (self: BearerToken): boolean => self.tokenType.toLowerCase() === "bearer"
