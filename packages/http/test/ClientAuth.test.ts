@@ -125,6 +125,37 @@ describe("ClientAuth", () => {
         })
     )
 
+    it.effect.prop(
+      "raw encoding: the header decodes to id:secret exactly (the first ':' separates them)",
+      [fc.fullUnicodeString({ minLength: 1 }).filter((s) => !s.includes(":")), fc.fullUnicodeString({ minLength: 1 })],
+      ([clientId, clientSecret]) =>
+        Effect.gen(function*() {
+          const auth = yield* ClientAuth.clientSecretBasic({ clientId, clientSecret, encoding: "raw" })
+          const decoded = decodeBasic(header(yield* auth.authenticate(request()), "authorization")!)
+          const at = decoded.indexOf(":")
+          assert.strictEqual(decoded.slice(0, at), clientId)
+          assert.strictEqual(decoded.slice(at + 1), clientSecret)
+        })
+    )
+
+    it.effect.prop(
+      "any strings, lone surrogates and empty ones included: a header that decodes back, or an InvalidArgument",
+      [fc.string({ unit: "binary", maxLength: 12 }), fc.string({ unit: "binary", maxLength: 12 }), fc.constantFrom("form" as const, "raw" as const)],
+      ([clientId, clientSecret, encoding]) =>
+        Effect.gen(function*() {
+          const made = yield* Effect.either(ClientAuth.clientSecretBasic({ clientId, clientSecret, encoding }))
+          if (made._tag === "Left") {
+            assert.strictEqual(made.left._tag, "InvalidArgument")
+            return
+          }
+          const decoded = decodeBasic(header(yield* made.right.authenticate(request()), "authorization")!)
+          const form = (s: string) => (encoding === "raw" ? s : decodeURIComponent(s.replace(/\+/g, " ")))
+          const at = decoded.indexOf(":")
+          assert.strictEqual(form(decoded.slice(0, at)), clientId)
+          assert.strictEqual(form(decoded.slice(at + 1)), clientSecret)
+        })
+    )
+
     it.effect("refuses a request that already has an Authorization header", () =>
       Effect.gen(function*() {
         const auth = yield* ClientAuth.clientSecretBasic({ clientId: "c", clientSecret: "s" })
