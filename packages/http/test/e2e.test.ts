@@ -6,7 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { AuthorizationRequest, AuthorizationResponse, BearerToken, TokenRequest } from "@oauth2/core"
 import { ClientAuth, OAuthClient, Transport } from "@oauth2/http"
 import { Fault, TestServer } from "@oauth2/testing"
-import { Clock, Effect, Layer, Redacted } from "effect"
+import { Clock, DateTime, Effect, Layer, Redacted } from "effect"
 import * as jose from "jose"
 
 // opaque access tokens, so that they can be introspected
@@ -20,6 +20,9 @@ const live = <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.withClock(self, C
 
 const authFor = (server: TestServer.TestServer, name: keyof Omit<Clients, "public" | "encryptedIdToken">) =>
   ClientAuth.fromRegistration(server.clients[name])
+
+/** The claims of a token answer's ID token, unverified (what the server put there). */
+const idTokenClaims = (token: BearerToken.BearerToken) => (token.idToken === undefined ? undefined : jose.decodeJwt(Redacted.value(token.idToken)))
 
 /** A discovered client for a registered client of the test server. */
 const clientFor = (server: TestServer.TestServer, auth: ClientAuth.ClientAuth) => OAuthClient.fromDiscovery({ issuer: server.issuer, auth })
@@ -49,7 +52,8 @@ describe("OAuthClient against @oauth2/testing", () => {
           const token = yield* client.token(TokenRequest.clientCredentials({ scope: server.resourceScopes, resource: server.resource }))
           expect(token.scope).toBe(server.resourceScopes.join(" "))
           expect(BearerToken.isBearer(token)).toBe(true)
-          expect(token.expiresAt).toBeDefined()
+          // the test server's client_credentials lifetime (ttl.clientCredentials, 600 s by default)
+          expect(token.expiresAt && DateTime.distance(token.issuedAt, token.expiresAt)).toBe(600_000)
           const before = yield* client.introspect({ token: token.accessToken, tokenTypeHint: "access_token" })
           expect(before.active).toBe(true)
           yield* client.revoke({ token: token.accessToken, tokenTypeHint: "access_token" })
@@ -84,11 +88,12 @@ describe("OAuthClient against @oauth2/testing", () => {
         const callback = yield* server.authorize(request.url)
         const response = yield* AuthorizationResponse.validate(request, callback)
         const token = yield* client.token(TokenRequest.authorizationCode(AuthorizationResponse.tokenRequestInputs(response)))
-        expect(token.idToken).toBeDefined()
-        expect(token.refreshToken).toBeDefined()
+        expect(idTokenClaims(token)).toMatchObject({ iss: server.issuer, sub: "alice", aud: publicClient.clientId, nonce: request.nonce })
+        expect(token.refreshToken && Redacted.value(token.refreshToken)).toMatch(/^[A-Za-z0-9_-]{20,}$/)
+        expect(Redacted.value(token.refreshToken!)).not.toBe(Redacted.value(token.accessToken))
         const user = yield* client.userinfo(token, { subject: "alice" })
         expect(user.sub).toBe("alice")
-        expect(user.email).toBeDefined()
+        expect(user.email).toBe("alice@example.test")
         const refreshed = yield* client.token(yield* TokenRequest.refreshToken({ refreshToken: token }))
         expect(Redacted.value(refreshed.accessToken)).not.toBe(Redacted.value(token.accessToken))
         // the code is single-use
@@ -112,7 +117,7 @@ describe("OAuthClient against @oauth2/testing", () => {
         const callback = yield* server.authorize(pushed.url)
         const response = yield* AuthorizationResponse.validate(pushed, callback)
         const token = yield* client.token(TokenRequest.authorizationCode(AuthorizationResponse.tokenRequestInputs(response)))
-        expect(token.idToken).toBeDefined()
+        expect(idTokenClaims(token)).toMatchObject({ iss: server.issuer, sub: "alice", aud: c.clientId, nonce: request.nonce })
       }).pipe(live))
 
     it.effect("device authorization and CIBA start, with their typed answers", () =>
@@ -125,7 +130,7 @@ describe("OAuthClient against @oauth2/testing", () => {
         expect(pending._tag).toBe("AuthorizationPending")
         yield* server.approveDevice(device.userCode)
         const token = yield* client.token(TokenRequest.deviceCode({ deviceCode: device.deviceCode }))
-        expect(token.idToken).toBeDefined()
+        expect(idTokenClaims(token)).toMatchObject({ iss: server.issuer, sub: "alice", aud: server.clients.clientSecretPost.clientId })
         const ciba = yield* client.backchannelAuthentication({ scope: "openid", loginHint: "alice" })
         const cibaPending = yield* Effect.flip(client.token(TokenRequest.ciba({ authReqId: ciba.authReqId })))
         expect(cibaPending._tag).toBe("AuthorizationPending")
