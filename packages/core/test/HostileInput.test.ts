@@ -1,4 +1,4 @@
-import { assert, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import {
   BackchannelAuthentication,
   BearerToken,
@@ -71,7 +71,7 @@ const noThrow = (f: () => unknown) => {
   } catch (e) {
     thrown = e
   }
-  assert.isUndefined(thrown, `threw: ${String((thrown as Error)?.message)}`)
+  expect(thrown, `threw: ${String((thrown as Error)?.message)}`).toBeUndefined()
   return result
 }
 
@@ -83,7 +83,7 @@ const now = DateTime.unsafeMake(0)
 const decoders: ReadonlyArray<readonly [string, (u: unknown) => void]> = [
   ["BearerToken.decodeAt", (u) => { const r = noThrow(() => BearerToken.decodeAt(u, now)) as Either.Either<unknown, OAuthError.UnexpectedResponse>; if (Either.isLeft(r)) expect(r.left._tag).toBe("UnexpectedResponse") }],
   ["BearerToken.decode", (u) => { expect(isTypedFailureOrSuccess(runEffect(BearerToken.decode(u)))).toBe(true) }],
-  ["BearerToken.deserialize", (u) => { const r = noThrow(() => BearerToken.deserialize(u as string)) as Either.Either<unknown, OAuthError.InvalidArgument>; assert.isTrue(Either.isLeft(r)) }],
+  ["BearerToken.deserialize", (u) => { const r = noThrow(() => BearerToken.deserialize(u as string)) as Either.Either<unknown, OAuthError.InvalidArgument>; expect(Either.isLeft(r)).toBe(true) }],
   ["UserInfo.decode", (u) => { const r = noThrow(() => UserInfo.decode(u)) as Either.Either<unknown, OAuthError.UnexpectedResponse>; if (Either.isLeft(r)) expect(r.left._tag).toBe("UnexpectedResponse") }],
   ["Introspection.decode", (u) => { const r = noThrow(() => Introspection.decode(u)) as Either.Either<unknown, OAuthError.UnexpectedResponse>; if (Either.isLeft(r)) expect(r.left._tag).toBe("UnexpectedResponse") }],
   ["ServerMetadata.decodeDocument", (u) => { const r = noThrow(() => ServerMetadata.decodeDocument(u)) as Either.Either<unknown, OAuthError.UnexpectedResponse>; if (Either.isLeft(r)) expect(r.left._tag).toBe("UnexpectedResponse") }],
@@ -112,7 +112,7 @@ describe("decoders never throw on values that are not JSON (issue 13 item 14)", 
   it("refuses a body that is not JSON with UnexpectedResponse", () => {
     for (const value of [{ access_token: "a", token_type: "Bearer", n: 10n }, hostile()[8], hostile()[9]]) {
       const r = BearerToken.decodeAt(value, now)
-      assert.isTrue(Either.isLeft(r))
+      expect(Either.isLeft(r)).toBe(true)
       if (Either.isLeft(r)) expect(r.left._tag).toBe("UnexpectedResponse")
     }
   })
@@ -120,9 +120,9 @@ describe("decoders never throw on values that are not JSON (issue 13 item 14)", 
   it("ServerMetadata.decode without an expected issuer fails instead of throwing", () => {
     const doc = { issuer: "https://as.example.com", token_endpoint: "https://as.example.com/token" }
     const r = noThrow(() => ServerMetadata.decode(doc, {} as ServerMetadata.ValidateOptions)) as Either.Either<unknown, unknown>
-    assert.isTrue(Either.isLeft(r))
+    expect(Either.isLeft(r)).toBe(true)
     const r2 = noThrow(() => ServerMetadata.decode(doc, undefined as unknown as ServerMetadata.ValidateOptions)) as Either.Either<unknown, unknown>
-    assert.isTrue(Either.isLeft(r2))
+    expect(Either.isLeft(r2)).toBe(true)
   })
 })
 
@@ -130,7 +130,7 @@ describe("BearerToken serialization is total (issue 13 item 13)", () => {
   it("deserialize(null) and deserialize(undefined) fail with InvalidArgument", () => {
     for (const value of [null, undefined, 1, {}, []]) {
       const r = noThrow(() => BearerToken.deserialize(value as unknown as string)) as Either.Either<unknown, OAuthError.InvalidArgument>
-      assert.isTrue(Either.isLeft(r))
+      expect(Either.isLeft(r)).toBe(true)
       if (Either.isLeft(r)) expect(r.left._tag).toBe("InvalidArgument")
     }
   })
@@ -138,7 +138,7 @@ describe("BearerToken serialization is total (issue 13 item 13)", () => {
   it("a token answer with an extra member nested 10,000 levels deep is refused at decode time", () => {
     const text = `{"access_token":"a","token_type":"Bearer","x":${"[".repeat(10_000)}${"]".repeat(10_000)}}`
     const r = BearerToken.decodeAt(JSON.parse(text), now)
-    assert.isTrue(Either.isLeft(r))
+    expect(Either.isLeft(r)).toBe(true)
     if (Either.isLeft(r)) expect(r.left.reason).toMatch(/deep/)
   })
 
@@ -150,19 +150,19 @@ describe("BearerToken serialization is total (issue 13 item 13)", () => {
     const token = BearerToken.make({ accessToken: "at", issuedAt: now, extra: { deep, cyclic, big: 10n, f: () => 1, ok: { a: [1, "b"] } } })
     const s = noThrow(() => BearerToken.serialize(token)) as string
     const back = BearerToken.deserialize(s)
-    assert.isTrue(Either.isRight(back))
-    if (Either.isRight(back)) assert.deepStrictEqual(back.right.extra, { ok: { a: [1, "b"] } })
+    expect(Either.isRight(back)).toBe(true)
+    if (Either.isRight(back)) expect(back.right.extra).toStrictEqual({ ok: { a: [1, "b"] } })
   })
 
   it("keeps a moderately nested extra member", () => {
     let nested: unknown = "x"
     for (let i = 0; i < 20; i++) nested = { a: nested }
     const r = BearerToken.decodeAt({ access_token: "a", token_type: "Bearer", nested }, now)
-    assert.isTrue(Either.isRight(r))
+    expect(Either.isRight(r)).toBe(true)
     if (Either.isRight(r)) {
       const back = BearerToken.deserialize(BearerToken.serialize(r.right))
-      assert.isTrue(Either.isRight(back))
-      if (Either.isRight(back)) assert.deepStrictEqual(back.right.extra, { nested })
+      expect(Either.isRight(back)).toBe(true)
+      if (Either.isRight(back)) expect(back.right.extra).toStrictEqual({ nested })
     }
   })
 })

@@ -1,4 +1,4 @@
-import { assert, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import {
   AuthorizationRequest,
   BackchannelAuthentication,
@@ -11,7 +11,7 @@ import {
 import { Effect, Either, FastCheck as fc } from "effect"
 
 const refusedWith = (r: Either.Either<unknown, { readonly _tag: string; readonly argument: string }>, argument: string) => {
-  assert.isTrue(Either.isLeft(r), `expected a refusal of ${argument}`)
+  expect(Either.isLeft(r), `expected a refusal of ${argument}`).toBe(true)
   if (Either.isLeft(r)) {
     expect(r.left._tag).toBe("InvalidArgument")
     expect(r.left.argument).toBe(argument)
@@ -65,7 +65,7 @@ describe("extra parameters cannot override reserved ones (issue 13 item 7)", () 
   it("TokenRequest.params accepts other extra parameters and matches toParams", () => {
     for (const request of grants({ foo: "bar", resource_hint: "x" })) {
       const params = TokenRequest.params(request)
-      assert.isTrue(Either.isRight(params))
+      expect(Either.isRight(params)).toBe(true)
       if (Either.isRight(params)) expect(Params.encode(params.right)).toBe(Params.encode(TokenRequest.toParams(request)))
     }
   })
@@ -80,7 +80,7 @@ describe("extra parameters cannot override reserved ones (issue 13 item 7)", () 
     fc.dictionary(extraName, fc.oneof(extraValue, fc.array(extraValue, { maxLength: 3 })), { maxKeys: 4 })
   ], ([i, extra]) => {
     const params = TokenRequest.params(grants(extra)[i]!)
-    assert.isTrue(Either.isRight(params))
+    expect(Either.isRight(params)).toBe(true)
     if (Either.isLeft(params)) return
     const own = form(TokenRequest.toParams(grants({})[i]!))
     const extras = Object.entries(extra).flatMap(([name, v]) => (typeof v === "string" ? [v] : v).filter((x) => x.length > 0).map((x) => [name, x]))
@@ -169,7 +169,7 @@ describe("redirect URI policy (issue 13 item 8)", () => {
     Effect.gen(function*() {
       for (const redirectUri of refused) {
         const exit = yield* Effect.either(AuthorizationRequest.make({ ...base, redirectUri }))
-        assert.isTrue(Either.isLeft(exit), redirectUri)
+        expect(Either.isLeft(exit), redirectUri).toBe(true)
         if (Either.isLeft(exit)) {
           expect(exit.left._tag).toBe("InvalidArgument")
           expect(exit.left.argument).toBe("redirectUri")
@@ -191,7 +191,7 @@ describe("redirect URI policy (issue 13 item 8)", () => {
       const json = JSON.parse(Buffer.from(AuthorizationRequest.serialize(request), "base64url").toString("utf8"))
       json.p = json.p.map(([n, v]: [string, string]) => [n, n === "redirect_uri" ? "javascript:alert(1)" : v])
       const forged = Buffer.from(JSON.stringify(json), "utf8").toString("base64url")
-      assert.isTrue(Either.isLeft(AuthorizationRequest.restore(forged)))
+      expect(Either.isLeft(AuthorizationRequest.restore(forged))).toBe(true)
     }))
 
   it("TokenRequest.params refuses an authorization code redemption with a dangerous redirect URI", () => {
@@ -199,7 +199,7 @@ describe("redirect URI policy (issue 13 item 8)", () => {
       refusedWith(TokenRequest.params(TokenRequest.authorizationCode({ code: "C", redirectUri })), "redirectUri")
     }
     for (const redirectUri of accepted) {
-      assert.isTrue(Either.isRight(TokenRequest.params(TokenRequest.authorizationCode({ code: "C", redirectUri }))))
+      expect(Either.isRight(TokenRequest.params(TokenRequest.authorizationCode({ code: "C", redirectUri })))).toBe(true)
     }
   })
 })

@@ -1,5 +1,5 @@
 import { HttpBody } from "@effect/platform"
-import { assert, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { TokenRequest } from "@oauth2/core"
 import { ApiClient, TokenSource } from "@oauth2/flows"
 import type { Bearer } from "@oauth2/http"
@@ -78,7 +78,7 @@ describe("ApiClient paths", () => {
     const http = FakeHttp.make(ok)
     for (const baseUrl of ["api.example.com", "ftp://api.example.com", "https://api.example.com/?x=1", "https://u:p@api.example.com/"]) {
       const made = ApiClient.makeWith(http.client, { baseUrl })
-      assert.isTrue(Either.isLeft(made), baseUrl)
+      expect(Either.isLeft(made), baseUrl).toBe(true)
       if (Either.isLeft(made)) expect(made.left._tag).toBe("InvalidBaseUrl")
     }
   })

@@ -1,4 +1,4 @@
-import { assert, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { TokenRequest } from "@oauth2/core"
 import { Grants, Polling } from "@oauth2/flows"
 import { OAuthClient } from "@oauth2/http"
@@ -67,7 +67,7 @@ describe("Polling.poll (device flow, RFC 8628 3.5)", () => {
     Effect.gen(function* () {
       const { outcome, polls, seen } = yield* runDevice(["pending", "pending", "success"], 600)
       expect(polls).toEqual([5, 10, 15])
-      assert.isTrue(Either.isRight(outcome))
+      expect(Either.isRight(outcome)).toBe(true)
       const poll = tokenRequests(seen)[0]!
       expect(poll.form.get("grant_type")).toBe("urn:ietf:params:oauth:grant-type:device_code")
       expect(poll.form.get("device_code")).toBe("DC-secret")
@@ -84,7 +84,7 @@ describe("Polling.poll (device flow, RFC 8628 3.5)", () => {
       const { polls, outcome } = yield* runDevice(["pending", "slow_down", "pending", "slow_down", "pending", "success"], 600)
       // waits: 5, 5, 10, 10, 15, 15
       expect(polls).toEqual([5, 10, 20, 30, 45, 60])
-      assert.isTrue(Either.isRight(outcome))
+      expect(Either.isRight(outcome)).toBe(true)
     }))
 
   it.effect("stops at once on access_denied, expired_token and any other error", () =>
@@ -92,7 +92,7 @@ describe("Polling.poll (device flow, RFC 8628 3.5)", () => {
       for (const [step, tag] of [["denied", "AccessDenied"], ["expired", "ExpiredToken"], ["server_error", "ServerError"]] as const) {
         const { outcome, polls } = yield* runDevice(["pending", step, "success"], 600)
         expect(polls).toEqual([5, 10])
-        assert.isTrue(Either.isLeft(outcome))
+        expect(Either.isLeft(outcome)).toBe(true)
         if (Either.isLeft(outcome)) expect(outcome.left._tag).toBe(tag)
       }
     }))
@@ -102,7 +102,7 @@ describe("Polling.poll (device flow, RFC 8628 3.5)", () => {
       const { outcome, polls, end } = yield* runDevice([], 12)
       expect(polls).toEqual([5, 10]) // a poll at 15 s would be after the expiry at 12 s
       expect(end).toBe(10)
-      assert.isTrue(Either.isLeft(outcome))
+      expect(Either.isLeft(outcome)).toBe(true)
       if (Either.isLeft(outcome)) expect(outcome.left).toMatchObject({ _tag: "PollingExpired", polls: 2 })
     }))
 
@@ -117,7 +117,7 @@ describe("Polling.poll (device flow, RFC 8628 3.5)", () => {
       const schedule = Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(3)))
       const { polls, outcome } = yield* runDevice([], 600, undefined, { schedule })
       expect(polls).toEqual([1, 2, 3])
-      assert.isTrue(Either.isLeft(outcome))
+      expect(Either.isLeft(outcome)).toBe(true)
       if (Either.isLeft(outcome)) expect(outcome.left).toMatchObject({ _tag: "PollingStopped", polls: 3, last: { _tag: "AuthorizationPending" } })
     }))
 
@@ -164,7 +164,7 @@ describe("Polling.poll (device flow, RFC 8628 3.5)", () => {
       const outcome = yield* Fiber.join(fiber)
       // polls at 0, 5 (pending), 15 (slow_down: +5), 25; 35 would be after the expiry at 30
       expect(tokenRequests(http.seen).map((s) => s.at / 1000)).toEqual([0, 5, 15, 25])
-      assert.isTrue(Either.isLeft(outcome))
+      expect(Either.isLeft(outcome)).toBe(true)
       if (Either.isLeft(outcome)) expect(outcome.left._tag).toBe("AuthorizationPending")
     }))
 

@@ -1,5 +1,5 @@
 import { Error as PlatformError, KeyValueStore } from "@effect/platform"
-import { assert, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { BearerToken, TokenRequest } from "@oauth2/core"
 import { Grants, TokenSource } from "@oauth2/flows"
 import { FakeHttp } from "@oauth2/testing"
@@ -363,7 +363,7 @@ describe("TokenSource: bad stored data and failing persistence (issue 13)", () =
           Effect.zipRight(source.get, Effect.zipRight(TestClock.adjust("1 second"), source.get))
         ).pipe(Effect.provide(capture))
       )
-      assert.isTrue(Exit.isSuccess(exit))
+      expect(Exit.isSuccess(exit)).toBe(true)
       if (Exit.isSuccess(exit)) expect(value(exit.value)).toBe("AT-deep")
       expect(logs.join("\n")).toContain("could not store the token")
     }))
@@ -533,7 +533,7 @@ describe("TokenSource: single flight, guarantees under concurrency", () => {
           yield* Deferred.succeed(gate, undefined)
           const tokens = yield* Effect.forEach([...waiters.slice(50), late], Fiber.join)
           expect(new Set(tokens.map(value))).toEqual(new Set(["AT-shared"]))
-          for (const fiber of waiters.slice(0, 50)) assert.isTrue(Exit.isInterrupted(yield* Fiber.await(fiber)))
+          for (const fiber of waiters.slice(0, 50)) expect(Exit.isInterrupted(yield* Fiber.await(fiber))).toBe(true)
           expect(seen.length).toBe(1)
         })
       )
@@ -580,7 +580,7 @@ describe("TokenSource: single flight, guarantees under concurrency", () => {
       yield* TestClock.adjust("1 millis")
       expect(http.seen.length).toBe(1)
       yield* Scope.close(scope, Exit.void)
-      for (const fiber of waiters) assert.isTrue(Exit.isInterrupted(yield* Fiber.await(fiber)))
+      for (const fiber of waiters) expect(Exit.isInterrupted(yield* Fiber.await(fiber))).toBe(true)
     }).pipe(Effect.provide(clientLayer(http)))
   })
 })
@@ -594,7 +594,7 @@ describe("TokenSource: persistence in a KeyValueStore", () => {
       const options = { grant, store: { store, key: "api" } }
       const first = yield* withSource(() => tokenAnswer({ expires_in: 120, refresh_token: "RT" }), options, (source) => source.get)
       const stored = yield* store.get("api")
-      assert.isTrue(Option.isSome(stored))
+      expect(Option.isSome(stored)).toBe(true)
       const restored = Either.getOrThrow(BearerToken.deserialize(Option.getOrThrow(stored)))
       expect(DateTime.toEpochMillis(restored.expiresAt!)).toBe(DateTime.toEpochMillis(first.expiresAt!))
       yield* TestClock.adjust("60 seconds")
@@ -617,12 +617,12 @@ describe("TokenSource: persistence in a KeyValueStore", () => {
         Effect.zipRight(source.get, source.invalidate())
       )
       const stored = Either.getOrThrow(BearerToken.deserialize(Option.getOrThrow(yield* store.get("k"))))
-      assert.isTrue(yield* BearerToken.isExpired(stored))
+      expect(yield* BearerToken.isExpired(stored)).toBe(true)
       expect(Redacted.value(stored.refreshToken!)).toBe("RT")
       yield* withSource(() => tokenAnswer(), { grant, store: { store, key: "k2" } }, (source) =>
         Effect.zipRight(source.get, source.invalidate())
       )
-      assert.isTrue(Option.isNone(yield* store.get("k2")))
+      expect(Option.isNone(yield* store.get("k2"))).toBe(true)
     }).pipe(Effect.provide(StoreLive)))
 
   it.effect("a stored value that is not a token is ignored; tokens and secrets never appear in the logs", () =>
@@ -684,7 +684,7 @@ describe("TokenSource: persistence in a KeyValueStore", () => {
         size: Effect.fail(down("size"))
       })
       const exit = yield* Effect.exit(withSource(() => tokenAnswer(), { grant, store: { store: failing, key: "k" } }, (source) => source.get))
-      assert.isTrue(Exit.isSuccess(exit))
+      expect(Exit.isSuccess(exit)).toBe(true)
     }))
 })
 

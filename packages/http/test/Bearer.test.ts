@@ -1,4 +1,4 @@
-import { assert, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { HttpClient } from "@effect/platform"
 import { BearerToken } from "@oauth2/core"
 import { Bearer } from "@oauth2/http"
@@ -24,8 +24,8 @@ describe("Bearer.withToken", () => {
       const api = (yield* Effect.provide(HttpClient.HttpClient, fake.layer)).pipe(Bearer.withToken(source))
       yield* api.get("https://api.example.com/a")
       yield* api.get("https://api.example.com/b")
-      assert.strictEqual(fake.seen[0]!.headers.authorization, "Bearer AT-SECRET")
-      assert.strictEqual(calls, 2)
+      expect(fake.seen[0]!.headers.authorization).toBe("Bearer AT-SECRET")
+      expect(calls).toBe(2)
     }))
 
   it.effect("refuses an expired token before sending, without leaking it", () =>
@@ -37,7 +37,7 @@ describe("Bearer.withToken", () => {
       const error = yield* Effect.flip(api.get("https://api.example.com/me?secret=x"))
       expect(error).toMatchObject({ _tag: "ExpiredAccessToken", request: "GET https://api.example.com/me" })
       expect(JSON.stringify(error)).not.toContain("AT-SECRET")
-      assert.strictEqual(fake.seen.length, 0)
+      expect(fake.seen.length).toBe(0)
     }))
 
   it.effect("fails with the token effect's error", () =>
@@ -47,7 +47,7 @@ describe("Bearer.withToken", () => {
       const api = Bearer.withToken(base, Effect.fail({ _tag: "NoToken" as const }))
       const error = yield* Effect.flip(api.get("https://api.example.com/me"))
       expect(error).toEqual({ _tag: "NoToken" })
-      assert.strictEqual(fake.seen.length, 0)
+      expect(fake.seen.length).toBe(0)
     }))
 
   it.effect("refuses to send the token over cleartext http to a non-loopback host (the transport's rule)", () =>
@@ -62,7 +62,7 @@ describe("Bearer.withToken", () => {
       for (const url of ["http://127.evil.com/me", "http://127.0.0.1.evil.com/me", "http://localhost.evil.com/me"]) {
         expect(yield* Effect.flip(api.get(url))).toMatchObject({ _tag: "RequestError", reason: "InvalidUrl" })
       }
-      assert.strictEqual(fake.seen.length, 0)
+      expect(fake.seen.length).toBe(0)
     }))
 
   it.effect("http is allowed on loopback, and anywhere with allowInsecureHttp", () =>
@@ -72,7 +72,7 @@ describe("Bearer.withToken", () => {
       yield* Bearer.withToken(base, Effect.succeed(token())).get("http://127.0.0.1:8080/me")
       yield* Bearer.withToken(base, Effect.succeed(token())).get("http://localhost/me")
       yield* Bearer.withToken(base, Effect.succeed(token()), { allowInsecureHttp: true }).get("http://api.internal/me")
-      assert.strictEqual(fake.seen.length, 3)
-      assert.strictEqual(fake.seen[2]!.headers.authorization, "Bearer AT-SECRET")
+      expect(fake.seen.length).toBe(3)
+      expect(fake.seen[2]!.headers.authorization).toBe("Bearer AT-SECRET")
     }))
 })

@@ -1,4 +1,4 @@
-import { assert, describe, expect, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { Jwt, Params } from "@oauth2/core"
 import * as ClientAuth from "@oauth2/http/ClientAuth"
 import { Effect, Exit, Inspectable, Redacted, TestClock } from "effect"
@@ -36,7 +36,7 @@ const renderings = (u: unknown): ReadonlyArray<string> => [
 
 const expectNoSecret = (u: unknown, ...secrets: ReadonlyArray<string>) => {
   for (const text of renderings(u)) {
-    for (const secret of secrets) expect(text).not.toContain(secret)
+    for (const secret of secrets) assert.notInclude(text, secret)
   }
 }
 
@@ -543,15 +543,15 @@ describe("ClientAuth.fromRegistration", () => {
       const secret = Redacted.make("a-long-shared-secret-for-hmac-0123456789")
       for (const method of ["client_secret_basic", "client_secret_post", "client_secret_jwt"] as const) {
         const auth = yield* ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: method, clientSecret: secret })
-        expect(auth.method).toBe(method)
+        assert.strictEqual(auth.method, method)
       }
-      expect((yield* ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "none" })).method).toBe("none")
+      assert.strictEqual((yield* ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "none" })).method, "none")
       const { privateKey } = yield* Effect.promise(() => jose.generateKeyPair("ES256", { extractable: true }))
       const privateJwk = { ...(yield* Effect.promise(() => jose.exportJWK(privateKey))), kid: "k1", alg: "ES256" }
       const pkj = yield* ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "private_key_jwt", privateJwk: Redacted.make(privateJwk) })
-      expect(pkj.method).toBe("private_key_jwt")
-      expect(yield* Effect.flip(ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "client_secret_post" }))).toMatchObject({ _tag: "InvalidArgument", argument: "clientSecret" })
-      expect(yield* Effect.flip(ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "private_key_jwt" }))).toMatchObject({ argument: "privateJwk" })
-      expect(yield* Effect.flip(ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "tls_client_auth" }))).toMatchObject({ argument: "tokenEndpointAuthMethod" })
+      assert.strictEqual(pkj.method, "private_key_jwt")
+      assert.containSubset(yield* Effect.flip(ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "client_secret_post" })), { _tag: "InvalidArgument", argument: "clientSecret" })
+      assert.containSubset(yield* Effect.flip(ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "private_key_jwt" })), { argument: "privateJwk" })
+      assert.containSubset(yield* Effect.flip(ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "tls_client_auth" })), { argument: "tokenEndpointAuthMethod" })
     }))
 })

@@ -1,4 +1,4 @@
-import { assert, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { AuthorizationRequest, BearerToken, TokenRequest } from "@oauth2/core"
 import { ClientAuth, OAuthClient, Transport } from "@oauth2/http"
 import { FakeHttp } from "@oauth2/testing"
@@ -46,7 +46,7 @@ describe("OAuthClient endpoints (exact bytes)", () => {
         (c) => Effect.flip(c.token(TokenRequest.clientCredentials({ scope: "a", extra: { grant_type: "password" } })))
       )
       expect(result).toMatchObject({ _tag: "InvalidArgument" })
-      assert.strictEqual(seen.length, 0)
+      expect(seen.length).toBe(0)
     }))
 
   it.effect("token: client_credentials with client_secret_basic", () =>
@@ -64,8 +64,8 @@ describe("OAuthClient endpoints (exact bytes)", () => {
         },
         body: "grant_type=client_credentials&scope=a"
       })
-      assert.strictEqual(Redacted.value(result.accessToken), "AT")
-      assert.strictEqual(DateTime.toEpochMillis(result.expiresAt!), 61_000)
+      expect(Redacted.value(result.accessToken)).toBe("AT")
+      expect(DateTime.toEpochMillis(result.expiresAt!)).toBe(61_000)
     }))
 
   it.effect("token: authorization_code, refresh and device code are never retried", () =>
@@ -80,7 +80,7 @@ describe("OAuthClient endpoints (exact bytes)", () => {
           Effect.map(() => ({ seen: [] as Array<FakeHttp.ClientRequest> })),
           Effect.orElseSucceed(() => ({ seen: [] as Array<FakeHttp.ClientRequest> }))
         )
-        assert.isAtMost(seen.length, 1)
+        expect(seen.length).toBeLessThanOrEqual(1)
       }
       const fake = FakeHttp.make(() => "reset")
       const error = yield* Effect.flip(
@@ -90,7 +90,7 @@ describe("OAuthClient endpoints (exact bytes)", () => {
         )
       )
       expect(error).toMatchObject({ _tag: "RequestFailed" })
-      assert.strictEqual(fake.seen.length, 1)
+      expect(fake.seen.length).toBe(1)
     }))
 
   it.effect("token: an ordinary grant refuses a token answer whose token_type is not Bearer (DPoP, MAC, N_A)", () =>
@@ -123,14 +123,14 @@ describe("OAuthClient endpoints (exact bytes)", () => {
         () => FakeHttp.json({ access_token: "X", token_type: "N_A", issued_token_type: "urn:ietf:params:oauth:token-type:jwt" }),
         (c) => Effect.flatMap(TokenRequest.tokenExchange({ subjectToken: "S", subjectTokenType: "jwt" }), (r) => c.token(r))
       )
-      assert.strictEqual(result.issuedTokenType, "urn:ietf:params:oauth:token-type:jwt")
+      expect(result.issuedTokenType).toBe("urn:ietf:params:oauth:token-type:jwt")
     }))
 
   it.effect("revocation with token_type_hint", () =>
     Effect.gen(function* () {
       const { seen } = yield* withClient(() => new Response(null, { status: 200 }), (c) => c.revoke({ token: Redacted.make("RT"), tokenTypeHint: "refresh_token" }))
       expect(seen[0]).toMatchObject({ method: "POST", url: endpoints.revocationEndpoint, body: "token=RT&token_type_hint=refresh_token" })
-      assert.strictEqual(seen[0]!.headers.authorization, basic)
+      expect(seen[0]!.headers.authorization).toBe(basic)
     }))
 
   it.effect("introspection", () =>
@@ -140,7 +140,7 @@ describe("OAuthClient endpoints (exact bytes)", () => {
         (c) => c.introspect({ token: "AT", tokenTypeHint: "access_token" })
       )
       expect(seen[0]).toMatchObject({ url: endpoints.introspectionEndpoint, body: "token=AT&token_type_hint=access_token" })
-      assert.isTrue(result.active)
+      expect(result.active).toBe(true)
     }))
 
   it.effect("userinfo with a bearer header, and the sub check", () =>
@@ -153,7 +153,7 @@ describe("OAuthClient endpoints (exact bytes)", () => {
         headers: { accept: "application/json", authorization: "Bearer AT" },
         body: ""
       })
-      assert.strictEqual(result.sub, "alice")
+      expect(result.sub).toBe("alice")
       const mismatch = yield* Effect.flip(withClient(() => FakeHttp.json({ sub: "mallory" }), (c) => c.userinfo("AT", { subject: "alice" })))
       expect(mismatch._tag).toBe("MismatchingSubject")
     }))
@@ -171,10 +171,10 @@ describe("OAuthClient endpoints (exact bytes)", () => {
       const { result, seen } = yield* withClient(() => FakeHttp.json({ request_uri: "urn:ietf:params:oauth:request_uri:abc", expires_in: 60 }, 201), (c) => c.pushedAuthorization(pending))
       const body = new URLSearchParams(seen[0]!.body)
       // RFC 9126 2.1: the pushed request carries every authorization request parameter, client_id included, once
-      assert.deepStrictEqual(body.getAll("client_id"), ["client 1"])
-      assert.strictEqual(body.get("redirect_uri"), "https://app/cb")
-      assert.strictEqual(body.get("code_challenge_method"), "S256")
-      assert.strictEqual(result.requestUri, "urn:ietf:params:oauth:request_uri:abc")
+      expect(body.getAll("client_id")).toStrictEqual(["client 1"])
+      expect(body.get("redirect_uri")).toBe("https://app/cb")
+      expect(body.get("code_challenge_method")).toBe("S256")
+      expect(result.requestUri).toBe("urn:ietf:params:oauth:request_uri:abc")
       const url = new URL(result.url)
       expect([...url.searchParams.keys()].sort()).toEqual(["client_id", "request_uri"])
     }))
@@ -186,13 +186,13 @@ describe("OAuthClient endpoints (exact bytes)", () => {
         (c) => c.deviceAuthorization({ scope: ["openid", "offline_access"] })
       )
       expect(seen[0]).toMatchObject({ url: endpoints.deviceAuthorizationEndpoint, body: "scope=openid+offline_access" })
-      assert.strictEqual(result.userCode, "U")
+      expect(result.userCode).toBe("U")
       const ciba = yield* withClient(
         () => FakeHttp.json({ auth_req_id: "R", expires_in: 120, interval: 2 }),
         (c) => c.backchannelAuthentication({ scope: "openid", loginHint: "alice", bindingMessage: "W4SCT" })
       )
       expect(ciba.seen[0]).toMatchObject({ url: endpoints.backchannelAuthenticationEndpoint, body: "scope=openid&login_hint=alice&binding_message=W4SCT" })
-      assert.strictEqual(Redacted.value(ciba.result.authReqId), "R")
+      expect(Redacted.value(ciba.result.authReqId)).toBe("R")
     }))
 
   it.effect("an endpoint the server does not have is a typed error naming it", () =>
@@ -215,7 +215,7 @@ describe("OAuthClient endpoints (exact bytes)", () => {
       // a value refused by a core function keeps its InvalidArgument (and the argument's name) as the cause
       const badKey = yield* Effect.flip(withClient(() => FakeHttp.json({}), () => Effect.void, { endpoints, clientId: "c", decryptionKey: "not a key" }))
       expect(badKey).toMatchObject({ _tag: "InvalidConfiguration", field: "decryptionKey", cause: { _tag: "InvalidArgument" } })
-      assert.strictEqual(typeof (badKey._tag === "InvalidConfiguration" ? badKey.cause?.argument : undefined), "string")
+      expect(typeof (badKey._tag === "InvalidConfiguration" ? badKey.cause?.argument : undefined)).toBe("string")
       const badIssuer = yield* Effect.flip(OAuthClient.discover({ issuer: "ftp://as.example.com" }).pipe(
         Effect.provide(Transport.layer().pipe(Layer.provide(FakeHttp.make(() => FakeHttp.json({})).layer)))
       ))
@@ -237,10 +237,10 @@ describe("OAuthClient token answers", () => {
         () => FakeHttp.json({ access_token: "AT2", token_type: "Bearer", expires_in: 60 }),
         (c) => Effect.flatMap(TokenRequest.refreshToken({ refreshToken: "RT-OLD", scope: "read write" }), (r) => c.token(r))
       )
-      assert.strictEqual(Redacted.value(result.refreshToken!), "RT-OLD")
-      assert.strictEqual(result.scope, "read write")
+      expect(Redacted.value(result.refreshToken!)).toBe("RT-OLD")
+      expect(result.scope).toBe("read write")
       const { result: granted } = yield* withClient(() => FakeHttp.json({ ...tokenAnswer, scope: "read" }), (c) => c.token(TokenRequest.clientCredentials({ scope: "read write" })))
-      assert.strictEqual(granted.scope, "read")
+      expect(granted.scope).toBe("read")
     }))
 
   it.effect("a retried request carries a fresh client assertion (new jti)", () =>
@@ -258,12 +258,12 @@ describe("OAuthClient token answers", () => {
       // signing runs on WebCrypto (real async work) before the retry's sleep starts: a single adjust can come too early
       // on a loaded machine, so the TestClock is advanced in small steps, with a real pause, until the fiber is done
       yield* advanceUntilDone(fiber, "100 millis")
-      assert.strictEqual(fake.seen.length, 2)
+      expect(fake.seen.length).toBe(2)
       const now = new Date(yield* Clock.currentTimeMillis)
       const jtis = yield* Effect.forEach(fake.seen, (seen) =>
         Effect.promise(async () => (await jose.jwtVerify(new URLSearchParams(seen.body).get("client_assertion")!, publicKey, { currentDate: now, clockTolerance: 120 })).payload.jti)
       )
-      assert.notStrictEqual(jtis[0], jtis[1])
+      expect(jtis[0]).not.toBe(jtis[1])
     }))
 })
 
@@ -279,24 +279,24 @@ describe("OAuthClient JWKS cache", () => {
       )
       yield* client.jwks()
       yield* client.jwks({ kid: "k1" })
-      assert.strictEqual(fake.seen.length, 1)
+      expect(fake.seen.length).toBe(1)
       rotation = ["k1", "k2"]
       // the first fetch starts no cooldown: a key published right after it is found by one refetch
       const fresh = yield* client.jwks({ kid: "k2" })
-      assert.strictEqual(fake.seen.length, 2)
-      assert.deepStrictEqual(fresh.keys.map((k) => k.kid), ["k1", "k2"])
+      expect(fake.seen.length).toBe(2)
+      expect(fresh.keys.map((k) => k.kid)).toStrictEqual(["k1", "k2"])
       rotation = ["k1", "k2", "k3"]
       // within the cooldown after that refetch an unknown kid does not refetch
       const stale = yield* client.jwks({ kid: "k3" })
-      assert.strictEqual(fake.seen.length, 2)
-      assert.deepStrictEqual(stale.keys.map((k) => k.kid), ["k1", "k2"])
+      expect(fake.seen.length).toBe(2)
+      expect(stale.keys.map((k) => k.kid)).toStrictEqual(["k1", "k2"])
       yield* TestClock.adjust("30 seconds")
       yield* client.jwks({ kid: "k3" })
-      assert.strictEqual(fake.seen.length, 3)
+      expect(fake.seen.length).toBe(3)
       // concurrent lookups of another unknown kid after the cooldown cause one fetch
       yield* TestClock.adjust("30 seconds")
       yield* Effect.all(Array.from({ length: 50 }, () => client.jwks({ kid: "k4" })), { concurrency: "unbounded" })
-      assert.strictEqual(fake.seen.length, 4)
+      expect(fake.seen.length).toBe(4)
     }))
 
   it.effect("concurrent first lookups of an unknown kid cause one fetch", () =>
@@ -306,7 +306,7 @@ describe("OAuthClient JWKS cache", () => {
         Effect.provide(Transport.layer().pipe(Layer.provide(fake.layer)))
       )
       yield* Effect.all(Array.from({ length: 20 }, () => client.jwks({ kid: "k9" })), { concurrency: "unbounded" })
-      assert.strictEqual(fake.seen.length, 1)
+      expect(fake.seen.length).toBe(1)
     }))
 
   it.effect("refuses a malformed key set", () =>

@@ -1,4 +1,4 @@
-import { assert, describe, expect, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { FetchHttpClient } from "@effect/platform"
 import { Params } from "@oauth2/core"
 import { Transport } from "@oauth2/http"
@@ -76,7 +76,7 @@ const run = <A, E>(
   it.effect("maps a JSON error body to its tag with the status", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(run(() => FakeHttp.json({ error: "invalid_client", error_description: "bad secret" }, 401), (t) => t.send(tokenPost())))
-      expect(error).toMatchObject({ _tag: "InvalidClient", status: 401, description: "bad secret", endpoint: "token" })
+      assert.containSubset(error, { _tag: "InvalidClient", status: 401, description: "bad secret", endpoint: "token" })
     }))
 
   it.effect("maps a WWW-Authenticate bearer challenge", () =>
@@ -87,15 +87,15 @@ const run = <A, E>(
           (t) => t.send({ endpoint: "userinfo", method: "GET", url: "https://as.example.com/me", retry: true })
         )
       )
-      expect(error).toMatchObject({ _tag: "InvalidToken", status: 401, description: "The access token expired", endpoint: "userinfo" })
+      assert.containSubset(error, { _tag: "InvalidToken", status: 401, description: "The access token expired", endpoint: "userinfo" })
     }))
 
   it.effect("treats a 2xx answer carrying an OAuth error as that error (GitHub's device flow does this)", () =>
     Effect.gen(function* () {
       const pending = yield* Effect.flip(run(() => FakeHttp.json({ error: "authorization_pending" }), (t) => t.send(tokenPost())))
-      expect(pending).toMatchObject({ _tag: "AuthorizationPending", status: 200 })
+      assert.containSubset(pending, { _tag: "AuthorizationPending", status: 200 })
       const revoked = yield* Effect.flip(run(() => FakeHttp.json({ error: "unsupported_token_type" }), (t) => t.send({ ...tokenPost(), endpoint: "revocation" })))
-      expect(revoked).toMatchObject({ _tag: "UnsupportedTokenType" })
+      assert.containSubset(revoked, { _tag: "UnsupportedTokenType" })
       // a token answer that happens to have an `error` member is still a token answer
       const { result } = yield* run(() => FakeHttp.json({ access_token: "a", token_type: "Bearer", error: "none" }), (t) => t.send(tokenPost()))
       assert.strictEqual(result.status, 200)
@@ -109,7 +109,7 @@ const run = <A, E>(
           (t) => t.send({ endpoint: "resource", method: "GET", url: "https://api.example.com/x", retry: false })
         )
       )
-      expect(error).toMatchObject({ _tag: "InvalidToken", description: "expired" })
+      assert.containSubset(error, { _tag: "InvalidToken", description: "expired" })
     }))
 
   it.effect("reads the error of the first Bearer or DPoP challenge that has one; __proto__ is an ordinary parameter", () =>
@@ -117,15 +117,15 @@ const run = <A, E>(
       const answer = (challenge: string) => () => new Response("", { status: 401, headers: { "www-authenticate": challenge } })
       const resource = { endpoint: "resource", method: "GET", url: "https://api.example.com/x", retry: false } as const
       const second = yield* Effect.flip(run(answer(`DPoP algs="ES256", Bearer realm="api", error="invalid_token", error_description="expired"`), (t) => t.send(resource)))
-      expect(second).toMatchObject({ _tag: "InvalidToken", status: 401, description: "expired" })
+      assert.containSubset(second, { _tag: "InvalidToken", status: 401, description: "expired" })
       const hostile = yield* Effect.flip(
         run(answer(`Bearer __proto__="x", constructor="y", error="insufficient_scope", error_description="needs write"`), (t) => t.send(resource))
       )
-      expect(hostile).toMatchObject({ _tag: "InsufficientScope", status: 401, description: "needs write" })
+      assert.containSubset(hostile, { _tag: "InsufficientScope", status: 401, description: "needs write" })
       assert.strictEqual(({} as Record<string, unknown>)["x"], undefined)
       // no error in any Bearer challenge: not an OAuth error answer
       const none = yield* Effect.flip(run(answer(`Basic realm="api", error="invalid_token", Bearer realm="api"`), (t) => t.send(resource)))
-      expect(none).toMatchObject({ _tag: "UnexpectedResponse", status: 401 })
+      assert.containSubset(none, { _tag: "UnexpectedResponse", status: 401 })
     }))
 
   it.effect("gives UnexpectedResponse for an HTML error page, with a bounded excerpt", () =>
@@ -137,15 +137,15 @@ const run = <A, E>(
       assert.strictEqual(error.status, 502)
       assert.strictEqual(error.contentType, "text/html")
       assert.isAtMost(error.excerpt.length, 1024)
-      expect(error.excerpt).toContain("Bad Gateway")
+      assert.include(error.excerpt, "Bad Gateway")
     }))
 
   it.effect("gives UnexpectedResponse for an empty error body and for non-object JSON", () =>
     Effect.gen(function* () {
       const empty = yield* Effect.flip(run(() => new Response(null, { status: 400 }), (t) => t.send(tokenPost())))
-      expect(empty).toMatchObject({ _tag: "UnexpectedResponse", status: 400 })
+      assert.containSubset(empty, { _tag: "UnexpectedResponse", status: 400 })
       const array = yield* Effect.flip(run(() => FakeHttp.json(["error"], 400), (t) => t.send(tokenPost())))
-      expect(array).toMatchObject({ _tag: "UnexpectedResponse", status: 400 })
+      assert.containSubset(array, { _tag: "UnexpectedResponse", status: 400 })
     }))
 
   it.effect("never follows a redirect", () =>
@@ -155,16 +155,16 @@ const run = <A, E>(
         const error = yield* Effect.flip(Effect.flatMap(makeTransport(), (t) => t.send(tokenPost(true))).pipe(Effect.provide(fake.layer)))
         return { seen: fake.seen, error }
       })
-      expect(error).toMatchObject({ _tag: "UnexpectedRedirect", status: 302, location: "https://evil.example/token" })
+      assert.containSubset(error, { _tag: "UnexpectedRedirect", status: 302, location: "https://evil.example/token" })
       assert.strictEqual(seen.length, 1)
     }))
 
   it.effect("refuses an answer over the size limit, declared or streamed", () =>
     Effect.gen(function* () {
       const declared = yield* Effect.flip(run(() => FakeHttp.json({ pad: "x".repeat(2000) }), (t) => t.send(tokenPost()), { maxResponseBytes: 1000 }))
-      expect(declared).toMatchObject({ _tag: "ResponseTooLarge", limitBytes: 1000 })
+      assert.containSubset(declared, { _tag: "ResponseTooLarge", limitBytes: 1000 })
       const lengthy = () => new Response("x".repeat(2000), { status: 200, headers: { "content-length": "2000" } })
-      expect(yield* Effect.flip(run(lengthy, (t) => t.send(tokenPost()), { maxResponseBytes: 1000 }))).toMatchObject({ _tag: "ResponseTooLarge" })
+      assert.containSubset(yield* Effect.flip(run(lengthy, (t) => t.send(tokenPost()), { maxResponseBytes: 1000 })), { _tag: "ResponseTooLarge" })
     }))
 
   it.effect("stops reading an endless body shortly after the limit", () =>
@@ -189,7 +189,7 @@ const run = <A, E>(
         Effect.map(({ result }) => `read ${result.body.length} characters without a limit`),
         Effect.flip
       )
-      expect(streamed).toMatchObject({ _tag: "ResponseTooLarge", limitBytes: 1024 * 1024 })
+      assert.containSubset(streamed, { _tag: "ResponseTooLarge", limitBytes: 1024 * 1024 })
       // it stopped reading shortly after the limit instead of holding the whole body
       assert.isAtMost(pulled, (1024 * 1024) / chunk + 3)
     }))
@@ -200,7 +200,7 @@ const run = <A, E>(
       const fiber = yield* Effect.fork(Effect.flatMap(makeTransport({ timeout: "5 seconds" }), (t) => t.send(tokenPost())).pipe(Effect.provide(fake.layer), Effect.flip))
       yield* TestClock.adjust("5 seconds")
       const error = yield* Fiber.join(fiber)
-      expect(error).toMatchObject({ _tag: "Timeout", timeoutMillis: 5000, endpoint: "token" })
+      assert.containSubset(error, { _tag: "Timeout", timeoutMillis: 5000, endpoint: "token" })
       // the request was aborted, not left running
       assert.deepStrictEqual(fake.aborted, ["https://as.example.com/token"])
     }))
@@ -231,8 +231,8 @@ const run = <A, E>(
 
       const once = fakeClient(() => "reset")
       const error = yield* Effect.flip(Effect.flatMap(makeTransport(), (t) => t.send(tokenPost(false))).pipe(Effect.provide(once.layer)))
-      expect(error).toMatchObject({ _tag: "RequestFailed", reason: "Transport" })
-      expect(error.message).toContain("ECONNRESET")
+      assert.containSubset(error, { _tag: "RequestFailed", reason: "Transport" })
+      assert.include(error.message, "ECONNRESET")
       assert.strictEqual(once.seen.length, 1)
     }))
 
@@ -249,7 +249,7 @@ const run = <A, E>(
       const always = fakeClient(() => new Response("busy", { status: 429 }))
       const gaveUp = yield* Effect.fork(Effect.flatMap(makeTransport(), (t) => t.send(tokenPost(true))).pipe(Effect.provide(always.layer), Effect.flip))
       yield* TestClock.adjust("1 minute")
-      expect(yield* Fiber.join(gaveUp)).toMatchObject({ _tag: "UnexpectedResponse", status: 429 })
+      assert.containSubset(yield* Fiber.join(gaveUp), { _tag: "UnexpectedResponse", status: 429 })
       assert.strictEqual(always.seen.length, 4)
     }))
 
@@ -294,7 +294,7 @@ const run = <A, E>(
     Effect.gen(function* () {
       const fake = fakeClient(() => FakeHttp.json({ error: "server_error" }, 500))
       const error = yield* Effect.flip(Effect.flatMap(makeTransport(), (t) => t.send(tokenPost(false))).pipe(Effect.provide(fake.layer)))
-      expect(error).toMatchObject({ _tag: "ServerError", status: 500 })
+      assert.containSubset(error, { _tag: "ServerError", status: 500 })
       assert.strictEqual(fake.seen.length, 1)
     }))
 
@@ -316,7 +316,7 @@ const run = <A, E>(
         ]
       ) {
         const error = yield* Effect.flip(t.send({ ...tokenPost(), url }))
-        expect(error).toMatchObject({ _tag: "RequestFailed", reason: "InvalidUrl" })
+        assert.containSubset(error, { _tag: "RequestFailed", reason: "InvalidUrl" })
       }
       assert.strictEqual(fake.seen.length, 0)
       assert.isTrue(t.validateUrl("x", "http://127.0.0.1:8080/token")._tag === "Right")
@@ -330,8 +330,8 @@ const run = <A, E>(
   it.effect("never renders a secret in an error", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(run(() => "reset", (t) => t.send(tokenPost())))
-      expect(JSON.stringify(error)).not.toContain("s3cr")
-      expect(JSON.stringify(error)).not.toContain("xyz")
+      assert.notInclude(JSON.stringify(error), "s3cr")
+      assert.notInclude(JSON.stringify(error), "xyz")
     }))
 })
 
@@ -401,7 +401,7 @@ describe.each([
       (base) =>
         Effect.gen(function* () {
           const error = yield* Effect.flip(Transport.send({ ...tokenPost(), url: `${base}/token` }))
-          expect(error).toMatchObject({ _tag: "UnexpectedRedirect", status: 307, location: "/elsewhere" })
+          assert.containSubset(error, { _tag: "UnexpectedRedirect", status: 307, location: "/elsewhere" })
         })
     ))
 
@@ -421,7 +421,7 @@ describe.each([
       (base) =>
         Effect.gen(function* () {
           const error = yield* Effect.flip(Transport.send({ ...tokenPost(), url: `${base}/token` }))
-          expect(error).toMatchObject({ _tag: "ResponseTooLarge" })
+          assert.containSubset(error, { _tag: "ResponseTooLarge" })
         })
     ))
 
@@ -436,8 +436,8 @@ describe.each([
         })
       })
       const error = yield* Effect.flip(Transport.send({ ...tokenPost(), url: `http://127.0.0.1:${port}/token` }))
-      expect(error).toMatchObject({ _tag: "RequestFailed", reason: "Transport" })
-      expect(error.message).toContain("ECONNREFUSED")
+      assert.containSubset(error, { _tag: "RequestFailed", reason: "Transport" })
+      assert.include(error.message, "ECONNREFUSED")
     }).pipe(Effect.provide(TransportLive)))
 
   it.live("reads the exact bytes of chunked and Content-Length answers (UTF-8 split across chunks)", () => {
@@ -471,7 +471,7 @@ describe.each([
         Effect.gen(function* () {
           assert.isBelow(bomb.length, 64 * 1024)
           const error = yield* Effect.flip(Transport.send({ ...tokenPost(), url: `${base}/token` }))
-          expect(error).toMatchObject({ _tag: "ResponseTooLarge", limitBytes: 1024 * 1024 })
+          assert.containSubset(error, { _tag: "ResponseTooLarge", limitBytes: 1024 * 1024 })
         })
     )
   })
@@ -502,7 +502,7 @@ describe.each([
             Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => "the read did not stop within 20 s" }),
             Effect.flip
           )
-          expect(error).toMatchObject({ _tag: "ResponseTooLarge" })
+          assert.containSubset(error, { _tag: "ResponseTooLarge" })
           // the connection was dropped: what the server managed to write is bounded by socket buffers, not the body
           assert.isBelow(written, 32 * 1024 * 1024)
         })
@@ -521,7 +521,7 @@ describe.each([
           const error = yield* Effect.flip(
             Transport.send({ ...tokenPost(), url: `${base}/token` }).pipe(Effect.provide(layerOf({ timeout: "300 millis", retry: false })))
           )
-          expect(error).toMatchObject({ _tag: "Timeout", timeoutMillis: 300 })
+          assert.containSubset(error, { _tag: "Timeout", timeoutMillis: 300 })
           // real time on a loaded machine: wait up to 20 s (the test's own limit is 30 s), checking every 20 ms
           for (let i = 0; i < 1000 && !closed; i++) yield* Effect.sleep("20 millis")
           assert.isTrue(closed)

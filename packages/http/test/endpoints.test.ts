@@ -2,7 +2,7 @@
  * Every endpoint of the client service fed good answers, every standard error code and malformed answers: each gives
  * the right typed error, and nothing dies.
  */
-import { assert, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { AuthorizationRequest, OAuthError, TokenRequest } from "@oauth2/core"
 import { ClientAuth, OAuthClient, Transport } from "@oauth2/http"
 import { FakeHttp } from "@oauth2/testing"
@@ -60,17 +60,17 @@ const call = (c: Case, respond: FakeHttp.Respond<FakeHttp.ClientRequest>, option
 
 /** The failure of an exit that must be a typed failure, never a defect or an interruption. */
 const failureOf = (exit: Exit.Exit<unknown, unknown>): any => {
-  assert.isTrue(Exit.isFailure(exit), "expected a failure")
+  expect(Exit.isFailure(exit), "expected a failure").toBe(true)
   if (Exit.isSuccess(exit)) return undefined
-  assert.isFalse(Cause.isDie(exit.cause), `died: ${Cause.pretty(exit.cause)}`)
-  return Cause.failureOption(exit.cause).pipe((o) => (o._tag === "Some" ? o.value : assert.fail(Cause.pretty(exit.cause))))
+  expect(Cause.isDie(exit.cause), `died: ${Cause.pretty(exit.cause)}`).toBe(false)
+  return Cause.failureOption(exit.cause).pipe((o) => (o._tag === "Some" ? o.value : expect.unreachable(Cause.pretty(exit.cause))))
 }
 
 describe.each(cases)("$endpoint endpoint", (c) => {
   it.effect("succeeds on a good answer", () =>
     Effect.gen(function* () {
       const { exit } = yield* call(c, () => FakeHttp.json(c.good, c.endpoint === "pushed_authorization" ? 201 : 200))
-      assert.isTrue(Exit.isSuccess(exit), Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "")
+      expect(Exit.isSuccess(exit), Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "").toBe(true)
     }))
 
   it.effect("maps every standard error code of the endpoint to its tag", () =>
@@ -79,7 +79,7 @@ describe.each(cases)("$endpoint endpoint", (c) => {
         const { exit } = yield* call(c, () => FakeHttp.json({ error: code, error_description: "d" }, 400))
         const error = failureOf(exit)
         expect(error).toMatchObject({ _tag: OAuthError.make(c.endpoint, { error: code })._tag, error: code, status: 400, endpoint: c.endpoint })
-        assert.notStrictEqual(error._tag, "UnknownError")
+        expect(error._tag).not.toBe("UnknownError")
       }
       const { exit } = yield* call(c, () => FakeHttp.json({ error: "vendor_specific" }, 400))
       expect(failureOf(exit)).toMatchObject({ _tag: "UnknownError", error: "vendor_specific" })

@@ -1,4 +1,4 @@
-import { assert, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { TokenRequest } from "@oauth2/core"
 import { OAuthClient, Transport } from "@oauth2/http"
 import { FakeHttp } from "@oauth2/testing"
@@ -33,8 +33,8 @@ describe("OAuthClient.layerConfig", () => {
         Effect.provide(OAuthClient.layerConfig().pipe(Layer.provide(Transport.layer().pipe(Layer.provide(fake.layer))))),
         Effect.withConfigProvider(provider)
       )
-      assert.strictEqual(client.endpoints.introspectionEndpoint, "https://as.example.com/introspect")
-      assert.strictEqual(client.auth.method, "client_secret_basic")
+      expect(client.endpoints.introspectionEndpoint).toBe("https://as.example.com/introspect")
+      expect(client.auth.method).toBe("client_secret_basic")
       expect(fake.seen.map((s) => s.url)).toEqual(["https://as.example.com/.well-known/openid-configuration", "https://as.example.com/jwks"])
       expect(JSON.stringify(client.auth)).not.toContain("SECRET")
     }))
@@ -53,7 +53,7 @@ describe("OAuthClient.layerConfig", () => {
         Effect.provide(OAuthClient.layerConfig().pipe(Layer.provide(Transport.layer().pipe(Layer.provide(fake.layer))))),
         Effect.withConfigProvider(provider)
       )
-      assert.strictEqual(client.auth.method, "none")
+      expect(client.auth.method).toBe("none")
       yield* client.token(TokenRequest.clientCredentials())
       expect(fake.seen.map((s) => s.body)).toEqual(["grant_type=client_credentials&client_id=public-app"])
     }))
