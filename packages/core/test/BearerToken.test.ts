@@ -1,4 +1,4 @@
-import { assert, describe, expect, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { BearerToken } from "@oauth2/core"
 import { DateTime, Duration, Effect, Either, Option, pipe, Redacted, TestClock } from "effect"
 import * as fc from "fast-check"
@@ -18,8 +18,8 @@ describe("BearerToken.decode", () => {
       assert.strictEqual(DateTime.toEpochMillis(token.expiresAt!), 1_000_000 + 3_600_000)
       assert.deepStrictEqual(BearerToken.scopes(token), ["a", "b"])
       assert.deepStrictEqual(token.extra, { custom: { x: 1 } })
-      expect(JSON.stringify(token)).not.toContain("SECRET")
-      expect(String(token.accessToken)).not.toContain("SECRET")
+      assert.notInclude(JSON.stringify(token), "SECRET")
+      assert.notInclude(String(token.accessToken), "SECRET")
     }))
 
   it.effect("compares token_type case-insensitively and tolerates a numeric string expires_in", () =>
@@ -62,18 +62,18 @@ describe("BearerToken.decode", () => {
         assert.strictEqual(error._tag, "UnexpectedResponse")
         assert.strictEqual(error.endpoint, "token")
         assert.strictEqual(error.status, 200)
-        expect(error.reason).toMatch(reason)
+        assert.match(error.reason, reason)
       }))
   }
 
   it.effect("keeps a __proto__ member as a plain extra field", () =>
     Effect.gen(function* () {
       const token = yield* BearerToken.decode(JSON.parse('{"access_token":"a","token_type":"Bearer","__proto__":{"polluted":"yes"}}'))
-      expect(Object.keys(token.extra)).toEqual(["__proto__"])
-      expect((token.extra as any).polluted).toBeUndefined()
-      expect(String(token.extra)).toBe("[object Object]")
+      assert.deepStrictEqual(Object.keys(token.extra), ["__proto__"])
+      assert.isUndefined((token.extra as any).polluted)
+      assert.strictEqual(String(token.extra), "[object Object]")
       const nulled = yield* BearerToken.decode(JSON.parse('{"access_token":"a","token_type":"Bearer","__proto__":null}'))
-      expect(() => String(nulled.extra)).not.toThrow()
+      assert.doesNotThrow(() => String(nulled.extra))
     }))
 
   it.effect("tokens without extra members share one frozen empty extra (no empty object per token)", () =>
@@ -83,27 +83,27 @@ describe("BearerToken.decode", () => {
       const b = yield* BearerToken.decode({ ...standard, access_token: "other" })
       const made = BearerToken.make({ accessToken: "x", issuedAt: at(0) })
       const restored = Either.getOrThrow(BearerToken.deserialize(BearerToken.serialize(a)))
-      expect(a.extra).toEqual({})
-      expect(Object.isFrozen(a.extra)).toBe(true)
-      expect(b.extra).toBe(a.extra)
-      expect(made.extra).toBe(a.extra)
-      expect(restored.extra).toBe(a.extra)
+      assert.deepStrictEqual(a.extra, {})
+      assert.strictEqual(Object.isFrozen(a.extra), true)
+      assert.strictEqual(b.extra, a.extra)
+      assert.strictEqual(made.extra, a.extra)
+      assert.strictEqual(restored.extra, a.extra)
       // with extra members, each token has its own record, unfrozen as before
       const withExtra = yield* BearerToken.decode(body)
-      expect(withExtra.extra).not.toBe(a.extra)
-      expect(Object.isFrozen(withExtra.extra)).toBe(false)
+      assert.notStrictEqual(withExtra.extra, a.extra)
+      assert.strictEqual(Object.isFrozen(withExtra.extra), false)
     }))
 
   it.effect("never puts a token into an error", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(BearerToken.decode({ ...body, expires_in: -5 }))
-      expect(JSON.stringify(error)).not.toContain("SECRET")
+      assert.notInclude(JSON.stringify(error), "SECRET")
     }))
 
   it.prop("any JSON value decodes or fails with a typed error", [fc.jsonValue()], ([value]) => {
     // runSync throws on a defect, which fails the property
     const result = Effect.runSync(Effect.either(BearerToken.decode(value)))
-    if (Either.isLeft(result)) expect(result.left._tag).toBe("UnexpectedResponse")
+    if (Either.isLeft(result)) assert.strictEqual(result.left._tag, "UnexpectedResponse")
   })
 })
 
@@ -162,8 +162,8 @@ describe("BearerToken expiry", () => {
 
   it("builds the Authorization header and the wire JSON", () => {
     const t = BearerToken.make({ accessToken: "AT", issuedAt: at(0), expiresAt: at(60_000), refreshToken: "RT", scope: "s" })
-    expect(Redacted.value(BearerToken.authorizationHeader(t))).toBe("Bearer AT")
-    expect(BearerToken.toJson(t, at(10_500))).toEqual({ access_token: "AT", token_type: "Bearer", expires_in: 49, refresh_token: "RT", scope: "s" })
+    assert.strictEqual(Redacted.value(BearerToken.authorizationHeader(t)), "Bearer AT")
+    assert.deepStrictEqual(BearerToken.toJson(t, at(10_500)), { access_token: "AT", token_type: "Bearer", expires_in: 49, refresh_token: "RT", scope: "s" })
   })
 })
 
@@ -194,24 +194,22 @@ describe("BearerToken serialization", () => {
 
   it.prop("restores what it serialized, absolute expiry included", [arbitraryToken], ([token]) => {
     const s = BearerToken.serialize(token)
-    expect(s).toMatch(/^[A-Za-z0-9_-]*$/)
+    assert.match(s, /^[A-Za-z0-9_-]*$/)
     const restored = Either.getOrThrow(BearerToken.deserialize(s))
-    expect(BearerToken.serialize(restored)).toBe(s)
-    expect(Redacted.value(restored.accessToken)).toBe(Redacted.value(token.accessToken))
-    expect(restored.expiresAt === undefined ? undefined : DateTime.toEpochMillis(restored.expiresAt)).toBe(
-      token.expiresAt === undefined ? undefined : DateTime.toEpochMillis(token.expiresAt)
-    )
-    expect(restored.extra).toEqual(token.extra)
+    assert.strictEqual(BearerToken.serialize(restored), s)
+    assert.strictEqual(Redacted.value(restored.accessToken), Redacted.value(token.accessToken))
+    assert.strictEqual(restored.expiresAt === undefined ? undefined : DateTime.toEpochMillis(restored.expiresAt), token.expiresAt === undefined ? undefined : DateTime.toEpochMillis(token.expiresAt))
+    assert.deepStrictEqual(restored.extra, token.extra)
   })
 
   it.prop("refuses garbage with InvalidArgument", [fc.string()], ([garbage]) => {
     const result = BearerToken.deserialize(garbage)
-    if (Either.isLeft(result)) expect(result.left._tag).toBe("InvalidArgument")
+    if (Either.isLeft(result)) assert.strictEqual(result.left._tag, "InvalidArgument")
   })
 
   it("refuses a serialized value of the wrong shape", () => {
     const wrong = Buffer.from(JSON.stringify({ v: 2, access_token: "a" })).toString("base64url")
-    expect(Either.isLeft(BearerToken.deserialize(wrong))).toBe(true)
-    expect(Either.isLeft(BearerToken.deserialize("!!!"))).toBe(true)
+    assert.strictEqual(Either.isLeft(BearerToken.deserialize(wrong)), true)
+    assert.strictEqual(Either.isLeft(BearerToken.deserialize("!!!")), true)
   })
 })
