@@ -55,7 +55,7 @@ describe.each(published)("@oauth2/%s", (pkg) => {
     expect(m.dependencies?.["@effect/platform"]).toBeUndefined()
     expect(m.peerDependencies?.["effect"]).toBe(`^${locked("effect")}`)
     expect(locked("effect")).toMatch(/^3\./)
-    if (pkg !== "core" && pkg !== "testing") expect(m.peerDependencies?.["@effect/platform"]).toBe(`^${locked("@effect/platform")}`)
+    if (pkg !== "core") expect(m.peerDependencies?.["@effect/platform"]).toBe(`^${locked("@effect/platform")}`)
   })
 })
 
