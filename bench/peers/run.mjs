@@ -148,7 +148,7 @@ const oursClient = async (tokenEndpoint) => {
   const { TokenRequest } = await import("@oauth2/core")
   const { OAuthClient, Transport } = await import("@oauth2/http")
   const runtime = ManagedRuntime.make(
-    OAuthClient.layer({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenEndpoint }).pipe(Layer.provide(Transport.layerFetch()))
+    OAuthClient.layer({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, endpoints: { tokenEndpoint } }).pipe(Layer.provide(Transport.layerFetch()))
   )
   const token = (scope) => Effect.flatMap(OAuthClient.OAuthClient, (c) => c.token(TokenRequest.clientCredentials({ scope })))
   return {
