@@ -10,7 +10,14 @@ import { OAuthClient, Transport } from "@oauth2/http"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { bench, describe } from "vitest"
 
-const answer = { access_token: "2YotnFZFEjr1zCsicMWpAA", token_type: "Bearer", expires_in: 3600, refresh_token: "tGzv3JOkF0XG5Qx2TlKWIA", scope: "read write", extra: { a: 1 } }
+const answer = {
+  access_token: "2YotnFZFEjr1zCsicMWpAA",
+  token_type: "Bearer",
+  expires_in: 3600,
+  refresh_token: "tGzv3JOkF0XG5Qx2TlKWIA",
+  scope: "read write",
+  extra: { a: 1 }
+}
 const body = JSON.stringify(answer)
 
 let requests = 0
@@ -50,11 +57,21 @@ describe("flows", () => {
   bench("TokenSource.get (cached)", async () => {
     await runtime.runPromise(source.get)
   })
-  bench("10,000 concurrent gets of an invalidated token: one request", async () => {
-    const before = requests
-    await runtime.runPromise(
-      Effect.zipRight(source.invalidate(), Effect.all(Array.from({ length: 10_000 }, () => source.get), { concurrency: "unbounded", discard: true }))
-    )
-    if (requests - before !== 1) throw new Error(`expected one token request, saw ${requests - before}`)
-  }, { iterations: 5 })
+  bench(
+    "10,000 concurrent gets of an invalidated token: one request",
+    async () => {
+      const before = requests
+      await runtime.runPromise(
+        Effect.zipRight(
+          source.invalidate(),
+          Effect.all(
+            Array.from({ length: 10_000 }, () => source.get),
+            { concurrency: "unbounded", discard: true }
+          )
+        )
+      )
+      if (requests - before !== 1) throw new Error(`expected one token request, saw ${requests - before}`)
+    },
+    { iterations: 5 }
+  )
 })

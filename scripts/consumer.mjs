@@ -89,10 +89,17 @@ findEffect(join(app, "node_modules"), 0)
 if (copies.length !== 1) fail(`expected exactly one copy of effect, found ${copies.length}: ${copies.join(", ")}`)
 console.log(`one copy of effect: ${copies[0]}`)
 for (const p of packages) {
-  const internal = run("node", ["-e", `import("@oauth2/${p}/internal/anything").then(() => process.exit(1), (e) => process.exit(e.code === "ERR_PACKAGE_PATH_NOT_EXPORTED" ? 0 : 1))`], {
-    cwd: app,
-    allowFailure: true
-  })
+  const internal = run(
+    "node",
+    [
+      "-e",
+      `import("@oauth2/${p}/internal/anything").then(() => process.exit(1), (e) => process.exit(e.code === "ERR_PACKAGE_PATH_NOT_EXPORTED" ? 0 : 1))`
+    ],
+    {
+      cwd: app,
+      allowFailure: true
+    }
+  )
   if (internal.status !== 0) fail(`@oauth2/${p}/internal/* is importable`)
 }
 
@@ -121,10 +128,30 @@ export const main = program.pipe(
 )
 `
 writeFileSync(join(app, "src", "sample.ts"), sample)
-writeFileSync(join(app, "src", "main.ts"), `import * as Effect from "effect/Effect"\nimport { main } from "./sample.js"\n\nEffect.runPromise(main).then((out) => console.log(out))\n`)
-const compilerOptions = { strict: true, target: "ES2022", skipLibCheck: false, exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true, types: ["node"] }
-writeFileSync(join(app, "tsconfig.json"), JSON.stringify({ compilerOptions: { ...compilerOptions, module: "NodeNext", moduleResolution: "NodeNext", outDir: "out" }, include: ["src"] }, null, 2))
-writeFileSync(join(app, "tsconfig.bundler.json"), JSON.stringify({ compilerOptions: { ...compilerOptions, module: "ESNext", moduleResolution: "Bundler", noEmit: true }, include: ["src"] }, null, 2))
+writeFileSync(
+  join(app, "src", "main.ts"),
+  `import * as Effect from "effect/Effect"\nimport { main } from "./sample.js"\n\nEffect.runPromise(main).then((out) => console.log(out))\n`
+)
+const compilerOptions = {
+  strict: true,
+  target: "ES2022",
+  skipLibCheck: false,
+  exactOptionalPropertyTypes: true,
+  noUncheckedIndexedAccess: true,
+  types: ["node"]
+}
+writeFileSync(
+  join(app, "tsconfig.json"),
+  JSON.stringify(
+    { compilerOptions: { ...compilerOptions, module: "NodeNext", moduleResolution: "NodeNext", outDir: "out" }, include: ["src"] },
+    null,
+    2
+  )
+)
+writeFileSync(
+  join(app, "tsconfig.bundler.json"),
+  JSON.stringify({ compilerOptions: { ...compilerOptions, module: "ESNext", moduleResolution: "Bundler", noEmit: true }, include: ["src"] }, null, 2)
+)
 const tsc = join(app, "node_modules", "typescript", "bin", "tsc")
 step("type-check the sample (NodeNext) and compile it")
 run("node", [tsc, "-p", "tsconfig.json"], { cwd: app })
@@ -170,13 +197,34 @@ const app4 = join(work, "app-effect4")
 mkdirSync(app4)
 writeFileSync(
   join(app4, "package.json"),
-  JSON.stringify({ name: "consumer-effect4", private: true, type: "module", dependencies: { "@oauth2/core": `file:${packed.core.file}`, "@oauth2/http": `file:${packed.http.file}`, effect: "^4.0.0" } }, null, 2)
+  JSON.stringify(
+    {
+      name: "consumer-effect4",
+      private: true,
+      type: "module",
+      dependencies: { "@oauth2/core": `file:${packed.core.file}`, "@oauth2/http": `file:${packed.http.file}`, effect: "^4.0.0" }
+    },
+    null,
+    2
+  )
 )
 step("install beside effect 4 (must be refused)")
-const four = run("npm", ["install", "--dry-run", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: app4, capture: true, allowFailure: true, timeoutS: 180 })
+const four = run("npm", ["install", "--dry-run", "--no-audit", "--no-fund", "--prefer-offline"], {
+  cwd: app4,
+  capture: true,
+  allowFailure: true,
+  timeoutS: 180
+})
 if (four.status === 0) fail("npm installed @oauth2 beside effect 4")
-if (!/ERESOLVE/.test(four.stderr) || !/peer effect@"\^3/.test(four.stderr)) fail(`npm refused effect 4 without its peer message:\n${four.stderr.slice(0, 2000)}`)
-console.log(four.stderr.split("\n").filter((l) => /ERESOLVE|peer effect/.test(l)).slice(0, 4).join("\n"))
+if (!/ERESOLVE/.test(four.stderr) || !/peer effect@"\^3/.test(four.stderr))
+  fail(`npm refused effect 4 without its peer message:\n${four.stderr.slice(0, 2000)}`)
+console.log(
+  four.stderr
+    .split("\n")
+    .filter((l) => /ERESOLVE|peer effect/.test(l))
+    .slice(0, 4)
+    .join("\n")
+)
 
 rmSync(work, { recursive: true, force: true })
 step("consumer check passed")

@@ -35,7 +35,10 @@ for (const pkg of packages) {
   for (const file of walk(join(root, "packages", pkg, "src"))) {
     const text = readFileSync(file, "utf8")
     for (const doc of text.matchAll(/\/\*\*([\s\S]*?)\*\//g)) {
-      const body = doc[1].split("\n").map((l) => l.replace(/^\s*\* ?/, "")).join("\n")
+      const body = doc[1]
+        .split("\n")
+        .map((l) => l.replace(/^\s*\* ?/, ""))
+        .join("\n")
       const at = body.indexOf("@example")
       if (at < 0) continue
       for (const m of body.slice(at).matchAll(fence)) emit(relative(join(root, "packages"), file), relative(root, file), m[1])

@@ -18,12 +18,14 @@ const walk = (dir) =>
 const problems = []
 for (const pkg of readdirSync(join(root, "packages"))) {
   for (const file of walk(join(root, "packages", pkg, "src"))) {
-    readFileSync(file, "utf8").split("\n").forEach((line, i) => {
-      const at = `${relative(root, file)}:${i + 1}`
-      if (/^\s*(export\s+)?(default\s+)?(abstract\s+)?class\s/.test(line)) problems.push(`${at}: class declaration`)
-      if (["core", "http", "flows"].includes(pkg) && !/^\s*(\/\/|\*)/.test(line) && /Date\.now\(\)|new Date\(\)|setTimeout\(/.test(line))
-        problems.push(`${at}: wall-clock time or timer (use Clock/DateTime/Schedule)`)
-    })
+    readFileSync(file, "utf8")
+      .split("\n")
+      .forEach((line, i) => {
+        const at = `${relative(root, file)}:${i + 1}`
+        if (/^\s*(export\s+)?(default\s+)?(abstract\s+)?class\s/.test(line)) problems.push(`${at}: class declaration`)
+        if (["core", "http", "flows"].includes(pkg) && !/^\s*(\/\/|\*)/.test(line) && /Date\.now\(\)|new Date\(\)|setTimeout\(/.test(line))
+          problems.push(`${at}: wall-clock time or timer (use Clock/DateTime/Schedule)`)
+      })
   }
 }
 for (const pkg of readdirSync(join(root, "packages"))) {

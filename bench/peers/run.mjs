@@ -26,7 +26,12 @@ const root = path.resolve(here, "../..")
 
 const CLIENT_ID = "bench-client"
 const CLIENT_SECRET = "bench-secret"
-const ANSWER = JSON.stringify({ access_token: "2YotnFZFEjr1zCsicMWpAA2YotnFZFEjr1zCsicMWpAA", token_type: "Bearer", expires_in: 3600, scope: "read write" })
+const ANSWER = JSON.stringify({
+  access_token: "2YotnFZFEjr1zCsicMWpAA2YotnFZFEjr1zCsicMWpAA",
+  token_type: "Bearer",
+  expires_in: 3600,
+  scope: "read write"
+})
 const JSON_HEADERS = { "content-type": "application/json", "cache-control": "no-store" }
 
 const median = (xs) => {
@@ -116,7 +121,11 @@ const contenders = async (base, tokenPath, only) => {
       const client = { client_id: CLIENT_ID }
       const auth = o.ClientSecretBasic(CLIENT_SECRET)
       const call = async (scope) =>
-        o.processClientCredentialsResponse(as, client, await o.clientCredentialsGrantRequest(as, client, auth, { scope }, { [o.allowInsecureRequests]: true }))
+        o.processClientCredentialsResponse(
+          as,
+          client,
+          await o.clientCredentialsGrantRequest(as, client, auth, { scope }, { [o.allowInsecureRequests]: true })
+        )
       return { call, many: all(call) }
     },
     "@oauth2": () => oursClient(url),
@@ -183,7 +192,8 @@ const sectionCall = async (cfg) => {
       const res = await fetch(`${stub.base}${v.path}`, { method: "POST", headers: { authorization: "Basic eDp5" }, body: "" })
       const te = res.headers.get("transfer-encoding")
       await res.text()
-      if (v.label === "chunked" ? te !== "chunked" : res.headers.get("content-length") === null) throw new Error(`stub ${v.path}: unexpected framing (transfer-encoding: ${te})`)
+      if (v.label === "chunked" ? te !== "chunked" : res.headers.get("content-length") === null)
+        throw new Error(`stub ${v.path}: unexpected framing (transfer-encoding: ${te})`)
       for (const c of v.contenders) {
         const t = await c.call("read")
         const at = t.access_token ?? t.accessToken
@@ -243,7 +253,9 @@ const sectionThroughput = async (cfg) => {
     }
     const ref = median(rates.get("raw fetch"))
     for (const c of cs)
-      rows.push(ratioRow(`${cfg.concurrent} concurrent token calls (median requests/s)`, c.name, median(rates.get(c.name)), "req/s", ref, "raw fetch"))
+      rows.push(
+        ratioRow(`${cfg.concurrent} concurrent token calls (median requests/s)`, c.name, median(rates.get(c.name)), "req/s", ref, "raw fetch")
+      )
     for (const c of cs) await c.dispose?.()
   } finally {
     await stub.close()
@@ -259,10 +271,14 @@ const sectionSingleFlight = async (cfg) => {
     const { TokenRequest } = await import("@oauth2/core")
     const { OAuthClient, Transport } = await import("@oauth2/http")
     const { TokenSource } = await import("@oauth2/flows")
-    const ClientLive = OAuthClient.layer({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, endpoints: { tokenEndpoint: `${stub.base}/token` } }).pipe(
-      Layer.provide(Transport.layerFetch())
+    const ClientLive = OAuthClient.layer({
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      endpoints: { tokenEndpoint: `${stub.base}/token` }
+    }).pipe(Layer.provide(Transport.layerFetch()))
+    const runtime = ManagedRuntime.make(
+      TokenSource.layer({ grant: TokenRequest.clientCredentials({ scope: "read" }) }).pipe(Layer.provide(ClientLive))
     )
-    const runtime = ManagedRuntime.make(TokenSource.layer({ grant: TokenRequest.clientCredentials({ scope: "read" }) }).pipe(Layer.provide(ClientLive)))
     const source = await runtime.runPromise(TokenSource.TokenSource)
     await runtime.runPromise(source.get) // warm-up: the first token
     const gets = Array.from({ length: cfg.singleFlightCallers }, () => source.get)
@@ -282,9 +298,24 @@ const sectionSingleFlight = async (cfg) => {
     }
     await runtime.dispose()
     const n = cfg.singleFlightCallers.toLocaleString("en-US")
-    rows.push({ figure: `single-flight: ${n} concurrent gets of an invalidated token`, contender: "@oauth2 TokenSource", value: "1 token request", ratio: `every round (${cfg.singleFlightRounds})` })
-    rows.push({ figure: "single-flight: total time (median)", contender: "@oauth2 TokenSource", value: `${fmt(median(totals))} ms`, ratio: "peers: no equivalent" })
-    rows.push({ figure: "single-flight: from the token answer to all callers served (median)", contender: "@oauth2 TokenSource", value: `${fmt(median(afterAnswer))} ms`, ratio: "peers: no equivalent" })
+    rows.push({
+      figure: `single-flight: ${n} concurrent gets of an invalidated token`,
+      contender: "@oauth2 TokenSource",
+      value: "1 token request",
+      ratio: `every round (${cfg.singleFlightRounds})`
+    })
+    rows.push({
+      figure: "single-flight: total time (median)",
+      contender: "@oauth2 TokenSource",
+      value: `${fmt(median(totals))} ms`,
+      ratio: "peers: no equivalent"
+    })
+    rows.push({
+      figure: "single-flight: from the token answer to all callers served (median)",
+      contender: "@oauth2 TokenSource",
+      value: `${fmt(median(afterAnswer))} ms`,
+      ratio: "peers: no equivalent"
+    })
   } finally {
     await stub.close()
   }
@@ -329,7 +360,12 @@ const sectionImport = async (cfg) => {
     ...ratioRow("import in a cold process (median, in-process import time)", t.name, median(res.get(t.name).import), "ms", ref, "effect"),
     value: `${fmt(median(res.get(t.name).import))} ms (process ${fmt(median(res.get(t.name).wall))} ms)`
   }))
-  rows.push({ figure: "import in a cold process (median, in-process import time)", contender: "(empty node process)", value: `process ${fmt(median(empty))} ms`, ratio: "" })
+  rows.push({
+    figure: "import in a cold process (median, in-process import time)",
+    contender: "(empty node process)",
+    value: `process ${fmt(median(empty))} ms`,
+    ratio: ""
+  })
   return rows
 }
 
@@ -360,7 +396,8 @@ const sectionMemory = async (cfg) => {
   }
   const ref = heap.get("JSON.parse")
   const n = cfg.heapN.toLocaleString("en-US")
-  for (const [, name] of heapKinds) rows.push(ratioRow(`retained heap per token answer (${n} kept)`, name, heap.get(name), "bytes", ref, "JSON.parse"))
+  for (const [, name] of heapKinds)
+    rows.push(ratioRow(`retained heap per token answer (${n} kept)`, name, heap.get(name), "bytes", ref, "JSON.parse"))
   const rssKinds = [
     ["rss:fetch", "raw fetch"],
     ["rss:openid-client", "openid-client"],
@@ -374,7 +411,14 @@ const sectionMemory = async (cfg) => {
   const m = cfg.rssN.toLocaleString("en-US")
   for (const [, name] of rssKinds)
     rows.push({
-      ...ratioRow(`peak RSS after ${m} sequential token calls`, name, rss.get(name).maxRssMiB, "MiB", rss.get("openid-client").maxRssMiB, "openid-client"),
+      ...ratioRow(
+        `peak RSS after ${m} sequential token calls`,
+        name,
+        rss.get(name).maxRssMiB,
+        "MiB",
+        rss.get("openid-client").maxRssMiB,
+        "openid-client"
+      ),
       value: `${fmt(rss.get(name).maxRssMiB)} MiB (heap after gc ${fmt(rss.get(name).heapAfterGcMiB)} MiB)`
     })
   return rows
@@ -382,7 +426,13 @@ const sectionMemory = async (cfg) => {
 
 const runChild = async (kind, n) => {
   // a JWT-sized access token (~760 characters, as Auth0, Entra or oidc-provider issue), distinct per answer
-  const bodyOf = (i) => JSON.stringify({ access_token: `eyJ${i.toString(36).padStart(8, "0")}.${"x".repeat(750)}`, token_type: "Bearer", expires_in: 3600, scope: "read write" })
+  const bodyOf = (i) =>
+    JSON.stringify({
+      access_token: `eyJ${i.toString(36).padStart(8, "0")}.${"x".repeat(750)}`,
+      token_type: "Bearer",
+      expires_in: 3600,
+      scope: "read write"
+    })
   if (kind.startsWith("heap:")) {
     let one
     if (kind === "heap:json") one = async (body) => JSON.parse(body)
@@ -399,7 +449,12 @@ const runChild = async (kind, n) => {
     }
     if (kind === "heap:openid-client") {
       const oc = await import("openid-client")
-      const config = new oc.Configuration({ issuer: "https://as.example.com", token_endpoint: "https://as.example.com/token" }, CLIENT_ID, undefined, oc.ClientSecretBasic(CLIENT_SECRET))
+      const config = new oc.Configuration(
+        { issuer: "https://as.example.com", token_endpoint: "https://as.example.com/token" },
+        CLIENT_ID,
+        undefined,
+        oc.ClientSecretBasic(CLIENT_SECRET)
+      )
       let next = ""
       config[oc.customFetch] = async () => new Response(next, { headers: JSON_HEADERS })
       one = (body) => {
@@ -480,13 +535,30 @@ const sectionIdToken = async (cfg) => {
     log(`  idtoken: round ${r + 1}/${cfg.idRounds}`)
   }
   const ref = median(times.get(contenders[0].name))
-  return contenders.map((c) => ratioRow("RS256 ID token validation (median per validation)", c.name, median(times.get(c.name)) * 1000, "µs", ref * 1000, contenders[0].name, "jose"))
+  return contenders.map((c) =>
+    ratioRow(
+      "RS256 ID token validation (median per validation)",
+      c.name,
+      median(times.get(c.name)) * 1000,
+      "µs",
+      ref * 1000,
+      contenders[0].name,
+      "jose"
+    )
+  )
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Main
 // ---------------------------------------------------------------------------------------------------------------
-const SECTIONS = { call: sectionCall, throughput: sectionThroughput, singleflight: sectionSingleFlight, import: sectionImport, memory: sectionMemory, idtoken: sectionIdToken }
+const SECTIONS = {
+  call: sectionCall,
+  throughput: sectionThroughput,
+  singleflight: sectionSingleFlight,
+  import: sectionImport,
+  memory: sectionMemory,
+  idtoken: sectionIdToken
+}
 
 const checkDist = (build) => {
   const pkgs = ["core", "http", "flows"]
@@ -528,17 +600,45 @@ const main = async () => {
   const chosen = argv.filter((a) => a in SECTIONS)
   const sections = chosen.length > 0 ? Object.keys(SECTIONS).filter((s) => chosen.includes(s)) : Object.keys(SECTIONS)
   const cfg = quick
-    ? { callBatch: 30, callRounds: 3, concurrent: 1000, throughputRounds: 1, singleFlightCallers: 10_000, singleFlightRounds: 2, importRuns: 2, heapN: 10_000, rssN: 2_000, idBatch: 50, idRounds: 3 }
-    : { callBatch: 200, callRounds: 15, concurrent: 1000, throughputRounds: 9, singleFlightCallers: 10_000, singleFlightRounds: 9, importRuns: 11, heapN: 100_000, rssN: 100_000, idBatch: 200, idRounds: 15 }
+    ? {
+        callBatch: 30,
+        callRounds: 3,
+        concurrent: 1000,
+        throughputRounds: 1,
+        singleFlightCallers: 10_000,
+        singleFlightRounds: 2,
+        importRuns: 2,
+        heapN: 10_000,
+        rssN: 2_000,
+        idBatch: 50,
+        idRounds: 3
+      }
+    : {
+        callBatch: 200,
+        callRounds: 15,
+        concurrent: 1000,
+        throughputRounds: 9,
+        singleFlightCallers: 10_000,
+        singleFlightRounds: 9,
+        importRuns: 11,
+        heapN: 100_000,
+        rssN: 100_000,
+        idBatch: 200,
+        idRounds: 15
+      }
 
   const distBuilt = checkDist(build)
-  const watchdog = setTimeout(() => {
-    log("bench:peers: watchdog expired, giving up")
-    process.exit(2)
-  }, (quick ? 10 : 60) * 60_000)
+  const watchdog = setTimeout(
+    () => {
+      log("bench:peers: watchdog expired, giving up")
+      process.exit(2)
+    },
+    (quick ? 10 : 60) * 60_000
+  )
   watchdog.unref()
 
-  const ver = (p) => JSON.parse(spawnSync(process.execPath, ["-p", `JSON.stringify(require("${p}/package.json").version)`], { cwd: here, encoding: "utf8" }).stdout)
+  const ver = (p) =>
+    JSON.parse(spawnSync(process.execPath, ["-p", `JSON.stringify(require("${p}/package.json").version)`], { cwd: here, encoding: "utf8" }).stdout)
   const started = new Date()
   const rows = []
   for (const s of sections) {
@@ -548,7 +648,14 @@ const main = async () => {
       rows.push(...(await SECTIONS[s](cfg)))
     } catch (e) {
       log(`${s} failed: ${e?.stack ?? e}`)
-      rows.push({ figure: s, contender: "-", value: "FAILED", ratio: String(e?.message ?? e).split("\n")[0].slice(0, 120) })
+      rows.push({
+        figure: s,
+        contender: "-",
+        value: "FAILED",
+        ratio: String(e?.message ?? e)
+          .split("\n")[0]
+          .slice(0, 120)
+      })
       process.exitCode = 1
     }
     log(`${s}: ${((now() - t0) / 1000).toFixed(1)} s`)
@@ -564,7 +671,7 @@ const main = async () => {
     ...rows.map((r) => `| ${r.figure} | ${r.contender} | ${r.value} | ${r.ratio} |`),
     "",
     "Times: lower is better; requests/s: higher is better. Ratios are contender / reference, medians of interleaved rounds.",
-    "Concurrent calls: Promise.all of the peers' calls; @oauth2: one runtime.runPromise(Effect.all(calls, { concurrency: \"unbounded\" }))."
+    'Concurrent calls: Promise.all of the peers\' calls; @oauth2: one runtime.runPromise(Effect.all(calls, { concurrency: "unbounded" })).'
   ]
   process.stdout.write(out.join("\n") + "\n")
 }

@@ -28,8 +28,7 @@ const internal = Effect.tryPromise({
   try: () => import("./internal/demo.js"),
   catch: (error): DemoUnavailable => ({
     _tag: "DemoUnavailable",
-    message:
-      `the demo needs the embedded Authorization Server: npm install @oauth2/testing (${String((error as { message?: unknown })?.message ?? error).slice(0, 200)})`
+    message: `the demo needs the embedded Authorization Server: npm install @oauth2/testing (${String((error as { message?: unknown })?.message ?? error).slice(0, 200)})`
   })
 })
 
@@ -94,4 +93,7 @@ export const render: (rows: ReadonlyArray<Row>) => string = table.render
  * @since 0.1.0
  * @category constructors
  */
-export const run: Effect.Effect<ReadonlyArray<Row>, DemoFailed | DemoUnavailable | TestServer.TestServerError> = Effect.flatMap(internal, (demo) => demo.run)
+export const run: Effect.Effect<ReadonlyArray<Row>, DemoFailed | DemoUnavailable | TestServer.TestServerError> = Effect.flatMap(
+  internal,
+  (demo) => demo.run
+)

@@ -23,14 +23,42 @@ describe("oauth2 command", () => {
       expect(JSON.parse(discovered.output).issuer).toBe(server.issuer)
       const c = server.clients.clientSecretPost
       const secret = Redacted.value(c.clientSecret)
-      const args = ["node", "oauth2", "client-credentials", "--issuer", server.issuer, "--client-id", c.clientId, "--client-secret", secret, "--auth-method", "client_secret_post", "--scope", "api:read"]
+      const args = [
+        "node",
+        "oauth2",
+        "client-credentials",
+        "--issuer",
+        server.issuer,
+        "--client-id",
+        c.clientId,
+        "--client-secret",
+        secret,
+        "--auth-method",
+        "client_secret_post",
+        "--scope",
+        "api:read"
+      ]
       const hidden = yield* capture(Cli.run(args))
       expect(hidden.exit._tag).toBe("Success")
       expect(JSON.parse(hidden.output)).toMatchObject({ access_token: "<redacted>", token_type: "Bearer", scope: "api:read" })
       expect(hidden.output).not.toContain(secret)
       const shown = yield* capture(Cli.run([...args, "--show-tokens"]))
       expect(JSON.parse(shown.output).access_token).not.toBe("<redacted>")
-      const wrong = yield* capture(Cli.run(["node", "oauth2", "client-credentials", "--issuer", server.issuer, "--client-id", c.clientId, "--client-secret", "nope", "--auth-method", "client_secret_post"]))
+      const wrong = yield* capture(
+        Cli.run([
+          "node",
+          "oauth2",
+          "client-credentials",
+          "--issuer",
+          server.issuer,
+          "--client-id",
+          c.clientId,
+          "--client-secret",
+          "nope",
+          "--auth-method",
+          "client_secret_post"
+        ])
+      )
       expect(wrong.exit._tag).toBe("Failure")
     }).pipe(Effect.provide(TestServer.layer()))
   )

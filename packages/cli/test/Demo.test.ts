@@ -11,7 +11,22 @@ describe("Demo", () => {
         const failed = rows.filter((r) => !r.ok)
         expect(failed, JSON.stringify(failed)).toEqual([])
         const flows = rows.map((r) => r.flow)
-        for (const expected of ["discovery", "client_credentials (private_key_jwt)", "authorization_code + PKCE + ID token", "encrypted ID token (JWE)", "request object (JAR) over PAR", "refresh_token", "device authorization", "CIBA (poll mode)", "token exchange", "JWT bearer", "introspection", "userinfo", "revocation", "pushed authorization (PAR)"]) {
+        for (const expected of [
+          "discovery",
+          "client_credentials (private_key_jwt)",
+          "authorization_code + PKCE + ID token",
+          "encrypted ID token (JWE)",
+          "request object (JAR) over PAR",
+          "refresh_token",
+          "device authorization",
+          "CIBA (poll mode)",
+          "token exchange",
+          "JWT bearer",
+          "introspection",
+          "userinfo",
+          "revocation",
+          "pushed authorization (PAR)"
+        ]) {
           expect(flows).toContain(expected)
         }
         // the table never shows a token

@@ -21,7 +21,12 @@ const staticImports = (file: string): ReadonlyArray<string> => {
   for (const statement of source.statements) {
     if (ts.isImportDeclaration(statement) && !statement.importClause?.isTypeOnly && ts.isStringLiteral(statement.moduleSpecifier)) {
       specifiers.push(statement.moduleSpecifier.text)
-    } else if (ts.isExportDeclaration(statement) && !statement.isTypeOnly && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
+    } else if (
+      ts.isExportDeclaration(statement) &&
+      !statement.isTypeOnly &&
+      statement.moduleSpecifier &&
+      ts.isStringLiteral(statement.moduleSpecifier)
+    ) {
       specifiers.push(statement.moduleSpecifier.text)
     }
   }
@@ -62,7 +67,10 @@ describe("oauth2 start-up", () => {
     for (const entry of ["cli/src/bin.ts", "cli/src/index.ts"]) {
       const graph = moduleGraph(join(packages, entry))
       expect(graph.files).toContain("cli/src/internal/cli.ts")
-      expect(graph.files.filter((f) => f.startsWith("testing/")), entry).toEqual([])
+      expect(
+        graph.files.filter((f) => f.startsWith("testing/")),
+        entry
+      ).toEqual([])
       expect(loadsTheServer(graph), entry).toBe(false)
     }
   })

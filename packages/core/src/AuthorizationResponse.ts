@@ -146,13 +146,7 @@ export interface MissingAuthorizationCode {
  * @category errors
  */
 export type CallbackError =
-  | InvalidCallback
-  | RepeatedParameter
-  | MissingIssuer
-  | MismatchingIssuer
-  | MissingState
-  | MismatchingState
-  | MissingAuthorizationCode
+  InvalidCallback | RepeatedParameter | MissingIssuer | MismatchingIssuer | MissingState | MismatchingState | MissingAuthorizationCode
 
 /**
  * Builds an {@link InvalidCallback}.
@@ -298,13 +292,8 @@ export const parse: (
 export const validate: {
   (
     input: Input
-  ): (
-    self: AuthorizationRequest.PendingRequest
-  ) => Either.Either<AuthorizationResponse, CallbackError | OAuthError.ErrorOf<"authorization">>
-  (
-    self: AuthorizationRequest.PendingRequest,
-    input: Input
-  ): Either.Either<AuthorizationResponse, CallbackError | OAuthError.ErrorOf<"authorization">>
+  ): (self: AuthorizationRequest.PendingRequest) => Either.Either<AuthorizationResponse, CallbackError | OAuthError.ErrorOf<"authorization">>
+  (self: AuthorizationRequest.PendingRequest, input: Input): Either.Either<AuthorizationResponse, CallbackError | OAuthError.ErrorOf<"authorization">>
 } = dual(2, internal.validate)
 
 /**

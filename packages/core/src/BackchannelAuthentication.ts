@@ -97,8 +97,7 @@ export const defaultInterval: Duration.Duration = wire.defaultInterval
  * @since 0.1.0
  * @category encoding
  */
-export const params: (request: BackchannelAuthenticationRequest) => Either.Either<Params.Params, InvalidArgument> =
-  internal.params
+export const params: (request: BackchannelAuthenticationRequest) => Either.Either<Params.Params, InvalidArgument> = internal.params
 
 /**
  * Decodes a successful authentication request acknowledgement (HTTP 200 JSON body). The expiry is computed from
@@ -120,10 +119,8 @@ export const params: (request: BackchannelAuthenticationRequest) => Either.Eithe
  * @since 0.1.0
  * @category constructors
  */
-export const decode: (
-  body: unknown,
-  context?: ResponseContext
-) => Effect.Effect<BackchannelAuthenticationResponse, UnexpectedResponse> = internal.decode
+export const decode: (body: unknown, context?: ResponseContext) => Effect.Effect<BackchannelAuthenticationResponse, UnexpectedResponse> =
+  internal.decode
 
 /**
  * Whether the authentication request has expired, by the current time of `Clock`.
@@ -132,5 +129,4 @@ export const decode: (
  * @since 0.1.0
  * @category guards
  */
-export const isExpired: (self: Pick<BackchannelAuthenticationResponse, "expiresAt">) => Effect.Effect<boolean> =
-  wire.isExpired
+export const isExpired: (self: Pick<BackchannelAuthenticationResponse, "expiresAt">) => Effect.Effect<boolean> = wire.isExpired

@@ -71,11 +71,8 @@ export interface DecodeOptions {
  * @since 0.1.0
  * @category constructors
  */
-export const decodeAt: (
-  raw: unknown,
-  now: DateTime.Utc,
-  options?: DecodeOptions
-) => Either.Either<BearerToken, UnexpectedResponse> = internal.decodeAt
+export const decodeAt: (raw: unknown, now: DateTime.Utc, options?: DecodeOptions) => Either.Either<BearerToken, UnexpectedResponse> =
+  internal.decodeAt
 
 /**
  * Decodes a token endpoint JSON body into a {@link BearerToken}, taking the issue time from `Clock`.
@@ -103,8 +100,7 @@ export const decodeAt: (
  * @since 0.1.0
  * @category constructors
  */
-export const decode: (body: unknown, options?: DecodeOptions) => Effect.Effect<BearerToken, UnexpectedResponse> =
-  internal.decode
+export const decode: (body: unknown, options?: DecodeOptions) => Effect.Effect<BearerToken, UnexpectedResponse> = internal.decode
 
 /**
  * The fields of {@link make}: secrets given as strings are wrapped in `Redacted`.
@@ -212,8 +208,7 @@ export const remainingLifetimeAt: {
  * @since 0.1.0
  * @category getters
  */
-export const remainingLifetime: (self: BearerToken) => Effect.Effect<Option.Option<Duration.Duration>> =
-  internal.remainingLifetime
+export const remainingLifetime: (self: BearerToken) => Effect.Effect<Option.Option<Duration.Duration>> = internal.remainingLifetime
 
 /**
  * The granted scopes as a list (empty when the server sent no `scope`).

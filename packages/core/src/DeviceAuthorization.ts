@@ -81,8 +81,7 @@ export const defaultInterval: Duration.Duration = wire.defaultInterval
  * @since 0.1.0
  * @category encoding
  */
-export const params: (request?: DeviceAuthorizationRequest) => Either.Either<Params.Params, InvalidArgument> =
-  internal.params
+export const params: (request?: DeviceAuthorizationRequest) => Either.Either<Params.Params, InvalidArgument> = internal.params
 
 /**
  * Decodes a successful device authorization response (HTTP 200 JSON body). The expiry is computed from the current
@@ -110,10 +109,7 @@ export const params: (request?: DeviceAuthorizationRequest) => Either.Either<Par
  * @since 0.1.0
  * @category constructors
  */
-export const decode: (
-  body: unknown,
-  context?: ResponseContext
-) => Effect.Effect<DeviceAuthorizationResponse, UnexpectedResponse> = internal.decode
+export const decode: (body: unknown, context?: ResponseContext) => Effect.Effect<DeviceAuthorizationResponse, UnexpectedResponse> = internal.decode
 
 /**
  * Whether the device code has expired, by the current time of `Clock`.
@@ -133,4 +129,3 @@ export const isExpired: (self: Pick<DeviceAuthorizationResponse, "expiresAt">) =
  * @category getters
  */
 export const userUri = (self: DeviceAuthorizationResponse): string => self.verificationUriComplete ?? self.verificationUri
-

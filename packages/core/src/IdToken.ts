@@ -71,8 +71,7 @@ export const make = (value: string | Redacted.Redacted<string>): IdToken => ({
  * @since 0.1.0
  * @category constructors
  */
-export const fromBearerToken = (token: BearerToken): IdToken | undefined =>
-  token.idToken === undefined ? undefined : make(token.idToken)
+export const fromBearerToken = (token: BearerToken): IdToken | undefined => (token.idToken === undefined ? undefined : make(token.idToken))
 
 /**
  * Whether a value is an {@link IdToken}.
@@ -302,5 +301,4 @@ export const validate: {
  * @since 0.1.0
  * @category constructors
  */
-export const leftHalfHash: (value: string | Redacted.Redacted<string>, alg: string) => Effect.Effect<string, InvalidIdToken> =
-  internal.leftHalfHash
+export const leftHalfHash: (value: string | Redacted.Redacted<string>, alg: string) => Effect.Effect<string, InvalidIdToken> = internal.leftHalfHash

@@ -112,8 +112,7 @@ export const params: (request: IntrospectionRequest) => Either.Either<Params.Par
  * @since 0.1.0
  * @category constructors
  */
-export const decode: (raw: unknown, context?: ResponseContext) => Either.Either<IntrospectionResponse, UnexpectedResponse> =
-  internal.decode
+export const decode: (raw: unknown, context?: ResponseContext) => Either.Either<IntrospectionResponse, UnexpectedResponse> = internal.decode
 
 /**
  * Encodes an introspection answer back to its JSON form (what a server would send): dates as numeric dates, a

@@ -207,8 +207,7 @@ export interface InvalidJwt {
  * @since 0.1.0
  * @category constructors
  */
-export const invalidJwt: (endpoint: OAuthError.Endpoint, reason: Reason, detail: string, claim?: string) => InvalidJwt =
-  internal.invalidJwt
+export const invalidJwt: (endpoint: OAuthError.Endpoint, reason: Reason, detail: string, claim?: string) => InvalidJwt = internal.invalidJwt
 
 /**
  * Whether a value is an {@link InvalidJwt}.
@@ -232,9 +231,7 @@ export const isInvalidJwt: (u: unknown) => u is InvalidJwt = internal.isInvalidJ
  * @since 0.1.0
  * @category models
  */
-export type KeySet<E = never> =
-  | Jose.JSONWebKeySet
-  | ((query: { readonly kid?: string }) => Effect.Effect<Jose.JSONWebKeySet, E>)
+export type KeySet<E = never> = Jose.JSONWebKeySet | ((query: { readonly kid?: string }) => Effect.Effect<Jose.JSONWebKeySet, E>)
 
 /**
  * A key to sign JWTs with (request objects, client assertions): an imported, non-extractable `CryptoKey`, its
@@ -536,10 +533,8 @@ export interface Verified {
  * @since 0.1.0
  * @category combinators
  */
-export const verify: <E = never>(
-  jwt: string | Redacted.Redacted<string>,
-  options: VerifyOptions<E>
-) => Effect.Effect<Verified, InvalidJwt | E> = internal.verify
+export const verify: <E = never>(jwt: string | Redacted.Redacted<string>, options: VerifyOptions<E>) => Effect.Effect<Verified, InvalidJwt | E> =
+  internal.verify
 
 // ---------------------------------------------------------------------------------------------------------------------
 // signing and encryption

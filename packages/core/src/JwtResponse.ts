@@ -80,10 +80,8 @@ export interface UserInfoOptions<E = never> extends Options<E> {
 export const userInfo: <E = never>(
   jwt: string | Redacted.Redacted<string>,
   options: UserInfoOptions<E>
-) => Effect.Effect<
-  UserInfo.UserInfo,
-  Jwt.InvalidJwt | OAuthError.InvalidArgument | OAuthError.UnexpectedResponse | UserInfo.MismatchingSubject | E
-> = internal.userInfo
+) => Effect.Effect<UserInfo.UserInfo, Jwt.InvalidJwt | OAuthError.InvalidArgument | OAuthError.UnexpectedResponse | UserInfo.MismatchingSubject | E> =
+  internal.userInfo
 
 /**
  * The `typ` of a JWT introspection answer.
@@ -120,7 +118,5 @@ export const introspectionType: "token-introspection+jwt" = internal.introspecti
 export const introspection: <E = never>(
   jwt: string | Redacted.Redacted<string>,
   options: Options<E>
-) => Effect.Effect<
-  Introspection.IntrospectionResponse,
-  Jwt.InvalidJwt | OAuthError.InvalidArgument | OAuthError.UnexpectedResponse | E
-> = internal.introspection
+) => Effect.Effect<Introspection.IntrospectionResponse, Jwt.InvalidJwt | OAuthError.InvalidArgument | OAuthError.UnexpectedResponse | E> =
+  internal.introspection

@@ -67,9 +67,7 @@ export type StandardCode = (typeof standardCodes)[number]
  * @since 0.1.0
  * @category models
  */
-export type TagOf<Code extends string> = Code extends `${infer Head}_${infer Tail}`
-  ? `${Capitalize<Head>}${TagOf<Tail>}`
-  : Capitalize<Code>
+export type TagOf<Code extends string> = Code extends `${infer Head}_${infer Tail}` ? `${Capitalize<Head>}${TagOf<Tail>}` : Capitalize<Code>
 
 /**
  * What every error answer of an endpoint carries.
@@ -227,12 +225,8 @@ export const fromBody: <E extends Endpoint>(endpoint: E, body: unknown, context?
  * @since 0.1.0
  * @category constructors
  */
-export const unexpectedResponse: (
-  endpoint: Endpoint,
-  reason: string,
-  body: unknown,
-  context?: ResponseContext
-) => UnexpectedResponse = internal.unexpectedResponse
+export const unexpectedResponse: (endpoint: Endpoint, reason: string, body: unknown, context?: ResponseContext) => UnexpectedResponse =
+  internal.unexpectedResponse
 
 /**
  * Builds an {@link InvalidArgument}.
@@ -250,8 +244,13 @@ export const invalidArgument = (argument: string, message: string): InvalidArgum
  * @category guards
  */
 export const isOAuthError = (u: unknown): u is OAuthError =>
-  typeof u === "object" && u !== null && "_tag" in u && "error" in u && "endpoint" in u &&
-  typeof u._tag === "string" && (u._tag === "UnknownError" || internal.tags.has(u._tag))
+  typeof u === "object" &&
+  u !== null &&
+  "_tag" in u &&
+  "error" in u &&
+  "endpoint" in u &&
+  typeof u._tag === "string" &&
+  (u._tag === "UnknownError" || internal.tags.has(u._tag))
 
 /**
  * The maximum length of a body excerpt kept in an error (1 KiB).

@@ -111,9 +111,8 @@ export const isMethod: (u: unknown) => u is Method = internal.isMethod
  * @since 0.1.0
  * @category constructors
  */
-export const validateVerifier: (
-  verifier: string | Redacted.Redacted<string>
-) => Either.Either<CodeVerifier, OAuthError.InvalidArgument> = internal.validateVerifier
+export const validateVerifier: (verifier: string | Redacted.Redacted<string>) => Either.Either<CodeVerifier, OAuthError.InvalidArgument> =
+  internal.validateVerifier
 
 /**
  * Generates a fresh random code verifier. Without a length, it is the base64url encoding of 32 random bytes
@@ -160,10 +159,8 @@ export const generateVerifier: {
  * @since 0.1.0
  * @category constructors
  */
-export const challenge: (
-  verifier: string | Redacted.Redacted<string>,
-  method?: Method
-) => Effect.Effect<string, OAuthError.InvalidArgument> = internal.challenge
+export const challenge: (verifier: string | Redacted.Redacted<string>, method?: Method) => Effect.Effect<string, OAuthError.InvalidArgument> =
+  internal.challenge
 
 /**
  * Options of {@link make}.

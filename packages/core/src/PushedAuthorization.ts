@@ -49,10 +49,7 @@ export interface PushedAuthorizationResponse {
  * @since 0.1.0
  * @category constructors
  */
-export const decode: (
-  body: unknown,
-  context?: ResponseContext
-) => Effect.Effect<PushedAuthorizationResponse, UnexpectedResponse> = internal.decode
+export const decode: (body: unknown, context?: ResponseContext) => Effect.Effect<PushedAuthorizationResponse, UnexpectedResponse> = internal.decode
 
 /**
  * Whether the pushed request has expired, by the current time of `Clock`.

@@ -24,7 +24,6 @@ import type * as Jwt from "./Jwt.js"
 import type { InvalidArgument } from "./OAuthError.js"
 import type * as Params from "./Params.js"
 
-
 /**
  * Options of {@link make}.
  *

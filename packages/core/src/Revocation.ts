@@ -52,8 +52,7 @@ export interface RevocationRequest {
  * @since 0.1.0
  * @category encoding
  */
-export const params = (request: RevocationRequest): Either.Either<Params.Params, InvalidArgument> =>
-  internal.tokenParams(request)
+export const params = (request: RevocationRequest): Either.Either<Params.Params, InvalidArgument> => internal.tokenParams(request)
 
 /**
  * Parameters to revoke an access token (`token_type_hint=access_token`).

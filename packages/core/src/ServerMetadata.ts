@@ -170,10 +170,8 @@ export const openidConfigurationUrl: (issuer: string, options?: IssuerOptions) =
  * @since 0.1.0
  * @category constructors
  */
-export const authorizationServerMetadataUrl: (
-  issuer: string,
-  options?: IssuerOptions
-) => Either.Either<string, InvalidArgument> = internal.authorizationServerMetadataUrl
+export const authorizationServerMetadataUrl: (issuer: string, options?: IssuerOptions) => Either.Either<string, InvalidArgument> =
+  internal.authorizationServerMetadataUrl
 
 /**
  * The well-known URL of an issuer for a kind of document.
@@ -182,8 +180,7 @@ export const authorizationServerMetadataUrl: (
  * @since 0.1.0
  * @category constructors
  */
-export const discoveryUrl: (issuer: string, kind: Kind, options?: IssuerOptions) => Either.Either<string, InvalidArgument> =
-  internal.discoveryUrl
+export const discoveryUrl: (issuer: string, kind: Kind, options?: IssuerOptions) => Either.Either<string, InvalidArgument> = internal.discoveryUrl
 
 /**
  * Decodes a metadata document (HTTP 200 JSON body) without trusting it yet: types and URL syntax are checked,
@@ -194,8 +191,7 @@ export const discoveryUrl: (issuer: string, kind: Kind, options?: IssuerOptions)
  * @since 0.1.0
  * @category constructors
  */
-export const decodeDocument: (raw: unknown, context?: ResponseContext) => Either.Either<ServerMetadata, UnexpectedResponse> =
-  internal.decodeDocument
+export const decodeDocument: (raw: unknown, context?: ResponseContext) => Either.Either<ServerMetadata, UnexpectedResponse> = internal.decodeDocument
 
 /**
  * What {@link validate} checks besides the issuer.
@@ -264,10 +260,8 @@ export const validate: {
  * @since 0.1.0
  * @category constructors
  */
-export const decode: (
-  body: unknown,
-  options: ValidateOptions
-) => Either.Either<ServerMetadata, MismatchingIssuer | UnexpectedResponse> = internal.decode
+export const decode: (body: unknown, options: ValidateOptions) => Either.Either<ServerMetadata, MismatchingIssuer | UnexpectedResponse> =
+  internal.decode
 
 /**
  * Encodes a metadata document back to its JSON form (snake_case, extra members kept). `decodeDocument(encode(m))`

@@ -195,16 +195,7 @@ export interface Custom extends Base<"Custom"> {
  * @since 0.1.0
  * @category models
  */
-export type TokenRequest =
-  | ClientCredentials
-  | AuthorizationCode
-  | RefreshToken
-  | DeviceCode
-  | Ciba
-  | TokenExchange
-  | JwtBearer
-  | Password
-  | Custom
+export type TokenRequest = ClientCredentials | AuthorizationCode | RefreshToken | DeviceCode | Ciba | TokenExchange | JwtBearer | Password | Custom
 
 /**
  * The options of {@link clientCredentials}.

@@ -46,21 +46,14 @@ describe("AuthorizationRequest.make", () => {
       assert.isFalse(request.authorizationResponseIssParameterSupported)
       assert.notInclude(request.url, rfcVerifier)
       assert.isUndefined(Params.get(request.params, "code_verifier"))
-    }))
+    })
+  )
 
   it.effect("defaults: scope openid, random state and nonce, S256 PKCE", () =>
     Effect.gen(function* () {
       const request = yield* AuthorizationRequest.make(base)
       const q = new URL(request.url).searchParams
-      assert.deepStrictEqual([...q.keys()], [
-        "client_id",
-        "response_type",
-        "scope",
-        "state",
-        "nonce",
-        "code_challenge",
-        "code_challenge_method"
-      ])
+      assert.deepStrictEqual([...q.keys()], ["client_id", "response_type", "scope", "state", "nonce", "code_challenge", "code_challenge_method"])
       assert.strictEqual(q.get("scope"), "openid")
       assert.match(request.state!, /^[A-Za-z0-9_-]{43}$/)
       assert.match(request.nonce!, /^[A-Za-z0-9_-]{43}$/)
@@ -74,7 +67,8 @@ describe("AuthorizationRequest.make", () => {
       const other = yield* AuthorizationRequest.make(base)
       assert.notStrictEqual(other.state, request.state)
       assert.isFalse(Equal.equals(other, request))
-    }))
+    })
+  )
 
   it.effect("no nonce unless the scope contains openid; opting out of state, nonce and PKCE", () =>
     Effect.gen(function* () {
@@ -92,7 +86,8 @@ describe("AuthorizationRequest.make", () => {
       assert.isUndefined(bare.scope)
       const emptyScope = yield* AuthorizationRequest.make({ ...base, scope: "", state: false, codeChallengeMethod: false })
       assert.strictEqual(emptyScope.url, bare.url)
-    }))
+    })
+  )
 
   it.effect("plain PKCE sends the verifier as challenge", () =>
     Effect.gen(function* () {
@@ -100,7 +95,8 @@ describe("AuthorizationRequest.make", () => {
       const q = new URL(request.url).searchParams
       assert.strictEqual(q.get("code_challenge"), rfcVerifier)
       assert.strictEqual(q.get("code_challenge_method"), "plain")
-    }))
+    })
+  )
 
   it.effect("every standard parameter, encoded", () =>
     Effect.gen(function* () {
@@ -159,7 +155,8 @@ describe("AuthorizationRequest.make", () => {
       assert.strictEqual(q.get("acr_values"), "a b")
       assert.strictEqual(q.get("prompt"), "none")
       assert.deepStrictEqual(single.acrValues, ["a", "b"])
-    }))
+    })
+  )
 
   it.effect("keeps the endpoint's own query, unchanged, before ours", () =>
     Effect.gen(function* () {
@@ -177,7 +174,8 @@ describe("AuthorizationRequest.make", () => {
       )
       assert.strictEqual(new URL(request.url).searchParams.get("x"), "a b+c")
       assert.strictEqual(request.authorizationEndpoint, "https://login.example.com/tenant/oauth2/authorize?p=B2C_1_signin&x=a+b%2Bc")
-    }))
+    })
+  )
 
   it.effect("refuses an endpoint whose query already has one of our parameters", () =>
     Effect.gen(function* () {
@@ -185,7 +183,8 @@ describe("AuthorizationRequest.make", () => {
       assert.include(error.message, "client_id")
       yield* refused({ ...base, authorizationEndpoint: `${endpoint}?scope=x` }, "authorizationEndpoint")
       yield* refused({ ...base, authorizationEndpoint: `${endpoint}?foo=1`, extraParams: { foo: "2" } }, "authorizationEndpoint")
-    }))
+    })
+  )
 
   it.effect("refuses code_challenge, code_challenge_method and code_verifier as parameters", () =>
     Effect.gen(function* () {
@@ -194,7 +193,8 @@ describe("AuthorizationRequest.make", () => {
         assert.include(error.message, name)
         assert.include(error.message, "codeVerifier")
       }
-    }))
+    })
+  )
 
   it.effect("refuses managed names in extraParams", () =>
     Effect.gen(function* () {
@@ -205,7 +205,8 @@ describe("AuthorizationRequest.make", () => {
       yield* refused({ ...base, extraParams: { n: [Redacted.make(1)] } }, "extraParams")
       yield* refused({ ...base, extraParams: "a=b" }, "extraParams")
       yield* refused({ ...base, extraParams: { "": "x" } }, "extraParams")
-    }))
+    })
+  )
 
   it.effect("refuses bad options with InvalidArgument naming them", () =>
     Effect.gen(function* () {
@@ -258,8 +259,12 @@ describe("AuthorizationRequest.make", () => {
       yield* refused({ ...base, responseMode: "" }, "responseMode")
       yield* refused({ ...base, issuer: "" }, "issuer")
       yield* refused({ ...base, authorizationResponseIssParameterSupported: true }, "issuer")
-      yield* refused({ ...base, issuer: "https://as", authorizationResponseIssParameterSupported: "yes" }, "authorizationResponseIssParameterSupported")
-    }))
+      yield* refused(
+        { ...base, issuer: "https://as", authorizationResponseIssParameterSupported: "yes" },
+        "authorizationResponseIssParameterSupported"
+      )
+    })
+  )
 
   it.effect("keeps issuer and RFC 9207 support", () =>
     Effect.gen(function* () {
@@ -271,7 +276,8 @@ describe("AuthorizationRequest.make", () => {
       assert.strictEqual(request.issuer, "https://as.example.com")
       assert.isTrue(request.authorizationResponseIssParameterSupported)
       assert.notInclude(request.url, "iss")
-    }))
+    })
+  )
 
   it.effect("accepts native-app redirect URIs and huge but valid inputs", () =>
     Effect.gen(function* () {
@@ -279,7 +285,8 @@ describe("AuthorizationRequest.make", () => {
       assert.strictEqual(new URL(request.url).searchParams.get("redirect_uri"), "com.example.app:/oauth2redirect")
       const big = yield* AuthorizationRequest.make({ ...base, loginHint: "x".repeat(100_000) })
       assert.strictEqual(new URL(big.url).searchParams.get("login_hint")!.length, 100_000)
-    }))
+    })
+  )
 })
 
 describe("AuthorizationRequest variants", () => {
@@ -292,7 +299,10 @@ describe("AuthorizationRequest variants", () => {
         maxAge: 60
       })
       const expiresAt = DateTime.unsafeMake(1_700_000_090_000)
-      const pushed = yield* AuthorizationRequest.withRequestUri(request, { requestUri: "urn:ietf:params:oauth:request_uri:6esc_11ACC5bwc014ltc14eY22c", expiresAt })
+      const pushed = yield* AuthorizationRequest.withRequestUri(request, {
+        requestUri: "urn:ietf:params:oauth:request_uri:6esc_11ACC5bwc014ltc14eY22c",
+        expiresAt
+      })
       assert.strictEqual(pushed._tag, "RequestUriRequest")
       assert.strictEqual(
         pushed.url,
@@ -304,7 +314,10 @@ describe("AuthorizationRequest variants", () => {
       assert.strictEqual(pushed.maxAge, 60)
       assert.deepStrictEqual(pushed.params, request.params)
       assert.deepStrictEqual(AuthorizationRequest.queryParams(request), request.params)
-      assert.deepStrictEqual(AuthorizationRequest.queryParams(pushed), [["client_id", "client"], ["request_uri", pushed.requestUri]])
+      assert.deepStrictEqual(AuthorizationRequest.queryParams(pushed), [
+        ["client_id", "client"],
+        ["request_uri", pushed.requestUri]
+      ])
       assert.isTrue(Equal.equals(pushed.expiresAt, expiresAt))
       const piped = yield* AuthorizationRequest.withRequestUri({ requestUri: "urn:x" })(request)
       assert.strictEqual(piped.requestUri, "urn:x")
@@ -314,7 +327,8 @@ describe("AuthorizationRequest variants", () => {
       assert.isTrue(Either.isLeft(wrong))
       const badExpiry = AuthorizationRequest.withRequestUri(request, { requestUri: "urn:x", expiresAt: 5 as any })
       assert.isTrue(Either.isLeft(badExpiry) && badExpiry.left.argument === "expiresAt")
-    }))
+    })
+  )
 
   it.effect("request object: the URL carries client_id, response_type, scope (OIDC Core 6.1) and request", () =>
     Effect.gen(function* () {
@@ -335,7 +349,8 @@ describe("AuthorizationRequest variants", () => {
       // a request object can then be pushed
       const pushed = yield* AuthorizationRequest.withRequestUri(jar, { requestUri: "urn:r" })
       assert.strictEqual(pushed.state, request.state)
-    }))
+    })
+  )
 })
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -359,13 +374,20 @@ const optionsArb = fc.record(
     resource: fc.array(fc.webUrl({ withFragments: false }), { minLength: 1, maxLength: 3 }),
     responseMode: fc.constantFrom("query", "fragment", "form_post"),
     issuer: fc.webUrl({ withFragments: false }),
-    extraParams: fc.dictionary(fc.stringMatching(/^x_[a-z]{1,6}$/), fc.oneof(fc.string({ minLength: 1 }), fc.array(fc.string({ minLength: 1 }), { maxLength: 3 })))
+    extraParams: fc.dictionary(
+      fc.stringMatching(/^x_[a-z]{1,6}$/),
+      fc.oneof(fc.string({ minLength: 1 }), fc.array(fc.string({ minLength: 1 }), { maxLength: 3 }))
+    )
   },
   { requiredKeys: [] }
 )
 const variantArb = fc.oneof(
   fc.constant({ kind: "code" as const }),
-  fc.record({ kind: fc.constant("uri" as const), requestUri: token, expiresAt: fc.option(fc.integer({ min: 0, max: 4_000_000_000_000 }), { nil: undefined }) }),
+  fc.record({
+    kind: fc.constant("uri" as const),
+    requestUri: token,
+    expiresAt: fc.option(fc.integer({ min: 0, max: 4_000_000_000_000 }), { nil: undefined })
+  }),
   fc.record({ kind: fc.constant("jar" as const), request: fc.constant("eyJhbGciOiJub25lIn0.eyJhIjoxfQ.") })
 )
 
@@ -388,21 +410,26 @@ const build = (options: Partial<AuthorizationRequest.Options>, variant: typeof v
   })
 
 describe("AuthorizationRequest serialization", () => {
-  it.effect.prop("restore(serialize(r)) equals r", [optionsArb, variantArb], ([options, variant]) =>
-    Effect.gen(function* () {
-      const request = yield* build(options, variant)
-      const serialized = AuthorizationRequest.serialize(request)
-      assert.match(serialized, /^[A-Za-z0-9_-]+$/)
-      const restored = yield* AuthorizationRequest.restore(serialized)
-      assert.isTrue(Equal.equals(restored, request))
-      assert.strictEqual(restored.url, request.url)
-      assert.strictEqual(restored._tag, request._tag)
-      assert.strictEqual(
-        restored.codeVerifier === undefined ? undefined : Redacted.value(restored.codeVerifier),
-        request.codeVerifier === undefined ? undefined : Redacted.value(request.codeVerifier)
-      )
-      assert.strictEqual(AuthorizationRequest.serialize(restored), serialized)
-    }), { fastCheck: { numRuns: 100 } })
+  it.effect.prop(
+    "restore(serialize(r)) equals r",
+    [optionsArb, variantArb],
+    ([options, variant]) =>
+      Effect.gen(function* () {
+        const request = yield* build(options, variant)
+        const serialized = AuthorizationRequest.serialize(request)
+        assert.match(serialized, /^[A-Za-z0-9_-]+$/)
+        const restored = yield* AuthorizationRequest.restore(serialized)
+        assert.isTrue(Equal.equals(restored, request))
+        assert.strictEqual(restored.url, request.url)
+        assert.strictEqual(restored._tag, request._tag)
+        assert.strictEqual(
+          restored.codeVerifier === undefined ? undefined : Redacted.value(restored.codeVerifier),
+          request.codeVerifier === undefined ? undefined : Redacted.value(request.codeVerifier)
+        )
+        assert.strictEqual(AuthorizationRequest.serialize(restored), serialized)
+      }),
+    { fastCheck: { numRuns: 100 } }
+  )
 
   it.effect("a restored request with another verifier or state is not equal", () =>
     Effect.gen(function* () {
@@ -414,7 +441,8 @@ describe("AuthorizationRequest serialization", () => {
       assert.isFalse(Equal.equals(a, b))
       assert.isFalse(Equal.equals(a, c))
       assert.isFalse(Equal.equals(yield* AuthorizationRequest.restore(AuthorizationRequest.serialize(b)), a))
-    }))
+    })
+  )
 
   const encode = (value: unknown) => Buffer.from(JSON.stringify(value), "utf8").toString("base64url")
   const restoreFails = (serialized: unknown) => {
@@ -475,7 +503,8 @@ describe("AuthorizationRequest serialization", () => {
       }
       assert.isTrue(Either.isRight(AuthorizationRequest.restore(encode(json))))
       assert.isTrue(Either.isRight(AuthorizationRequest.restore(encode({ ...json, future: "ignored" }))))
-    }))
+    })
+  )
 
   it.prop("never throws on arbitrary strings", [fc.oneof(fc.string(), fc.base64String(), fc.stringMatching(/^[A-Za-z0-9_-]{0,200}$/))], ([s]) => {
     const result = AuthorizationRequest.restore(s)
@@ -489,7 +518,24 @@ describe("AuthorizationRequest serialization", () => {
 
   it.prop(
     "never throws on mutated serialized requests",
-    [fc.record({ v: fc.constantFrom(1, 2), k: fc.constantFrom("code", "uri", "jar", "x"), e: fc.oneof(fc.webUrl(), fc.string()), p: fc.array(fc.tuple(fc.constantFrom("client_id", "response_type", "state", "max_age", "code_challenge", "code_challenge_method", "x"), fc.string())), cv: fc.option(fc.string(), { nil: undefined }), ru: fc.option(fc.string(), { nil: undefined }), ro: fc.option(fc.string(), { nil: undefined }), exp: fc.option(fc.double(), { nil: undefined }), isp: fc.option(fc.boolean(), { nil: undefined }) }, { requiredKeys: ["v", "k", "e", "p"] })],
+    [
+      fc.record(
+        {
+          v: fc.constantFrom(1, 2),
+          k: fc.constantFrom("code", "uri", "jar", "x"),
+          e: fc.oneof(fc.webUrl(), fc.string()),
+          p: fc.array(
+            fc.tuple(fc.constantFrom("client_id", "response_type", "state", "max_age", "code_challenge", "code_challenge_method", "x"), fc.string())
+          ),
+          cv: fc.option(fc.string(), { nil: undefined }),
+          ru: fc.option(fc.string(), { nil: undefined }),
+          ro: fc.option(fc.string(), { nil: undefined }),
+          exp: fc.option(fc.double(), { nil: undefined }),
+          isp: fc.option(fc.boolean(), { nil: undefined })
+        },
+        { requiredKeys: ["v", "k", "e", "p"] }
+      )
+    ],
     ([value]) => {
       const result = AuthorizationRequest.restore(encode(value))
       if (Either.isRight(result)) {

@@ -17,8 +17,7 @@ const pending = (options: Partial<AuthorizationRequest.Options> = {}) =>
     ...options
   })
 
-const tagOf = (result: Either.Either<unknown, { readonly _tag: string }>): string =>
-  Either.isLeft(result) ? result.left._tag : "Right"
+const tagOf = (result: Either.Either<unknown, { readonly _tag: string }>): string => (Either.isLeft(result) ? result.left._tag : "Right")
 
 describe("AuthorizationResponse.validate", () => {
   it.effect("a valid callback gives the code and the pending data", () =>
@@ -40,7 +39,8 @@ describe("AuthorizationResponse.validate", () => {
       assert.strictEqual(response.maxAge, 300)
       assert.strictEqual(response.issuer, issuer)
       assert.deepStrictEqual({ ...response.extra }, { iss: issuer, session_state: "abc.def" })
-    }))
+    })
+  )
 
   it.effect("accepts every input shape", () =>
     Effect.gen(function* () {
@@ -63,7 +63,8 @@ describe("AuthorizationResponse.validate", () => {
         assert.isTrue(Either.isRight(response), String(input))
         if (Either.isRight(response)) assert.strictEqual(Redacted.value(response.right.code), "c+d", String(input))
       }
-    }))
+    })
+  )
 
   it.effect("decodes + and %20 as spaces (form encoding)", () =>
     Effect.gen(function* () {
@@ -72,7 +73,8 @@ describe("AuthorizationResponse.validate", () => {
         assert.isTrue(Either.isRight(AuthorizationResponse.validate(request, input)), input)
       }
       assert.strictEqual(tagOf(AuthorizationResponse.validate(request, "?code=x&state=a%2Bb")), "MismatchingState")
-    }))
+    })
+  )
 
   it.effect("honours response_mode when the URL has both a query and a fragment", () =>
     Effect.gen(function* () {
@@ -85,7 +87,8 @@ describe("AuthorizationResponse.validate", () => {
       assert.strictEqual(Redacted.value(byDefault.code), "fromquery")
       const form = yield* AuthorizationResponse.validate(yield* pending({ responseMode: "form_post" }), "code=fromform&state=xyz")
       assert.strictEqual(Redacted.value(form.code), "fromform")
-    }))
+    })
+  )
 
   it.effect("reads only the response mode requested: the query by default, never the fragment instead", () =>
     Effect.gen(function* () {
@@ -109,7 +112,8 @@ describe("AuthorizationResponse.validate", () => {
       for (const input of ["https://app.example.com/cb?code=c&state=xyz", "?code=c&state=xyz"]) {
         assert.strictEqual(tagOf(AuthorizationResponse.validate(fragmentMode, input)), "InvalidCallback", input)
       }
-    }))
+    })
+  )
 
   it.effect("state: missing and mismatching", () =>
     Effect.gen(function* () {
@@ -124,7 +128,8 @@ describe("AuthorizationResponse.validate", () => {
       // no state sent: none is required
       const stateless = yield* pending({ state: false })
       assert.isTrue(Either.isRight(AuthorizationResponse.validate(stateless, "?code=c")))
-    }))
+    })
+  )
 
   it.effect("RFC 9207 iss: required when supported, exact when present", () =>
     Effect.gen(function* () {
@@ -147,7 +152,8 @@ describe("AuthorizationResponse.validate", () => {
       const kept = yield* AuthorizationResponse.validate(unknown, "?code=c&state=xyz&iss=https://whatever")
       assert.strictEqual(kept.extra.iss, "https://whatever")
       assert.isUndefined(kept.issuer)
-    }))
+    })
+  )
 
   it.effect("iss and state are checked before an error is believed", () =>
     Effect.gen(function* () {
@@ -160,7 +166,8 @@ describe("AuthorizationResponse.validate", () => {
       assert.strictEqual(tagOf(AuthorizationResponse.validate(request, `?error=access_denied&state=xyz&${iss}`)), "AccessDenied")
       // an error wins over a code
       assert.strictEqual(tagOf(AuthorizationResponse.validate(request, `?error=login_required&code=c&state=xyz&${iss}`)), "LoginRequired")
-    }))
+    })
+  )
 
   it.effect("maps every authorization error code to its tag", () =>
     Effect.gen(function* () {
@@ -170,7 +177,10 @@ describe("AuthorizationResponse.validate", () => {
           request,
           `?error=${code}&error_description=Something+went+wrong&error_uri=https%3A%2F%2Fas%2Ferr&state=xyz`
         )
-        const expected = code.split("_").map((p) => p[0]!.toUpperCase() + p.slice(1)).join("")
+        const expected = code
+          .split("_")
+          .map((p) => p[0]!.toUpperCase() + p.slice(1))
+          .join("")
         assert.strictEqual(tagOf(result), expected)
         if (Either.isLeft(result) && OAuthError.isOAuthError(result.left)) {
           assert.strictEqual(result.left.error, code)
@@ -189,7 +199,8 @@ describe("AuthorizationResponse.validate", () => {
       assert.isTrue(Either.isLeft(bare) && bare.left._tag === "ConsentRequired" && !("description" in bare.left))
       const tokenOnly = AuthorizationResponse.validate(request, "?error=invalid_grant&state=xyz")
       assert.strictEqual(tagOf(tokenOnly), "UnknownError")
-    }))
+    })
+  )
 
   it.effect("code is required", () =>
     Effect.gen(function* () {
@@ -198,7 +209,8 @@ describe("AuthorizationResponse.validate", () => {
       assert.strictEqual(tagOf(AuthorizationResponse.validate(request, "?state=xyz&code=")), "MissingAuthorizationCode")
       assert.strictEqual(tagOf(AuthorizationResponse.validate(request, "?state=xyz&code")), "MissingAuthorizationCode")
       assert.strictEqual(tagOf(AuthorizationResponse.validate(request, "https://app/cb?state=xyz#code=c")), "MissingAuthorizationCode")
-    }))
+    })
+  )
 
   it.effect("repeated parameters are refused, naming the parameter", () =>
     Effect.gen(function* () {
@@ -218,9 +230,14 @@ describe("AuthorizationResponse.validate", () => {
           assert.include(result.left.message, name)
         }
       }
-      const form = new URLSearchParams([["code", "a"], ["code", "b"], ["state", "xyz"]])
+      const form = new URLSearchParams([
+        ["code", "a"],
+        ["code", "b"],
+        ["state", "xyz"]
+      ])
       assert.strictEqual(tagOf(AuthorizationResponse.validate(request, form)), "RepeatedParameter")
-    }))
+    })
+  )
 
   it.effect("malformed input is InvalidCallback", () =>
     Effect.gen(function* () {
@@ -247,7 +264,8 @@ describe("AuthorizationResponse.validate", () => {
         assert.strictEqual(tagOf(result), "InvalidCallback", String(input).slice(0, 40))
         if (Either.isLeft(result)) assert.isTrue(AuthorizationResponse.isCallbackError(result.left))
       }
-    }))
+    })
+  )
 
   it.effect("works against restored and pushed requests", () =>
     Effect.gen(function* () {
@@ -260,7 +278,8 @@ describe("AuthorizationResponse.validate", () => {
       const piped = yield* AuthorizationResponse.validate(callback)(pushed)
       assert.strictEqual(Redacted.value(piped.code), "c")
       assert.strictEqual(tagOf(AuthorizationResponse.validate(restored, "?code=c&state=xyz")), "MissingIssuer")
-    }))
+    })
+  )
 
   it.effect("token request inputs", () =>
     Effect.gen(function* () {
@@ -270,19 +289,23 @@ describe("AuthorizationResponse.validate", () => {
       assert.strictEqual(inputs.redirectUri, "https://app.example.com/cb")
       assert.strictEqual(Redacted.value(inputs.codeVerifier!), rfcVerifier)
       const params = AuthorizationResponse.toParams(response)
-      assert.deepStrictEqual(params.map(([n]) => n), ["code", "redirect_uri", "code_verifier"])
-      assert.isTrue(Redacted.isRedacted(params[0]![1]) && Redacted.isRedacted(params[2]![1]))
-      assert.strictEqual(
-        Params.encode(params),
-        `code=the-code&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&code_verifier=${rfcVerifier}`
+      assert.deepStrictEqual(
+        params.map(([n]) => n),
+        ["code", "redirect_uri", "code_verifier"]
       )
+      assert.isTrue(Redacted.isRedacted(params[0]![1]) && Redacted.isRedacted(params[2]![1]))
+      assert.strictEqual(Params.encode(params), `code=the-code&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&code_verifier=${rfcVerifier}`)
       const minimal = yield* AuthorizationResponse.validate(
         yield* AuthorizationRequest.make({ authorizationEndpoint: endpoint, clientId: "c", state: false, codeChallengeMethod: false }),
         "?code=k"
       )
       assert.deepStrictEqual(Object.keys(AuthorizationResponse.tokenRequestInputs(minimal)), ["code"])
-      assert.deepStrictEqual(AuthorizationResponse.toParams(minimal).map(([n]) => n), ["code"])
-    }))
+      assert.deepStrictEqual(
+        AuthorizationResponse.toParams(minimal).map(([n]) => n),
+        ["code"]
+      )
+    })
+  )
 })
 
 describe("AuthorizationResponse.parse", () => {
@@ -335,9 +358,13 @@ describe("AuthorizationResponse properties", () => {
     }
   }
 
-  it.prop("random strings give a success or a typed failure", [fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.webUrl({ withQueryParameters: true, withFragments: true }))], ([s]) => {
-    typed(AuthorizationResponse.validate(request, s))
-  })
+  it.prop(
+    "random strings give a success or a typed failure",
+    [fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.webUrl({ withQueryParameters: true, withFragments: true }))],
+    ([s]) => {
+      typed(AuthorizationResponse.validate(request, s))
+    }
+  )
 
   const name = fc.constantFrom("code", "state", "iss", "error", "error_description", "session_state", "x", "%", "=", "&")
   const value = fc.oneof(fc.constantFrom("xyz", issuer, "access_denied", "%E0", "%2", ""), fc.string())
@@ -350,13 +377,17 @@ describe("AuthorizationResponse properties", () => {
     }
   )
 
-  it.prop("a well-formed callback with the right state and iss always succeeds", [fc.string({ minLength: 1 }), fc.dictionary(fc.stringMatching(/^x_[a-z]{1,5}$/), fc.string({ minLength: 1 }))], ([code, extra]) => {
-    const params = new URLSearchParams({ ...extra, code, state: "xyz", iss: issuer })
-    const result = AuthorizationResponse.validate(request, `https://app.example.com/cb?${params}`)
-    assert.isTrue(Either.isRight(result))
-    if (Either.isRight(result)) {
-      assert.strictEqual(Redacted.value(result.right.code), code)
-      assert.deepStrictEqual({ ...result.right.extra }, { ...extra, iss: issuer })
+  it.prop(
+    "a well-formed callback with the right state and iss always succeeds",
+    [fc.string({ minLength: 1 }), fc.dictionary(fc.stringMatching(/^x_[a-z]{1,5}$/), fc.string({ minLength: 1 }))],
+    ([code, extra]) => {
+      const params = new URLSearchParams({ ...extra, code, state: "xyz", iss: issuer })
+      const result = AuthorizationResponse.validate(request, `https://app.example.com/cb?${params}`)
+      assert.isTrue(Either.isRight(result))
+      if (Either.isRight(result)) {
+        assert.strictEqual(Redacted.value(result.right.code), code)
+        assert.deepStrictEqual({ ...result.right.extra }, { ...extra, iss: issuer })
+      }
     }
-  })
+  )
 })

@@ -9,16 +9,18 @@ const argumentOf = (result: Either.Either<Params.Params, { readonly _tag: string
 
 describe("BackchannelAuthentication.params", () => {
   it("builds every standard parameter, secrets kept redacted", () => {
-    const params = Either.getOrThrow(BackchannelAuthentication.params({
-      scope: ["openid", "email"],
-      loginHint: "user@example.com",
-      bindingMessage: "W4SCT",
-      userCode: Redacted.make("1234"),
-      requestedExpiry: 120,
-      clientNotificationToken: Redacted.make("8d67dc78-7faa-4d41-aabd-67707b374255"),
-      acrValues: ["urn:mace:incommon:iap:silver", "loa3"],
-      extra: { resource: "https://api.example" }
-    }))
+    const params = Either.getOrThrow(
+      BackchannelAuthentication.params({
+        scope: ["openid", "email"],
+        loginHint: "user@example.com",
+        bindingMessage: "W4SCT",
+        userCode: Redacted.make("1234"),
+        requestedExpiry: 120,
+        clientNotificationToken: Redacted.make("8d67dc78-7faa-4d41-aabd-67707b374255"),
+        acrValues: ["urn:mace:incommon:iap:silver", "loa3"],
+        extra: { resource: "https://api.example" }
+      })
+    )
     assert.strictEqual(
       Params.encode(params),
       "scope=openid+email&client_notification_token=8d67dc78-7faa-4d41-aabd-67707b374255" +
@@ -30,7 +32,10 @@ describe("BackchannelAuthentication.params", () => {
   })
 
   it("accepts each hint alone", () => {
-    assert.strictEqual(encode(BackchannelAuthentication.params({ scope: "openid", loginHintToken: Redacted.make("eyJ") })), "scope=openid&login_hint_token=eyJ")
+    assert.strictEqual(
+      encode(BackchannelAuthentication.params({ scope: "openid", loginHintToken: Redacted.make("eyJ") })),
+      "scope=openid&login_hint_token=eyJ"
+    )
     assert.strictEqual(encode(BackchannelAuthentication.params({ scope: "openid", idTokenHint: "eyJ.x.y" })), "scope=openid&id_token_hint=eyJ.x.y")
     assert.strictEqual(
       encode(BackchannelAuthentication.params({ scope: "openid", loginHint: "u", requestedExpiry: Duration.minutes(2) })),
@@ -62,16 +67,27 @@ describe("BackchannelAuthentication.params", () => {
   })
 
   it("refuses extra parameters that redefine standard ones", () => {
-    assert.strictEqual(argumentOf(BackchannelAuthentication.params({ scope: "openid", loginHint: "u", extra: { login_hint: "v" } })), "extra.login_hint")
-    assert.strictEqual(argumentOf(BackchannelAuthentication.params({ scope: "openid", loginHint: "u", extra: { client_secret: "s" } })), "extra.client_secret")
+    assert.strictEqual(
+      argumentOf(BackchannelAuthentication.params({ scope: "openid", loginHint: "u", extra: { login_hint: "v" } })),
+      "extra.login_hint"
+    )
+    assert.strictEqual(
+      argumentOf(BackchannelAuthentication.params({ scope: "openid", loginHint: "u", extra: { client_secret: "s" } })),
+      "extra.client_secret"
+    )
   })
 })
 
 describe("BackchannelAuthentication.decode", () => {
   it.effect("decodes an acknowledgement with an absolute expiry", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* TestClock.setTime(DateTime.toEpochMillis(DateTime.unsafeMake("2025-06-01T12:00:00Z")))
-      const ack = yield* BackchannelAuthentication.decode({ auth_req_id: "1c266114-a1be-4252-8ad1-04986c5b9ac1", expires_in: 120, interval: 2, custom: "x" })
+      const ack = yield* BackchannelAuthentication.decode({
+        auth_req_id: "1c266114-a1be-4252-8ad1-04986c5b9ac1",
+        expires_in: 120,
+        interval: 2,
+        custom: "x"
+      })
       assert.strictEqual(Redacted.value(ack.authReqId), "1c266114-a1be-4252-8ad1-04986c5b9ac1")
       assert.strictEqual(DateTime.formatIso(ack.expiresAt), "2025-06-01T12:02:00.000Z")
       assert.strictEqual(Duration.toSeconds(ack.interval), 2)
@@ -81,17 +97,19 @@ describe("BackchannelAuthentication.decode", () => {
       assert.isFalse(yield* BackchannelAuthentication.isExpired(ack))
       yield* TestClock.adjust("1 second")
       assert.isTrue(yield* BackchannelAuthentication.isExpired(ack))
-    }))
+    })
+  )
 
   it.effect("defaults the interval to 5 seconds and accepts numeric strings", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const ack = yield* BackchannelAuthentication.decode({ auth_req_id: "id", expires_in: "600" })
       assert.strictEqual(Duration.toSeconds(ack.interval), 5)
       assert.isTrue(Duration.equals(ack.interval, BackchannelAuthentication.defaultInterval))
-    }))
+    })
+  )
 
   it.effect("refuses missing or invalid members without showing the auth_req_id", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const secret = "1c266114-a1be-4252-8ad1-04986c5b9ac1"
       const cases: ReadonlyArray<readonly [unknown, string]> = [
         [{ auth_req_id: secret }, "expires_in"],
@@ -114,13 +132,18 @@ describe("BackchannelAuthentication.decode", () => {
         const error = yield* Effect.flip(BackchannelAuthentication.decode(input))
         assert.strictEqual(error._tag, "UnexpectedResponse")
       }
-    }))
+    })
+  )
 
-  it.effect.prop("never throws or dies on any JSON value", [
-    fc.oneof(fc.jsonValue(), fc.record({ auth_req_id: fc.jsonValue(), expires_in: fc.jsonValue(), interval: fc.jsonValue() }, { requiredKeys: [] }))
-  ], ([input]) =>
-    Effect.gen(function*() {
-      const exit = yield* Effect.exit(BackchannelAuthentication.decode(input))
-      if (Exit.isFailure(exit)) assert.strictEqual(exit.cause._tag, "Fail")
-    }))
+  it.effect.prop(
+    "never throws or dies on any JSON value",
+    [
+      fc.oneof(fc.jsonValue(), fc.record({ auth_req_id: fc.jsonValue(), expires_in: fc.jsonValue(), interval: fc.jsonValue() }, { requiredKeys: [] }))
+    ],
+    ([input]) =>
+      Effect.gen(function* () {
+        const exit = yield* Effect.exit(BackchannelAuthentication.decode(input))
+        if (Exit.isFailure(exit)) assert.strictEqual(exit.cause._tag, "Fail")
+      })
+  )
 })

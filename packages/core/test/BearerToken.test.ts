@@ -4,7 +4,15 @@ import { DateTime, Duration, Effect, Either, Option, pipe, Redacted, TestClock }
 import * as fc from "fast-check"
 
 const at = (ms: number) => DateTime.unsafeMake(ms)
-const body = { access_token: "SECRET-AT", token_type: "Bearer", expires_in: 3600, refresh_token: "SECRET-RT", scope: "a b", id_token: "h.p.s", custom: { x: 1 } }
+const body = {
+  access_token: "SECRET-AT",
+  token_type: "Bearer",
+  expires_in: 3600,
+  refresh_token: "SECRET-RT",
+  scope: "a b",
+  id_token: "h.p.s",
+  custom: { x: 1 }
+}
 
 describe("BearerToken.decode", () => {
   it.effect("tracks the absolute expiry from the Clock and keeps every field", () =>
@@ -20,7 +28,8 @@ describe("BearerToken.decode", () => {
       assert.deepStrictEqual(token.extra, { custom: { x: 1 } })
       assert.notInclude(JSON.stringify(token), "SECRET")
       assert.notInclude(String(token.accessToken), "SECRET")
-    }))
+    })
+  )
 
   it.effect("compares token_type case-insensitively and tolerates a numeric string expires_in", () =>
     Effect.gen(function* () {
@@ -32,7 +41,8 @@ describe("BearerToken.decode", () => {
       assert.isUndefined(noExpiry.expiresAt)
       const anyType = yield* BearerToken.decode({ access_token: "a", token_type: "N_A" }, { tokenType: null })
       assert.strictEqual(anyType.tokenType, "N_A")
-    }))
+    })
+  )
 
   const rejects: ReadonlyArray<[string, unknown, RegExp]> = [
     ["a non-object body", "<html>oops</html>", /JSON object/],
@@ -50,9 +60,21 @@ describe("BearerToken.decode", () => {
     ["a huge expires_in", { access_token: "a", token_type: "Bearer", expires_in: 1e300 }, /expires_in/],
     // RFC 6749 A.14: expires-in = 1*DIGIT, the rule of every other endpoint's lifetime (these were accepted before)
     ["a fractional expires_in", { access_token: "a", token_type: "Bearer", expires_in: 59.5 }, /expires_in: expected a whole number of seconds/],
-    ["a decimal string expires_in", { access_token: "a", token_type: "Bearer", expires_in: "59.5" }, /expires_in: expected a number or a string of digits/],
-    ["a blank-padded expires_in", { access_token: "a", token_type: "Bearer", expires_in: " 60 " }, /expires_in: expected a number or a string of digits/],
-    ["an expires_in past the last date", { access_token: "a", token_type: "Bearer", expires_in: 9_000_000_000_000 }, /expires_in: 9000000000000 seconds is out of range/],
+    [
+      "a decimal string expires_in",
+      { access_token: "a", token_type: "Bearer", expires_in: "59.5" },
+      /expires_in: expected a number or a string of digits/
+    ],
+    [
+      "a blank-padded expires_in",
+      { access_token: "a", token_type: "Bearer", expires_in: " 60 " },
+      /expires_in: expected a number or a string of digits/
+    ],
+    [
+      "an expires_in past the last date",
+      { access_token: "a", token_type: "Bearer", expires_in: 9_000_000_000_000 },
+      /expires_in: 9000000000000 seconds is out of range/
+    ],
     ["a non-string refresh_token", { access_token: "a", token_type: "Bearer", refresh_token: 5 }, /refresh_token/]
   ]
   for (const [name, input, reason] of rejects) {
@@ -63,7 +85,8 @@ describe("BearerToken.decode", () => {
         assert.strictEqual(error.endpoint, "token")
         assert.strictEqual(error.status, 200)
         assert.match(error.reason, reason)
-      }))
+      })
+    )
   }
 
   it.effect("keeps a __proto__ member as a plain extra field", () =>
@@ -74,7 +97,8 @@ describe("BearerToken.decode", () => {
       assert.strictEqual(String(token.extra), "[object Object]")
       const nulled = yield* BearerToken.decode(JSON.parse('{"access_token":"a","token_type":"Bearer","__proto__":null}'))
       assert.doesNotThrow(() => String(nulled.extra))
-    }))
+    })
+  )
 
   it.effect("tokens without extra members share one frozen empty extra (no empty object per token)", () =>
     Effect.gen(function* () {
@@ -92,13 +116,15 @@ describe("BearerToken.decode", () => {
       const withExtra = yield* BearerToken.decode(body)
       assert.notStrictEqual(withExtra.extra, a.extra)
       assert.strictEqual(Object.isFrozen(withExtra.extra), false)
-    }))
+    })
+  )
 
   it.effect("never puts a token into an error", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(BearerToken.decode({ ...body, expires_in: -5 }))
       assert.notInclude(JSON.stringify(error), "SECRET")
-    }))
+    })
+  )
 
   it.prop("any JSON value decodes or fails with a typed error", [fc.jsonValue()], ([value]) => {
     // runSync throws on a defect, which fails the property
@@ -121,7 +147,8 @@ describe("BearerToken expiry", () => {
       yield* TestClock.adjust("31 seconds")
       assert.isTrue(yield* BearerToken.isExpired(token))
       assert.deepStrictEqual(yield* BearerToken.remainingLifetime(token), Option.some(Duration.zero))
-    }))
+    })
+  )
 
   it.effect("never expires without expires_in", () =>
     Effect.gen(function* () {
@@ -129,7 +156,8 @@ describe("BearerToken expiry", () => {
       yield* TestClock.adjust("3650 days")
       assert.isFalse(yield* BearerToken.isExpired(forever, "1 hour"))
       assert.deepStrictEqual(yield* BearerToken.remainingLifetime(forever), Option.none())
-    }))
+    })
+  )
 
   it.effect("isExpired, isExpiredAt, remainingLifetimeAt and toJson work data-first and data-last", () =>
     Effect.gen(function* () {
@@ -158,12 +186,19 @@ describe("BearerToken expiry", () => {
       const forever = BearerToken.make({ accessToken: "a", issuedAt: at(0) })
       assert.isFalse(pipe(forever, BearerToken.isExpiredAt(at(Number.MAX_SAFE_INTEGER / 1000), "1 hour")))
       assert.isFalse(yield* pipe(forever, BearerToken.isExpired("1 hour")))
-    }))
+    })
+  )
 
   it("builds the Authorization header and the wire JSON", () => {
     const t = BearerToken.make({ accessToken: "AT", issuedAt: at(0), expiresAt: at(60_000), refreshToken: "RT", scope: "s" })
     assert.strictEqual(Redacted.value(BearerToken.authorizationHeader(t)), "Bearer AT")
-    assert.deepStrictEqual(BearerToken.toJson(t, at(10_500)), { access_token: "AT", token_type: "Bearer", expires_in: 49, refresh_token: "RT", scope: "s" })
+    assert.deepStrictEqual(BearerToken.toJson(t, at(10_500)), {
+      access_token: "AT",
+      token_type: "Bearer",
+      expires_in: 49,
+      refresh_token: "RT",
+      scope: "s"
+    })
   })
 })
 
@@ -177,7 +212,10 @@ describe("BearerToken serialization", () => {
       refreshToken: fc.option(fc.string(), { nil: undefined }),
       idToken: fc.option(fc.string(), { nil: undefined }),
       scope: fc.option(fc.string(), { nil: undefined }),
-      extra: fc.dictionary(fc.string().filter((k) => k !== "__proto__"), fc.jsonValue())
+      extra: fc.dictionary(
+        fc.string().filter((k) => k !== "__proto__"),
+        fc.jsonValue()
+      )
     })
     .map((r) =>
       BearerToken.make({
@@ -198,7 +236,10 @@ describe("BearerToken serialization", () => {
     const restored = Either.getOrThrow(BearerToken.deserialize(s))
     assert.strictEqual(BearerToken.serialize(restored), s)
     assert.strictEqual(Redacted.value(restored.accessToken), Redacted.value(token.accessToken))
-    assert.strictEqual(restored.expiresAt === undefined ? undefined : DateTime.toEpochMillis(restored.expiresAt), token.expiresAt === undefined ? undefined : DateTime.toEpochMillis(token.expiresAt))
+    assert.strictEqual(
+      restored.expiresAt === undefined ? undefined : DateTime.toEpochMillis(restored.expiresAt),
+      token.expiresAt === undefined ? undefined : DateTime.toEpochMillis(token.expiresAt)
+    )
     assert.deepStrictEqual(restored.extra, token.extra)
   })
 

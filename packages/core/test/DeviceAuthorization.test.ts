@@ -14,7 +14,7 @@ const body = {
 }
 
 const failure = <A, E>(effect: Effect.Effect<A, E>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const exit = yield* Effect.exit(effect)
     assert.isTrue(Exit.isFailure(exit))
     const error = yield* Effect.flip(effect)
@@ -45,7 +45,7 @@ describe("DeviceAuthorization.params", () => {
 
 describe("DeviceAuthorization.decode", () => {
   it.effect("decodes a standard response with an absolute expiry from the clock", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* TestClock.setTime(DateTime.toEpochMillis(t0))
       const response = yield* DeviceAuthorization.decode({ ...body, vendor_field: { a: 1 } })
       assert.strictEqual(Redacted.value(response.deviceCode), body.device_code)
@@ -58,10 +58,11 @@ describe("DeviceAuthorization.decode", () => {
       assert.strictEqual(DeviceAuthorization.userUri(response), body.verification_uri_complete)
       assert.notInclude(String(response.deviceCode), body.device_code)
       assert.notInclude(JSON.stringify(response), body.device_code)
-    }))
+    })
+  )
 
   it.effect("defaults the interval to 5 seconds and accepts verification_url and numeric strings", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const response = yield* DeviceAuthorization.decode({
         device_code: "dc",
         user_code: "uc",
@@ -79,10 +80,11 @@ describe("DeviceAuthorization.decode", () => {
       assert.strictEqual(Duration.toSeconds((yield* DeviceAuthorization.decode({ ...body, interval: null })).interval), 5)
       // a zero interval would mean polling back-to-back: the default applies
       assert.strictEqual(Duration.toSeconds((yield* DeviceAuthorization.decode({ ...body, interval: 0 })).interval), 5)
-    }))
+    })
+  )
 
   it.effect("tracks expiry with the clock", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* TestClock.setTime(DateTime.toEpochMillis(t0))
       const response = yield* DeviceAuthorization.decode({ ...body, expires_in: 60 })
       assert.isFalse(yield* DeviceAuthorization.isExpired(response))
@@ -93,10 +95,11 @@ describe("DeviceAuthorization.decode", () => {
       // decoded later, expires later
       const later = yield* DeviceAuthorization.decode({ ...body, expires_in: 60 })
       assert.strictEqual(DateTime.distance(response.expiresAt, later.expiresAt), 60_000)
-    }))
+    })
+  )
 
   it.effect("refuses missing or invalid members, naming them but not the device code", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const cases: ReadonlyArray<readonly [unknown, string]> = [
         [{ ...body, expires_in: undefined }, "expires_in"],
         [{ ...body, expires_in: -1 }, "expires_in"],
@@ -126,36 +129,46 @@ describe("DeviceAuthorization.decode", () => {
         assert.notInclude(error.message, body.device_code)
         assert.notInclude(error.excerpt, body.device_code)
       }
-    }))
+    })
+  )
 
   it.effect("refuses bodies that are not JSON objects", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       for (const input of ["<html>oops</html>", "", null, [body], 1, "x".repeat(100_000)]) {
         const error = yield* failure(DeviceAuthorization.decode(input, { status: 200, contentType: "text/html" }))
         assert.strictEqual(error._tag, "UnexpectedResponse")
         assert.isAtMost(error.excerpt.length, 1024)
       }
-    }))
+    })
+  )
 
   it.effect.prop("never throws or dies on any JSON value", [fc.jsonValue()], ([input]) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const exit = yield* Effect.exit(DeviceAuthorization.decode(input))
       if (Exit.isFailure(exit)) {
         assert.isTrue(exit.cause._tag === "Fail", "a typed failure, not a defect")
       }
-    }))
+    })
+  )
 
-  it.effect.prop("never throws or dies on objects with the standard member names", [
-    fc.record({
-      device_code: fc.jsonValue(),
-      user_code: fc.jsonValue(),
-      verification_uri: fc.oneof(fc.webUrl(), fc.jsonValue()),
-      expires_in: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.jsonValue()),
-      interval: fc.oneof(fc.integer(), fc.double(), fc.string())
-    }, { requiredKeys: [] })
-  ], ([input]) =>
-    Effect.gen(function*() {
-      const exit = yield* Effect.exit(DeviceAuthorization.decode(input))
-      if (Exit.isFailure(exit)) assert.strictEqual(exit.cause._tag, "Fail")
-    }))
+  it.effect.prop(
+    "never throws or dies on objects with the standard member names",
+    [
+      fc.record(
+        {
+          device_code: fc.jsonValue(),
+          user_code: fc.jsonValue(),
+          verification_uri: fc.oneof(fc.webUrl(), fc.jsonValue()),
+          expires_in: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.jsonValue()),
+          interval: fc.oneof(fc.integer(), fc.double(), fc.string())
+        },
+        { requiredKeys: [] }
+      )
+    ],
+    ([input]) =>
+      Effect.gen(function* () {
+        const exit = yield* Effect.exit(DeviceAuthorization.decode(input))
+        if (Exit.isFailure(exit)) assert.strictEqual(exit.cause._tag, "Fail")
+      })
+  )
 })

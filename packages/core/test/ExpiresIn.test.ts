@@ -15,9 +15,7 @@ const outcome = (effect: Effect.Effect<{ readonly expiresAt?: DateTime.Utc | und
 
 const everyEndpoint = (expiresIn: unknown) => [
   outcome(BearerToken.decodeAt({ access_token: "a", token_type: "Bearer", expires_in: expiresIn }, DateTime.unsafeMake(0))),
-  outcome(
-    DeviceAuthorization.decode({ device_code: "d", user_code: "u", verification_uri: "https://as.example/device", expires_in: expiresIn })
-  ),
+  outcome(DeviceAuthorization.decode({ device_code: "d", user_code: "u", verification_uri: "https://as.example/device", expires_in: expiresIn })),
   outcome(BackchannelAuthentication.decode({ auth_req_id: "r", expires_in: expiresIn })),
   outcome(PushedAuthorization.decode({ request_uri: "urn:r", expires_in: expiresIn }))
 ]
@@ -55,10 +53,12 @@ describe("expires_in", () => {
   }
 
   // (absent or null differ by design: optional in a token answer, RFC 6749 5.1; required in the others)
-  it.prop("is decided alike by the token, device, CIBA and PAR answers", [
-    fc.oneof(fc.integer(), fc.double(), fc.stringMatching(/^\s?[-+]?[0-9]{0,18}(\.[0-9])?\s?$/), fc.jsonValue()).filter((v) => v !== null)
-  ], ([value]) => {
-    const [token, ...others] = everyEndpoint(value)
-    for (const other of others) expect(other).toEqual(token)
-  })
+  it.prop(
+    "is decided alike by the token, device, CIBA and PAR answers",
+    [fc.oneof(fc.integer(), fc.double(), fc.stringMatching(/^\s?[-+]?[0-9]{0,18}(\.[0-9])?\s?$/), fc.jsonValue()).filter((v) => v !== null)],
+    ([value]) => {
+      const [token, ...others] = everyEndpoint(value)
+      for (const other of others) expect(other).toEqual(token)
+    }
+  )
 })

@@ -16,13 +16,29 @@ import { Cause, DateTime, Effect, Either, Exit, FastCheck as fc } from "effect"
 // ---------------------------------------------------------------------------------------------------------------
 
 const hostile = (): ReadonlyArray<unknown> => {
-  const throwing = Object.defineProperty({}, "access_token", { enumerable: true, get: () => { throw new Error("boom") } })
-  const proxy = new Proxy({}, {
-    get: () => { throw new Error("get trap") },
-    ownKeys: () => { throw new Error("ownKeys trap") },
-    getPrototypeOf: () => { throw new Error("proto trap") },
-    has: () => { throw new Error("has trap") }
+  const throwing = Object.defineProperty({}, "access_token", {
+    enumerable: true,
+    get: () => {
+      throw new Error("boom")
+    }
   })
+  const proxy = new Proxy(
+    {},
+    {
+      get: () => {
+        throw new Error("get trap")
+      },
+      ownKeys: () => {
+        throw new Error("ownKeys trap")
+      },
+      getPrototypeOf: () => {
+        throw new Error("proto trap")
+      },
+      has: () => {
+        throw new Error("has trap")
+      }
+    }
+  )
   const revocable = Proxy.revocable({}, {})
   revocable.revoke()
   const cyclic: Record<string, unknown> = { access_token: "a", token_type: "Bearer" }
@@ -51,14 +67,39 @@ const hostile = (): ReadonlyArray<unknown> => {
     new Date(0),
     new Map(),
     Number.NaN,
-    { access_token: "a", token_type: "Bearer", expires_in: { valueOf: () => { throw new Error("v") } } },
-    { sub: { toString: 1 }, name: { toString: () => { throw new Error("t") } } },
+    {
+      access_token: "a",
+      token_type: "Bearer",
+      expires_in: {
+        valueOf: () => {
+          throw new Error("v")
+        }
+      }
+    },
+    {
+      sub: { toString: 1 },
+      name: {
+        toString: () => {
+          throw new Error("t")
+        }
+      }
+    },
     { error: { toString: 1 }, error_description: 10n }
   ]
 }
 
 const anything = fc.oneof(
-  fc.anything({ withBigInt: true, withBoxedValues: true, withMap: true, withSet: true, withObjectString: true, withNullPrototype: true, withTypedArray: true, withSparseArray: true, withDate: true }),
+  fc.anything({
+    withBigInt: true,
+    withBoxedValues: true,
+    withMap: true,
+    withSet: true,
+    withObjectString: true,
+    withNullPrototype: true,
+    withTypedArray: true,
+    withSparseArray: true,
+    withDate: true
+  }),
   // without the two Proxies (fast-check itself inspects generated values); the hand-made tests cover them
   fc.constantFrom(...hostile().filter((_, i) => i !== 9 && i !== 10))
 )
@@ -76,27 +117,89 @@ const noThrow = (f: () => unknown) => {
 }
 
 const runEffect = <A, E>(effect: Effect.Effect<A, E>) => noThrow(() => Effect.runSyncExit(effect)) as Exit.Exit<A, E>
-const isTypedFailureOrSuccess = (exit: Exit.Exit<unknown, unknown>) =>
-  Exit.isSuccess(exit) || Either.isLeft(Cause.failureOrCause(exit.cause))
+const isTypedFailureOrSuccess = (exit: Exit.Exit<unknown, unknown>) => Exit.isSuccess(exit) || Either.isLeft(Cause.failureOrCause(exit.cause))
 
 const now = DateTime.unsafeMake(0)
 const decoders: ReadonlyArray<readonly [string, (u: unknown) => void]> = [
-  ["BearerToken.decodeAt", (u) => { const r = noThrow(() => BearerToken.decodeAt(u, now)) as Either.Either<unknown, OAuthError.UnexpectedResponse>; if (Either.isLeft(r)) expect(r.left._tag).toBe("UnexpectedResponse") }],
-  ["BearerToken.decode", (u) => { expect(isTypedFailureOrSuccess(runEffect(BearerToken.decode(u)))).toBe(true) }],
-  ["BearerToken.deserialize", (u) => { const r = noThrow(() => BearerToken.deserialize(u as string)) as Either.Either<unknown, OAuthError.InvalidArgument>; expect(Either.isLeft(r)).toBe(true) }],
-  ["UserInfo.decode", (u) => { const r = noThrow(() => UserInfo.decode(u)) as Either.Either<unknown, OAuthError.UnexpectedResponse>; if (Either.isLeft(r)) expect(r.left._tag).toBe("UnexpectedResponse") }],
-  ["Introspection.decode", (u) => { const r = noThrow(() => Introspection.decode(u)) as Either.Either<unknown, OAuthError.UnexpectedResponse>; if (Either.isLeft(r)) expect(r.left._tag).toBe("UnexpectedResponse") }],
-  ["ServerMetadata.decodeDocument", (u) => { const r = noThrow(() => ServerMetadata.decodeDocument(u)) as Either.Either<unknown, OAuthError.UnexpectedResponse>; if (Either.isLeft(r)) expect(r.left._tag).toBe("UnexpectedResponse") }],
-  ["ServerMetadata.decode", (u) => { noThrow(() => ServerMetadata.decode(u, { issuer: "https://as.example.com" })) }],
-  ["DeviceAuthorization.decode", (u) => { expect(isTypedFailureOrSuccess(runEffect(DeviceAuthorization.decode(u)))).toBe(true) }],
-  ["BackchannelAuthentication.decode", (u) => { expect(isTypedFailureOrSuccess(runEffect(BackchannelAuthentication.decode(u)))).toBe(true) }],
-  ["PushedAuthorization.decode", (u) => { expect(isTypedFailureOrSuccess(runEffect(PushedAuthorization.decode(u)))).toBe(true) }],
-  ["OAuthError.fromBody", (u) => { noThrow(() => OAuthError.fromBody("token", u)) }],
-  ["OAuthError.unexpectedResponse", (u) => {
-    const e = noThrow(() => OAuthError.unexpectedResponse("token", "bad", u)) as OAuthError.UnexpectedResponse
-    expect(typeof e.excerpt).toBe("string")
-    noThrow(() => Cause.pretty(Cause.fail(e)))
-  }]
+  [
+    "BearerToken.decodeAt",
+    (u) => {
+      const r = noThrow(() => BearerToken.decodeAt(u, now)) as Either.Either<unknown, OAuthError.UnexpectedResponse>
+      if (Either.isLeft(r)) expect(r.left._tag).toBe("UnexpectedResponse")
+    }
+  ],
+  [
+    "BearerToken.decode",
+    (u) => {
+      expect(isTypedFailureOrSuccess(runEffect(BearerToken.decode(u)))).toBe(true)
+    }
+  ],
+  [
+    "BearerToken.deserialize",
+    (u) => {
+      const r = noThrow(() => BearerToken.deserialize(u as string)) as Either.Either<unknown, OAuthError.InvalidArgument>
+      expect(Either.isLeft(r)).toBe(true)
+    }
+  ],
+  [
+    "UserInfo.decode",
+    (u) => {
+      const r = noThrow(() => UserInfo.decode(u)) as Either.Either<unknown, OAuthError.UnexpectedResponse>
+      if (Either.isLeft(r)) expect(r.left._tag).toBe("UnexpectedResponse")
+    }
+  ],
+  [
+    "Introspection.decode",
+    (u) => {
+      const r = noThrow(() => Introspection.decode(u)) as Either.Either<unknown, OAuthError.UnexpectedResponse>
+      if (Either.isLeft(r)) expect(r.left._tag).toBe("UnexpectedResponse")
+    }
+  ],
+  [
+    "ServerMetadata.decodeDocument",
+    (u) => {
+      const r = noThrow(() => ServerMetadata.decodeDocument(u)) as Either.Either<unknown, OAuthError.UnexpectedResponse>
+      if (Either.isLeft(r)) expect(r.left._tag).toBe("UnexpectedResponse")
+    }
+  ],
+  [
+    "ServerMetadata.decode",
+    (u) => {
+      noThrow(() => ServerMetadata.decode(u, { issuer: "https://as.example.com" }))
+    }
+  ],
+  [
+    "DeviceAuthorization.decode",
+    (u) => {
+      expect(isTypedFailureOrSuccess(runEffect(DeviceAuthorization.decode(u)))).toBe(true)
+    }
+  ],
+  [
+    "BackchannelAuthentication.decode",
+    (u) => {
+      expect(isTypedFailureOrSuccess(runEffect(BackchannelAuthentication.decode(u)))).toBe(true)
+    }
+  ],
+  [
+    "PushedAuthorization.decode",
+    (u) => {
+      expect(isTypedFailureOrSuccess(runEffect(PushedAuthorization.decode(u)))).toBe(true)
+    }
+  ],
+  [
+    "OAuthError.fromBody",
+    (u) => {
+      noThrow(() => OAuthError.fromBody("token", u))
+    }
+  ],
+  [
+    "OAuthError.unexpectedResponse",
+    (u) => {
+      const e = noThrow(() => OAuthError.unexpectedResponse("token", "bad", u)) as OAuthError.UnexpectedResponse
+      expect(typeof e.excerpt).toBe("string")
+      noThrow(() => Cause.pretty(Cause.fail(e)))
+    }
+  ]
 ]
 
 describe("decoders never throw on values that are not JSON (issue 13 item 14)", () => {
@@ -105,7 +208,12 @@ describe("decoders never throw on values that are not JSON (issue 13 item 14)", 
       for (const value of hostile()) run(value)
     })
     it(`${name}: property over arbitrary JavaScript values`, () => {
-      fc.assert(fc.property(anything, (u) => { run(u) }), { numRuns: 300 })
+      fc.assert(
+        fc.property(anything, (u) => {
+          run(u)
+        }),
+        { numRuns: 300 }
+      )
     })
   }
 

@@ -30,15 +30,14 @@ describe("Introspection.params", () => {
   })
 
   it("refuses an empty token and extra parameters that redefine standard ones", () => {
-    for (
-      const result of [
-        Introspection.params({ token: "" }),
-        Introspection.params({ token: Redacted.make("") }),
-        Introspection.params({ token: "t", extra: { token: "u" } }),
-        Introspection.params({ token: "t", extra: { token_type_hint: "u" } }),
-        Introspection.params({ token: "t", extra: { client_id: "c" } })
-      ]
-    ) assert.isTrue(Either.isLeft(result) && result.left._tag === "InvalidArgument")
+    for (const result of [
+      Introspection.params({ token: "" }),
+      Introspection.params({ token: Redacted.make("") }),
+      Introspection.params({ token: "t", extra: { token: "u" } }),
+      Introspection.params({ token: "t", extra: { token_type_hint: "u" } }),
+      Introspection.params({ token: "t", extra: { client_id: "c" } })
+    ])
+      assert.isTrue(Either.isLeft(result) && result.left._tag === "InvalidArgument")
   })
 })
 
@@ -102,7 +101,7 @@ describe("Introspection.decode", () => {
   })
 
   it.effect("checks exp and nbf against the clock", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const r = Either.getOrThrow(Introspection.decode({ active: true, nbf: 100, exp: 200 }))
       yield* TestClock.setTime(99_000)
       assert.isFalse(yield* Introspection.isActiveNow(r))
@@ -114,31 +113,46 @@ describe("Introspection.decode", () => {
       assert.isFalse(yield* Introspection.isActiveNow(r))
       assert.isFalse(yield* Introspection.isActiveNow(Either.getOrThrow(Introspection.decode({ active: false }))))
       assert.isTrue(yield* Introspection.isActiveNow(Either.getOrThrow(Introspection.decode({ active: true }))))
-    }))
+    })
+  )
 
   it("round-trips through encode", () => {
     assert.deepStrictEqual(Introspection.encode(Either.getOrThrow(Introspection.decode(active))), active)
   })
 
-  it.prop("round-trips generated answers", [
-    fc.record({
-      active: fc.boolean(),
-      scope: fc.string(),
-      client_id: fc.string(),
-      exp: fc.integer({ min: 0, max: 4_000_000_000 }),
-      aud: fc.oneof(fc.string(), fc.array(fc.string(), { minLength: 2 })),
-      extra_member: fc.jsonValue()
-    }, { requiredKeys: ["active"] })
-  ], ([body]) => {
-    const decoded = Either.getOrThrow(Introspection.decode(body))
-    assert.deepStrictEqual(Introspection.encode(decoded), body)
-    assert.deepStrictEqual(Either.getOrThrow(Introspection.decode(Introspection.encode(decoded))), decoded)
-  })
+  it.prop(
+    "round-trips generated answers",
+    [
+      fc.record(
+        {
+          active: fc.boolean(),
+          scope: fc.string(),
+          client_id: fc.string(),
+          exp: fc.integer({ min: 0, max: 4_000_000_000 }),
+          aud: fc.oneof(fc.string(), fc.array(fc.string(), { minLength: 2 })),
+          extra_member: fc.jsonValue()
+        },
+        { requiredKeys: ["active"] }
+      )
+    ],
+    ([body]) => {
+      const decoded = Either.getOrThrow(Introspection.decode(body))
+      assert.deepStrictEqual(Introspection.encode(decoded), body)
+      assert.deepStrictEqual(Either.getOrThrow(Introspection.decode(Introspection.encode(decoded))), decoded)
+    }
+  )
 
-  it.prop("never throws on any JSON value", [
-    fc.oneof(fc.jsonValue(), fc.record({ active: fc.jsonValue(), exp: fc.oneof(fc.double(), fc.jsonValue()), aud: fc.jsonValue() }, { requiredKeys: [] }))
-  ], ([body]) => {
-    const result = Introspection.decode(body)
-    if (Either.isLeft(result)) assert.strictEqual(result.left._tag, "UnexpectedResponse")
-  })
+  it.prop(
+    "never throws on any JSON value",
+    [
+      fc.oneof(
+        fc.jsonValue(),
+        fc.record({ active: fc.jsonValue(), exp: fc.oneof(fc.double(), fc.jsonValue()), aud: fc.jsonValue() }, { requiredKeys: [] })
+      )
+    ],
+    ([body]) => {
+      const result = Introspection.decode(body)
+      if (Either.isLeft(result)) assert.strictEqual(result.left._tag, "UnexpectedResponse")
+    }
+  )
 })

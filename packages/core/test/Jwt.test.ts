@@ -76,14 +76,12 @@ const refusal = <A>(effect: Effect.Effect<A, { readonly _tag: string; readonly a
 
 /** Signs with the key under test, then verifies with jose and the given public key (a JWK is imported for the alg). */
 const roundTrip = (key: Jwt.SigningKey, publicKey: CryptoKey | Uint8Array | jose.JWK) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const jws = yield* Jwt.sign({ sub: "alice", n: 1 }, key, { typ: "JWT" })
     const { payload, protectedHeader } = yield* Effect.promise(async () =>
-      jose.compactVerify(
-        jws,
-        publicKey instanceof Uint8Array || "type" in publicKey ? publicKey : await jose.importJWK(publicKey, key.alg),
-        { algorithms: [key.alg] }
-      )
+      jose.compactVerify(jws, publicKey instanceof Uint8Array || "type" in publicKey ? publicKey : await jose.importJWK(publicKey, key.alg), {
+        algorithms: [key.alg]
+      })
     )
     return { header: protectedHeader, claims: JSON.parse(new TextDecoder().decode(payload)) as unknown, jws }
   })
@@ -129,7 +127,7 @@ describe("Jwt.signingKey", () => {
     ] as const
     for (const [name, keys, alg] of cases) {
       it.effect(`${name}: ${alg}`, () =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { jwk, publicKey } = keys()
           const key = yield* Jwt.signingKey({ ...jwk, kid: "k1" })
           expect(key._tag).toBe("SigningKey")
@@ -139,12 +137,13 @@ describe("Jwt.signingKey", () => {
           const { claims, header } = yield* roundTrip(key, publicKey)
           expect(header).toEqual({ typ: "JWT", alg, kid: "k1" })
           expect(claims).toEqual({ sub: "alice", n: 1 })
-        }))
+        })
+      )
     }
   })
 
   it.effect("the alg option, else the JWK's alg, else the default; EdDSA and Ed25519 are the same algorithm", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       expect((yield* Jwt.signingKey(rsa.jwk, { alg: "PS384" })).alg).toBe("PS384")
       expect((yield* Jwt.signingKey({ ...rsa.jwk, alg: "RS512" })).alg).toBe("RS512")
       expect((yield* Jwt.signingKey({ ...rsa.jwk, alg: "PS256" }, { alg: "PS256" })).alg).toBe("PS256")
@@ -153,10 +152,11 @@ describe("Jwt.signingKey", () => {
       const ps = yield* Jwt.signingKey(rsa.jwk, { alg: "PS512" })
       const { header } = yield* roundTrip(ps, rsa.publicJwk)
       expect(header.alg).toBe("PS512")
-    }))
+    })
+  )
 
   it.effect("accepts a JSON string, a Redacted JWK, a PKCS#8 PEM (with alg) and a CryptoKey", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const fromJson = yield* Jwt.signingKey(JSON.stringify({ ...p256.jwk, kid: "json" }))
       expect([fromJson.alg, fromJson.kid]).toEqual(["ES256", "json"])
       yield* roundTrip(fromJson, p256.publicKey)
@@ -175,12 +175,12 @@ describe("Jwt.signingKey", () => {
       const fromCryptoKey = yield* Jwt.signingKey(p521.privateKey)
       expect([fromCryptoKey.alg, fromCryptoKey.kid]).toEqual(["ES512", undefined])
       yield* roundTrip(fromCryptoKey, p521.publicKey)
-    }))
+    })
+  )
 
   it.effect("takes a CryptoKey's algorithm from the key: RSA hash, RSA-PSS, curve, Ed25519", () =>
-    Effect.gen(function*() {
-      const generate = (alg: string, options: jose.GenerateKeyPairOptions = {}) =>
-        Effect.promise(() => jose.generateKeyPair(alg, options))
+    Effect.gen(function* () {
+      const generate = (alg: string, options: jose.GenerateKeyPairOptions = {}) => Effect.promise(() => jose.generateKeyPair(alg, options))
       for (const alg of ["RS384", "PS512", "ES384", "EdDSA"] as const) {
         const { privateKey, publicKey } = yield* generate(alg)
         const key = yield* Jwt.signingKey(privateKey)
@@ -190,10 +190,11 @@ describe("Jwt.signingKey", () => {
       const rs384 = yield* generate("RS384")
       expect(yield* refusal(Jwt.signingKey(rs384.privateKey, { alg: "RS256" }))).toMatchObject({ argument: "alg" })
       expect(yield* refusal(Jwt.signingKey(p256.privateKey, { alg: "ES384" }))).toMatchObject({ argument: "alg" })
-    }))
+    })
+  )
 
   it.effect("kid: the option, else the JWK's; they must agree and not be empty", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       expect((yield* Jwt.signingKey({ ...p256.jwk, kid: "a" })).kid).toBe("a")
       expect((yield* Jwt.signingKey(p256.jwk, { kid: "b" })).kid).toBe("b")
       expect((yield* Jwt.signingKey({ ...p256.jwk, kid: "c" }, { kid: "c" })).kid).toBe("c")
@@ -202,10 +203,11 @@ describe("Jwt.signingKey", () => {
       expect(yield* refusal(Jwt.signingKey(p256.jwk, { kid: "" }))).toMatchObject({ argument: "kid" })
       expect(yield* refusal(Jwt.signingKey({ ...p256.jwk, kid: "" }))).toMatchObject({ argument: "privateKey" })
       expect(yield* refusal(Jwt.signingKey({ ...p256.jwk, kid: 7 } as unknown as jose.JWK))).toMatchObject({ argument: "privateKey" })
-    }))
+    })
+  )
 
   it.effect("refuses an algorithm that is not supported, differs from the JWK's, or does not fit the key", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const cases: ReadonlyArray<readonly [Jwt.PrivateKeyInput, { readonly alg?: Jwt.AsymmetricAlgorithm }]> = [
         [rsa.jwk, { alg: "HS256" as Jwt.AsymmetricAlgorithm }],
         [rsa.jwk, { alg: "ES256K" as Jwt.AsymmetricAlgorithm }],
@@ -221,10 +223,11 @@ describe("Jwt.signingKey", () => {
       for (const [input, options] of cases) {
         expect(yield* refusal(Jwt.signingKey(input, options))).toMatchObject({ _tag: "InvalidArgument", argument: "alg" })
       }
-    }))
+    })
+  )
 
   it.effect("refuses what cannot sign: a symmetric or public key, an unsupported type or curve, bad input", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const hmac = yield* Effect.promise(() => jose.generateSecret("HS256"))
       const x25519 = yield* Effect.promise(() => pair("ECDH-ES", { crv: "X25519" }))
       const cases: ReadonlyArray<Jwt.PrivateKeyInput> = [
@@ -248,47 +251,53 @@ describe("Jwt.signingKey", () => {
       for (const input of cases) {
         expect(yield* refusal(Jwt.signingKey(input))).toMatchObject({ _tag: "InvalidArgument", argument: "privateKey" })
       }
-    }))
+    })
+  )
 
   it.effect("behaviour change: an RSA key under 2048 bits is refused, as a JWK, a PEM or a CryptoKey", () =>
-    Effect.gen(function*() {
-      for (
-        const [input, options] of [
-          [weak.jwk, {}],
-          [Redacted.make({ ...weak.jwk, kid: "w" }), {}],
-          [weak.pem, { alg: "RS256" }],
-          [weak.privateKey, {}]
-        ] as const
-      ) {
+    Effect.gen(function* () {
+      for (const [input, options] of [
+        [weak.jwk, {}],
+        [Redacted.make({ ...weak.jwk, kid: "w" }), {}],
+        [weak.pem, { alg: "RS256" }],
+        [weak.privateKey, {}]
+      ] as const) {
         const error = yield* refusal(Jwt.signingKey(input, options))
         expect(error).toMatchObject({ _tag: "InvalidArgument", argument: "privateKey" })
         expect(error.message).toContain("at least 2048 bits")
       }
-    }))
+    })
+  )
 
   it.effect("behaviour change: a JWK whose key_ops do not allow 'sign' is refused, as one whose use is not 'sig'", () =>
-    Effect.gen(function*() {
-      for (const jwk of [{ ...p256.jwk, key_ops: ["verify"] }, { ...p256.jwk, key_ops: [] }, { ...p256.jwk, key_ops: "sign" }]) {
+    Effect.gen(function* () {
+      for (const jwk of [
+        { ...p256.jwk, key_ops: ["verify"] },
+        { ...p256.jwk, key_ops: [] },
+        { ...p256.jwk, key_ops: "sign" }
+      ]) {
         const error = yield* refusal(Jwt.signingKey(jwk as jose.JWK))
         expect(error).toMatchObject({ argument: "privateKey" })
         expect(error.message).toContain("key_ops")
       }
       expect((yield* refusal(Jwt.signingKey({ ...p256.jwk, use: "enc" }))).message).toContain("'use'")
       expect((yield* Jwt.signingKey({ ...p256.jwk, key_ops: ["sign"], use: "sig" })).alg).toBe("ES256")
-    }))
+    })
+  )
 
   it.effect("a CryptoKey must be private and allowed to sign", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const signOnly = yield* Effect.promise(() =>
         globalThis.crypto.subtle.importKey("jwk", p256.jwk as JsonWebKey, { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"])
       )
       expect((yield* Jwt.signingKey(signOnly)).alg).toBe("ES256")
       const fake = { type: "private", usages: ["verify"], extractable: false, algorithm: { name: "ECDSA", namedCurve: "P-256" } }
       expect(yield* refusal(Jwt.signingKey(fake as unknown as CryptoKey))).toMatchObject({ argument: "privateKey" })
-    }))
+    })
+  )
 
   it.effect("keeps the public half of a JWK, with kid, alg and use; never a private member", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       for (const keys of [rsa, p256, ed25519]) {
         const key = yield* Jwt.signingKey({ ...keys.jwk, kid: "pub", key_ops: ["sign"], ext: true })
         expect(key.publicJwk).toEqual({ ...keys.publicJwk, kid: "pub", alg: key.alg, use: "sig" })
@@ -297,10 +306,11 @@ describe("Jwt.signingKey", () => {
         yield* roundTrip(key, key.publicJwk!)
       }
       expect((yield* Jwt.signingKey(p256.privateKey)).publicJwk).toBe(undefined)
-    }))
+    })
+  )
 
   it.effect("the key is imported once, when it is built", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const importKey = vi.spyOn(globalThis.crypto.subtle, "importKey")
       try {
         const key = yield* Jwt.signingKey(p256.jwk)
@@ -310,7 +320,8 @@ describe("Jwt.signingKey", () => {
       } finally {
         importKey.mockRestore()
       }
-    }))
+    })
+  )
 })
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -322,34 +333,37 @@ describe("Jwt.secretKey", () => {
 
   for (const alg of ["HS256", "HS384", "HS512"] as const) {
     it.effect(`${alg}: the UTF-8 octets of the secret, verified by jose and by Jwt.verify`, () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const key = yield* Jwt.secretKey(Redacted.make(secret), { alg })
         expect([key.alg, key.kid, key.publicJwk]).toEqual([alg, undefined, undefined])
         expect(key.key.extractable).toBe(false)
         const { jws } = yield* roundTrip(key, new TextEncoder().encode(secret))
         const verified = yield* Jwt.verify(jws, { endpoint: "userinfo", algorithms: [alg], clientSecret: Redacted.make(secret) })
         expect(verified.claims).toEqual({ sub: "alice", n: 1 })
-      }))
+      })
+    )
   }
 
   it.effect("HS256 by default; a non-ASCII secret is keyed by its UTF-8 octets", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const key = yield* Jwt.secretKey("sécret-🔑-de-32-octets-au-moins!")
       expect(key.alg).toBe("HS256")
       yield* roundTrip(key, new TextEncoder().encode("sécret-🔑-de-32-octets-au-moins!"))
-    }))
+    })
+  )
 
   it.effect("imported once per Redacted secret", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const redacted = Redacted.make(secret)
       const first = yield* Jwt.secretKey(redacted)
       const second = yield* Jwt.secretKey(redacted)
       expect(second.key).toBe(first.key)
       expect((yield* Jwt.secretKey(redacted, { alg: "HS512" })).key).not.toBe(first.key)
-    }))
+    })
+  )
 
   it.effect("refuses an empty secret and a non-HMAC alg; behaviour change: a lone surrogate (no UTF-8 octets)", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       expect(yield* refusal(Jwt.secretKey(""))).toMatchObject({ _tag: "InvalidArgument", argument: "secret" })
       expect(yield* refusal(Jwt.secretKey(Redacted.make("")))).toMatchObject({ argument: "secret" })
       expect(yield* refusal(Jwt.secretKey(secret, { alg: "RS256" as Jwt.HmacAlgorithm }))).toMatchObject({ argument: "alg" })
@@ -358,7 +372,8 @@ describe("Jwt.secretKey", () => {
       expect(surrogate.message).toContain("surrogate")
       // a well-formed pair is fine
       expect((yield* Jwt.secretKey(`${secret}\uD83D\uDD11`)).alg).toBe("HS256")
-    }))
+    })
+  )
 })
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -367,9 +382,12 @@ describe("Jwt.secretKey", () => {
 
 describe("Jwt.encryptionKey and Jwt.decryptionKey", () => {
   it.effect("RSA-OAEP-256 for RSA, ECDH-ES for EC, A256GCM: a nested JWT decrypts and verifies", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const signing = yield* Jwt.signingKey({ ...p256.jwk, kid: "sig" })
-      for (const [keys, alg] of [[rsaEnc, "RSA-OAEP-256"], [ecEnc, "ECDH-ES"]] as const) {
+      for (const [keys, alg] of [
+        [rsaEnc, "RSA-OAEP-256"],
+        [ecEnc, "ECDH-ES"]
+      ] as const) {
         const encryption = yield* Jwt.encryptionKey({ ...keys.publicJwk, kid: "enc" })
         expect([encryption.alg, encryption.enc, encryption.kid]).toEqual([alg, "A256GCM", "enc"])
         const decryption = yield* Jwt.decryptionKey({ ...keys.jwk, kid: "enc" })
@@ -386,26 +404,29 @@ describe("Jwt.encryptionKey and Jwt.decryptionKey", () => {
         })
         expect([verified.claims, verified.encrypted, verified.header.kid]).toEqual([{ sub: "bob" }, true, "sig"])
       }
-    }))
+    })
+  )
 
   it.effect("an encryption key given with its private members is imported from its public members only", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const encryption = yield* Jwt.encryptionKey({ ...rsaEnc.jwk, alg: "RSA-OAEP-256" })
       expect(encryption.key.type).toBe("public")
-    }))
+    })
+  )
 
   it.effect("decryption: every algorithm of the key's family unless one is named", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       expect((yield* Jwt.decryptionKey(rsaEnc.jwk)).algorithms).toEqual(["RSA-OAEP", "RSA-OAEP-256", "RSA-OAEP-384", "RSA-OAEP-512"])
       expect((yield* Jwt.decryptionKey(ecEnc.jwk)).algorithms).toEqual(["ECDH-ES", "ECDH-ES+A128KW", "ECDH-ES+A192KW", "ECDH-ES+A256KW"])
       expect((yield* Jwt.decryptionKey(rsaEnc.jwk, { alg: "RSA-OAEP-256" })).algorithms).toEqual(["RSA-OAEP-256"])
       expect((yield* Jwt.decryptionKey(rsaEnc.privateKey)).algorithms).toEqual(["RSA-OAEP-256"])
       const pem = yield* Effect.promise(() => jose.exportPKCS8(rsaEnc.privateKey))
-      expect((yield* Jwt.decryptionKey(pem, { alg: "RSA-OAEP-256", kid: "p" }))).toMatchObject({ kid: "p", algorithms: ["RSA-OAEP-256"] })
-    }))
+      expect(yield* Jwt.decryptionKey(pem, { alg: "RSA-OAEP-256", kid: "p" })).toMatchObject({ kid: "p", algorithms: ["RSA-OAEP-256"] })
+    })
+  )
 
   it.effect("refuses RSA1_5, keys for signing, public keys; a key's use or key_ops that forbid it", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       expect(yield* refusal(Jwt.encryptionKey({ ...rsaEnc.publicJwk, alg: "RSA1_5" }))).toMatchObject({ argument: "jwk" })
       expect(yield* refusal(Jwt.encryptionKey(rsaEnc.publicJwk, { alg: "RSA1_5" as Jwt.KeyManagementAlgorithm }))).toMatchObject({ argument: "alg" })
       expect(yield* refusal(Jwt.encryptionKey({ ...rsaEnc.publicJwk, use: "sig" }))).toMatchObject({ argument: "jwk" })
@@ -419,22 +440,25 @@ describe("Jwt.encryptionKey and Jwt.decryptionKey", () => {
       expect(yield* refusal(Jwt.decryptionKey(ed25519.jwk))).toMatchObject({ argument: "privateKey" })
       expect(yield* refusal(Jwt.decryptionKey(rsaEnc.jwk, { alg: "ECDH-ES" }))).toMatchObject({ argument: "alg" })
       expect(yield* refusal(Jwt.decryptionKey({ ...rsaEnc.jwk, kid: "a" }, { kid: "b" }))).toMatchObject({ argument: "kid" })
-    }))
+    })
+  )
 
   it.effect("behaviour change: an RSA key under 2048 bits is refused when the key is built, not at the first token", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const encryption = yield* refusal(Jwt.encryptionKey(weak.encryptionPublicJwk, { alg: "RSA-OAEP-256" }))
       expect(encryption).toMatchObject({ argument: "jwk" })
       expect(encryption.message).toContain("at least 2048 bits")
       const decryption = yield* refusal(Jwt.decryptionKey(weak.encryptionPrivateJwk, { alg: "RSA-OAEP-256" }))
       expect(decryption).toMatchObject({ argument: "privateKey" })
       expect(decryption.message).toContain("at least 2048 bits")
-    }))
+    })
+  )
 
   it.effect("behaviour change: key_ops that allow nothing ([]) are refused for an encryption key", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       expect(yield* refusal(Jwt.encryptionKey({ ...rsaEnc.publicJwk, key_ops: [] }))).toMatchObject({ argument: "jwk" })
-    }))
+    })
+  )
 })
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -486,8 +510,15 @@ describe("Jwt.verify with a key set", () => {
     Jwt.verify(jws, { endpoint: "userinfo", algorithms: [alg], keys: { keys: [...keys] } })
 
   it.effect("round trip for every asymmetric algorithm, with the key picked by kid", () =>
-    Effect.gen(function*() {
-      const cases = [[rsa, "RS384"], [rsa, "PS256"], [p384, "ES384"], [p521, "ES512"], [ed25519, "EdDSA"], [ed25519, "Ed25519"]] as const
+    Effect.gen(function* () {
+      const cases = [
+        [rsa, "RS384"],
+        [rsa, "PS256"],
+        [p384, "ES384"],
+        [p521, "ES512"],
+        [ed25519, "EdDSA"],
+        [ed25519, "Ed25519"]
+      ] as const
       for (const [keys, alg] of cases) {
         const key = yield* Jwt.signingKey({ ...keys.jwk, kid: alg }, { alg })
         const jws = yield* Jwt.sign({ sub: alg }, key)
@@ -495,21 +526,26 @@ describe("Jwt.verify with a key set", () => {
         expect(verified.claims).toEqual({ sub: alg })
         expect(verified.header).toEqual({ alg, kid: alg })
       }
-    }))
+    })
+  )
 
   it.effect("a published key that (wrongly) carries private members verifies from its public members", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const key = yield* Jwt.signingKey({ ...p256.jwk, kid: "k" })
       const jws = yield* Jwt.sign({ sub: "alice" }, key)
       expect((yield* verifyWith(jws, [{ ...p256.jwk, kid: "k" }], "ES256")).claims).toEqual({ sub: "alice" })
-    }))
+    })
+  )
 
   it.effect("a published key refused by the shared rules is no match: RSA under 2048 bits, key_ops or use", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const signed = yield* Effect.promise(() =>
         new jose.CompactSign(new TextEncoder().encode("{}")).setProtectedHeader({ alg: "ES256", kid: "k" }).sign(p256.privateKey)
       )
-      for (const published of [{ ...p256.publicJwk, kid: "k", key_ops: ["sign"] }, { ...p256.publicJwk, kid: "k", use: "enc" }]) {
+      for (const published of [
+        { ...p256.publicJwk, kid: "k", key_ops: ["sign"] },
+        { ...p256.publicJwk, kid: "k", use: "enc" }
+      ]) {
         expect(yield* Effect.flip(verifyWith(signed, [published], "ES256"))).toMatchObject({ _tag: "InvalidJwt", reason: "NoMatchingKey" })
       }
       const weakPublic: jose.JWK = { kty: "RSA", n: weak.jwk.n!, e: weak.jwk.e!, kid: "w" }
@@ -517,5 +553,6 @@ describe("Jwt.verify with a key set", () => {
       const error = yield* Effect.flip(verifyWith(weakSigned, [weakPublic], "RS256"))
       expect(error).toMatchObject({ _tag: "InvalidJwt", reason: "NoMatchingKey" })
       expect(error.message).toContain("2048")
-    }))
+    })
+  )
 })

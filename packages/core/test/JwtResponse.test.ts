@@ -11,17 +11,18 @@ const at = <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.zipRight(TestClock.
 
 describe("JwtResponse.userInfo", () => {
   it.effect("verifies a signed UserInfo answer and decodes its claims", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const jwt = yield* Effect.promise(() => signJwt({ sub: "alice", email: "alice@example.com", iss: ISSUER, aud: CLIENT_ID }, rsa))
       const info = yield* at(JwtResponse.userInfo(jwt, { ...options, subject: "alice" }))
       expect(info.sub).toBe("alice")
       expect(info.email).toBe("alice@example.com")
       // iss and aud are optional
       yield* at(JwtResponse.userInfo(yield* Effect.promise(() => signJwt({ sub: "alice" }, rsa)), options))
-    }))
+    })
+  )
 
   it.effect("refuses what an ID token would be refused for, and another subject", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const good = yield* Effect.promise(() => signJwt({ sub: "alice" }, rsa))
       const cases = [
         [withPayload(good, { sub: "bob" }), "InvalidSignature"],
@@ -38,16 +39,18 @@ describe("JwtResponse.userInfo", () => {
       }
       const other = yield* Effect.flip(at(JwtResponse.userInfo(good, { ...options, subject: "bob" })))
       expect(other).toMatchObject({ _tag: "MismatchingSubject", expected: "bob", received: "alice" })
-    }))
+    })
+  )
 
   it.effect("decrypts an encrypted UserInfo answer", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const client = yield* Effect.promise(() => keyPair("RSA-OAEP-256", "enc", { use: "enc" }))
       const jws = yield* Effect.promise(() => signJwt({ sub: "alice" }, rsa))
       const jwe = yield* Effect.promise(() => encryptJwt(jws, client.publicJwk, "RSA-OAEP-256", "A128GCM"))
       const info = yield* at(JwtResponse.userInfo(jwe, { ...options, decryptionKeys: yield* Jwt.decryptionKey(client.privateJwk) }))
       expect(info.sub).toBe("alice")
-    }))
+    })
+  )
 })
 
 describe("JwtResponse.introspection", () => {
@@ -61,7 +64,7 @@ describe("JwtResponse.introspection", () => {
   const typ = { typ: "token-introspection+jwt" }
 
   it.effect("verifies an RFC 9701 answer and decodes the introspection response in it", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const jwt = yield* Effect.promise(() => signJwt(body(), rsa, typ))
       const answer = yield* at(JwtResponse.introspection(jwt, options))
       expect(answer.active).toBe(true)
@@ -69,10 +72,11 @@ describe("JwtResponse.introspection", () => {
       expect(answer.sub).toBe("alice")
       const withMediaType = yield* Effect.promise(() => signJwt(body(), rsa, { typ: "application/token-introspection+jwt" }))
       yield* at(JwtResponse.introspection(withMediaType, options))
-    }))
+    })
+  )
 
   it.effect("refuses a wrong typ, iss, aud, iat or a missing token_introspection", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const cases = [
         [body(), {}, "UnexpectedType"],
         [body(), { typ: "JWT" }, "UnexpectedType"],
@@ -90,6 +94,10 @@ describe("JwtResponse.introspection", () => {
         expect(e).toMatchObject({ _tag: "InvalidJwt", endpoint: "introspection", reason })
       }
       const notAnObject = yield* Effect.promise(() => signJwt(body({ token_introspection: "yes" }), rsa, typ))
-      expect(yield* Effect.flip(at(JwtResponse.introspection(notAnObject, options)))).toMatchObject({ _tag: "UnexpectedResponse", endpoint: "introspection" })
-    }))
+      expect(yield* Effect.flip(at(JwtResponse.introspection(notAnObject, options)))).toMatchObject({
+        _tag: "UnexpectedResponse",
+        endpoint: "introspection"
+      })
+    })
+  )
 })

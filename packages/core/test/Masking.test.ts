@@ -54,21 +54,36 @@ describe("UnexpectedResponse excerpt masking (issue 13 item 10)", () => {
     expect(html.excerpt).toContain("Service Unavailable")
   })
 
-  const secretKeys = ["access_token", "refresh_token", "id_token", "client_secret", "code_verifier", "device_code", "password", "subject_token", "client_assertion"]
+  const secretKeys = [
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "client_secret",
+    "code_verifier",
+    "device_code",
+    "password",
+    "subject_token",
+    "client_assertion"
+  ]
   const spelling = (key: string) =>
     fc.tuple(fc.constantFrom("snake", "camel", "kebab", "upper", "pascal", "mixed"), fc.boolean()).map(([style, escape]) => {
       const parts = key.split("_")
-      let k = style === "snake"
-        ? key
-        : style === "camel"
-          ? parts[0] + parts.slice(1).map((p) => p[0]!.toUpperCase() + p.slice(1)).join("")
-          : style === "kebab"
-            ? parts.join("-")
-            : style === "upper"
-              ? key.toUpperCase()
-              : style === "pascal"
-                ? parts.map((p) => p[0]!.toUpperCase() + p.slice(1)).join("")
-                : parts.map((p, i) => (i % 2 === 0 ? p.toUpperCase() : p)).join("_")
+      let k =
+        style === "snake"
+          ? key
+          : style === "camel"
+            ? parts[0] +
+              parts
+                .slice(1)
+                .map((p) => p[0]!.toUpperCase() + p.slice(1))
+                .join("")
+            : style === "kebab"
+              ? parts.join("-")
+              : style === "upper"
+                ? key.toUpperCase()
+                : style === "pascal"
+                  ? parts.map((p) => p[0]!.toUpperCase() + p.slice(1)).join("")
+                  : parts.map((p, i) => (i % 2 === 0 ? p.toUpperCase() : p)).join("_")
       if (escape && k.includes("_")) k = k.replace("_", "\\u005f")
       return k
     })
@@ -106,18 +121,32 @@ describe("UnexpectedResponse excerpt masking (issue 13 item 10)", () => {
 })
 
 describe("excerpt masking properties", () => {
-  const secretKeys = ["access_token", "refreshToken", "ID-Token", "client_secret", "code_verifier", "DEVICE_CODE", "password", "subject_token", "client_assertion", "my_api_key", "privateKey"]
+  const secretKeys = [
+    "access_token",
+    "refreshToken",
+    "ID-Token",
+    "client_secret",
+    "code_verifier",
+    "DEVICE_CODE",
+    "password",
+    "subject_token",
+    "client_assertion",
+    "my_api_key",
+    "privateKey"
+  ]
   const secretArb = fc.stringMatching(/^[A-Za-z0-9._~-]{12,40}$/).map((s) => `Zq9${s}`)
   /** A JSON value with a secret member somewhere inside (at any depth, in objects and arrays). */
   const withSecret = (secret: string): fc.Arbitrary<unknown> =>
     fc.letrec<{ tree: unknown }>((tie) => ({
       tree: fc.oneof(
         { depthSize: "small", withCrossShrink: true },
-        fc.record({
-          key: fc.constantFrom(...secretKeys),
-          value: fc.constantFrom<unknown>(secret, [secret], { v: secret }, `Bearer ${secret}`),
-          other: fc.dictionary(fc.stringMatching(/^[a-z]{1,6}$/), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 })
-        }).map(({ key, other, value }) => ({ ...other, [key]: value })),
+        fc
+          .record({
+            key: fc.constantFrom(...secretKeys),
+            value: fc.constantFrom<unknown>(secret, [secret], { v: secret }, `Bearer ${secret}`),
+            other: fc.dictionary(fc.stringMatching(/^[a-z]{1,6}$/), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 })
+          })
+          .map(({ key, other, value }) => ({ ...other, [key]: value })),
         fc.tuple(fc.stringMatching(/^[a-z]{1,6}$/), tie("tree")).map(([k, v]) => ({ error: "x", [k]: v })),
         fc.tuple(fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 }), tie("tree")).map(([before, v]) => [...before, v])
       )
@@ -125,32 +154,44 @@ describe("excerpt masking properties", () => {
 
   const shows = (e: OAuthError.UnexpectedResponse, secret: string) => leaks(e).includes(secret)
 
-  it.prop("a secret member anywhere in a parsed body is never shown", [secretArb.chain((secret) => fc.tuple(fc.constant(secret), withSecret(secret)))], ([[secret, body]]) => {
-    expect(shows(OAuthError.unexpectedResponse("token", "bad", body), secret)).toBe(false)
-  })
+  it.prop(
+    "a secret member anywhere in a parsed body is never shown",
+    [secretArb.chain((secret) => fc.tuple(fc.constant(secret), withSecret(secret)))],
+    ([[secret, body]]) => {
+      expect(shows(OAuthError.unexpectedResponse("token", "bad", body), secret)).toBe(false)
+    }
+  )
 
-  it.prop("nor anywhere in the same body as JSON text", [secretArb.chain((secret) => fc.tuple(fc.constant(secret), withSecret(secret)))], ([[secret, body]]) => {
-    expect(shows(OAuthError.unexpectedResponse("token", "bad", JSON.stringify(body)), secret)).toBe(false)
-  })
+  it.prop(
+    "nor anywhere in the same body as JSON text",
+    [secretArb.chain((secret) => fc.tuple(fc.constant(secret), withSecret(secret)))],
+    ([[secret, body]]) => {
+      expect(shows(OAuthError.unexpectedResponse("token", "bad", JSON.stringify(body)), secret)).toBe(false)
+    }
+  )
 
-  it.prop("nor in that text cut anywhere after the secret's name (a truncated answer)", [
-    secretArb.chain((secret) => fc.tuple(fc.constant(secret), withSecret(secret), fc.nat()))
-  ], ([[secret, body, at]]) => {
-    const text = JSON.stringify(body)
-    const cut = text.slice(0, text.indexOf(secret) + secret.length + (at % 8))
-    expect(shows(OAuthError.unexpectedResponse("token", "bad", cut), secret)).toBe(false)
-  })
+  it.prop(
+    "nor in that text cut anywhere after the secret's name (a truncated answer)",
+    [secretArb.chain((secret) => fc.tuple(fc.constant(secret), withSecret(secret), fc.nat()))],
+    ([[secret, body, at]]) => {
+      const text = JSON.stringify(body)
+      const cut = text.slice(0, text.indexOf(secret) + secret.length + (at % 8))
+      expect(shows(OAuthError.unexpectedResponse("token", "bad", cut), secret)).toBe(false)
+    }
+  )
 
-  it.prop("a short body without secrets is shown as it is", [
-    fc.dictionary(fc.stringMatching(/^(error|status|detail|info)_[a-z]{1,5}$/), fc.stringMatching(/^[A-Za-z0-9 .,-]{0,20}$/), { maxKeys: 5 })
-  ], ([body]) => {
-    const e = OAuthError.unexpectedResponse("token", "bad", JSON.stringify(body))
-    expect(e.excerpt).toBe(JSON.stringify(body))
-  })
+  it.prop(
+    "a short body without secrets is shown as it is",
+    [fc.dictionary(fc.stringMatching(/^(error|status|detail|info)_[a-z]{1,5}$/), fc.stringMatching(/^[A-Za-z0-9 .,-]{0,20}$/), { maxKeys: 5 })],
+    ([body]) => {
+      const e = OAuthError.unexpectedResponse("token", "bad", JSON.stringify(body))
+      expect(e.excerpt).toBe(JSON.stringify(body))
+    }
+  )
 })
 
 describe("control characters from servers (issue 13 item 11)", () => {
-  const evil = "bad\r\nlevel=info msg=\"forged\"\u001b[31m\u0000\u2028end"
+  const evil = 'bad\r\nlevel=info msg="forged"\u001b[31m\u0000\u2028end'
   const clean = (s: string | undefined) => {
     expect(s).toBeDefined()
     expect(s!).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/)
@@ -183,17 +224,18 @@ describe("control characters from servers (issue 13 item 11)", () => {
     Effect.gen(function* () {
       const e = yield* Effect.flip(BearerToken.decode({ access_token: "a", token_type: `Mac${evil}` }))
       clean(e.message)
-    }))
+    })
+  )
 
   it("property: no message built from server text has a control character", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary" }), fc.string({ unit: "binary" }), fc.string({ unit: "binary" }), (code, description, uri) => {
         const e = OAuthError.fromBody("token", { error: code || "x", error_description: description, error_uri: uri })!
         const u = OAuthError.unexpectedResponse("userinfo", description, uri, { status: 200, contentType: code })
-        return [e.message, e.error, e.description ?? "", e.uri ?? "", u.message, u.excerpt, u.reason]
-          .every((s) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(s))
+        return [e.message, e.error, e.description ?? "", e.uri ?? "", u.message, u.excerpt, u.reason].every(
+          (s) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(s)
+        )
       })
     )
   })
 })
-

@@ -7,7 +7,10 @@ describe("OAuthError", () => {
     for (const [endpoint, codes] of Object.entries(OAuthError.endpointCodes)) {
       for (const code of codes) {
         const e = OAuthError.make(endpoint as OAuthError.Endpoint, { error: code, status: 400 })
-        const tag = code.split("_").map((p) => p[0]!.toUpperCase() + p.slice(1)).join("")
+        const tag = code
+          .split("_")
+          .map((p) => p[0]!.toUpperCase() + p.slice(1))
+          .join("")
         expect(e._tag).toBe(tag)
         expect(e.error).toBe(code)
         expect(e.endpoint).toBe(endpoint)
@@ -17,9 +20,38 @@ describe("OAuthError", () => {
   })
 
   it("names the tags after the design's error contract", () => {
-    const tags = ["invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope", "invalid_target", "access_denied", "authorization_pending", "slow_down", "expired_token", "unsupported_token_type", "server_error", "temporarily_unavailable"]
-      .map((code) => OAuthError.make("token", { error: code })._tag)
-    expect(tags).toEqual(["InvalidRequest", "InvalidClient", "InvalidGrant", "UnauthorizedClient", "UnsupportedGrantType", "InvalidScope", "InvalidTarget", "AccessDenied", "AuthorizationPending", "SlowDown", "ExpiredToken", "UnknownError", "ServerError", "TemporarilyUnavailable"])
+    const tags = [
+      "invalid_request",
+      "invalid_client",
+      "invalid_grant",
+      "unauthorized_client",
+      "unsupported_grant_type",
+      "invalid_scope",
+      "invalid_target",
+      "access_denied",
+      "authorization_pending",
+      "slow_down",
+      "expired_token",
+      "unsupported_token_type",
+      "server_error",
+      "temporarily_unavailable"
+    ].map((code) => OAuthError.make("token", { error: code })._tag)
+    expect(tags).toEqual([
+      "InvalidRequest",
+      "InvalidClient",
+      "InvalidGrant",
+      "UnauthorizedClient",
+      "UnsupportedGrantType",
+      "InvalidScope",
+      "InvalidTarget",
+      "AccessDenied",
+      "AuthorizationPending",
+      "SlowDown",
+      "ExpiredToken",
+      "UnknownError",
+      "ServerError",
+      "TemporarilyUnavailable"
+    ])
     expect(OAuthError.make("revocation", { error: "unsupported_token_type" })._tag).toBe("UnsupportedTokenType")
     for (const code of ["login_required", "consent_required", "interaction_required", "account_selection_required"]) {
       expect(OAuthError.make("authorization", { error: code })._tag).toMatch(/Required$/)
@@ -43,7 +75,14 @@ describe("OAuthError", () => {
 
   it("decodes error bodies, and only error bodies", () => {
     const e = OAuthError.fromBody("token", { error: "invalid_grant", error_description: "expired", error_uri: "https://doc" }, { status: 400 })
-    expect(e).toMatchObject({ _tag: "InvalidGrant", error: "invalid_grant", description: "expired", uri: "https://doc", status: 400, endpoint: "token" })
+    expect(e).toMatchObject({
+      _tag: "InvalidGrant",
+      error: "invalid_grant",
+      description: "expired",
+      uri: "https://doc",
+      status: 400,
+      endpoint: "token"
+    })
     expect(OAuthError.fromBody("token", { access_token: "x" })).toBeUndefined()
     expect(OAuthError.fromBody("token", { error: 42 })).toBeUndefined()
     expect(OAuthError.fromBody("token", { error: "" })).toBeUndefined()
@@ -62,7 +101,13 @@ describe("OAuthError", () => {
   })
 
   it("keeps an excerpt of at most 1 KiB with secrets masked", () => {
-    const body = { access_token: "SECRET-AT", refresh_token: "SECRET-RT", nested: { client_secret: "SECRET-CS" }, expires_in: -1, pad: "z".repeat(5000) }
+    const body = {
+      access_token: "SECRET-AT",
+      refresh_token: "SECRET-RT",
+      nested: { client_secret: "SECRET-CS" },
+      expires_in: -1,
+      pad: "z".repeat(5000)
+    }
     const e = OAuthError.unexpectedResponse("token", "expires_in is negative", body, { status: 200, contentType: "application/json" })
     expect(e.excerpt.length).toBeLessThanOrEqual(OAuthError.maxExcerptLength)
     expect(JSON.stringify(e)).not.toContain("SECRET")
@@ -82,10 +127,14 @@ describe("OAuthError", () => {
     expect(OAuthError.isOAuthError({ _tag: "InvalidGrant" })).toBe(false)
   })
 
-  it.prop("never throws on any JSON value", [fc.jsonValue(), fc.constantFrom(...(Object.keys(OAuthError.endpointCodes) as Array<OAuthError.Endpoint>))], ([body, endpoint]) => {
-    const e = OAuthError.fromBody(endpoint, body)
-    if (e !== undefined) expect(typeof e._tag).toBe("string")
-    const u = OAuthError.unexpectedResponse(endpoint, "r", body)
-    expect(u.excerpt.length).toBeLessThanOrEqual(1024)
-  })
+  it.prop(
+    "never throws on any JSON value",
+    [fc.jsonValue(), fc.constantFrom(...(Object.keys(OAuthError.endpointCodes) as Array<OAuthError.Endpoint>))],
+    ([body, endpoint]) => {
+      const e = OAuthError.fromBody(endpoint, body)
+      if (e !== undefined) expect(typeof e._tag).toBe("string")
+      const u = OAuthError.unexpectedResponse(endpoint, "r", body)
+      expect(u.excerpt.length).toBeLessThanOrEqual(1024)
+    }
+  )
 })

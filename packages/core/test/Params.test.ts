@@ -30,24 +30,42 @@ describe("Params", () => {
     expect(Params.scope(["openid", " ", "profile"])).toBe("openid profile")
   })
 
-  const nameArb = fc.oneof(fc.stringMatching(/^[a-z_]{1,12}$/), fc.string({ minLength: 1, maxLength: 8 }), fc.constantFrom("__proto__", "constructor", "a b", "x&y=z"))
+  const nameArb = fc.oneof(
+    fc.stringMatching(/^[a-z_]{1,12}$/),
+    fc.string({ minLength: 1, maxLength: 8 }),
+    fc.constantFrom("__proto__", "constructor", "a b", "x&y=z")
+  )
   const valueArb = fc.oneof(fc.fullUnicodeString({ maxLength: 20 }), fc.string({ maxLength: 20 }), fc.constantFrom("+", "%2B", "a=b&c", " "))
-  const inputArb = fc.oneof(valueArb, valueArb.map((v) => Redacted.make(v)), fc.array(valueArb, { maxLength: 3 }), fc.constant(undefined), fc.constant(null))
+  const inputArb = fc.oneof(
+    valueArb,
+    valueArb.map((v) => Redacted.make(v)),
+    fc.array(valueArb, { maxLength: 3 }),
+    fc.constant(undefined),
+    fc.constant(null)
+  )
 
-  it.prop("encode then form-decode gives back every non-empty value, in order, secrets included", [fc.array(fc.tuple(nameArb, inputArb), { maxLength: 6 })], ([entries]) => {
-    const record: Record<string, Params.Input> = {}
-    for (const [name, input] of entries) Object.defineProperty(record, name, { value: input, enumerable: true, writable: true, configurable: true })
-    const expected = Object.entries(record).flatMap(([name, input]): Array<[string, string]> => {
-      if (input === undefined || input === null) return []
-      const all = (typeof input === "string" || Redacted.isRedacted(input) ? [input] : input).map(Params.unwrap)
-      return all.filter((v) => v.length > 0).map((v) => [name, v])
-    })
-    const decoded = [...new URLSearchParams(Params.encode(Params.make(record)))]
-    expect(decoded).toEqual(expected)
-  })
+  it.prop(
+    "encode then form-decode gives back every non-empty value, in order, secrets included",
+    [fc.array(fc.tuple(nameArb, inputArb), { maxLength: 6 })],
+    ([entries]) => {
+      const record: Record<string, Params.Input> = {}
+      for (const [name, input] of entries) Object.defineProperty(record, name, { value: input, enumerable: true, writable: true, configurable: true })
+      const expected = Object.entries(record).flatMap(([name, input]): Array<[string, string]> => {
+        if (input === undefined || input === null) return []
+        const all = (typeof input === "string" || Redacted.isRedacted(input) ? [input] : input).map(Params.unwrap)
+        return all.filter((v) => v.length > 0).map((v) => [name, v])
+      })
+      const decoded = [...new URLSearchParams(Params.encode(Params.make(record)))]
+      expect(decoded).toEqual(expected)
+    }
+  )
 
-  it.prop("concat keeps both lists in order", [fc.dictionary(fc.stringMatching(/^[a-z]{1,5}$/), valueArb), fc.dictionary(fc.stringMatching(/^[a-z]{1,5}$/), valueArb)], ([a, b]) => {
-    const both = Params.concat(Params.make(a), Params.make(b))
-    expect(Params.encode(both)).toBe([Params.encode(Params.make(a)), Params.encode(Params.make(b))].filter((s) => s.length > 0).join("&"))
-  })
+  it.prop(
+    "concat keeps both lists in order",
+    [fc.dictionary(fc.stringMatching(/^[a-z]{1,5}$/), valueArb), fc.dictionary(fc.stringMatching(/^[a-z]{1,5}$/), valueArb)],
+    ([a, b]) => {
+      const both = Params.concat(Params.make(a), Params.make(b))
+      expect(Params.encode(both)).toBe([Params.encode(Params.make(a)), Params.encode(Params.make(b))].filter((s) => s.length > 0).join("&"))
+    }
+  )
 })

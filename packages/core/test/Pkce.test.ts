@@ -7,9 +7,7 @@ const rfcVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 const rfcChallenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 
 const unreserved = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
-const verifierArb = fc
-  .array(fc.constantFrom(...unreserved.split("")), { minLength: 43, maxLength: 128 })
-  .map((cs) => cs.join(""))
+const verifierArb = fc.array(fc.constantFrom(...unreserved.split("")), { minLength: 43, maxLength: 128 }).map((cs) => cs.join(""))
 
 describe("Pkce", () => {
   describe("RFC 7636 Appendix B", () => {
@@ -18,7 +16,8 @@ describe("Pkce", () => {
         assert.strictEqual(yield* Pkce.challenge(rfcVerifier, "S256"), rfcChallenge)
         assert.strictEqual(yield* Pkce.challenge(rfcVerifier), rfcChallenge)
         assert.strictEqual(yield* Pkce.challenge(Redacted.make(rfcVerifier)), rfcChallenge)
-      }))
+      })
+    )
 
     it.effect("make with the example verifier", () =>
       Effect.gen(function* () {
@@ -26,7 +25,8 @@ describe("Pkce", () => {
         assert.strictEqual(pkce.codeChallenge, rfcChallenge)
         assert.strictEqual(pkce.codeChallengeMethod, "S256")
         assert.strictEqual(Redacted.value(pkce.codeVerifier), rfcVerifier)
-      }))
+      })
+    )
   })
 
   it.effect("plain challenge is the verifier", () =>
@@ -35,13 +35,15 @@ describe("Pkce", () => {
       const pkce = yield* Pkce.make({ method: "plain", verifier: rfcVerifier })
       assert.strictEqual(pkce.codeChallenge, rfcVerifier)
       assert.strictEqual(pkce.codeChallengeMethod, "plain")
-    }))
+    })
+  )
 
   it.effect.prop("S256 matches node:crypto for any valid verifier", [verifierArb], ([v]) =>
     Effect.gen(function* () {
       const expected = createHash("sha256").update(v, "ascii").digest("base64url")
       assert.strictEqual(yield* Pkce.challenge(v, "S256"), expected)
-    }))
+    })
+  )
 
   describe("generateVerifier", () => {
     it.effect("defaults to 43 base64url characters from 32 bytes", () =>
@@ -52,14 +54,16 @@ describe("Pkce", () => {
         assert.match(a, /^[A-Za-z0-9_-]{43}$/)
         assert.notStrictEqual(a, b)
         assert.isTrue(Pkce.isVerifier(a))
-      }))
+      })
+    )
 
     it.effect.prop("any length from 43 to 128", [fc.integer({ min: 43, max: 128 })], ([n]) =>
       Effect.gen(function* () {
         const v = Redacted.value(yield* Pkce.generateVerifier(n))
         assert.strictEqual(v.length, n)
         assert.isTrue(Pkce.isVerifier(v))
-      }))
+      })
+    )
 
     it.effect("refuses lengths out of range with InvalidArgument", () =>
       Effect.gen(function* () {
@@ -70,7 +74,8 @@ describe("Pkce", () => {
         }
         const wrongType = yield* Effect.flip(Pkce.generateVerifier("50" as any))
         assert.strictEqual(wrongType._tag, "InvalidArgument")
-      }))
+      })
+    )
 
     it("is redacted when printed", () => {
       const v = Effect.runSync(Pkce.generateVerifier())
@@ -148,7 +153,8 @@ describe("Pkce", () => {
         assert.strictEqual(both.argument, "length")
         const length = yield* Effect.flip(Pkce.make({ length: 10 }))
         assert.strictEqual(length.argument, "length")
-      }))
+      })
+    )
 
     it.effect("make generates a verifier of the chosen length and its challenge", () =>
       Effect.gen(function* () {
@@ -156,7 +162,8 @@ describe("Pkce", () => {
         const v = Redacted.value(pkce.codeVerifier)
         assert.strictEqual(v.length, 100)
         assert.strictEqual(pkce.codeChallenge, createHash("sha256").update(v).digest("base64url"))
-      }))
+      })
+    )
 
     it("exposes the RFC limits and methods", () => {
       assert.strictEqual(Pkce.minLength, 43)

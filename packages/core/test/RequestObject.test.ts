@@ -26,7 +26,7 @@ const verifyJws = async (jws: string) => {
 
 describe("RequestObject.make", () => {
   it.effect("signs every parameter, with its JSON type, into a request object", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const request = yield* makeRequest
       const signingKey = yield* Jwt.signingKey(Redacted.make(client.privateJwk))
       const jar = yield* RequestObject.make(request, { signingKey, audience: ISSUER })
@@ -66,10 +66,11 @@ describe("RequestObject.make", () => {
       expect(Equal.equals(restored, jar)).toBe(true)
       const response = yield* AuthorizationResponse.validate(jar, `https://app.example.com/cb?code=c&state=${request.state}`)
       expect(response.nonce).toBe(request.nonce)
-    }))
+    })
+  )
 
   it.effect("adds iat, nbf, exp and jti with a lifetime, from the clock", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* TestClock.setTime(NOW * 1000)
       const signingKey = yield* Jwt.signingKey(client.privateJwk)
       const jar = yield* RequestObject.make(yield* makeRequest, { signingKey, audience: ISSUER, lifetime: "5 minutes", issuer: "custom-iss" })
@@ -77,10 +78,11 @@ describe("RequestObject.make", () => {
       expect(claims).toMatchObject({ iss: "custom-iss", iat: NOW, nbf: NOW, exp: NOW + 300 })
       expect(typeof claims.jti).toBe("string")
       expect((claims.jti as string).length).toBeGreaterThanOrEqual(32)
-    }))
+    })
+  )
 
   it.effect("signs then encrypts to the server's key", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const signingKey = yield* Jwt.signingKey(client.privateJwk)
       const encryptionKey = yield* Jwt.encryptionKey(server.publicJwk)
       expect([encryptionKey.alg, encryptionKey.enc, encryptionKey.kid]).toEqual(["ECDH-ES", "A256GCM", "server-enc"])
@@ -92,33 +94,41 @@ describe("RequestObject.make", () => {
       expect(protectedHeader).toMatchObject({ alg: "ECDH-ES", enc: "A256GCM", cty: "JWT", kid: "server-enc" })
       const { claims } = yield* Effect.promise(() => verifyJws(new TextDecoder().decode(plaintext)))
       expect(claims.aud).toBe(ISSUER)
-    }))
+    })
+  )
 
   it.effect("signs with the client secret (HS256)", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const secret = "a-client-secret-that-is-long-enough!"
       const signingKey = yield* Jwt.secretKey(Redacted.make(secret))
       const jar = yield* RequestObject.make(yield* makeRequest, { signingKey, audience: ISSUER, type: false })
       const { protectedHeader } = yield* Effect.promise(() => jose.compactVerify(jar.request, encoder.encode(secret)))
       expect(protectedHeader).toEqual({ alg: "HS256" })
-    }))
+    })
+  )
 
   it.effect("refuses what it cannot sign", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const signingKey = yield* Jwt.signingKey(client.privateJwk)
       const withIss = yield* AuthorizationRequest.make({ authorizationEndpoint: `${ISSUER}/authorize`, clientId: "c", extraParams: { iss: "x" } })
-      expect(yield* Effect.flip(RequestObject.make(withIss, { signingKey, audience: ISSUER }))).toMatchObject({ _tag: "InvalidArgument", argument: "params" })
+      expect(yield* Effect.flip(RequestObject.make(withIss, { signingKey, audience: ISSUER }))).toMatchObject({
+        _tag: "InvalidArgument",
+        argument: "params"
+      })
       const request = yield* makeRequest
       expect(yield* Effect.flip(RequestObject.make(request, { signingKey, audience: "" }))).toMatchObject({ argument: "audience" })
-      expect(yield* Effect.flip(RequestObject.make(request, { signingKey, audience: ISSUER, lifetime: "10 millis" }))).toMatchObject({ argument: "lifetime" })
+      expect(yield* Effect.flip(RequestObject.make(request, { signingKey, audience: ISSUER, lifetime: "10 millis" }))).toMatchObject({
+        argument: "lifetime"
+      })
       const jar = yield* RequestObject.make(request, { signingKey, audience: ISSUER })
       expect(yield* Effect.flip(RequestObject.make(jar as never, { signingKey, audience: ISSUER }))).toMatchObject({ argument: "request" })
-    }))
+    })
+  )
 })
 
 describe("Jwt keys", () => {
   it.effect("derives algorithms and refuses unusable keys", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const rsa = yield* Effect.promise(() => keyPair("RS256", "r"))
       const { alg: _a, ...rsaNoAlg } = rsa.privateJwk
       expect((yield* Jwt.signingKey(rsaNoAlg)).alg).toBe("RS256")
@@ -136,12 +146,13 @@ describe("Jwt keys", () => {
       expect(JSON.stringify(decryption)).not.toContain(String(server.privateJwk.d))
       expect(Jwt.isDecryptionKey(decryption)).toBe(true)
       expect(Jwt.isDecryptionKey({ ...decryption })).toBe(false)
-    }))
+    })
+  )
 })
 
 describe("RequestObject.backchannel", () => {
   it.effect("signs a CIBA authentication request with iat, nbf, exp and jti", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* TestClock.setTime(NOW * 1000)
       const signingKey = yield* Jwt.signingKey(client.privateJwk)
       const params = yield* RequestObject.backchannel(
@@ -165,6 +176,9 @@ describe("RequestObject.backchannel", () => {
       })
       expect(typeof claims.jti).toBe("string")
       // the request is validated like an unsigned one
-      expect(yield* Effect.flip(RequestObject.backchannel({ scope: "email", loginHint: "a" }, { signingKey, clientId: "c", audience: ISSUER }))).toMatchObject({ _tag: "InvalidArgument", argument: "scope" })
-    }))
+      expect(
+        yield* Effect.flip(RequestObject.backchannel({ scope: "email", loginHint: "a" }, { signingKey, clientId: "c", audience: ISSUER }))
+      ).toMatchObject({ _tag: "InvalidArgument", argument: "scope" })
+    })
+  )
 })

@@ -1,13 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import {
-  AuthorizationRequest,
-  BackchannelAuthentication,
-  DeviceAuthorization,
-  Introspection,
-  Params,
-  Revocation,
-  TokenRequest
-} from "@oauth2/core"
+import { AuthorizationRequest, BackchannelAuthentication, DeviceAuthorization, Introspection, Params, Revocation, TokenRequest } from "@oauth2/core"
 import { Effect, Either, FastCheck as fc } from "effect"
 
 const refusedWith = (r: Either.Either<unknown, { readonly _tag: string; readonly argument: string }>, argument: string) => {
@@ -53,7 +45,10 @@ describe("extra parameters cannot override reserved ones (issue 13 item 7)", () 
       [Either.getOrThrow(TokenRequest.refreshToken({ refreshToken: "RT", extra: { refresh_token: "x" } })), "refresh_token"],
       [TokenRequest.deviceCode({ deviceCode: "DC", extra: { device_code: "x" } }), "device_code"],
       [TokenRequest.ciba({ authReqId: "AR", extra: { auth_req_id: "x" } }), "auth_req_id"],
-      [Either.getOrThrow(TokenRequest.tokenExchange({ subjectToken: "ST", subjectTokenType: "jwt", extra: { subject_token_type: "x" } })), "subject_token_type"],
+      [
+        Either.getOrThrow(TokenRequest.tokenExchange({ subjectToken: "ST", subjectTokenType: "jwt", extra: { subject_token_type: "x" } })),
+        "subject_token_type"
+      ],
       [TokenRequest.jwtBearer({ assertion: "A", extra: { assertion: "x" } }), "assertion"],
       [TokenRequest.password({ username: "u", password: "p", extra: { username: "admin" } }), "username"],
       [TokenRequest.clientCredentials({ extra: { client_secret: "x" } }), "client_secret"],
@@ -75,34 +70,37 @@ describe("extra parameters cannot override reserved ones (issue 13 item 7)", () 
   const grantIndex = fc.nat({ max: grants({}).length - 1 })
   const form = (params: Params.Params) => [...new URLSearchParams(Params.encode(params))]
 
-  it.prop("any other extra parameter follows the grant's own parameters, every non-empty value in order", [
-    grantIndex,
-    fc.dictionary(extraName, fc.oneof(extraValue, fc.array(extraValue, { maxLength: 3 })), { maxKeys: 4 })
-  ], ([i, extra]) => {
-    const params = TokenRequest.params(grants(extra)[i]!)
-    expect(Either.isRight(params)).toBe(true)
-    if (Either.isLeft(params)) return
-    const own = form(TokenRequest.toParams(grants({})[i]!))
-    const extras = Object.entries(extra).flatMap(([name, v]) => (typeof v === "string" ? [v] : v).filter((x) => x.length > 0).map((x) => [name, x]))
-    expect(form(params.right)).toEqual([...own, ...extras])
-    expect(Params.encode(params.right)).toBe(Params.encode(TokenRequest.toParams(grants(extra)[i]!)))
-  })
+  it.prop(
+    "any other extra parameter follows the grant's own parameters, every non-empty value in order",
+    [grantIndex, fc.dictionary(extraName, fc.oneof(extraValue, fc.array(extraValue, { maxLength: 3 })), { maxKeys: 4 })],
+    ([i, extra]) => {
+      const params = TokenRequest.params(grants(extra)[i]!)
+      expect(Either.isRight(params)).toBe(true)
+      if (Either.isLeft(params)) return
+      const own = form(TokenRequest.toParams(grants({})[i]!))
+      const extras = Object.entries(extra).flatMap(([name, v]) => (typeof v === "string" ? [v] : v).filter((x) => x.length > 0).map((x) => [name, x]))
+      expect(form(params.right)).toEqual([...own, ...extras])
+      expect(Params.encode(params.right)).toBe(Params.encode(TokenRequest.toParams(grants(extra)[i]!)))
+    }
+  )
 
-  it.prop("an extra parameter named like one the grant sends, or a client authentication one, is refused by name", [
-    grantIndex,
-    fc.dictionary(extraName, extraValue, { maxKeys: 3 }),
-    fc.nat()
-  ], ([i, extra, pick]) => {
-    const reserved = [...new Set([
-      ...TokenRequest.toParams(grants({})[i]!).map(([name]) => name),
-      "client_id",
-      "client_secret",
-      "client_assertion",
-      "client_assertion_type"
-    ])]
-    const name = reserved[pick % reserved.length]!
-    refusedWith(TokenRequest.params(grants({ ...extra, [name]: "x" })[i]!), `extra.${name}`)
-  })
+  it.prop(
+    "an extra parameter named like one the grant sends, or a client authentication one, is refused by name",
+    [grantIndex, fc.dictionary(extraName, extraValue, { maxKeys: 3 }), fc.nat()],
+    ([i, extra, pick]) => {
+      const reserved = [
+        ...new Set([
+          ...TokenRequest.toParams(grants({})[i]!).map(([name]) => name),
+          "client_id",
+          "client_secret",
+          "client_assertion",
+          "client_assertion_type"
+        ])
+      ]
+      const name = reserved[pick % reserved.length]!
+      refusedWith(TokenRequest.params(grants({ ...extra, [name]: "x" })[i]!), `extra.${name}`)
+    }
+  )
 
   it("device, CIBA, introspection and revocation builders refuse reserved extras", () => {
     refusedWith(DeviceAuthorization.params({ scope: "a", extra: { scope: "b" } }), "extra.scope")
@@ -120,13 +118,27 @@ describe("extra parameters cannot override reserved ones (issue 13 item 7)", () 
   })
 
   it.effect("authorization requests refuse reserved extraParams (also for PAR, which sends the same parameters)", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const base = { authorizationEndpoint: "https://as.example.com/authorize", clientId: "c" }
-      for (const name of ["client_id", "response_type", "redirect_uri", "scope", "state", "nonce", "code_challenge", "code_challenge_method", "code_verifier", "request", "request_uri", "resource"]) {
+      for (const name of [
+        "client_id",
+        "response_type",
+        "redirect_uri",
+        "scope",
+        "state",
+        "nonce",
+        "code_challenge",
+        "code_challenge_method",
+        "code_verifier",
+        "request",
+        "request_uri",
+        "resource"
+      ]) {
         const error = yield* Effect.flip(AuthorizationRequest.make({ ...base, extraParams: { [name]: "x" } }))
         expect(error._tag).toBe("InvalidArgument")
       }
-    }))
+    })
+  )
 })
 
 describe("redirect URI policy (issue 13 item 8)", () => {
@@ -166,7 +178,7 @@ describe("redirect URI policy (issue 13 item 8)", () => {
   ]
 
   it.effect("AuthorizationRequest.make refuses dangerous or ambiguous redirect URIs with InvalidArgument", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       for (const redirectUri of refused) {
         const exit = yield* Effect.either(AuthorizationRequest.make({ ...base, redirectUri }))
         expect(Either.isLeft(exit), redirectUri).toBe(true)
@@ -175,24 +187,27 @@ describe("redirect URI policy (issue 13 item 8)", () => {
           expect(exit.left.argument).toBe("redirectUri")
         }
       }
-    }))
+    })
+  )
 
   it.effect("AuthorizationRequest.make accepts https, loopback http and private-use schemes", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       for (const redirectUri of accepted) {
         const request = yield* AuthorizationRequest.make({ ...base, redirectUri })
         expect(request.redirectUri).toBe(redirectUri)
       }
-    }))
+    })
+  )
 
   it.effect("AuthorizationRequest.restore refuses a serialized request with a dangerous redirect URI", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const request = yield* AuthorizationRequest.make({ ...base, redirectUri: "https://app.example.com/cb" })
       const json = JSON.parse(Buffer.from(AuthorizationRequest.serialize(request), "base64url").toString("utf8"))
       json.p = json.p.map(([n, v]: [string, string]) => [n, n === "redirect_uri" ? "javascript:alert(1)" : v])
       const forged = Buffer.from(JSON.stringify(json), "utf8").toString("base64url")
       expect(Either.isLeft(AuthorizationRequest.restore(forged))).toBe(true)
-    }))
+    })
+  )
 
   it("TokenRequest.params refuses an authorization code redemption with a dangerous redirect URI", () => {
     for (const redirectUri of ["javascript:alert(1)", "data:,x", "/cb", "http://app.example.com/cb"]) {

@@ -19,7 +19,10 @@ describe("Revocation", () => {
 
   it("has helpers for access and refresh tokens", () => {
     assert.strictEqual(Params.encode(Either.getOrThrow(Revocation.accessToken(Redacted.make("a")))), "token=a&token_type_hint=access_token")
-    assert.strictEqual(Params.encode(Either.getOrThrow(Revocation.refreshToken("r", { lang: "fr" }))), "token=r&token_type_hint=refresh_token&lang=fr")
+    assert.strictEqual(
+      Params.encode(Either.getOrThrow(Revocation.refreshToken("r", { lang: "fr" }))),
+      "token=r&token_type_hint=refresh_token&lang=fr"
+    )
   })
 
   it("accepts any other hint", () => {
@@ -41,10 +44,14 @@ describe("Revocation", () => {
     }
   })
 
-  it.prop("round-trips any token through the form encoding", [fc.string({ minLength: 1 }), fc.option(fc.string({ minLength: 1 }), { nil: undefined })], ([token, hint]) => {
-    const encoded = Params.encode(Either.getOrThrow(Revocation.params({ token: Redacted.make(token), tokenTypeHint: hint })))
-    const parsed = new URLSearchParams(encoded)
-    assert.strictEqual(parsed.get("token"), token)
-    assert.strictEqual(parsed.get("token_type_hint") ?? undefined, hint)
-  })
+  it.prop(
+    "round-trips any token through the form encoding",
+    [fc.string({ minLength: 1 }), fc.option(fc.string({ minLength: 1 }), { nil: undefined })],
+    ([token, hint]) => {
+      const encoded = Params.encode(Either.getOrThrow(Revocation.params({ token: Redacted.make(token), tokenTypeHint: hint })))
+      const parsed = new URLSearchParams(encoded)
+      assert.strictEqual(parsed.get("token"), token)
+      assert.strictEqual(parsed.get("token_type_hint") ?? undefined, hint)
+    }
+  )
 })

@@ -53,7 +53,24 @@ const auth0 = {
   response_modes_supported: ["query", "fragment", "form_post"],
   subject_types_supported: ["public"],
   token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "private_key_jwt"],
-  claims_supported: ["aud", "auth_time", "created_at", "email", "email_verified", "exp", "family_name", "given_name", "iat", "identities", "iss", "name", "nickname", "phone_number", "picture", "sub"],
+  claims_supported: [
+    "aud",
+    "auth_time",
+    "created_at",
+    "email",
+    "email_verified",
+    "exp",
+    "family_name",
+    "given_name",
+    "iat",
+    "identities",
+    "iss",
+    "name",
+    "nickname",
+    "phone_number",
+    "picture",
+    "sub"
+  ],
   request_uri_parameter_supported: false,
   request_parameter_supported: false,
   id_token_signing_alg_values_supported: ["HS256", "RS256", "PS256"],
@@ -115,19 +132,17 @@ describe("ServerMetadata well-known URLs", () => {
   })
 
   it("refuses query, fragment, credentials, other schemes and garbage", () => {
-    for (
-      const issuer of [
-        "https://as.example?tenant=a",
-        "https://as.example/?",
-        "https://as.example#x",
-        "https://user:pw@as.example",
-        "ftp://as.example",
-        "javascript:alert(1)",
-        "as.example",
-        "",
-        "/relative"
-      ]
-    ) {
+    for (const issuer of [
+      "https://as.example?tenant=a",
+      "https://as.example/?",
+      "https://as.example#x",
+      "https://user:pw@as.example",
+      "ftp://as.example",
+      "javascript:alert(1)",
+      "as.example",
+      "",
+      "/relative"
+    ]) {
       const result = ServerMetadata.openidConfigurationUrl(issuer, { allowInsecureHttp: true })
       assert.isTrue(Either.isLeft(result) && result.left._tag === "InvalidArgument", issuer)
       assert.isTrue(Either.isLeft(ServerMetadata.authorizationServerMetadataUrl(issuer)), issuer)
@@ -149,7 +164,9 @@ describe("ServerMetadata.decodeDocument", () => {
   })
 
   it("decodes an Auth0 document and keeps vendor members in extra", () => {
-    const metadata = Either.getOrThrow(ServerMetadata.decode(auth0, { issuer: "https://example.eu.auth0.com/", required: ["tokenEndpoint", "jwksUri"] }))
+    const metadata = Either.getOrThrow(
+      ServerMetadata.decode(auth0, { issuer: "https://example.eu.auth0.com/", required: ["tokenEndpoint", "jwksUri"] })
+    )
     assert.strictEqual(metadata.deviceAuthorizationEndpoint, "https://example.eu.auth0.com/oauth/device/code")
     assert.strictEqual(metadata.extra.mfa_challenge_endpoint, "https://example.eu.auth0.com/mfa/challenge")
     assert.deepStrictEqual(Object.keys(metadata.extra), [
@@ -162,16 +179,18 @@ describe("ServerMetadata.decodeDocument", () => {
   })
 
   it("maps every standard member to its camelCase name", () => {
-    const metadata = Either.getOrThrow(ServerMetadata.decodeDocument({
-      issuer: "https://as.example",
-      mtls_endpoint_aliases: { token_endpoint: "https://mtls.as.example/token" },
-      require_pushed_authorization_requests: true,
-      introspection_signing_alg_values_supported: ["RS256"],
-      authorization_details_types_supported: ["payment_initiation"],
-      request_object_encryption_enc_values_supported: ["A128GCM"],
-      userinfo_encryption_alg_values_supported: ["RSA-OAEP"],
-      op_tos_uri: "https://as.example/tos"
-    }))
+    const metadata = Either.getOrThrow(
+      ServerMetadata.decodeDocument({
+        issuer: "https://as.example",
+        mtls_endpoint_aliases: { token_endpoint: "https://mtls.as.example/token" },
+        require_pushed_authorization_requests: true,
+        introspection_signing_alg_values_supported: ["RS256"],
+        authorization_details_types_supported: ["payment_initiation"],
+        request_object_encryption_enc_values_supported: ["A128GCM"],
+        userinfo_encryption_alg_values_supported: ["RSA-OAEP"],
+        op_tos_uri: "https://as.example/tos"
+      })
+    )
     assert.deepStrictEqual(metadata.mtlsEndpointAliases, { token_endpoint: "https://mtls.as.example/token" })
     assert.strictEqual(metadata.requirePushedAuthorizationRequests, true)
     assert.deepStrictEqual(metadata.introspectionSigningAlgValuesSupported, ["RS256"])
@@ -184,7 +203,12 @@ describe("ServerMetadata.decodeDocument", () => {
 
   it("does not fail discovery over a page for humans that is not an endpoint URL", () => {
     const decoded = ServerMetadata.decode(
-      { issuer: "https://as.example.com", token_endpoint: "https://as.example.com/token", service_documentation: "https://docs.example.com/#oidc", op_tos_uri: "mailto:legal@example.com" },
+      {
+        issuer: "https://as.example.com",
+        token_endpoint: "https://as.example.com/token",
+        service_documentation: "https://docs.example.com/#oidc",
+        op_tos_uri: "mailto:legal@example.com"
+      },
       { issuer: "https://as.example.com" }
     )
     assert.isTrue(Either.isRight(decoded))
@@ -197,9 +221,7 @@ describe("ServerMetadata.decodeDocument", () => {
   })
 
   it("refuses endpoint values that are not absolute http(s) URLs, naming the member", () => {
-    for (
-      const bad of ["javascript:alert(1)", "/token", "token", "data:text/html,x", "https://as.example/token#frag", "", 42, ["https://a"]]
-    ) {
+    for (const bad of ["javascript:alert(1)", "/token", "token", "data:text/html,x", "https://as.example/token#frag", "", 42, ["https://a"]]) {
       const result = ServerMetadata.decodeDocument({ issuer: "https://as.example", token_endpoint: bad })
       assert.isTrue(Either.isLeft(result), String(bad))
       if (Either.isLeft(result)) {
@@ -303,10 +325,7 @@ describe("ServerMetadata.validate", () => {
 
   it("is dual", () => {
     const metadata = Either.getOrThrow(ServerMetadata.decodeDocument(auth0))
-    assert.deepStrictEqual(
-      ServerMetadata.validate(metadata, { issuer: auth0.issuer }),
-      ServerMetadata.validate({ issuer: auth0.issuer })(metadata)
-    )
+    assert.deepStrictEqual(ServerMetadata.validate(metadata, { issuer: auth0.issuer }), ServerMetadata.validate({ issuer: auth0.issuer })(metadata))
   })
 })
 
@@ -323,28 +342,36 @@ describe("ServerMetadata.encode", () => {
   it("uses the snake_case name of every field", () => {
     for (const field of Object.keys(ServerMetadata.Document.fields)) {
       const snake = field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
-      const encoded = ServerMetadata.encode({ issuer: "https://as.example", [field]: field === "issuer" ? "https://as.example" : [], extra: {} } as any)
+      const encoded = ServerMetadata.encode({
+        issuer: "https://as.example",
+        [field]: field === "issuer" ? "https://as.example" : [],
+        extra: {}
+      } as any)
       assert.property(encoded, snake, field)
     }
   })
 
-  it.prop("round-trips generated documents", [
-    fc.record(
-      {
-        issuer: fc.webUrl({ validSchemes: ["https"] }),
-        token_endpoint: fc.webUrl({ validSchemes: ["https"], withFragments: false }),
-        scopes_supported: fc.array(fc.string()),
-        claims_parameter_supported: fc.boolean(),
-        x_vendor: fc.jsonValue()
-      },
-      { requiredKeys: ["issuer"] }
-    )
-  ], ([doc]) => {
-    const decoded = ServerMetadata.decodeDocument(doc)
-    if (Either.isLeft(decoded)) return // e.g. a generated URL the WHATWG parser refuses
-    const again = ServerMetadata.decodeDocument(ServerMetadata.encode(decoded.right))
-    assert.deepStrictEqual(again, decoded)
-  })
+  it.prop(
+    "round-trips generated documents",
+    [
+      fc.record(
+        {
+          issuer: fc.webUrl({ validSchemes: ["https"] }),
+          token_endpoint: fc.webUrl({ validSchemes: ["https"], withFragments: false }),
+          scopes_supported: fc.array(fc.string()),
+          claims_parameter_supported: fc.boolean(),
+          x_vendor: fc.jsonValue()
+        },
+        { requiredKeys: ["issuer"] }
+      )
+    ],
+    ([doc]) => {
+      const decoded = ServerMetadata.decodeDocument(doc)
+      if (Either.isLeft(decoded)) return // e.g. a generated URL the WHATWG parser refuses
+      const again = ServerMetadata.decodeDocument(ServerMetadata.encode(decoded.right))
+      assert.deepStrictEqual(again, decoded)
+    }
+  )
 })
 
 const wireNames = Object.keys(ServerMetadata.Document.fields).map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`))
@@ -355,10 +382,12 @@ describe("ServerMetadata decoders on any JSON value", () => {
     if (Either.isLeft(result)) assert.include(["UnexpectedResponse", "MismatchingIssuer"], result.left._tag)
   })
 
-  it.prop("never throw on objects with standard member names", [
-    fc.dictionary(fc.constantFrom(...wireNames), fc.oneof(fc.jsonValue(), fc.webUrl(), fc.array(fc.string())))
-  ], ([body]) => {
-    const result = ServerMetadata.decode({ issuer: "https://as.example", ...body }, { issuer: "https://as.example" })
-    if (Either.isLeft(result)) assert.include(["UnexpectedResponse", "MismatchingIssuer"], result.left._tag)
-  })
+  it.prop(
+    "never throw on objects with standard member names",
+    [fc.dictionary(fc.constantFrom(...wireNames), fc.oneof(fc.jsonValue(), fc.webUrl(), fc.array(fc.string())))],
+    ([body]) => {
+      const result = ServerMetadata.decode({ issuer: "https://as.example", ...body }, { issuer: "https://as.example" })
+      if (Either.isLeft(result)) assert.include(["UnexpectedResponse", "MismatchingIssuer"], result.left._tag)
+    }
+  )
 })

@@ -21,7 +21,9 @@ describe("TokenRequest", () => {
   })
 
   it("refresh_token from a string or a BearerToken, refused without one", () => {
-    expect(encode(Either.getOrThrow(TokenRequest.refreshToken({ refreshToken: "RT", scope: ["a"] })))).toBe("grant_type=refresh_token&refresh_token=RT&scope=a")
+    expect(encode(Either.getOrThrow(TokenRequest.refreshToken({ refreshToken: "RT", scope: ["a"] })))).toBe(
+      "grant_type=refresh_token&refresh_token=RT&scope=a"
+    )
     expect(encode(Either.getOrThrow(TokenRequest.refreshToken({ refreshToken: token })))).toBe("grant_type=refresh_token&refresh_token=RT")
     const none = TokenRequest.refreshToken({ refreshToken: BearerToken.make({ accessToken: "AT", issuedAt: DateTime.unsafeMake(0) }) })
     expect(Either.isLeft(none) && none.left._tag).toBe("InvalidArgument")
@@ -29,15 +31,21 @@ describe("TokenRequest", () => {
   })
 
   it("device_code, CIBA, JWT bearer, password and custom grants", () => {
-    expect(encode(TokenRequest.deviceCode({ deviceCode: "D" }))).toBe("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=D")
+    expect(encode(TokenRequest.deviceCode({ deviceCode: "D" }))).toBe(
+      "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=D"
+    )
     expect(encode(TokenRequest.ciba({ authReqId: "R" }))).toBe("grant_type=urn%3Aopenid%3Aparams%3Agrant-type%3Aciba&auth_req_id=R")
-    expect(encode(TokenRequest.jwtBearer({ assertion: "J", scope: "s" }))).toBe("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=J&scope=s")
+    expect(encode(TokenRequest.jwtBearer({ assertion: "J", scope: "s" }))).toBe(
+      "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=J&scope=s"
+    )
     expect(encode(TokenRequest.password({ username: "u", password: "p w" }))).toBe("grant_type=password&username=u&password=p+w")
     expect(encode(TokenRequest.custom("urn:x", { a: ["1", "2"], b: undefined }))).toBe("grant_type=urn%3Ax&a=1&a=2")
   })
 
   it("extra parameters are sent, but never replace reserved ones (issue 13 item 7)", () => {
-    expect(encode(TokenRequest.clientCredentials({ scope: "a", extra: { scope: "b", foo: "bar" } }))).toBe("grant_type=client_credentials&scope=a&foo=bar")
+    expect(encode(TokenRequest.clientCredentials({ scope: "a", extra: { scope: "b", foo: "bar" } }))).toBe(
+      "grant_type=client_credentials&scope=a&foo=bar"
+    )
     expect(Either.isLeft(TokenRequest.params(TokenRequest.clientCredentials({ scope: "a", extra: { scope: "b" } })))).toBe(true)
   })
 
@@ -65,7 +73,8 @@ describe("TokenRequest", () => {
 })
 
 describe("TokenRequest.tokenExchange", () => {
-  const params = (r: Either.Either<TokenRequest.TokenExchange, unknown>) => Object.fromEntries(TokenRequest.toParams(Either.getOrThrow(r)).map(([k, v]) => [k, Params.unwrap(v)]))
+  const params = (r: Either.Either<TokenRequest.TokenExchange, unknown>) =>
+    Object.fromEntries(TokenRequest.toParams(Either.getOrThrow(r)).map(([k, v]) => [k, Params.unwrap(v)]))
 
   it("expands every short token type name", () => {
     for (const [short, urn] of Object.entries(TokenRequest.TokenType)) {
@@ -78,7 +87,9 @@ describe("TokenRequest.tokenExchange", () => {
   })
 
   it("passes URIs through and refuses unknown short names", () => {
-    expect(params(TokenRequest.tokenExchange({ subjectToken: "t", subjectTokenType: "urn:example:custom" }))).toMatchObject({ subject_token_type: "urn:example:custom" })
+    expect(params(TokenRequest.tokenExchange({ subjectToken: "t", subjectTokenType: "urn:example:custom" }))).toMatchObject({
+      subject_token_type: "urn:example:custom"
+    })
     const bad = TokenRequest.tokenExchange({ subjectToken: "t", subjectTokenType: "acces_token" })
     expect(Either.isLeft(bad) && bad.left).toMatchObject({ _tag: "InvalidArgument", argument: "subjectTokenType" })
   })
@@ -103,7 +114,10 @@ describe("TokenRequest.tokenExchange", () => {
     expect(Either.isLeft(actor) && actor.left).toMatchObject({ argument: "actorTokenType" })
     const lonelyType = TokenRequest.tokenExchange({ subjectToken: token, actorTokenType: "jwt" })
     expect(Either.isLeft(lonelyType) && lonelyType.left).toMatchObject({ argument: "actorTokenType" })
-    const noRefresh = TokenRequest.tokenExchange({ subjectToken: BearerToken.make({ accessToken: "a", issuedAt: DateTime.unsafeMake(0) }), subjectTokenType: "refresh_token" })
+    const noRefresh = TokenRequest.tokenExchange({
+      subjectToken: BearerToken.make({ accessToken: "a", issuedAt: DateTime.unsafeMake(0) }),
+      subjectTokenType: "refresh_token"
+    })
     expect(Either.isLeft(noRefresh)).toBe(true)
   })
 

@@ -36,14 +36,16 @@ describe("UserInfo.decode", () => {
   })
 
   it("types claims loosely: odd types are left out of the typed view, kept in claims", () => {
-    const info = Either.getOrThrow(UserInfo.decode({
-      sub: "u",
-      name: 42,
-      email_verified: "true",
-      phone_number_verified: "nope",
-      updated_at: "2021-03-04T05:06:07.000Z",
-      address: "somewhere"
-    }))
+    const info = Either.getOrThrow(
+      UserInfo.decode({
+        sub: "u",
+        name: 42,
+        email_verified: "true",
+        phone_number_verified: "nope",
+        updated_at: "2021-03-04T05:06:07.000Z",
+        address: "somewhere"
+      })
+    )
     assert.notProperty(info, "name")
     assert.strictEqual(info.emailVerified, true)
     assert.notProperty(info, "phoneNumberVerified")
@@ -78,16 +80,31 @@ describe("UserInfo.decode", () => {
     }
   })
 
-  it.prop("round-trips through encode", [fc.record({ sub: fc.string({ minLength: 1 }) }).chain((base) => fc.dictionary(fc.string(), fc.jsonValue()).map((rest) => ({ ...rest, ...base })))], ([body]) => {
-    const decoded = Either.getOrThrow(UserInfo.decode(body))
-    assert.deepStrictEqual(UserInfo.encode(decoded), body)
-    assert.deepStrictEqual(Either.getOrThrow(UserInfo.decode(UserInfo.encode(decoded))), decoded)
-  })
+  it.prop(
+    "round-trips through encode",
+    [
+      fc
+        .record({ sub: fc.string({ minLength: 1 }) })
+        .chain((base) => fc.dictionary(fc.string(), fc.jsonValue()).map((rest) => ({ ...rest, ...base })))
+    ],
+    ([body]) => {
+      const decoded = Either.getOrThrow(UserInfo.decode(body))
+      assert.deepStrictEqual(UserInfo.encode(decoded), body)
+      assert.deepStrictEqual(Either.getOrThrow(UserInfo.decode(UserInfo.encode(decoded))), decoded)
+    }
+  )
 
-  it.prop("never throws on any JSON value", [
-    fc.oneof(fc.jsonValue(), fc.dictionary(fc.constantFrom("sub", "name", "email_verified", "updated_at", "address", "phone_number_verified"), fc.jsonValue()))
-  ], ([body]) => {
-    const result = UserInfo.decode(body)
-    if (Either.isLeft(result)) assert.strictEqual(result.left._tag, "UnexpectedResponse")
-  })
+  it.prop(
+    "never throws on any JSON value",
+    [
+      fc.oneof(
+        fc.jsonValue(),
+        fc.dictionary(fc.constantFrom("sub", "name", "email_verified", "updated_at", "address", "phone_number_verified"), fc.jsonValue())
+      )
+    ],
+    ([body]) => {
+      const result = UserInfo.decode(body)
+      if (Either.isLeft(result)) assert.strictEqual(result.left._tag, "UnexpectedResponse")
+    }
+  )
 })

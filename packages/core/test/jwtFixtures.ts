@@ -79,6 +79,6 @@ export const rsa15Jwe = (plaintext: string, rsaPublicJwk: jose.JWK): string => {
 
 /** Encrypts a JWS to a public key (nested JWT). */
 export const encryptJwt = (jws: string, publicJwk: jose.JWK, alg: string, enc: string, header: Record<string, unknown> = {}) =>
-  jose.importJWK(publicJwk, alg).then((key) =>
-    new jose.CompactEncrypt(encoder.encode(jws)).setProtectedHeader({ alg, enc, cty: "JWT", ...header }).encrypt(key)
-  )
+  jose
+    .importJWK(publicJwk, alg)
+    .then((key) => new jose.CompactEncrypt(encoder.encode(jws)).setProtectedHeader({ alg, enc, cty: "JWT", ...header }).encrypt(key))

@@ -179,15 +179,15 @@ export type RequestOptions = {
   readonly timeout?: Duration.DurationInput
 } & (
   | {
-    /** A body sent as JSON. */
-    readonly json?: unknown
-    readonly body?: undefined
-  }
+      /** A body sent as JSON. */
+      readonly json?: unknown
+      readonly body?: undefined
+    }
   | {
-    /** Any other body (form, text, bytes). */
-    readonly body: HttpBody.HttpBody
-    readonly json?: undefined
-  }
+      /** Any other body (form, text, bytes). */
+      readonly body: HttpBody.HttpBody
+      readonly json?: undefined
+    }
 )
 
 /**
@@ -251,11 +251,9 @@ export interface MakeOptions<E = never> extends Options {
  * @category constructors
  */
 export const make: {
-  <E>(options: MakeOptions<E> & { readonly tokenSource: TokenSource.TokenSource<E> }): Effect.Effect<
-    ApiClient<E | Bearer.ExpiredAccessToken>,
-    InvalidBaseUrl,
-    HttpClient.HttpClient
-  >
+  <E>(
+    options: MakeOptions<E> & { readonly tokenSource: TokenSource.TokenSource<E> }
+  ): Effect.Effect<ApiClient<E | Bearer.ExpiredAccessToken>, InvalidBaseUrl, HttpClient.HttpClient>
   (options: Options): Effect.Effect<ApiClient, InvalidBaseUrl, HttpClient.HttpClient>
 } = internal.make
 

@@ -85,8 +85,7 @@ export const endpoints: (tenant: string) => Either.Either<Endpoints, ClientError
  * @since 0.1.0
  * @category constructors
  */
-export const managementAudience: (tenant: string) => Either.Either<string, ClientError.InvalidConfiguration> =
-  internal.managementAudience
+export const managementAudience: (tenant: string) => Either.Either<string, ClientError.InvalidConfiguration> = internal.managementAudience
 
 /**
  * Options of an Auth0 client: the tenant and the client's credentials (`clientId` and `clientSecret`, or `auth`), as
@@ -107,9 +106,7 @@ export interface Options extends Omit<OAuthClient.Options, "metadata"> {
  * @since 0.1.0
  * @category constructors
  */
-export const make: (
-  options: Options
-) => Effect.Effect<OAuthClient.OAuthClient, ClientError.InvalidConfiguration, Transport.Transport> = internal.make
+export const make: (options: Options) => Effect.Effect<OAuthClient.OAuthClient, ClientError.InvalidConfiguration, Transport.Transport> = internal.make
 
 /**
  * The client service for an Auth0 tenant, as a layer.
@@ -230,5 +227,4 @@ export const makeManagementApi: (
  */
 export const layerManagementApi = (
   options: ManagementApiOptions
-): Layer.Layer<ManagementApi, ClientError.InvalidConfiguration, Transport.Transport | HttpClient.HttpClient> =>
-  internal.layerManagementApi(options)
+): Layer.Layer<ManagementApi, ClientError.InvalidConfiguration, Transport.Transport | HttpClient.HttpClient> => internal.layerManagementApi(options)

@@ -151,9 +151,8 @@ export const token: (
  * @since 0.1.0
  * @category constructors
  */
-export const clientCredentials: (
-  options?: ClientCredentialsOptions
-) => Effect.Effect<BearerToken.BearerToken, TokenError, OAuthClient.OAuthClient> = internal.clientCredentials
+export const clientCredentials: (options?: ClientCredentialsOptions) => Effect.Effect<BearerToken.BearerToken, TokenError, OAuthClient.OAuthClient> =
+  internal.clientCredentials
 
 /**
  * The refresh token grant. When the answer has no new refresh token, the result keeps the one used (RFC 6749
@@ -171,9 +170,8 @@ export const clientCredentials: (
  * @since 0.1.0
  * @category constructors
  */
-export const refreshToken: (
-  options: RefreshTokenOptions
-) => Effect.Effect<BearerToken.BearerToken, TokenError, OAuthClient.OAuthClient> = internal.refreshToken
+export const refreshToken: (options: RefreshTokenOptions) => Effect.Effect<BearerToken.BearerToken, TokenError, OAuthClient.OAuthClient> =
+  internal.refreshToken
 
 /**
  * The resource owner password credentials grant (deprecated by OAuth 2.1; for legacy systems only).
@@ -191,8 +189,7 @@ export const refreshToken: (
  * @since 0.1.0
  * @category constructors
  */
-export const password: (options: PasswordOptions) => Effect.Effect<BearerToken.BearerToken, TokenError, OAuthClient.OAuthClient> =
-  internal.password
+export const password: (options: PasswordOptions) => Effect.Effect<BearerToken.BearerToken, TokenError, OAuthClient.OAuthClient> = internal.password
 
 /**
  * The token exchange grant. The answer's `token_type` is not required to be `Bearer` (it may be `N_A`), and its
@@ -212,9 +209,8 @@ export const password: (options: PasswordOptions) => Effect.Effect<BearerToken.B
  * @since 0.1.0
  * @category constructors
  */
-export const tokenExchange: (
-  options: TokenExchangeOptions
-) => Effect.Effect<BearerToken.BearerToken, TokenError, OAuthClient.OAuthClient> = internal.tokenExchange
+export const tokenExchange: (options: TokenExchangeOptions) => Effect.Effect<BearerToken.BearerToken, TokenError, OAuthClient.OAuthClient> =
+  internal.tokenExchange
 
 /**
  * The JWT bearer grant: a JWT assertion (signed by the caller, with a fresh `jti` and a short `exp`) as authorization
@@ -443,9 +439,10 @@ export const pollCiba: (
  * @since 0.1.0
  * @category models
  */
-export interface AuthorizationCodeFlowOptions
-  extends Omit<AuthorizationRequest.Options, "authorizationEndpoint" | "clientId" | "issuer" | "authorizationResponseIssParameterSupported">
-{
+export interface AuthorizationCodeFlowOptions extends Omit<
+  AuthorizationRequest.Options,
+  "authorizationEndpoint" | "clientId" | "issuer" | "authorizationResponseIssParameterSupported"
+> {
   /** Push the request (RFC 9126) and send the user with a `request_uri`. */
   readonly pushed?: boolean
   /** Sign (and optionally encrypt) the request into a request object (RFC 9101). */

@@ -89,9 +89,7 @@ export interface Options extends Omit<OAuthClient.Options, "metadata" | "issuer"
  * @since 0.1.0
  * @category constructors
  */
-export const make: (
-  options: Options
-) => Effect.Effect<OAuthClient.OAuthClient, ClientError.InvalidConfiguration, Transport.Transport> = internal.make
+export const make: (options: Options) => Effect.Effect<OAuthClient.OAuthClient, ClientError.InvalidConfiguration, Transport.Transport> = internal.make
 
 /**
  * The client service for a PingFederate server, as a layer.

@@ -141,9 +141,7 @@ export const deadline: {
  * @since 0.1.0
  * @category models
  */
-export type ScheduleOption =
-  | Schedule.Schedule<unknown, Input>
-  | ((interval: Duration.Duration) => Schedule.Schedule<unknown, Input>)
+export type ScheduleOption = Schedule.Schedule<unknown, Input> | ((interval: Duration.Duration) => Schedule.Schedule<unknown, Input>)
 
 /**
  * Options of {@link poll}.

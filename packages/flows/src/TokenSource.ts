@@ -86,8 +86,7 @@ export interface RepeatableGrant<E = never> {
  * @since 0.1.0
  * @category constructors
  */
-export const repeatable: <E>(program: Effect.Effect<BearerToken.BearerToken, E, OAuthClient.OAuthClient>) => RepeatableGrant<E> =
-  internal.repeatable
+export const repeatable: <E>(program: Effect.Effect<BearerToken.BearerToken, E, OAuthClient.OAuthClient>) => RepeatableGrant<E> = internal.repeatable
 
 /**
  * What a token source built on the client may fail with: a token request's errors, {@link TokenUnavailable}, or a
@@ -98,11 +97,7 @@ export const repeatable: <E>(program: Effect.Effect<BearerToken.BearerToken, E, 
  * @category errors
  */
 export type TokenSourceError =
-  | OAuthClient.CallError<"token">
-  | TokenUnavailable
-  | IdToken.InvalidIdToken
-  | ClientError.InvalidConfiguration
-  | OAuthClient.JwksError
+  OAuthClient.CallError<"token"> | TokenUnavailable | IdToken.InvalidIdToken | ClientError.InvalidConfiguration | OAuthClient.JwksError
 
 /**
  * A token source.
@@ -171,10 +166,7 @@ export interface Options<E = never> {
    * a program, which may use the client. A program is single-use (run once: it may poll a device code or a CIBA
    * request, which cannot be redeemed twice) unless marked with {@link repeatable}.
    */
-  readonly grant?:
-    | TokenRequest.TokenRequest
-    | Effect.Effect<BearerToken.BearerToken, E, OAuthClient.OAuthClient>
-    | RepeatableGrant<E>
+  readonly grant?: TokenRequest.TokenRequest | Effect.Effect<BearerToken.BearerToken, E, OAuthClient.OAuthClient> | RepeatableGrant<E>
   /** A token already obtained (from a device, CIBA or authorization code flow): used until it expires, then refreshed. */
   readonly token?: BearerToken.BearerToken
   /** Renew a token that expires within this leeway (or half its lifetime, if shorter); 30 seconds by default. */

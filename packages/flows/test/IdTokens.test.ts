@@ -26,7 +26,8 @@ describe("ID tokens outside the authorization code exchange", () => {
       yield* TestClock.adjust("5 seconds")
       const error = yield* Fiber.join(fiber)
       expect(error).toMatchObject({ _tag: "InvalidIdToken" })
-    }))
+    })
+  )
 
   it.effect("the device flow's validation can be switched off (validateIdToken: false)", () =>
     Effect.gen(function* () {
@@ -39,7 +40,8 @@ describe("ID tokens outside the authorization code exchange", () => {
       yield* TestClock.adjust("5 seconds")
       const token = yield* Fiber.join(fiber)
       expect(Redacted.value(token.idToken!)).toBe(forged)
-    }))
+    })
+  )
 
   const held = BearerToken.make({
     accessToken: "AT-held",
@@ -58,7 +60,8 @@ describe("ID tokens outside the authorization code exchange", () => {
         Effect.provide(clientLayer(http))
       )
       expect(error).toMatchObject({ _tag: "InvalidIdToken" })
-    }))
+    })
+  )
 
   it.effect("a token source validates the ID token of its own grant's answer (a token request with openid)", () =>
     Effect.gen(function* () {
@@ -82,7 +85,8 @@ describe("ID tokens outside the authorization code exchange", () => {
         Effect.provide(clientLayer(FakeHttp.make(() => tokenAnswer())))
       )
       expect(plain.idToken).toBeUndefined()
-    }))
+    })
+  )
 
   it.effect("a token source's validation can be switched off (validateIdToken: false)", () =>
     Effect.gen(function* () {
@@ -94,5 +98,6 @@ describe("ID tokens outside the authorization code exchange", () => {
       )
       expect(Redacted.value(token.accessToken)).toMatch(/^AT-\d+$/)
       expect(http.seen[0]!.form.get("refresh_token")).toBe("RT-1")
-    }))
+    })
+  )
 })

@@ -71,13 +71,15 @@ describe("Polling.poll (device flow, RFC 8628 3.5)", () => {
       const poll = tokenRequests(seen)[0]!
       expect(poll.form.get("grant_type")).toBe("urn:ietf:params:oauth:grant-type:device_code")
       expect(poll.form.get("device_code")).toBe("DC-secret")
-    }))
+    })
+  )
 
   it.effect("starts at the server's interval", () =>
     Effect.gen(function* () {
       const { polls } = yield* runDevice(["pending", "success"], 600, 3)
       expect(polls).toEqual([3, 6])
-    }))
+    })
+  )
 
   it.effect("adds 5 s on every slow_down, for that poll and all later ones", () =>
     Effect.gen(function* () {
@@ -85,17 +87,23 @@ describe("Polling.poll (device flow, RFC 8628 3.5)", () => {
       // waits: 5, 5, 10, 10, 15, 15
       expect(polls).toEqual([5, 10, 20, 30, 45, 60])
       expect(Either.isRight(outcome)).toBe(true)
-    }))
+    })
+  )
 
   it.effect("stops at once on access_denied, expired_token and any other error", () =>
     Effect.gen(function* () {
-      for (const [step, tag] of [["denied", "AccessDenied"], ["expired", "ExpiredToken"], ["server_error", "ServerError"]] as const) {
+      for (const [step, tag] of [
+        ["denied", "AccessDenied"],
+        ["expired", "ExpiredToken"],
+        ["server_error", "ServerError"]
+      ] as const) {
         const { outcome, polls } = yield* runDevice(["pending", step, "success"], 600)
         expect(polls).toEqual([5, 10])
         expect(Either.isLeft(outcome)).toBe(true)
         if (Either.isLeft(outcome)) expect(outcome.left._tag).toBe(tag)
       }
-    }))
+    })
+  )
 
   it.effect("gives up with PollingExpired when no poll can be made before the expiry, without waiting", () =>
     Effect.gen(function* () {
@@ -104,13 +112,15 @@ describe("Polling.poll (device flow, RFC 8628 3.5)", () => {
       expect(end).toBe(10)
       expect(Either.isLeft(outcome)).toBe(true)
       if (Either.isLeft(outcome)) expect(outcome.left).toMatchObject({ _tag: "PollingExpired", polls: 2 })
-    }))
+    })
+  )
 
   it.effect("never polls at the expiry instant", () =>
     Effect.gen(function* () {
       const { polls } = yield* runDevice([], 15)
       expect(polls).toEqual([5, 10])
-    }))
+    })
+  )
 
   it.effect("takes a user schedule (here a fixed 1 s) and stops with PollingStopped when it ends", () =>
     Effect.gen(function* () {
@@ -119,7 +129,8 @@ describe("Polling.poll (device flow, RFC 8628 3.5)", () => {
       expect(polls).toEqual([1, 2, 3])
       expect(Either.isLeft(outcome)).toBe(true)
       if (Either.isLeft(outcome)) expect(outcome.left).toMatchObject({ _tag: "PollingStopped", polls: 3, last: { _tag: "AuthorizationPending" } })
-    }))
+    })
+  )
 
   it.effect("a schedule built from the server's interval: capped and jittered upwards only", () =>
     Effect.gen(function* () {
@@ -128,26 +139,27 @@ describe("Polling.poll (device flow, RFC 8628 3.5)", () => {
       const { polls } = yield* runDevice(["slow_down", "slow_down", "slow_down", "success"], 600, 4, { schedule: capped })
       // 4, then 9, 12 (capped from 14), 12 (capped from 19)
       expect(polls).toEqual([4, 13, 25, 37])
-    }))
+    })
+  )
 
   it.effect("passes extra parameters to each poll", () =>
     Effect.gen(function* () {
       const { seen } = yield* runDevice(["success"], 600, undefined, { extra: { resource: "https://api.example.com" } })
       expect(tokenRequests(seen)[0]!.form.get("resource")).toBe("https://api.example.com")
-    }))
+    })
+  )
 
   it.effect("interrupting the fiber stops the polling", () =>
     Effect.gen(function* () {
       const http = deviceServer([], 600)
-      const fiber = yield* Effect.fork(
-        Effect.flatMap(Grants.deviceFlow(), (flow) => flow.token).pipe(Effect.provide(clientLayer(http)))
-      )
+      const fiber = yield* Effect.fork(Effect.flatMap(Grants.deviceFlow(), (flow) => flow.token).pipe(Effect.provide(clientLayer(http))))
       yield* TestClock.adjust("11 seconds")
       expect(tokenRequests(http.seen).length).toBe(2)
       yield* Fiber.interrupt(fiber)
       yield* TestClock.adjust("10 minutes")
       expect(tokenRequests(http.seen).length).toBe(2)
-    }))
+    })
+  )
 
   it.effect("Polling.schedule with Effect.retry and Polling.deadline: polls at once, then by the schedule, until the expiry", () =>
     Effect.gen(function* () {
@@ -155,9 +167,9 @@ describe("Polling.poll (device flow, RFC 8628 3.5)", () => {
       const program = Effect.gen(function* () {
         const client = yield* OAuthClient.OAuthClient
         const authorization = yield* client.deviceAuthorization({ scope: "openid" })
-        return yield* client.token(TokenRequest.deviceCode({ deviceCode: authorization.deviceCode })).pipe(
-          Effect.retry(Polling.schedule({ interval: authorization.interval }).pipe(Polling.deadline(authorization.expiresAt)))
-        )
+        return yield* client
+          .token(TokenRequest.deviceCode({ deviceCode: authorization.deviceCode }))
+          .pipe(Effect.retry(Polling.schedule({ interval: authorization.interval }).pipe(Polling.deadline(authorization.expiresAt))))
       }).pipe(Effect.provide(clientLayer(http)))
       const fiber = yield* Effect.fork(Effect.either(program))
       yield* TestClock.adjust("1 hour")
@@ -166,7 +178,8 @@ describe("Polling.poll (device flow, RFC 8628 3.5)", () => {
       expect(tokenRequests(http.seen).map((s) => s.at / 1000)).toEqual([0, 5, 15, 25])
       expect(Either.isLeft(outcome)).toBe(true)
       if (Either.isLeft(outcome)) expect(outcome.left._tag).toBe("AuthorizationPending")
-    }))
+    })
+  )
 
   it.effect("the default schedule stops on anything but Started, AuthorizationPending and SlowDown", () =>
     Effect.gen(function* () {
@@ -183,7 +196,8 @@ describe("Polling.poll (device flow, RFC 8628 3.5)", () => {
       )
       yield* TestClock.adjust("1 minute")
       expect(yield* Fiber.join(fiber)).toEqual({ outs: [2, 7, 7], stopped: true })
-    }))
+    })
+  )
 })
 
 /** The model of RFC 8628 3.5 the implementation must follow. */
@@ -209,7 +223,10 @@ describe("Polling property: any sequence of answers", () => {
   it.effect.prop(
     "the outcome, every poll time and the total wait follow RFC 8628 3.5",
     {
-      script: fc.array(fc.oneof({ weight: 6, arbitrary: fc.constantFrom("pending", "slow_down") as fc.Arbitrary<Script[number]> }, { weight: 1, arbitrary: step }), { maxLength: 20 }),
+      script: fc.array(
+        fc.oneof({ weight: 6, arbitrary: fc.constantFrom("pending", "slow_down") as fc.Arbitrary<Script[number]> }, { weight: 1, arbitrary: step }),
+        { maxLength: 20 }
+      ),
       expiresIn: fc.integer({ min: 1, max: 400 }),
       interval: fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined })
     },
@@ -248,7 +265,8 @@ describe("CIBA polling and the ping hook", () => {
       expect(polls[0]!.form.get("grant_type")).toBe("urn:openid:params:grant-type:ciba")
       expect(polls[0]!.form.get("auth_req_id")).toBe("ARI-secret")
       expect(http.seen[0]!.form.get("login_hint")).toBe("alice")
-    }))
+    })
+  )
 
   it.effect("a ping notification for this auth_req_id polls at once; another one is ignored", () =>
     Effect.gen(function* () {
@@ -262,5 +280,6 @@ describe("CIBA polling and the ping hook", () => {
       expect(yield* flow.notify(Redacted.make("ARI-secret"))).toBe(true)
       yield* Fiber.join(poller)
       expect(tokenRequests(http.seen).map((s) => s.at / 1000)).toEqual([10, 13])
-    }))
+    })
+  )
 })

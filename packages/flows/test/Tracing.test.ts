@@ -50,7 +50,14 @@ describe("tracing", () => {
       yield* TestClock.adjust("1 minute")
       const { spans } = yield* Fiber.join(fiber)
       const names = spans.map((s) => s.name)
-      for (const name of ["oauth2.flows.device_authorization", "oauth2.flows.device_code", "oauth2.flows.poll", "oauth2.flows.client_credentials", "oauth2.token_source.renew", "oauth2.token"]) {
+      for (const name of [
+        "oauth2.flows.device_authorization",
+        "oauth2.flows.device_code",
+        "oauth2.flows.poll",
+        "oauth2.flows.client_credentials",
+        "oauth2.token_source.renew",
+        "oauth2.token"
+      ]) {
         expect(names).toContain(name)
       }
       const client = spans.find((s) => s.name === "oauth2.flows.client_credentials")!
@@ -59,5 +66,6 @@ describe("tracing", () => {
       expect(renew.attributes.get("oauth2.renewal")).toBe("refresh")
       const attributes = JSON.stringify(spans.map((s) => [...s.attributes.entries()]))
       for (const secret of ["DC-secret", "RT-secret", "AT-", "secret"]) expect(attributes).not.toContain(secret)
-    }))
+    })
+  )
 })

@@ -24,7 +24,16 @@ describe("Auth0 tenant names", () => {
   })
 
   it("refuses other schemes, paths, queries, credentials and garbage", () => {
-    for (const tenant of ["ftp://mytenant.eu", "http://mytenant.eu.auth0.com", "https://mytenant.eu.auth0.com/path", "https://u:p@t.auth0.com", "https://t.auth0.com?x", "", "my tenant", "a/b"]) {
+    for (const tenant of [
+      "ftp://mytenant.eu",
+      "http://mytenant.eu.auth0.com",
+      "https://mytenant.eu.auth0.com/path",
+      "https://u:p@t.auth0.com",
+      "https://t.auth0.com?x",
+      "",
+      "my tenant",
+      "a/b"
+    ]) {
       const result = Auth0.domain(tenant)
       expect(Either.isLeft(result), tenant).toBe(true)
       if (Either.isLeft(result)) expect(result.left).toMatchObject({ _tag: "InvalidConfiguration", field: "tenant" })
@@ -54,33 +63,52 @@ describe("Auth0 layers", () => {
     Effect.gen(function* () {
       const http = FakeHttp.make(() => tokenAnswer())
       const TransportLive = Transport.layer({ retry: false }).pipe(Layer.provide(http.layer))
-      const Live = Auth0.layer({ tenant: "test.eu", clientId: "id", clientSecret: Redacted.make("s"), endpoints: { userinfoEndpoint: "https://id.example.com/me" } }).pipe(
-        Layer.provide(TransportLive)
-      )
+      const Live = Auth0.layer({
+        tenant: "test.eu",
+        clientId: "id",
+        clientSecret: Redacted.make("s"),
+        endpoints: { userinfoEndpoint: "https://id.example.com/me" }
+      }).pipe(Layer.provide(TransportLive))
       const client = yield* Effect.provide(OAuthClient.OAuthClient, Live)
       expect(client.endpoints.userinfoEndpoint).toBe("https://id.example.com/me")
       yield* Grants.clientCredentials({ audience: "https://api.example.com" }).pipe(Effect.provide(Live))
       expect(http.seen[0]!.url).toBe("https://test.eu.auth0.com/oauth/token")
       expect(http.seen[0]!.form.get("audience")).toBe("https://api.example.com")
-      const bad = yield* Effect.flip(Effect.provide(OAuthClient.OAuthClient, Auth0.layer({ tenant: "ftp://x", clientId: "id" }).pipe(Layer.provide(TransportLive))))
+      const bad = yield* Effect.flip(
+        Effect.provide(OAuthClient.OAuthClient, Auth0.layer({ tenant: "ftp://x", clientId: "id" }).pipe(Layer.provide(TransportLive)))
+      )
       expect(bad).toMatchObject({ _tag: "InvalidConfiguration", field: "tenant" })
-    }))
+    })
+  )
 
   it.effect("layerConfig reads AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET (redacted, optional)", () =>
     Effect.gen(function* () {
       const http = FakeHttp.make(() => tokenAnswer())
-      const provider = ConfigProvider.fromMap(new Map([["AUTH0_DOMAIN", "test.eu"], ["AUTH0_CLIENT_ID", "public-app"]]))
+      const provider = ConfigProvider.fromMap(
+        new Map([
+          ["AUTH0_DOMAIN", "test.eu"],
+          ["AUTH0_CLIENT_ID", "public-app"]
+        ])
+      )
       const Live = Auth0.layerConfig().pipe(Layer.provide(Transport.layer({ retry: false }).pipe(Layer.provide(http.layer))))
       const client = yield* Effect.provide(OAuthClient.OAuthClient, Live).pipe(Effect.withConfigProvider(provider))
       expect(client.endpoints.tokenEndpoint).toBe("https://test.eu.auth0.com/oauth/token")
       expect(client.auth.method).toBe("none")
       const bad = yield* Effect.flip(
         Effect.provide(OAuthClient.OAuthClient, Live).pipe(
-          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["AUTH0_DOMAIN", "ftp://x"], ["AUTH0_CLIENT_ID", "id"]])))
+          Effect.withConfigProvider(
+            ConfigProvider.fromMap(
+              new Map([
+                ["AUTH0_DOMAIN", "ftp://x"],
+                ["AUTH0_CLIENT_ID", "id"]
+              ])
+            )
+          )
         )
       )
       expect(bad).toMatchObject({ _tag: "InvalidConfiguration", field: "tenant" })
-    }))
+    })
+  )
 
   it.effect("the Management API: client credentials for https://<tenant>/api/v2/, bearer calls under it", () =>
     Effect.gen(function* () {
@@ -103,7 +131,8 @@ describe("Auth0 layers", () => {
       expect(list!.headers.authorization).toMatch(/^Bearer AT-/)
       expect(one!.url).toBe("https://test.eu.auth0.com/api/v2/users/auth0%7C1")
       expect(http.seen.length).toBe(3) // one token for both calls
-    }))
+    })
+  )
 })
 
 describe("Ping (PingFederate)", () => {
@@ -139,12 +168,19 @@ describe("Ping (PingFederate)", () => {
       )
       yield* Grants.clientCredentials({ scope: "read" }).pipe(Effect.provide(Live))
       expect(http.seen[0]!.url).toBe("https://sso.example.com/as/token.oauth2")
-    }))
+    })
+  )
 
   it.effect("layerConfig reads PING_ISSUER, PING_CLIENT_ID, PING_CLIENT_SECRET (redacted, optional)", () =>
     Effect.gen(function* () {
       const http = FakeHttp.make(() => tokenAnswer())
-      const provider = ConfigProvider.fromMap(new Map([["PING_ISSUER", "sso.example.com"], ["PING_CLIENT_ID", "id"], ["PING_CLIENT_SECRET", "s"]]))
+      const provider = ConfigProvider.fromMap(
+        new Map([
+          ["PING_ISSUER", "sso.example.com"],
+          ["PING_CLIENT_ID", "id"],
+          ["PING_CLIENT_SECRET", "s"]
+        ])
+      )
       const Live = Ping.layerConfig().pipe(Layer.provide(Transport.layer({ retry: false }).pipe(Layer.provide(http.layer))))
       const client = yield* Effect.provide(OAuthClient.OAuthClient, Live).pipe(Effect.withConfigProvider(provider))
       expect(client.endpoints.issuer).toBe("https://sso.example.com")
@@ -154,5 +190,6 @@ describe("Ping (PingFederate)", () => {
       )
       expect(ConfigError.isConfigError(missing)).toBe(true)
       expect(String(missing)).toContain("PING_ISSUER")
-    }))
+    })
+  )
 })

@@ -20,12 +20,14 @@ type Confidential = "clientSecretBasic" | "clientSecretPost" | "clientSecretJwt"
 const authFor = (server: TestServer.TestServer, name: Confidential | "public") => ClientAuth.fromRegistration(server.clients[name])
 
 /** Runs `program` with a discovered client for a registered client of the test server in context. */
-const asClient = (name: Confidential | "public") => <A, E, R>(program: Effect.Effect<A, E, R>) =>
-  Effect.gen(function* () {
-    const server = yield* TestServer.TestServer
-    const client = yield* OAuthClient.fromDiscovery({ issuer: server.issuer, auth: yield* authFor(server, name) })
-    return yield* Effect.provideService(program, OAuthClient.OAuthClient, client)
-  })
+const asClient =
+  (name: Confidential | "public") =>
+  <A, E, R>(program: Effect.Effect<A, E, R>) =>
+    Effect.gen(function* () {
+      const server = yield* TestServer.TestServer
+      const client = yield* OAuthClient.fromDiscovery({ issuer: server.issuer, auth: yield* authFor(server, name) })
+      return yield* Effect.provideService(program, OAuthClient.OAuthClient, client)
+    })
 
 /** Polls every 50 ms (+50 ms per slow_down): the test server sends no interval, and does not enforce one. */
 const fast = Polling.schedule({ interval: "50 millis", slowDownIncrement: "50 millis" })
@@ -52,7 +54,8 @@ describe("flows against @oauth2/testing", () => {
           const token = yield* Grants.clientCredentials({ scope: "api:read", resource: server.resource }).pipe(asClient(name))
           expect(BearerToken.isBearer(token)).toBe(true)
           expect(claimsOf(token)).toMatchObject({ aud: server.resource, scope: "api:read", client_id: server.clients[name].clientId })
-        }))
+        })
+      )
     }
 
     it.effect("authorization code + PKCE + nonce: the callback is validated and the ID token checked", () =>
@@ -69,7 +72,8 @@ describe("flows against @oauth2/testing", () => {
         // a callback replayed against the same request: the code is single-use
         const replay = yield* Effect.flip(flow.callback(callback))
         expect(replay._tag).toBe("InvalidGrant")
-      }).pipe(asClient("public")))
+      }).pipe(asClient("public"))
+    )
 
     it.effect("authorization code over PAR with a signed request object (JAR)", () =>
       Effect.gen(function* () {
@@ -85,7 +89,8 @@ describe("flows against @oauth2/testing", () => {
         expect([...new URL(flow.request.url).searchParams.keys()].sort()).toEqual(["client_id", "request_uri"])
         const { idToken } = yield* flow.callback(yield* server.authorize(flow.request.url))
         expect(idToken?.sub).toBe("alice")
-      }).pipe(asClient("privateKeyJwt")))
+      }).pipe(asClient("privateKeyJwt"))
+    )
 
     it.effect("authorization code: a denied consent is AccessDenied, a forged state MismatchingState", () =>
       Effect.gen(function* () {
@@ -97,7 +102,8 @@ describe("flows against @oauth2/testing", () => {
         const other = yield* Grants.authorizationCodeFlow({ redirectUri: app.redirectUris[0]!, prompt: "consent" })
         const forged = yield* Effect.flip(flow.callback(yield* server.authorize(other.request.url)))
         expect(forged._tag).toBe("MismatchingState")
-      }).pipe(asClient("public")))
+      }).pipe(asClient("public"))
+    )
 
     it.effect("device flow: the user approves while the device polls; then refresh, with rotation", () =>
       Effect.gen(function* () {
@@ -110,7 +116,8 @@ describe("flows against @oauth2/testing", () => {
         // the old refresh token was rotated away: reusing it is refused
         const reused = yield* Effect.flip(Grants.refreshToken({ refreshToken: token }))
         expect(reused._tag).toBe("InvalidGrant")
-      }).pipe(asClient("public")))
+      }).pipe(asClient("public"))
+    )
 
     it.effect("device flow: the user says no", () =>
       Effect.gen(function* () {
@@ -119,7 +126,8 @@ describe("flows against @oauth2/testing", () => {
         const poller = yield* Effect.fork(Effect.flip(flow.token))
         yield* server.denyDevice(flow.authorization.userCode)
         expect((yield* Fiber.join(poller))._tag).toBe("AccessDenied")
-      }).pipe(asClient("clientSecretBasic")))
+      }).pipe(asClient("clientSecretBasic"))
+    )
 
     it.effect("device flow: slow_down adds to the interval, then the flow completes", () =>
       Effect.gen(function* () {
@@ -133,7 +141,8 @@ describe("flows against @oauth2/testing", () => {
         const token = yield* Fiber.join(poller)
         expect(token.idToken).toBeDefined()
         expect(intervals.slice(0, 3)).toEqual([50, 100, 150])
-      }).pipe(asClient("public")))
+      }).pipe(asClient("public"))
+    )
 
     it.effect("CIBA: the user approves on their device", () =>
       Effect.gen(function* () {
@@ -143,7 +152,8 @@ describe("flows against @oauth2/testing", () => {
         yield* server.approveCiba(Redacted.value(flow.authentication.authReqId))
         const token = yield* Fiber.join(poller)
         expect(jose.decodeJwt(Redacted.value(token.idToken!))).toMatchObject({ sub: "alice" })
-      }).pipe(asClient("clientSecretPost")))
+      }).pipe(asClient("clientSecretPost"))
+    )
 
     it.effect("CIBA: the user says no", () =>
       Effect.gen(function* () {
@@ -152,7 +162,8 @@ describe("flows against @oauth2/testing", () => {
         const poller = yield* Effect.fork(Effect.flip(flow.token))
         yield* server.denyCiba(Redacted.value(flow.authentication.authReqId))
         expect((yield* Fiber.join(poller))._tag).toBe("AccessDenied")
-      }).pipe(asClient("clientSecretJwt")))
+      }).pipe(asClient("clientSecretJwt"))
+    )
 
     it.effect("CIBA ping hook: a notification cuts the wait short", () =>
       Effect.gen(function* () {
@@ -168,7 +179,8 @@ describe("flows against @oauth2/testing", () => {
         expect(yield* flow.notify(flow.authentication.authReqId)).toBe(true)
         const token = yield* Fiber.join(poller).pipe(Effect.timeout("10 seconds"))
         expect(token.idToken).toBeDefined()
-      }).pipe(asClient("clientSecretBasic")))
+      }).pipe(asClient("clientSecretBasic"))
+    )
 
     it.effect("token exchange: a user's token for the test API", () =>
       Effect.gen(function* () {
@@ -177,7 +189,8 @@ describe("flows against @oauth2/testing", () => {
         const exchanged = yield* Grants.tokenExchange({ subjectToken: subject, audience: server.resource, scope: "api:read" })
         expect(exchanged.issuedTokenType).toBe("urn:ietf:params:oauth:token-type:access_token")
         expect(claimsOf(exchanged)).toMatchObject({ aud: server.resource, sub: "alice" })
-      }).pipe(asClient("privateKeyJwt")))
+      }).pipe(asClient("privateKeyJwt"))
+    )
 
     it.effect("JWT bearer: an assertion signed with the client's key; a replayed one is refused", () =>
       Effect.gen(function* () {
@@ -199,13 +212,15 @@ describe("flows against @oauth2/testing", () => {
         expect(claimsOf(token)).toMatchObject({ sub: "bob", aud: server.resource })
         const replay = yield* Effect.flip(Grants.jwtBearer({ assertion, scope: "api:read", resource: server.resource }))
         expect(replay._tag).toBe("InvalidGrant")
-      }).pipe(asClient("privateKeyJwt")))
+      }).pipe(asClient("privateKeyJwt"))
+    )
 
     it.effect("a custom grant the server does not know is UnsupportedGrantType", () =>
       Effect.gen(function* () {
         const error = yield* Effect.flip(Grants.custom("urn:example:grant", { ticket: "t" }))
         expect(error._tag).toBe("UnsupportedGrantType")
-      }).pipe(asClient("clientSecretBasic")))
+      }).pipe(asClient("clientSecretBasic"))
+    )
 
     it.effect("BearerClient on userinfo: a refused token (invalid_token) is renewed by refresh, and the call retried", () =>
       Effect.gen(function* () {
@@ -222,21 +237,26 @@ describe("flows against @oauth2/testing", () => {
         // a source that cannot renew: the refused token is invalidated, and the call fails with why
         const stuck = BearerClient.authenticate(yield* HttpClient.HttpClient, yield* TokenSource.make({ token: refused, refresh: false }))
         expect(yield* Effect.flip(stuck.get(server.endpoints.userinfo))).toMatchObject({ _tag: "TokenUnavailable", reason: "NoGrant" })
-      }).pipe(Effect.scoped, asClient("public"), Effect.provide(FetchHttpClient.layer)))
+      }).pipe(Effect.scoped, asClient("public"), Effect.provide(FetchHttpClient.layer))
+    )
   })
 
   layer(Layer.merge(ShortLivedServerLive, TransportLive), { excludeTestServices: true, timeout: "60 seconds" })((it) => {
     it.effect("token source with 3 s tokens: cached, then renewed by the grant once within the leeway", () =>
       Effect.gen(function* () {
         const server = yield* TestServer.TestServer
-        const source = yield* TokenSource.make({ grant: TokenRequest.clientCredentials({ scope: "api:read", resource: server.resource }), leeway: "1 second" })
+        const source = yield* TokenSource.make({
+          grant: TokenRequest.clientCredentials({ scope: "api:read", resource: server.resource }),
+          leeway: "1 second"
+        })
         const first = yield* source.get
         expect(value(yield* source.get)).toBe(value(first))
         yield* Effect.sleep("2100 millis")
         const second = yield* source.get
         expect(value(second)).not.toBe(value(first))
         expect(claimsOf(second)).toMatchObject({ aud: server.resource })
-      }).pipe(Effect.scoped, asClient("clientSecretBasic")))
+      }).pipe(Effect.scoped, asClient("clientSecretBasic"))
+    )
 
     it.effect("token source from a user's token: renewed twice by refresh, with the rotated refresh token", () =>
       Effect.gen(function* () {
@@ -248,6 +268,7 @@ describe("flows against @oauth2/testing", () => {
         }
         expect(new Set(tokens.map(value)).size).toBe(3)
         expect(new Set(tokens.map((t) => Redacted.value(t.refreshToken!))).size).toBe(3)
-      }).pipe(Effect.scoped, asClient("public")))
+      }).pipe(Effect.scoped, asClient("public"))
+    )
   })
 })

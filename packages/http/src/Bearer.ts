@@ -77,9 +77,7 @@ export const withToken: {
   <E2, R2>(
     token: Effect.Effect<BearerToken.BearerToken, E2, R2>,
     options?: Options
-  ): <E, R>(
-    self: HttpClient.HttpClient.With<E, R>
-  ) => HttpClient.HttpClient.With<E | E2 | ExpiredAccessToken | HttpClientError.RequestError, R | R2>
+  ): <E, R>(self: HttpClient.HttpClient.With<E, R>) => HttpClient.HttpClient.With<E | E2 | ExpiredAccessToken | HttpClientError.RequestError, R | R2>
   <E, R, E2, R2>(
     self: HttpClient.HttpClient.With<E, R>,
     token: Effect.Effect<BearerToken.BearerToken, E2, R2>,

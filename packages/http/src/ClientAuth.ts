@@ -282,9 +282,8 @@ export interface ClientSecretBasicOptions {
  * @since 0.1.0
  * @category constructors
  */
-export const clientSecretBasic: (
-  options: ClientSecretBasicOptions
-) => Effect.Effect<ClientSecretBasic, OAuthError.InvalidArgument> = internal.clientSecretBasic
+export const clientSecretBasic: (options: ClientSecretBasicOptions) => Effect.Effect<ClientSecretBasic, OAuthError.InvalidArgument> =
+  internal.clientSecretBasic
 
 /**
  * Options of {@link clientSecretPost}.
@@ -315,9 +314,8 @@ export interface ClientSecretPostOptions {
  * @since 0.1.0
  * @category constructors
  */
-export const clientSecretPost: (
-  options: ClientSecretPostOptions
-) => Effect.Effect<ClientSecretPost, OAuthError.InvalidArgument> = internal.clientSecretPost
+export const clientSecretPost: (options: ClientSecretPostOptions) => Effect.Effect<ClientSecretPost, OAuthError.InvalidArgument> =
+  internal.clientSecretPost
 
 /**
  * What JWT assertions share.
@@ -373,9 +371,8 @@ export interface ClientSecretJwtOptions extends AssertionOptions {
  * @since 0.1.0
  * @category constructors
  */
-export const clientSecretJwt: (
-  options: ClientSecretJwtOptions
-) => Effect.Effect<ClientSecretJwt, OAuthError.InvalidArgument> = internal.clientSecretJwt
+export const clientSecretJwt: (options: ClientSecretJwtOptions) => Effect.Effect<ClientSecretJwt, OAuthError.InvalidArgument> =
+  internal.clientSecretJwt
 
 /**
  * Options of {@link privateKeyJwt}.
@@ -429,9 +426,7 @@ export interface PrivateKeyJwtOptions extends AssertionOptions {
  * @since 0.1.0
  * @category constructors
  */
-export const privateKeyJwt: (
-  options: PrivateKeyJwtOptions
-) => Effect.Effect<PrivateKeyJwt, OAuthError.InvalidArgument> = internal.privateKeyJwt
+export const privateKeyJwt: (options: PrivateKeyJwtOptions) => Effect.Effect<PrivateKeyJwt, OAuthError.InvalidArgument> = internal.privateKeyJwt
 
 /**
  * Options of {@link none}.
@@ -570,5 +565,4 @@ export interface Registration {
  * @since 0.1.0
  * @category constructors
  */
-export const fromRegistration: (registration: Registration) => Effect.Effect<ClientAuth, OAuthError.InvalidArgument> =
-  internal.fromRegistration
+export const fromRegistration: (registration: Registration) => Effect.Effect<ClientAuth, OAuthError.InvalidArgument> = internal.fromRegistration

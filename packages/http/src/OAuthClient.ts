@@ -224,11 +224,7 @@ export type JwksError = TransportError | OAuthError.ErrorOf<"jwks"> | OAuthError
  * @category errors
  */
 export type DiscoveryError =
-  | InvalidConfiguration
-  | TransportError
-  | OAuthError.UnexpectedResponse
-  | ServerMetadata.MismatchingIssuer
-  | OAuthError.ErrorOf<"discovery">
+  InvalidConfiguration | TransportError | OAuthError.UnexpectedResponse | ServerMetadata.MismatchingIssuer | OAuthError.ErrorOf<"discovery">
 
 /**
  * A token endpoint answer with the claims of its validated ID token (when it has one).
@@ -651,9 +647,8 @@ export const discover: (
  * @since 0.1.0
  * @category constructors
  */
-export const fromDiscovery: (
-  options: DiscoveryOptions
-) => Effect.Effect<OAuthClient, DiscoveryError | JwksError, Transport.Transport> = internal.makeDiscovered
+export const fromDiscovery: (options: DiscoveryOptions) => Effect.Effect<OAuthClient, DiscoveryError | JwksError, Transport.Transport> =
+  internal.makeDiscovered
 
 /**
  * The client as a layer, from explicit options.
@@ -700,9 +695,8 @@ export const layer = (options: Options): Layer.Layer<OAuthClient, InvalidConfigu
  * @since 0.1.0
  * @category layers
  */
-export const layerDiscovery = (
-  options: DiscoveryOptions
-): Layer.Layer<OAuthClient, DiscoveryError | JwksError, Transport.Transport> => internal.layerDiscovery(options)
+export const layerDiscovery = (options: DiscoveryOptions): Layer.Layer<OAuthClient, DiscoveryError | JwksError, Transport.Transport> =>
+  internal.layerDiscovery(options)
 
 /**
  * The `Config` read by {@link layerConfig}: `OAUTH2_CLIENT_ID`, `OAUTH2_CLIENT_SECRET` (redacted, optional),
@@ -723,8 +717,7 @@ export const config: Config.Config<DiscoveryOptions | Options> = internal.config
  */
 export const layerConfig = (
   config: Config.Config<DiscoveryOptions | Options> = internal.config
-): Layer.Layer<OAuthClient, ConfigError.ConfigError | DiscoveryError | JwksError, Transport.Transport> =>
-  internal.layerConfig(config)
+): Layer.Layer<OAuthClient, ConfigError.ConfigError | DiscoveryError | JwksError, Transport.Transport> => internal.layerConfig(config)
 
 /**
  * The client's own public keys as a JWK Set, to serve at the `jwks_uri` it registers (RFC 7591 `jwks_uri`, OIDC

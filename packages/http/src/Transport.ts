@@ -124,10 +124,7 @@ export interface Request<E extends OAuthError.Endpoint = OAuthError.Endpoint, A 
   readonly authenticate?: (request: {
     readonly params: Params.Params
     readonly headers: Readonly<Record<string, string | Redacted.Redacted<string>>>
-  }) => Effect.Effect<
-    { readonly params: Params.Params; readonly headers: Readonly<Record<string, string | Redacted.Redacted<string>>> },
-    A
-  >
+  }) => Effect.Effect<{ readonly params: Params.Params; readonly headers: Readonly<Record<string, string | Redacted.Redacted<string>>> }, A>
 }
 
 /**
@@ -218,9 +215,8 @@ export const layerFetch = (options?: FetchOptions): Layer.Layer<Transport> => in
  * @since 0.2.0
  * @category layers
  */
-export const layerFetchConfig = (
-  config: Config.Config<Options> = internal.config
-): Layer.Layer<Transport, ConfigError.ConfigError> => internal.layerFetchConfig(config)
+export const layerFetchConfig = (config: Config.Config<Options> = internal.config): Layer.Layer<Transport, ConfigError.ConfigError> =>
+  internal.layerFetchConfig(config)
 
 /**
  * Builds the transport over the `@effect/platform` `HttpClient` in context (see {@link layer}). If a
@@ -280,8 +276,7 @@ export const config: Config.Config<Options> = internal.config
  */
 export const send = <E extends OAuthError.Endpoint, A = never>(
   request: Request<E, A>
-): Effect.Effect<Response, TransportError | OAuthError.ErrorOf<E> | OAuthError.UnexpectedResponse | A, Transport> =>
-  internal.send(request)
+): Effect.Effect<Response, TransportError | OAuthError.ErrorOf<E> | OAuthError.UnexpectedResponse | A, Transport> => internal.send(request)
 
 /**
  * Parses a successful answer as a JSON value; a body that is not JSON is an `UnexpectedResponse`.
@@ -289,8 +284,7 @@ export const send = <E extends OAuthError.Endpoint, A = never>(
  * @since 0.1.0
  * @category combinators
  */
-export const json: (endpoint: OAuthError.Endpoint, response: Response) => Either.Either<unknown, OAuthError.UnexpectedResponse> =
-  internal.json
+export const json: (endpoint: OAuthError.Endpoint, response: Response) => Either.Either<unknown, OAuthError.UnexpectedResponse> = internal.json
 
 /**
  * Whether a URL's host is a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`; not a name that only starts like one,

@@ -26,7 +26,8 @@ describe("Bearer.withToken", () => {
       yield* api.get("https://api.example.com/b")
       expect(fake.seen[0]!.headers.authorization).toBe("Bearer AT-SECRET")
       expect(calls).toBe(2)
-    }))
+    })
+  )
 
   it.effect("refuses an expired token before sending, without leaking it", () =>
     Effect.gen(function* () {
@@ -38,7 +39,8 @@ describe("Bearer.withToken", () => {
       expect(error).toMatchObject({ _tag: "ExpiredAccessToken", request: "GET https://api.example.com/me" })
       expect(JSON.stringify(error)).not.toContain("AT-SECRET")
       expect(fake.seen.length).toBe(0)
-    }))
+    })
+  )
 
   it.effect("fails with the token effect's error", () =>
     Effect.gen(function* () {
@@ -48,7 +50,8 @@ describe("Bearer.withToken", () => {
       const error = yield* Effect.flip(api.get("https://api.example.com/me"))
       expect(error).toEqual({ _tag: "NoToken" })
       expect(fake.seen.length).toBe(0)
-    }))
+    })
+  )
 
   it.effect("refuses to send the token over cleartext http to a non-loopback host (the transport's rule)", () =>
     Effect.gen(function* () {
@@ -63,7 +66,8 @@ describe("Bearer.withToken", () => {
         expect(yield* Effect.flip(api.get(url))).toMatchObject({ _tag: "RequestError", reason: "InvalidUrl" })
       }
       expect(fake.seen.length).toBe(0)
-    }))
+    })
+  )
 
   it.effect("http is allowed on loopback, and anywhere with allowInsecureHttp", () =>
     Effect.gen(function* () {
@@ -74,5 +78,6 @@ describe("Bearer.withToken", () => {
       yield* Bearer.withToken(base, Effect.succeed(token()), { allowInsecureHttp: true }).get("http://api.internal/me")
       expect(fake.seen.length).toBe(3)
       expect(fake.seen[2]!.headers.authorization).toBe("Bearer AT-SECRET")
-    }))
+    })
+  )
 })

@@ -28,9 +28,7 @@ const write = (challenges: ReadonlyArray<Generated>, spaces: string): string =>
   challenges
     .map((c) => {
       if (c.token68 !== undefined) return `${c.scheme} ${c.token68}`
-      const params = c.params.map(([name, value, quoted]) =>
-        `${name}${spaces}=${spaces}${quoted || !tchar.test(value) ? quote(value) : value}`
-      )
+      const params = c.params.map(([name, value, quoted]) => `${name}${spaces}=${spaces}${quoted || !tchar.test(value) ? quote(value) : value}`)
       return params.length === 0 ? c.scheme : `${c.scheme} ${params.join(`${spaces},${spaces}`)}`
     })
     .join(`${spaces},${spaces}`)
@@ -42,9 +40,10 @@ const prototypeNames = ["__proto__", "constructor", "prototype", "toString", "ha
 
 describe("Bearer.parseChallenges (RFC 9110 11.6.1, RFC 6750 3)", () => {
   it("parses schemes, quoted and token parameters, token68 and several challenges", () => {
-    assert.deepStrictEqual(Bearer.parseChallenges(`Bearer realm="example", error="invalid_token", error_description="The access token \\"expired\\""`), [
-      { scheme: "bearer", params: { realm: "example", error: "invalid_token", error_description: `The access token "expired"` } }
-    ])
+    assert.deepStrictEqual(
+      Bearer.parseChallenges(`Bearer realm="example", error="invalid_token", error_description="The access token \\"expired\\""`),
+      [{ scheme: "bearer", params: { realm: "example", error: "invalid_token", error_description: `The access token "expired"` } }]
+    )
     assert.deepStrictEqual(Bearer.parseChallenges(`Basic dXNlcjpwYXNz==, Bearer error=invalid_token`), [
       { scheme: "basic", params: {} },
       { scheme: "bearer", params: { error: "invalid_token" } }
@@ -89,50 +88,64 @@ describe("Bearer.parseChallenges (RFC 9110 11.6.1, RFC 6750 3)", () => {
     }
   })
 
-  it.prop("written challenges parse back to what they mean", [
-    fc.array(challengeArb, { minLength: 1, maxLength: 4 }),
-    fc.constantFrom("", " ", "  ", "\t")
-  ], ([challenges, spaces]) => {
-    assert.deepStrictEqual(Bearer.parseChallenges(write(challenges, spaces)), meaning(challenges))
-  })
-
-  it.prop("parameters named after Object.prototype members never reach a prototype", [
-    fc.uniqueArray(fc.tuple(fc.constantFrom(...prototypeNames), valueArb), { minLength: 1, maxLength: prototypeNames.length, selector: ([n]) => n })
-  ], ([params]) => {
-    const header = `Bearer ${params.map(([n, v]) => `${n}=${quote(v)}`).join(", ")}, Basic ${params.map(([n]) => `${n}=x`).join(", ")}`
-    const [bearer, basic] = Bearer.parseChallenges(header)
-    for (const [sent, value] of params) {
-      const name = sent.toLowerCase()
-      assert.isTrue(Object.hasOwn(bearer!.params, name), name)
-      assert.strictEqual(bearer!.params[name], value)
-      assert.strictEqual(basic!.params[name], "x")
+  it.prop(
+    "written challenges parse back to what they mean",
+    [fc.array(challengeArb, { minLength: 1, maxLength: 4 }), fc.constantFrom("", " ", "  ", "\t")],
+    ([challenges, spaces]) => {
+      assert.deepStrictEqual(Bearer.parseChallenges(write(challenges, spaces)), meaning(challenges))
     }
-    assert.isNull(Object.getPrototypeOf(bearer!.params))
-    assert.deepStrictEqual(Object.keys(Object.prototype), [])
-    assert.strictEqual(typeof ({} as Record<string, unknown>).toString, "function")
-  })
+  )
 
-  it.prop("never throws, and what it returns is well-formed", [
-    fc.oneof(
-      fc.string({ maxLength: 200 }),
-      fc.fullUnicodeString({ maxLength: 100 }),
-      fc.array(fc.constantFrom("Bearer", "DPoP", " ", "\t", ",", "=", "\"", "\\", "error", "realm", "abc==", "__proto__", "\n"), { maxLength: 40 }).map((parts) =>
-        parts.join("")
+  it.prop(
+    "parameters named after Object.prototype members never reach a prototype",
+    [
+      fc.uniqueArray(fc.tuple(fc.constantFrom(...prototypeNames), valueArb), { minLength: 1, maxLength: prototypeNames.length, selector: ([n]) => n })
+    ],
+    ([params]) => {
+      const header = `Bearer ${params.map(([n, v]) => `${n}=${quote(v)}`).join(", ")}, Basic ${params.map(([n]) => `${n}=x`).join(", ")}`
+      const [bearer, basic] = Bearer.parseChallenges(header)
+      for (const [sent, value] of params) {
+        const name = sent.toLowerCase()
+        assert.isTrue(Object.hasOwn(bearer!.params, name), name)
+        assert.strictEqual(bearer!.params[name], value)
+        assert.strictEqual(basic!.params[name], "x")
+      }
+      assert.isNull(Object.getPrototypeOf(bearer!.params))
+      assert.deepStrictEqual(Object.keys(Object.prototype), [])
+      assert.strictEqual(typeof ({} as Record<string, unknown>).toString, "function")
+    }
+  )
+
+  it.prop(
+    "never throws, and what it returns is well-formed",
+    [
+      fc.oneof(
+        fc.string({ maxLength: 200 }),
+        fc.fullUnicodeString({ maxLength: 100 }),
+        fc
+          .array(fc.constantFrom("Bearer", "DPoP", " ", "\t", ",", "=", '"', "\\", "error", "realm", "abc==", "__proto__", "\n"), { maxLength: 40 })
+          .map((parts) => parts.join(""))
       )
-    )
-  ], ([header]) => {
-    for (const challenge of Bearer.parseChallenges(header)) {
-      assert.match(challenge.scheme, tchar)
-      assert.strictEqual(challenge.scheme, challenge.scheme.toLowerCase())
-      for (const [name, value] of Object.entries(challenge.params)) {
-        assert.match(name, tchar)
-        assert.isString(value)
+    ],
+    ([header]) => {
+      for (const challenge of Bearer.parseChallenges(header)) {
+        assert.match(challenge.scheme, tchar)
+        assert.strictEqual(challenge.scheme, challenge.scheme.toLowerCase())
+        for (const [name, value] of Object.entries(challenge.params)) {
+          assert.match(name, tchar)
+          assert.isString(value)
+        }
       }
     }
-  })
+  )
 
   it("is linear on hostile input (a long header is cut at 8 KiB)", () => {
-    for (const header of [`Bearer a="${"\\".repeat(100_000)}`, `Bearer ${"a=b ".repeat(50_000)}`, `${"x ".repeat(100_000)}=`, `Basic ${"A".repeat(100_000)}`]) {
+    for (const header of [
+      `Bearer a="${"\\".repeat(100_000)}`,
+      `Bearer ${"a=b ".repeat(50_000)}`,
+      `${"x ".repeat(100_000)}=`,
+      `Basic ${"A".repeat(100_000)}`
+    ]) {
       assert.isArray(Bearer.parseChallenges(header))
     }
   })

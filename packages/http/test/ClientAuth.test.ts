@@ -67,7 +67,7 @@ const keyPair = (alg: string, options: jose.GenerateKeyPairOptions = {}) =>
 describe("ClientAuth", () => {
   describe("client_secret_basic", () => {
     it.effect("form-encodes id and secret before base64 (RFC 6749 2.3.1)", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const auth = yield* ClientAuth.clientSecretBasic({
           clientId: "my client:1/é",
           clientSecret: Redacted.make("p@ss w:rd+%é")
@@ -79,42 +79,40 @@ describe("ClientAuth", () => {
         assert.deepStrictEqual(req.params, [["grant_type", "client_credentials"]])
         assert.strictEqual(auth.method, "client_secret_basic")
         assert.strictEqual(auth._tag, "ClientSecretBasic")
-      }))
+      })
+    )
 
     it.effect("plain ASCII and WHATWG form-encoding of reserved characters", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const simple = yield* ClientAuth.clientSecretBasic({ clientId: "client_id", clientSecret: "client_secret" })
         const req = yield* simple.authenticate(request())
         assert.strictEqual(header(req, "authorization"), "Basic Y2xpZW50X2lkOmNsaWVudF9zZWNyZXQ=")
         const marks = yield* ClientAuth.clientSecretBasic({ clientId: "a~b!c'd(e)f*g-h_i.j", clientSecret: "x" })
         const req2 = yield* marks.authenticate(request())
         assert.strictEqual(decodeBasic(header(req2, "authorization")!), "a%7Eb%21c%27d%28e%29f*g-h_i.j:x")
-      }))
+      })
+    )
 
     it.effect("raw encoding skips form-encoding", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const auth = yield* ClientAuth.clientSecretBasic({
           clientId: "my client",
           clientSecret: "p@ss w:rd+%é",
           encoding: "raw"
         })
         const req = yield* auth.authenticate(request())
-        assert.strictEqual(
-          header(req, "authorization"),
-          `Basic ${Buffer.from("my client:p@ss w:rd+%é", "utf8").toString("base64")}`
-        )
-        const colon = yield* Effect.flip(
-          ClientAuth.clientSecretBasic({ clientId: "a:b", clientSecret: "s", encoding: "raw" })
-        )
+        assert.strictEqual(header(req, "authorization"), `Basic ${Buffer.from("my client:p@ss w:rd+%é", "utf8").toString("base64")}`)
+        const colon = yield* Effect.flip(ClientAuth.clientSecretBasic({ clientId: "a:b", clientSecret: "s", encoding: "raw" }))
         assert.strictEqual(colon._tag, "InvalidArgument")
         assert.strictEqual(colon.argument, "clientId")
-      }))
+      })
+    )
 
     it.effect.prop(
       "id and secret round-trip through the header for any Unicode text",
       [fc.fullUnicodeString({ minLength: 1 }), fc.fullUnicodeString({ minLength: 1 })],
       ([clientId, clientSecret]) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const auth = yield* ClientAuth.clientSecretBasic({ clientId, clientSecret })
           const decoded = decodeBasic(header(yield* auth.authenticate(request()), "authorization")!)
           const [id, secret, ...rest] = decoded.split(":")
@@ -129,7 +127,7 @@ describe("ClientAuth", () => {
       "raw encoding: the header decodes to id:secret exactly (the first ':' separates them)",
       [fc.fullUnicodeString({ minLength: 1 }).filter((s) => !s.includes(":")), fc.fullUnicodeString({ minLength: 1 })],
       ([clientId, clientSecret]) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const auth = yield* ClientAuth.clientSecretBasic({ clientId, clientSecret, encoding: "raw" })
           const decoded = decodeBasic(header(yield* auth.authenticate(request()), "authorization")!)
           const at = decoded.indexOf(":")
@@ -142,7 +140,7 @@ describe("ClientAuth", () => {
       "any strings, lone surrogates and empty ones included: a header that decodes back, or an InvalidArgument",
       [fc.string({ unit: "binary", maxLength: 12 }), fc.string({ unit: "binary", maxLength: 12 }), fc.constantFrom("form" as const, "raw" as const)],
       ([clientId, clientSecret, encoding]) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const made = yield* Effect.either(ClientAuth.clientSecretBasic({ clientId, clientSecret, encoding }))
           if (made._tag === "Left") {
             assert.strictEqual(made.left._tag, "InvalidArgument")
@@ -157,40 +155,47 @@ describe("ClientAuth", () => {
     )
 
     it.effect("refuses a request that already has an Authorization header", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const auth = yield* ClientAuth.clientSecretBasic({ clientId: "c", clientSecret: "s" })
         const error = yield* Effect.flip(auth.authenticate(request({ headers: { Authorization: "Bearer x" } })))
         assert.strictEqual(error._tag, "ClientAuthError")
         assert.strictEqual(error.reason, "ConflictingCredentials")
         assert.strictEqual(error.endpoint, "token")
-      }))
+      })
+    )
   })
 
   describe("client_secret_post and none", () => {
     it.effect("client_secret_post adds client_id and a redacted client_secret", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const auth = yield* ClientAuth.clientSecretPost({ clientId: "my client", clientSecret: Redacted.make("s e+c%ré") })
         const req = yield* auth.authenticate(request())
-        assert.strictEqual(
-          Params.encode(req.params),
-          "grant_type=client_credentials&client_id=my+client&client_secret=s+e%2Bc%25r%C3%A9"
-        )
+        assert.strictEqual(Params.encode(req.params), "grant_type=client_credentials&client_id=my+client&client_secret=s+e%2Bc%25r%C3%A9")
         assert.isTrue(Redacted.isRedacted(Params.getAll(req.params, "client_secret")[0]))
         assert.deepStrictEqual(req.headers, {})
         expectNoSecret(req, "s e+c%ré")
-      }))
+      })
+    )
 
     it.effect("none sends only client_id", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const auth = yield* ClientAuth.none({ clientId: "spa" })
-        const req = yield* auth.authenticate(request({ params: [["grant_type", "authorization_code"], ["code", "abc"]] }))
+        const req = yield* auth.authenticate(
+          request({
+            params: [
+              ["grant_type", "authorization_code"],
+              ["code", "abc"]
+            ]
+          })
+        )
         assert.strictEqual(Params.encode(req.params), "grant_type=authorization_code&code=abc&client_id=spa")
         assert.deepStrictEqual(req.headers, {})
         assert.strictEqual(auth.method, "none")
-      }))
+      })
+    )
 
     it.effect("keeps one client_id when the request has the same one, refuses another one or other credentials", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const auth = yield* ClientAuth.clientSecretPost({ clientId: "c", clientSecret: "s" })
         const same = yield* auth.authenticate(request({ params: [["client_id", "c"]] }))
         assert.strictEqual(Params.encode(same.params), "client_id=c&client_secret=s")
@@ -198,7 +203,8 @@ describe("ClientAuth", () => {
         assert.strictEqual(other.reason, "ConflictingCredentials")
         const twice = yield* Effect.flip(auth.authenticate(request({ params: [["client_assertion", "x"]] })))
         assert.strictEqual(twice.reason, "ConflictingCredentials")
-      }))
+      })
+    )
   })
 
   describe("client_secret_jwt", () => {
@@ -206,18 +212,13 @@ describe("ClientAuth", () => {
 
     for (const alg of ["HS256", "HS384", "HS512"] as const) {
       it.effect(`${alg} assertion verifies with the secret, times from the Clock`, () =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           yield* TestClock.setTime(now + 999)
           const auth = yield* ClientAuth.clientSecretJwt({ clientId: "my-client", clientSecret: Redacted.make(secret), alg })
           const req = yield* auth.authenticate(request())
           assert.strictEqual(Params.get(req.params, "client_id"), "my-client")
           assert.strictEqual(Params.get(req.params, "client_assertion_type"), ClientAuth.assertionType)
-          const { payload, protectedHeader } = yield* verify(
-            assertionOf(req),
-            new TextEncoder().encode(secret),
-            alg,
-            tokenUrl
-          )
+          const { payload, protectedHeader } = yield* verify(assertionOf(req), new TextEncoder().encode(secret), alg, tokenUrl)
           assert.deepStrictEqual(protectedHeader, { alg, typ: "JWT" })
           assert.strictEqual(payload.iss, "my-client")
           assert.strictEqual(payload.sub, "my-client")
@@ -226,11 +227,12 @@ describe("ClientAuth", () => {
           assert.strictEqual(payload.exp, nowSeconds + 60)
           assert.isString(payload.jti)
           assert.deepStrictEqual(Object.keys(payload).sort(), ["aud", "exp", "iat", "iss", "jti", "sub"])
-        }))
+        })
+      )
     }
 
     it.effect("lifetime, fresh jti on every call, audience issuer or fixed", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         yield* TestClock.setTime(now)
         const auth = yield* ClientAuth.clientSecretJwt({
           clientId: "c",
@@ -250,10 +252,11 @@ describe("ClientAuth", () => {
 
         const fixed = yield* ClientAuth.clientSecretJwt({ clientId: "c", clientSecret: secret, audience: "urn:my-as" })
         yield* verify(assertionOf(yield* fixed.authenticate(request())), key, "HS256", "urn:my-as")
-      }))
+      })
+    )
 
     it.effect("clock moves, assertions follow", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         yield* TestClock.setTime(now)
         const auth = yield* ClientAuth.clientSecretJwt({ clientId: "c", clientSecret: secret })
         yield* TestClock.adjust("90 seconds")
@@ -261,7 +264,8 @@ describe("ClientAuth", () => {
         const payload = jose.decodeJwt(jwt)
         assert.strictEqual(payload.iat, nowSeconds + 90)
         assert.strictEqual(payload.exp, nowSeconds + 150)
-      }))
+      })
+    )
   })
 
   describe("private_key_jwt", () => {
@@ -275,7 +279,7 @@ describe("ClientAuth", () => {
 
     for (const { alg, options } of cases) {
       it.effect(`${alg} assertion verifies with the public key`, () =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           yield* TestClock.setTime(now)
           const { jwk, publicKey } = yield* keyPair(alg, options)
           const auth = yield* ClientAuth.privateKeyJwt({
@@ -299,27 +303,26 @@ describe("ClientAuth", () => {
           assert.isUndefined(auth.publicJwk!.d)
           assert.strictEqual(auth.publicJwk!.kid, "k1")
           yield* verify(assertionOf(req), auth.publicJwk!, alg, tokenUrl)
-        }))
+        })
+      )
     }
 
     it.effect("derives alg from the key when neither the JWK nor the options say", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const rsa = yield* keyPair("PS256")
         const rsaJwk = { ...rsa.jwk, kid: "r" }
         delete rsaJwk.alg
         assert.strictEqual((yield* ClientAuth.privateKeyJwt({ clientId: "c", privateKey: rsaJwk })).alg, "RS256")
-        assert.strictEqual(
-          (yield* ClientAuth.privateKeyJwt({ clientId: "c", privateKey: rsaJwk, alg: "PS384" })).alg,
-          "PS384"
-        )
+        assert.strictEqual((yield* ClientAuth.privateKeyJwt({ clientId: "c", privateKey: rsaJwk, alg: "PS384" })).alg, "PS384")
         const ec = yield* keyPair("ES384")
         assert.strictEqual((yield* ClientAuth.privateKeyJwt({ clientId: "c", privateKey: ec.jwk, kid: "e" })).alg, "ES384")
         const ed = yield* keyPair("Ed25519")
         assert.strictEqual((yield* ClientAuth.privateKeyJwt({ clientId: "c", privateKey: ed.jwk, kid: "d" })).alg, "EdDSA")
-      }))
+      })
+    )
 
     it.effect("accepts a CryptoKey, a JSON string, a PKCS#8 PEM and Redacted input", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         yield* TestClock.setTime(now)
         const pair = yield* Effect.promise(() => jose.generateKeyPair("ES256")) // non-extractable private key
         const fromKey = yield* ClientAuth.privateKeyJwt({ clientId: "c", privateKey: pair.privateKey, kid: "k" })
@@ -340,10 +343,11 @@ describe("ClientAuth", () => {
         yield* verify(assertionOf(yield* fromPem.authenticate(request())), rsaPublicJwk, "PS256", tokenUrl)
         const noAlg = yield* Effect.flip(ClientAuth.privateKeyJwt({ clientId: "c", privateKey: pem, kid: "p" }))
         assert.strictEqual(noAlg.argument, "alg")
-      }))
+      })
+    )
 
     it.effect("imports the key once: authenticating 100 times imports nothing", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         yield* TestClock.setTime(now)
         const { jwk, publicKey } = yield* keyPair("ES256")
         const importKey = vi.spyOn(globalThis.crypto.subtle, "importKey")
@@ -362,10 +366,11 @@ describe("ClientAuth", () => {
         } finally {
           importKey.mockRestore()
         }
-      }))
+      })
+    )
 
     it.effect("refuses bad keys and options with InvalidArgument, without throwing", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const rsa = yield* keyPair("RS256")
         const ec = yield* keyPair("ES256")
         const hmac = yield* Effect.promise(() => jose.generateSecret("HS256"))
@@ -416,10 +421,11 @@ describe("ClientAuth", () => {
           assert.strictEqual(error.argument, argument, error.message)
           expectNoSecret(error, rsa.jwk.d!, ec.jwk.d!, "c2VjcmV0LXNlY3JldA")
         }
-      }))
+      })
+    )
 
     it.effect("imports through Jwt.signingKey: the same key, alg and public JWK; client auth adds only the required kid", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const { jwk } = yield* keyPair("ES384")
         const input = { ...jwk, kid: "k", key_ops: ["sign"], ext: true, x5c: ["MIIB"] }
         const auth = yield* ClientAuth.privateKeyJwt({ clientId: "c", privateKey: input })
@@ -433,10 +439,11 @@ describe("ClientAuth", () => {
         assert.strictEqual((yield* Effect.flip(ClientAuth.privateKeyJwt({ clientId: "c", privateKey: jwk }))).argument, "kid")
         // an empty JWK kid is refused by the shared rules
         assert.strictEqual((yield* Effect.flip(ClientAuth.privateKeyJwt({ clientId: "c", privateKey: { ...jwk, kid: "" } }))).argument, "privateKey")
-      }))
+      })
+    )
 
     it.effect("a signing failure is a ClientAuthError, not a defect", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const fake = { type: "private", usages: ["sign"], extractable: false, algorithm: { name: "ECDSA", namedCurve: "P-256" } }
         const auth = yield* ClientAuth.privateKeyJwt({ clientId: "c", privateKey: fake as unknown as jose.CryptoKey, kid: "k" })
         const error = yield* Effect.flip(auth.authenticate(request({ endpoint: "revocation" })))
@@ -444,12 +451,13 @@ describe("ClientAuth", () => {
         assert.strictEqual(error.reason, "SigningFailed")
         assert.strictEqual(error.endpoint, "revocation")
         assert.isTrue(ClientAuth.isClientAuthError(error))
-      }))
+      })
+    )
   })
 
   describe("configuration errors", () => {
     it.effect("empty or invalid ids, secrets, algs and methods", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const failures = [
           ClientAuth.clientSecretBasic({ clientId: "", clientSecret: "s" }),
           ClientAuth.clientSecretBasic({ clientId: "c", clientSecret: "" }),
@@ -463,16 +471,32 @@ describe("ClientAuth", () => {
           ClientAuth.custom({ clientId: "c", method: "", authenticate: Effect.succeed }),
           ClientAuth.make({ method: "tls_client_auth" } as unknown as ClientAuth.MakeOptions)
         ]
-        const expected = ["clientId", "clientSecret", "encoding", "clientSecret", "clientId", "clientSecret", "alg", "lifetime", "clientId", "method", "method"]
+        const expected = [
+          "clientId",
+          "clientSecret",
+          "encoding",
+          "clientSecret",
+          "clientId",
+          "clientSecret",
+          "alg",
+          "lifetime",
+          "clientId",
+          "method",
+          "method"
+        ]
         const errors = yield* Effect.forEach(failures, Effect.flip)
-        assert.deepStrictEqual(errors.map((e) => e.argument), expected)
+        assert.deepStrictEqual(
+          errors.map((e) => e.argument),
+          expected
+        )
         for (const e of errors) assert.strictEqual(e._tag, "InvalidArgument")
-      }))
+      })
+    )
   })
 
   describe("custom and make", () => {
     it.effect("custom methods run the user's function", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const auth = yield* ClientAuth.custom({
           clientId: "c",
           method: "tls_client_auth",
@@ -489,22 +513,24 @@ describe("ClientAuth", () => {
         })
         const error = yield* Effect.flip(failing.authenticate(request()))
         assert.strictEqual(error.reason, "Custom")
-      }))
+      })
+    )
 
     it.effect("make selects by method name", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const auth = yield* ClientAuth.make({ method: "client_secret_basic", clientId: "c", clientSecret: "s" })
         assert.strictEqual(auth._tag, "ClientSecretBasic")
         assert.isTrue(ClientAuth.isClientAuth(auth))
         assert.isFalse(ClientAuth.isClientAuth({ _tag: "ClientSecretBasic" }))
         const jwt = yield* ClientAuth.make({ method: "client_secret_jwt", clientId: "c", clientSecret: "s" })
         assert.strictEqual(jwt.method, "client_secret_jwt")
-      }))
+      })
+    )
   })
 
   describe("secrets never render", () => {
     it.effect("values, requests and errors", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         yield* TestClock.setTime(now)
         const secret = "TOP-SECRET-VALUE-1234567890"
         const { jwk } = yield* keyPair("ES256")
@@ -522,18 +548,17 @@ describe("ClientAuth", () => {
         for (const auth of auths) {
           expectNoSecret(auth, ...material)
           assert.include(String(auth), auth.method)
-          assert.include(JSON.stringify(auth), "\"clientId\":\"c\"")
+          assert.include(JSON.stringify(auth), '"clientId":"c"')
           const req = yield* auth.authenticate(request({ issuer }))
           const assertions = Params.getAll(req.params, "client_assertion").map(Params.unwrap)
           expectNoSecret(req, ...material, ...assertions)
           const error = yield* Effect.flip(auth.authenticate(req))
           expectNoSecret(error, ...material, ...assertions)
         }
-        const invalid = yield* Effect.flip(
-          ClientAuth.clientSecretJwt({ clientId: "c", clientSecret: secret, alg: "HS1" as "HS256" })
-        )
+        const invalid = yield* Effect.flip(ClientAuth.clientSecretJwt({ clientId: "c", clientSecret: secret, alg: "HS1" as "HS256" }))
         expectNoSecret(invalid, secret)
-      }))
+      })
+    )
   })
 })
 
@@ -548,10 +573,22 @@ describe("ClientAuth.fromRegistration", () => {
       assert.strictEqual((yield* ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "none" })).method, "none")
       const { privateKey } = yield* Effect.promise(() => jose.generateKeyPair("ES256", { extractable: true }))
       const privateJwk = { ...(yield* Effect.promise(() => jose.exportJWK(privateKey))), kid: "k1", alg: "ES256" }
-      const pkj = yield* ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "private_key_jwt", privateJwk: Redacted.make(privateJwk) })
+      const pkj = yield* ClientAuth.fromRegistration({
+        clientId: "c",
+        tokenEndpointAuthMethod: "private_key_jwt",
+        privateJwk: Redacted.make(privateJwk)
+      })
       assert.strictEqual(pkj.method, "private_key_jwt")
-      assert.containSubset(yield* Effect.flip(ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "client_secret_post" })), { _tag: "InvalidArgument", argument: "clientSecret" })
-      assert.containSubset(yield* Effect.flip(ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "private_key_jwt" })), { argument: "privateJwk" })
-      assert.containSubset(yield* Effect.flip(ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "tls_client_auth" })), { argument: "tokenEndpointAuthMethod" })
-    }))
+      assert.containSubset(yield* Effect.flip(ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "client_secret_post" })), {
+        _tag: "InvalidArgument",
+        argument: "clientSecret"
+      })
+      assert.containSubset(yield* Effect.flip(ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "private_key_jwt" })), {
+        argument: "privateJwk"
+      })
+      assert.containSubset(yield* Effect.flip(ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "tls_client_auth" })), {
+        argument: "tokenEndpointAuthMethod"
+      })
+    })
+  )
 })

@@ -47,12 +47,16 @@ describe("OAuthClient endpoints (exact bytes)", () => {
       )
       expect(result).toMatchObject({ _tag: "InvalidArgument" })
       expect(seen.length).toBe(0)
-    }))
+    })
+  )
 
   it.effect("token: client_credentials with client_secret_basic", () =>
     Effect.gen(function* () {
       yield* TestClock.setTime(1_000)
-      const { result, seen } = yield* withClient(() => FakeHttp.json(tokenAnswer), (c) => c.token(TokenRequest.clientCredentials({ scope: "a" })))
+      const { result, seen } = yield* withClient(
+        () => FakeHttp.json(tokenAnswer),
+        (c) => c.token(TokenRequest.clientCredentials({ scope: "a" }))
+      )
       expect(onTheWire(seen[0]!)).toEqual({
         method: "POST",
         url: "https://as.example.com/token",
@@ -66,7 +70,8 @@ describe("OAuthClient endpoints (exact bytes)", () => {
       })
       expect(Redacted.value(result.accessToken)).toBe("AT")
       expect(DateTime.toEpochMillis(result.expiresAt!)).toBe(61_000)
-    }))
+    })
+  )
 
   it.effect("token: authorization_code, refresh and device code are never retried", () =>
     Effect.gen(function* () {
@@ -76,7 +81,12 @@ describe("OAuthClient endpoints (exact bytes)", () => {
         TokenRequest.deviceCode({ deviceCode: "D" }),
         TokenRequest.ciba({ authReqId: "R" })
       ]) {
-        const { seen } = yield* Effect.either(withClient(() => "reset", (c) => c.token(request))).pipe(
+        const { seen } = yield* Effect.either(
+          withClient(
+            () => "reset",
+            (c) => c.token(request)
+          )
+        ).pipe(
           Effect.map(() => ({ seen: [] as Array<FakeHttp.ClientRequest> })),
           Effect.orElseSucceed(() => ({ seen: [] as Array<FakeHttp.ClientRequest> }))
         )
@@ -91,13 +101,17 @@ describe("OAuthClient endpoints (exact bytes)", () => {
       )
       expect(error).toMatchObject({ _tag: "RequestFailed" })
       expect(fake.seen.length).toBe(1)
-    }))
+    })
+  )
 
   it.effect("token: an ordinary grant refuses a token answer whose token_type is not Bearer (DPoP, MAC, N_A)", () =>
     Effect.gen(function* () {
       const requests: ReadonlyArray<readonly [string, (c: OAuthClient.OAuthClient) => Effect.Effect<unknown, unknown>]> = [
         ["client_credentials", (c) => c.token(TokenRequest.clientCredentials({ scope: "a" }))],
-        ["authorization_code", (c) => c.token(TokenRequest.authorizationCode({ code: "C", redirectUri: "https://app/cb", codeVerifier: "V".repeat(43) }))],
+        [
+          "authorization_code",
+          (c) => c.token(TokenRequest.authorizationCode({ code: "C", redirectUri: "https://app/cb", codeVerifier: "V".repeat(43) }))
+        ],
         ["refresh_token", (c) => c.refresh(BearerToken.make({ accessToken: "old", refreshToken: "RT", issuedAt: DateTime.unsafeMake(0) }))],
         ["device_code", (c) => c.token(TokenRequest.deviceCode({ deviceCode: "D" }))],
         ["ciba", (c) => c.token(TokenRequest.ciba({ authReqId: "R" }))],
@@ -111,27 +125,39 @@ describe("OAuthClient endpoints (exact bytes)", () => {
           expect((error as { readonly reason: string }).reason).toContain(`token_type is '${tokenType}'`)
         }
         // Bearer in any case is accepted
-        for (const tokenType of ["Bearer", "bearer", "BEARER"]) yield* withClient(() => FakeHttp.json({ ...tokenAnswer, token_type: tokenType }), call)
+        for (const tokenType of ["Bearer", "bearer", "BEARER"])
+          yield* withClient(() => FakeHttp.json({ ...tokenAnswer, token_type: tokenType }), call)
       }
-    }))
+    })
+  )
 
   it.effect("token: error answers keep their tag; token exchange accepts N_A", () =>
     Effect.gen(function* () {
-      const error = yield* Effect.flip(withClient(() => FakeHttp.json({ error: "invalid_grant", error_description: "used" }, 400), (c) => c.token(TokenRequest.deviceCode({ deviceCode: "D" }))))
+      const error = yield* Effect.flip(
+        withClient(
+          () => FakeHttp.json({ error: "invalid_grant", error_description: "used" }, 400),
+          (c) => c.token(TokenRequest.deviceCode({ deviceCode: "D" }))
+        )
+      )
       expect(error).toMatchObject({ _tag: "InvalidGrant", status: 400, description: "used", endpoint: "token" })
       const { result } = yield* withClient(
         () => FakeHttp.json({ access_token: "X", token_type: "N_A", issued_token_type: "urn:ietf:params:oauth:token-type:jwt" }),
         (c) => Effect.flatMap(TokenRequest.tokenExchange({ subjectToken: "S", subjectTokenType: "jwt" }), (r) => c.token(r))
       )
       expect(result.issuedTokenType).toBe("urn:ietf:params:oauth:token-type:jwt")
-    }))
+    })
+  )
 
   it.effect("revocation with token_type_hint", () =>
     Effect.gen(function* () {
-      const { seen } = yield* withClient(() => new Response(null, { status: 200 }), (c) => c.revoke({ token: Redacted.make("RT"), tokenTypeHint: "refresh_token" }))
+      const { seen } = yield* withClient(
+        () => new Response(null, { status: 200 }),
+        (c) => c.revoke({ token: Redacted.make("RT"), tokenTypeHint: "refresh_token" })
+      )
       expect(seen[0]).toMatchObject({ method: "POST", url: endpoints.revocationEndpoint, body: "token=RT&token_type_hint=refresh_token" })
       expect(seen[0]!.headers.authorization).toBe(basic)
-    }))
+    })
+  )
 
   it.effect("introspection", () =>
     Effect.gen(function* () {
@@ -141,12 +167,16 @@ describe("OAuthClient endpoints (exact bytes)", () => {
       )
       expect(seen[0]).toMatchObject({ url: endpoints.introspectionEndpoint, body: "token=AT&token_type_hint=access_token" })
       expect(result.active).toBe(true)
-    }))
+    })
+  )
 
   it.effect("userinfo with a bearer header, and the sub check", () =>
     Effect.gen(function* () {
       const token = BearerToken.make({ accessToken: "AT", issuedAt: DateTime.unsafeMake(0) })
-      const { result, seen } = yield* withClient(() => FakeHttp.json({ sub: "alice", email: "a@example.com" }), (c) => c.userinfo(token, { subject: "alice" }))
+      const { result, seen } = yield* withClient(
+        () => FakeHttp.json({ sub: "alice", email: "a@example.com" }),
+        (c) => c.userinfo(token, { subject: "alice" })
+      )
       expect(onTheWire(seen[0]!)).toEqual({
         method: "GET",
         url: endpoints.userinfoEndpoint,
@@ -154,9 +184,15 @@ describe("OAuthClient endpoints (exact bytes)", () => {
         body: ""
       })
       expect(result.sub).toBe("alice")
-      const mismatch = yield* Effect.flip(withClient(() => FakeHttp.json({ sub: "mallory" }), (c) => c.userinfo("AT", { subject: "alice" })))
+      const mismatch = yield* Effect.flip(
+        withClient(
+          () => FakeHttp.json({ sub: "mallory" }),
+          (c) => c.userinfo("AT", { subject: "alice" })
+        )
+      )
       expect(mismatch._tag).toBe("MismatchingSubject")
-    }))
+    })
+  )
 
   it.effect("pushed authorization returns a request_uri request", () =>
     Effect.gen(function* () {
@@ -168,7 +204,10 @@ describe("OAuthClient endpoints (exact bytes)", () => {
         nonce: "no",
         codeVerifier: "v".repeat(43)
       })
-      const { result, seen } = yield* withClient(() => FakeHttp.json({ request_uri: "urn:ietf:params:oauth:request_uri:abc", expires_in: 60 }, 201), (c) => c.pushedAuthorization(pending))
+      const { result, seen } = yield* withClient(
+        () => FakeHttp.json({ request_uri: "urn:ietf:params:oauth:request_uri:abc", expires_in: 60 }, 201),
+        (c) => c.pushedAuthorization(pending)
+      )
       const body = new URLSearchParams(seen[0]!.body)
       // RFC 9126 2.1: the pushed request carries every authorization request parameter, client_id included, once
       expect(body.getAll("client_id")).toStrictEqual(["client 1"])
@@ -177,7 +216,8 @@ describe("OAuthClient endpoints (exact bytes)", () => {
       expect(result.requestUri).toBe("urn:ietf:params:oauth:request_uri:abc")
       const url = new URL(result.url)
       expect([...url.searchParams.keys()].sort()).toEqual(["client_id", "request_uri"])
-    }))
+    })
+  )
 
   it.effect("device authorization and CIBA", () =>
     Effect.gen(function* () {
@@ -191,43 +231,93 @@ describe("OAuthClient endpoints (exact bytes)", () => {
         () => FakeHttp.json({ auth_req_id: "R", expires_in: 120, interval: 2 }),
         (c) => c.backchannelAuthentication({ scope: "openid", loginHint: "alice", bindingMessage: "W4SCT" })
       )
-      expect(ciba.seen[0]).toMatchObject({ url: endpoints.backchannelAuthenticationEndpoint, body: "scope=openid&login_hint=alice&binding_message=W4SCT" })
+      expect(ciba.seen[0]).toMatchObject({
+        url: endpoints.backchannelAuthenticationEndpoint,
+        body: "scope=openid&login_hint=alice&binding_message=W4SCT"
+      })
       expect(Redacted.value(ciba.result.authReqId)).toBe("R")
-    }))
+    })
+  )
 
   it.effect("an endpoint the server does not have is a typed error naming it", () =>
     Effect.gen(function* () {
-      const error = yield* Effect.flip(withClient(() => FakeHttp.json({}), (c) => c.introspect({ token: "t" }), { endpoints: { tokenEndpoint: endpoints.tokenEndpoint }, clientId: "c" }))
+      const error = yield* Effect.flip(
+        withClient(
+          () => FakeHttp.json({}),
+          (c) => c.introspect({ token: "t" }),
+          { endpoints: { tokenEndpoint: endpoints.tokenEndpoint }, clientId: "c" }
+        )
+      )
       expect(error).toMatchObject({ _tag: "EndpointNotSupported", endpoint: "introspection" })
-    }))
+    })
+  )
 
   it.effect("refuses bad configurations", () =>
     Effect.gen(function* () {
       const auth = yield* ClientAuth.none({ clientId: "c" })
-      const both = yield* Effect.flip(withClient(() => FakeHttp.json({}), () => Effect.void, { endpoints, auth, clientId: "c" }))
+      const both = yield* Effect.flip(
+        withClient(
+          () => FakeHttp.json({}),
+          () => Effect.void,
+          { endpoints, auth, clientId: "c" }
+        )
+      )
       expect(both).toMatchObject({ _tag: "InvalidConfiguration", field: "auth" })
-      const neither = yield* Effect.flip(withClient(() => FakeHttp.json({}), () => Effect.void, { endpoints }))
+      const neither = yield* Effect.flip(
+        withClient(
+          () => FakeHttp.json({}),
+          () => Effect.void,
+          { endpoints }
+        )
+      )
       expect(neither).toMatchObject({ _tag: "InvalidConfiguration", field: "clientId" })
-      const insecure = yield* Effect.flip(withClient(() => FakeHttp.json({}), () => Effect.void, { endpoints: { tokenEndpoint: "http://as.example.com/token" }, clientId: "c" }))
+      const insecure = yield* Effect.flip(
+        withClient(
+          () => FakeHttp.json({}),
+          () => Effect.void,
+          { endpoints: { tokenEndpoint: "http://as.example.com/token" }, clientId: "c" }
+        )
+      )
       expect(insecure).toMatchObject({ _tag: "InvalidConfiguration", field: "tokenEndpoint" })
-      const malformed = yield* Effect.flip(withClient(() => FakeHttp.json({}), () => Effect.void, { endpoints: { tokenEndpoint: "javascript:alert(1)" }, clientId: "c" }))
+      const malformed = yield* Effect.flip(
+        withClient(
+          () => FakeHttp.json({}),
+          () => Effect.void,
+          { endpoints: { tokenEndpoint: "javascript:alert(1)" }, clientId: "c" }
+        )
+      )
       expect(malformed).toMatchObject({ _tag: "InvalidConfiguration" })
       // a value refused by a core function keeps its InvalidArgument (and the argument's name) as the cause
-      const badKey = yield* Effect.flip(withClient(() => FakeHttp.json({}), () => Effect.void, { endpoints, clientId: "c", decryptionKey: "not a key" }))
+      const badKey = yield* Effect.flip(
+        withClient(
+          () => FakeHttp.json({}),
+          () => Effect.void,
+          { endpoints, clientId: "c", decryptionKey: "not a key" }
+        )
+      )
       expect(badKey).toMatchObject({ _tag: "InvalidConfiguration", field: "decryptionKey", cause: { _tag: "InvalidArgument" } })
       expect(typeof (badKey._tag === "InvalidConfiguration" ? badKey.cause?.argument : undefined)).toBe("string")
-      const badIssuer = yield* Effect.flip(OAuthClient.discover({ issuer: "ftp://as.example.com" }).pipe(
-        Effect.provide(Transport.layer().pipe(Layer.provide(FakeHttp.make(() => FakeHttp.json({})).layer)))
-      ))
+      const badIssuer = yield* Effect.flip(
+        OAuthClient.discover({ issuer: "ftp://as.example.com" }).pipe(
+          Effect.provide(Transport.layer().pipe(Layer.provide(FakeHttp.make(() => FakeHttp.json({})).layer)))
+        )
+      )
       expect(badIssuer).toMatchObject({ _tag: "InvalidConfiguration", field: "issuer", cause: { _tag: "InvalidArgument" } })
-    }))
+    })
+  )
 
   it.effect("never renders the client secret or a token in an error", () =>
     Effect.gen(function* () {
-      const error = yield* Effect.flip(withClient(() => FakeHttp.json({ ...tokenAnswer, expires_in: -1 }), (c) => c.token(TokenRequest.password({ username: "u", password: "PASSWORD" }))))
+      const error = yield* Effect.flip(
+        withClient(
+          () => FakeHttp.json({ ...tokenAnswer, expires_in: -1 }),
+          (c) => c.token(TokenRequest.password({ username: "u", password: "PASSWORD" }))
+        )
+      )
       const rendered = JSON.stringify(error) + String(error)
-      for (const secret of ["s3cret", "PASSWORD", "\"AT\"", "RT"]) expect(rendered).not.toContain(secret)
-    }))
+      for (const secret of ["s3cret", "PASSWORD", '"AT"', "RT"]) expect(rendered).not.toContain(secret)
+    })
+  )
 })
 
 describe("OAuthClient token answers", () => {
@@ -239,9 +329,13 @@ describe("OAuthClient token answers", () => {
       )
       expect(Redacted.value(result.refreshToken!)).toBe("RT-OLD")
       expect(result.scope).toBe("read write")
-      const { result: granted } = yield* withClient(() => FakeHttp.json({ ...tokenAnswer, scope: "read" }), (c) => c.token(TokenRequest.clientCredentials({ scope: "read write" })))
+      const { result: granted } = yield* withClient(
+        () => FakeHttp.json({ ...tokenAnswer, scope: "read" }),
+        (c) => c.token(TokenRequest.clientCredentials({ scope: "read write" }))
+      )
       expect(granted.scope).toBe("read")
-    }))
+    })
+  )
 
   it.effect("a retried request carries a fresh client assertion (new jti)", () =>
     Effect.gen(function* () {
@@ -261,10 +355,15 @@ describe("OAuthClient token answers", () => {
       expect(fake.seen.length).toBe(2)
       const now = new Date(yield* Clock.currentTimeMillis)
       const jtis = yield* Effect.forEach(fake.seen, (seen) =>
-        Effect.promise(async () => (await jose.jwtVerify(new URLSearchParams(seen.body).get("client_assertion")!, publicKey, { currentDate: now, clockTolerance: 120 })).payload.jti)
+        Effect.promise(
+          async () =>
+            (await jose.jwtVerify(new URLSearchParams(seen.body).get("client_assertion")!, publicKey, { currentDate: now, clockTolerance: 120 }))
+              .payload.jti
+        )
       )
       expect(jtis[0]).not.toBe(jtis[1])
-    }))
+    })
+  )
 })
 
 describe("OAuthClient JWKS cache", () => {
@@ -295,25 +394,37 @@ describe("OAuthClient JWKS cache", () => {
       expect(fake.seen.length).toBe(3)
       // concurrent lookups of another unknown kid after the cooldown cause one fetch
       yield* TestClock.adjust("30 seconds")
-      yield* Effect.all(Array.from({ length: 50 }, () => client.jwks({ kid: "k4" })), { concurrency: "unbounded" })
+      yield* Effect.all(
+        Array.from({ length: 50 }, () => client.jwks({ kid: "k4" })),
+        { concurrency: "unbounded" }
+      )
       expect(fake.seen.length).toBe(4)
-    }))
+    })
+  )
 
   it.effect("concurrent first lookups of an unknown kid cause one fetch", () =>
     Effect.gen(function* () {
       const fake = FakeHttp.make(() => jwks(["k1"]))
-      const client = yield* OAuthClient.make({ endpoints, clientId: "c" }).pipe(
-        Effect.provide(Transport.layer().pipe(Layer.provide(fake.layer)))
+      const client = yield* OAuthClient.make({ endpoints, clientId: "c" }).pipe(Effect.provide(Transport.layer().pipe(Layer.provide(fake.layer))))
+      yield* Effect.all(
+        Array.from({ length: 20 }, () => client.jwks({ kid: "k9" })),
+        { concurrency: "unbounded" }
       )
-      yield* Effect.all(Array.from({ length: 20 }, () => client.jwks({ kid: "k9" })), { concurrency: "unbounded" })
       expect(fake.seen.length).toBe(1)
-    }))
+    })
+  )
 
   it.effect("refuses a malformed key set", () =>
     Effect.gen(function* () {
       for (const body of [{}, { keys: "nope" }, { keys: [{ kid: "x" }] }, []]) {
-        const error = yield* Effect.flip(withClient(() => FakeHttp.json(body), (c) => c.jwks()))
+        const error = yield* Effect.flip(
+          withClient(
+            () => FakeHttp.json(body),
+            (c) => c.jwks()
+          )
+        )
         expect(error).toMatchObject({ _tag: "UnexpectedResponse", endpoint: "jwks" })
       }
-    }))
+    })
+  )
 })

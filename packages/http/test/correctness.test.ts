@@ -84,12 +84,14 @@ const discovered = (server: Server, options: Partial<OAuthClient.DiscoveryOption
 const made = (server: Server, options: Partial<OAuthClient.Options> = {}) =>
   Effect.provide(OAuthClient.make({ endpoints, clientId: CLIENT_ID, clientSecret: Redacted.make("s3cret"), ...options }), server.layer)
 
-const tokenWith = (idToken: string | undefined, extra: Record<string, unknown> = {}) => () =>
-  FakeHttp.json({ access_token: "AT", token_type: "Bearer", expires_in: 60, ...(idToken === undefined ? {} : { id_token: idToken }), ...extra })
+const tokenWith =
+  (idToken: string | undefined, extra: Record<string, unknown> = {}) =>
+  () =>
+    FakeHttp.json({ access_token: "AT", token_type: "Bearer", expires_in: 60, ...(idToken === undefined ? {} : { id_token: idToken }), ...extra })
 
 describe("JWKS: the fetch at construction does not start the refetch cooldown (issue 13.1)", () => {
   it.effect("a client discovered just before a key rotation accepts the first ID token signed with the new key", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* TestClock.setTime(NOW * 1000)
       const server = makeServer()
       const client = yield* discovered(server, { jwksCooldown: "30 seconds" })
@@ -105,20 +107,27 @@ describe("JWKS: the fetch at construction does not start the refetch cooldown (i
       expect(yield* Effect.flip(client.validateIdToken(byK3))).toMatchObject({ reason: "NoMatchingKey" })
       expect(server.state.jwksFetches).toBe(2)
       yield* TestClock.adjust("31 seconds")
-      yield* Effect.all(Array.from({ length: 10 }, () => client.validateIdToken(byK3)), { concurrency: "unbounded" })
+      yield* Effect.all(
+        Array.from({ length: 10 }, () => client.validateIdToken(byK3)),
+        { concurrency: "unbounded" }
+      )
       expect(server.state.jwksFetches).toBe(3)
-    }))
+    })
+  )
 })
 
 describe("validateToken: the ID token of any token answer (issue 13.2)", () => {
   it.effect("checks at_hash against the access token, sub against the previous ID token, and requires an ID token when asked", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* TestClock.setTime(NOW * 1000)
       const server = makeServer()
       const client = yield* made(server)
       const now = yield* DateTime.now
       const answer = (idToken: string | undefined, accessToken = "AT") =>
-        BearerToken.decodeAt({ access_token: accessToken, token_type: "Bearer", expires_in: 60, ...(idToken === undefined ? {} : { id_token: idToken }) }, now)
+        BearerToken.decodeAt(
+          { access_token: accessToken, token_type: "Bearer", expires_in: 60, ...(idToken === undefined ? {} : { id_token: idToken }) },
+          now
+        )
 
       // a device flow / CIBA answer: no nonce was sent
       const good = yield* answer(yield* sign(idClaims({ at_hash: halfHash("AT") }), k1))
@@ -139,27 +148,33 @@ describe("validateToken: the ID token of any token answer (issue 13.2)", () => {
       expect(yield* client.validateToken(plain)).toEqual({ token: plain })
       expect(yield* client.validateToken(plain, { previous: validated.idToken! })).toEqual({ token: plain, idToken: validated.idToken })
       expect(yield* Effect.flip(client.validateToken(plain, { requireIdToken: true }))).toMatchObject({ reason: "MissingIdToken" })
-    }))
+    })
+  )
 })
 
 describe("s_hash (issue 13.3)", () => {
   it.effect("the code exchange checks s_hash against the state of the callback", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* TestClock.setTime(NOW * 1000)
       const server = makeServer()
       const client = yield* made(server)
-      const request = yield* AuthorizationRequest.make({ authorizationEndpoint: endpoints.authorizationEndpoint, clientId: CLIENT_ID, issuer: ISSUER })
+      const request = yield* AuthorizationRequest.make({
+        authorizationEndpoint: endpoints.authorizationEndpoint,
+        clientId: CLIENT_ID,
+        issuer: ISSUER
+      })
       const response = yield* AuthorizationResponse.validate(request, `https://app.example.com/cb?code=C&state=${request.state}`)
       server.state.token = tokenWith(yield* sign(idClaims({ nonce: request.nonce, s_hash: halfHash("another-state") }), k1))
       expect(yield* Effect.flip(client.authorizationCode(response))).toMatchObject({ _tag: "InvalidIdToken", reason: "SHashMismatch" })
       server.state.token = tokenWith(yield* sign(idClaims({ nonce: request.nonce, s_hash: halfHash(request.state!) }), k1))
       expect((yield* client.authorizationCode(response)).idToken?.sub).toBe("alice")
-    }))
+    })
+  )
 })
 
 describe("request objects the server does not accept (issue 13.6)", () => {
   it.effect("request_parameter_supported: false and no PAR endpoint: refused before anything is signed", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const metadata = yield* ServerMetadata.decode({ ...discovery, request_parameter_supported: false }, { issuer: ISSUER })
       const server = makeServer()
       const client = yield* Effect.provide(OAuthClient.make({ metadata, clientId: CLIENT_ID }), server.layer)
@@ -168,18 +183,25 @@ describe("request objects the server does not accept (issue 13.6)", () => {
       const refused = yield* Effect.flip(client.requestObject(request, { signingKey }))
       expect(refused).toMatchObject({ _tag: "InvalidConfiguration", field: "requestParameterSupported" })
       // with a PAR endpoint, the object can still be pushed
-      const withPar = yield* ServerMetadata.decode({ ...discovery, request_parameter_supported: false, pushed_authorization_request_endpoint: `${ISSUER}/par` }, { issuer: ISSUER })
+      const withPar = yield* ServerMetadata.decode(
+        { ...discovery, request_parameter_supported: false, pushed_authorization_request_endpoint: `${ISSUER}/par` },
+        { issuer: ISSUER }
+      )
       const parClient = yield* Effect.provide(OAuthClient.make({ metadata: withPar, clientId: CLIENT_ID }), server.layer)
       expect((yield* parClient.requestObject(request, { signingKey }))._tag).toBe("RequestObjectRequest")
       // and a server that says nothing, or true, gets it as before
-      const silent = yield* Effect.provide(OAuthClient.make({ metadata: yield* ServerMetadata.decode(discovery, { issuer: ISSUER }), clientId: CLIENT_ID }), server.layer)
+      const silent = yield* Effect.provide(
+        OAuthClient.make({ metadata: yield* ServerMetadata.decode(discovery, { issuer: ISSUER }), clientId: CLIENT_ID }),
+        server.layer
+      )
       expect((yield* silent.requestObject(request, { signingKey }))._tag).toBe("RequestObjectRequest")
-    }))
+    })
+  )
 })
 
 describe("static and published JWKS (issue 13.15)", () => {
   it.effect("a static JWKS is used instead of jwks_uri: nothing is fetched", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* TestClock.setTime(NOW * 1000)
       const server = makeServer()
       const { jwksUri: _, ...withoutJwksUri } = endpoints
@@ -197,10 +219,11 @@ describe("static and published JWKS (issue 13.15)", () => {
       // a malformed set is a configuration error
       const bad = yield* Effect.flip(made(server, { jwks: { keys: [{ kid: "x" }] } as never }))
       expect(bad).toMatchObject({ _tag: "InvalidConfiguration", field: "jwks" })
-    }))
+    })
+  )
 
   it.effect("publicJwks: the client's public signing and encryption keys, without a private member", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const set = yield* OAuthClient.publicJwks([
         { key: k1.privateJwk, use: "sig" },
         { key: ec.privateJwk, use: "sig" },
@@ -217,10 +240,11 @@ describe("static and published JWKS (issue 13.15)", () => {
       const { kid: _, ...anonymous } = ec.privateJwk
       const [thumbprinted] = (yield* OAuthClient.publicJwks([{ key: anonymous, use: "sig" }])).keys
       expect(thumbprinted!.kid).toBe(yield* Effect.promise(() => jose.calculateJwkThumbprint(ec.publicJwk)))
-    }))
+    })
+  )
 
   it.effect("publicJwks keeps the public members only (Jwt.publicJwk): a private member it does not know never leaks", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const [published] = (yield* OAuthClient.publicJwks([
         { key: { ...ec.privateJwk, key_ops: ["sign"], ext: true, x5c: ["MIIB"], priv: "not-for-publication" } as jose.JWK, use: "sig" }
       ])).keys
@@ -231,12 +255,13 @@ describe("static and published JWKS (issue 13.15)", () => {
       const refused = yield* Effect.flip(OAuthClient.publicJwks([{ key: akp, use: "sig", kid: "pq" }]))
       expect(refused).toMatchObject({ _tag: "InvalidArgument", argument: "keys.0" })
       expect(refused.message).not.toContain("not-for-publication")
-    }))
+    })
+  )
 })
 
 describe("revoke a BearerToken (issue 13.16)", () => {
   it.effect("its refresh token by default (with the hint), or its access token", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const server = makeServer()
       const client = yield* made(server)
       const now = yield* DateTime.now
@@ -257,12 +282,13 @@ describe("revoke a BearerToken (issue 13.16)", () => {
       // a revocation request as before
       yield* client.revoke({ token: Redacted.make("X") })
       expect(bodies().at(-1)).toBe("token=X")
-    }))
+    })
+  )
 })
 
 describe("OAuthClient.layerConfig (issue 13.17)", () => {
   it.effect("a missing variable is the ConfigError itself, with its detail", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const server = makeServer()
       const error = yield* Effect.flip(
         OAuthClient.OAuthClient.pipe(
@@ -272,5 +298,6 @@ describe("OAuthClient.layerConfig (issue 13.17)", () => {
       )
       expect(ConfigError.isConfigError(error)).toBe(true)
       expect(String(error)).toContain("OAUTH2_CLIENT_ID")
-    }))
+    })
+  )
 })

@@ -42,7 +42,8 @@ describe("OAuthClient against @oauth2/testing", () => {
         // a metadata document for another issuer is refused
         const wrong = yield* Effect.flip(OAuthClient.discover({ issuer: `${server.issuer}/other`, metadataUrl: server.endpoints.discovery }))
         expect(wrong._tag).toBe("MismatchingIssuer")
-      }).pipe(live))
+      }).pipe(live)
+    )
 
     for (const name of ["clientSecretBasic", "clientSecretPost", "clientSecretJwt", "privateKeyJwt"] as const) {
       it.effect(`client_credentials, introspection and revocation with ${name}`, () =>
@@ -59,17 +60,22 @@ describe("OAuthClient against @oauth2/testing", () => {
           yield* client.revoke({ token: token.accessToken, tokenTypeHint: "access_token" })
           const after = yield* client.introspect({ token: token.accessToken })
           expect(after.active).toBe(false)
-        }).pipe(live))
+        }).pipe(live)
+      )
     }
 
     it.effect("a wrong client secret is InvalidClient", () =>
       Effect.gen(function* () {
         const server = yield* TestServer.TestServer
-        const auth = yield* ClientAuth.clientSecretBasic({ clientId: server.clients.clientSecretBasic.clientId, clientSecret: Redacted.make("wrong") })
+        const auth = yield* ClientAuth.clientSecretBasic({
+          clientId: server.clients.clientSecretBasic.clientId,
+          clientSecret: Redacted.make("wrong")
+        })
         const client = yield* clientFor(server, auth)
         const error = yield* Effect.flip(client.token(TokenRequest.clientCredentials()))
         expect(error).toMatchObject({ _tag: "InvalidClient", status: 401, endpoint: "token" })
-      }).pipe(live))
+      }).pipe(live)
+    )
 
     it.effect("authorization code + PKCE for a public client (none), userinfo, refresh", () =>
       Effect.gen(function* () {
@@ -99,7 +105,8 @@ describe("OAuthClient against @oauth2/testing", () => {
         // the code is single-use
         const replay = yield* Effect.flip(client.token(TokenRequest.authorizationCode(AuthorizationResponse.tokenRequestInputs(response))))
         expect(replay._tag).toBe("InvalidGrant")
-      }).pipe(live))
+      }).pipe(live)
+    )
 
     it.effect("pushed authorization request, then the request_uri login", () =>
       Effect.gen(function* () {
@@ -118,7 +125,8 @@ describe("OAuthClient against @oauth2/testing", () => {
         const response = yield* AuthorizationResponse.validate(pushed, callback)
         const token = yield* client.token(TokenRequest.authorizationCode(AuthorizationResponse.tokenRequestInputs(response)))
         expect(idTokenClaims(token)).toMatchObject({ iss: server.issuer, sub: "alice", aud: c.clientId, nonce: request.nonce })
-      }).pipe(live))
+      }).pipe(live)
+    )
 
     it.effect("device authorization and CIBA start, with their typed answers", () =>
       Effect.gen(function* () {
@@ -137,7 +145,8 @@ describe("OAuthClient against @oauth2/testing", () => {
         yield* server.denyCiba(Redacted.value(ciba.authReqId))
         const denied = yield* Effect.flip(client.token(TokenRequest.ciba({ authReqId: ciba.authReqId })))
         expect(denied._tag).toBe("AccessDenied")
-      }).pipe(live))
+      }).pipe(live)
+    )
 
     it.effect("token exchange and JWT bearer grants", () =>
       Effect.gen(function* () {
@@ -166,7 +175,8 @@ describe("OAuthClient against @oauth2/testing", () => {
         expect(Redacted.value(granted.accessToken).length).toBeGreaterThan(0)
         const bad = yield* Effect.flip(client.token(TokenRequest.jwtBearer({ assertion: "not.a.jwt" })))
         expect(bad._tag).toBe("InvalidGrant")
-      }).pipe(live))
+      }).pipe(live)
+    )
 
     it.effect("faults: an HTML 502, a 503 with an OAuth error, a redirect", () =>
       Effect.gen(function* () {
@@ -181,6 +191,7 @@ describe("OAuthClient against @oauth2/testing", () => {
         yield* server.failNext("introspection", { status: 302, headers: { location: "https://elsewhere.example/" }, body: "" } as Fault.Fault)
         const moved = yield* Effect.flip(client.introspect({ token: "t" }))
         expect(moved).toMatchObject({ _tag: "UnexpectedRedirect", status: 302 })
-      }).pipe(live))
+      }).pipe(live)
+    )
   })
 })

@@ -40,9 +40,21 @@ const cases: ReadonlyArray<Case> = [
   { endpoint: "revocation", good: {}, run: (c) => c.revoke({ token: "RT", tokenTypeHint: "refresh_token" }) },
   { endpoint: "introspection", good: { active: false }, run: (c) => c.introspect({ token: "AT" }) },
   { endpoint: "userinfo", good: { sub: "alice" }, run: (c) => c.userinfo("AT") },
-  { endpoint: "pushed_authorization", good: { request_uri: "urn:x", expires_in: 60 }, run: (c) => Effect.flatMap(pending, (p) => c.pushedAuthorization(p)) },
-  { endpoint: "device_authorization", good: { device_code: "D", user_code: "U", verification_uri: "https://as.example.com/d", expires_in: 60 }, run: (c) => c.deviceAuthorization() },
-  { endpoint: "backchannel_authentication", good: { auth_req_id: "R", expires_in: 60 }, run: (c) => c.backchannelAuthentication({ scope: "openid", loginHint: "alice" }) },
+  {
+    endpoint: "pushed_authorization",
+    good: { request_uri: "urn:x", expires_in: 60 },
+    run: (c) => Effect.flatMap(pending, (p) => c.pushedAuthorization(p))
+  },
+  {
+    endpoint: "device_authorization",
+    good: { device_code: "D", user_code: "U", verification_uri: "https://as.example.com/d", expires_in: 60 },
+    run: (c) => c.deviceAuthorization()
+  },
+  {
+    endpoint: "backchannel_authentication",
+    good: { auth_req_id: "R", expires_in: 60 },
+    run: (c) => c.backchannelAuthentication({ scope: "openid", loginHint: "alice" })
+  },
   { endpoint: "jwks", good: { keys: [] }, run: (c) => c.jwks() }
 ]
 
@@ -71,7 +83,8 @@ describe.each(cases)("$endpoint endpoint", (c) => {
     Effect.gen(function* () {
       const { exit } = yield* call(c, () => FakeHttp.json(c.good, c.endpoint === "pushed_authorization" ? 201 : 200))
       expect(Exit.isSuccess(exit), Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "").toBe(true)
-    }))
+    })
+  )
 
   it.effect("maps every standard error code of the endpoint to its tag", () =>
     Effect.gen(function* () {
@@ -83,15 +96,29 @@ describe.each(cases)("$endpoint endpoint", (c) => {
       }
       const { exit } = yield* call(c, () => FakeHttp.json({ error: "vendor_specific" }, 400))
       expect(failureOf(exit)).toMatchObject({ _tag: "UnknownError", error: "vendor_specific" })
-    }))
+    })
+  )
 
   const malformed: ReadonlyArray<[string, () => Response | "reset", string]> = [
-    ["an HTML error page", () => new Response("<html><body>Oops</body></html>", { status: 500, headers: { "content-type": "text/html" } }), "UnexpectedResponse"],
-    ["an HTML page with status 200", () => new Response("<html>login</html>", { status: 200, headers: { "content-type": "text/html" } }), "UnexpectedResponse"],
+    [
+      "an HTML error page",
+      () => new Response("<html><body>Oops</body></html>", { status: 500, headers: { "content-type": "text/html" } }),
+      "UnexpectedResponse"
+    ],
+    [
+      "an HTML page with status 200",
+      () => new Response("<html>login</html>", { status: 200, headers: { "content-type": "text/html" } }),
+      "UnexpectedResponse"
+    ],
     ["an empty 400", () => new Response("", { status: 400 }), "UnexpectedResponse"],
     ["a JSON array", () => FakeHttp.json([1, 2, 3]), "UnexpectedResponse"],
     ["a JSON string", () => FakeHttp.json("hello"), "UnexpectedResponse"],
-    ["wrong field types", () => FakeHttp.json({ access_token: 1, active: "yes", sub: 5, request_uri: 7, device_code: [], auth_req_id: {}, keys: "x", expires_in: "soon" }), "UnexpectedResponse"],
+    [
+      "wrong field types",
+      () =>
+        FakeHttp.json({ access_token: 1, active: "yes", sub: 5, request_uri: 7, device_code: [], auth_req_id: {}, keys: "x", expires_in: "soon" }),
+      "UnexpectedResponse"
+    ],
     ["an oversized body", () => FakeHttp.json({ pad: "x".repeat(2 * 1024 * 1024) }), "ResponseTooLarge"],
     ["a redirect", () => new Response(null, { status: 302, headers: { location: "https://elsewhere.example/" } }), "UnexpectedRedirect"],
     ["a connection reset", () => "reset", "RequestFailed"]
@@ -103,7 +130,8 @@ describe.each(cases)("$endpoint endpoint", (c) => {
       Effect.gen(function* () {
         const { exit } = yield* call(c, respond)
         expect(failureOf(exit)).toMatchObject({ _tag: tag })
-      }))
+      })
+    )
   }
 
   it.effect("gives Timeout when the server never answers", () =>
@@ -113,18 +141,24 @@ describe.each(cases)("$endpoint endpoint", (c) => {
       // until it fires
       const { exit } = yield* advanceUntilDone(fiber, "1 second")
       expect(failureOf(exit)).toMatchObject({ _tag: "Timeout", endpoint: c.endpoint })
-    }))
+    })
+  )
 
   it.effect("never shows the client secret in a rendered error or log line", () =>
     Effect.gen(function* () {
       const lines: Array<string> = []
       const logger = Logger.make(({ message, cause }) => lines.push(`${String(message)} ${Cause.pretty(cause)}`))
-      for (const respond of [() => FakeHttp.json({ error: "invalid_client" }, 401), () => "reset" as const, () => new Response("<html/>", { status: 502 })]) {
+      for (const respond of [
+        () => FakeHttp.json({ error: "invalid_client" }, 401),
+        () => "reset" as const,
+        () => new Response("<html/>", { status: 502 })
+      ]) {
         const { exit } = yield* call(c, respond)
         const error = failureOf(exit)
         yield* Effect.logError("call failed", error).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
         lines.push(JSON.stringify(error), String(error), Cause.pretty(Cause.fail(error)))
       }
       for (const line of lines) expect(line).not.toContain(SECRET)
-    }))
+    })
+  )
 })

@@ -37,7 +37,8 @@ describe("OAuthClient.layerConfig", () => {
       expect(client.auth.method).toBe("client_secret_basic")
       expect(fake.seen.map((s) => s.url)).toEqual(["https://as.example.com/.well-known/openid-configuration", "https://as.example.com/jwks"])
       expect(JSON.stringify(client.auth)).not.toContain("SECRET")
-    }))
+    })
+  )
 
   it.effect("uses explicit endpoints when discovery is off", () =>
     Effect.gen(function* () {
@@ -56,7 +57,8 @@ describe("OAuthClient.layerConfig", () => {
       expect(client.auth.method).toBe("none")
       yield* client.token(TokenRequest.clientCredentials())
       expect(fake.seen.map((s) => s.body)).toEqual(["grant_type=client_credentials&client_id=public-app"])
-    }))
+    })
+  )
 
   it.effect("a missing client id is the ConfigError, passed through", () =>
     Effect.gen(function* () {
@@ -68,7 +70,8 @@ describe("OAuthClient.layerConfig", () => {
       )
       expect(ConfigError.isConfigError(error)).toBe(true)
       expect(String(error)).toContain("OAUTH2_CLIENT_ID")
-    }))
+    })
+  )
 })
 
 describe("spans", () => {
@@ -86,9 +89,11 @@ describe("spans", () => {
           return FakeHttp.json({ access_token: "AT-SECRET", token_type: "Bearer" })
         })
       )
-      const client = yield* OAuthClient.make({ endpoints: { tokenEndpoint: "https://as.example.com/token" }, clientId: "c", clientSecret: "SECRET" }).pipe(
-        Effect.provide(Transport.layer().pipe(Layer.provide(fake.layer)))
-      )
+      const client = yield* OAuthClient.make({
+        endpoints: { tokenEndpoint: "https://as.example.com/token" },
+        clientId: "c",
+        clientSecret: "SECRET"
+      }).pipe(Effect.provide(Transport.layer().pipe(Layer.provide(fake.layer))))
       // under effect's built-in tracer (no tracer installed) nothing receives spans, and none is made
       yield* client.token(TokenRequest.password({ username: "u", password: "PASSWORD" }))
       expect(spans.filter((s) => s.name.startsWith("oauth2."))).toEqual([])
@@ -98,8 +103,13 @@ describe("spans", () => {
       yield* client.token(TokenRequest.password({ username: "u", password: "PASSWORD" })).pipe(Effect.withTracer(installed))
       const ours = spans.filter((s) => s.name.startsWith("oauth2."))
       expect(ours.map((s) => s.name)).toEqual(["oauth2.token"])
-      expect(ours[0]!.attributes).toMatchObject({ "oauth2.endpoint": "token", "http.request.method": "POST", "url.full": "https://as.example.com/token" })
+      expect(ours[0]!.attributes).toMatchObject({
+        "oauth2.endpoint": "token",
+        "http.request.method": "POST",
+        "url.full": "https://as.example.com/token"
+      })
       const rendered = JSON.stringify(spans)
       for (const secret of ["SECRET", "PASSWORD", "AT-SECRET"]) expect(rendered).not.toContain(secret)
-    }))
+    })
+  )
 })

@@ -37,7 +37,7 @@ const authorizationRequest = (
 describe("OpenID Connect against @oauth2/testing", () => {
   it.layer(Layer.merge(ServerLive, TransportLive), { timeout: 60_000 })((it) => {
     it.effect("authorization code + PKCE + nonce: the ID token is validated against the request; userinfo; refresh", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const server = yield* TestServer.TestServer
         const registered = server.clients.public
         const client = yield* OAuthClient.fromDiscovery({ issuer: server.issuer, auth: yield* ClientAuth.none({ clientId: registered.clientId }) })
@@ -75,10 +75,11 @@ describe("OpenID Connect against @oauth2/testing", () => {
         // the previous ID token cannot vouch for another end-user
         const elsewhere = yield* Effect.flip(client.refresh(refreshed.token, { idToken: { ...idToken!, sub: "bob" } }))
         expect(elsewhere).toMatchObject({ _tag: "InvalidIdToken", reason: "SubjectChanged" })
-      }).pipe(live))
+      }).pipe(live)
+    )
 
     it.effect("an ID token for another session is refused (nonce); the code was spent all the same", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const server = yield* TestServer.TestServer
         const registered = server.clients.clientSecretPost
         const auth = yield* ClientAuth.clientSecretPost({ clientId: registered.clientId, clientSecret: registered.clientSecret })
@@ -96,10 +97,11 @@ describe("OpenID Connect against @oauth2/testing", () => {
         const unmet = yield* Effect.flip(client.authorizationCode(stepUp))
         expect(unmet).toMatchObject({ _tag: "InvalidIdToken", claim: "acr" })
         expect(["MissingClaim", "AcrMismatch"]).toContain((unmet as { reason?: string }).reason)
-      }).pipe(live))
+      }).pipe(live)
+    )
 
     it.effect("an encrypted ID token (JWE RSA-OAEP-256 / A256GCM) is decrypted with the client's key, then validated", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const server = yield* TestServer.TestServer
         const registered = server.clients.encryptedIdToken
         const auth = yield* ClientAuth.clientSecretBasic({ clientId: registered.clientId, clientSecret: registered.clientSecret })
@@ -121,10 +123,11 @@ describe("OpenID Connect against @oauth2/testing", () => {
         // and a client that registered encryption refuses a signed-only ID token
         const signedOnly = yield* Effect.flip(client.validateIdToken(yield* signedOnlyIdToken(server), { nonce: false }))
         expect(signedOnly).toMatchObject({ _tag: "InvalidIdToken", reason: "EncryptionRequired" })
-      }).pipe(live))
+      }).pipe(live)
+    )
 
     it.effect("a signed and encrypted request object (JAR, private_key_jwt client, ES256 + ECDH-ES)", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const server = yield* TestServer.TestServer
         const registered = server.clients.privateKeyJwt
         const auth = yield* ClientAuth.privateKeyJwt({ clientId: registered.clientId, privateKey: registered.privateJwk })
@@ -144,18 +147,21 @@ describe("OpenID Connect against @oauth2/testing", () => {
           expect(idToken?.authTime).toBeDefined()
         }
         // the server checks the signature: a request object signed by another key is refused
-        const stranger = yield* Jwt.signingKey(yield* Effect.promise(async () => {
-          const { privateKey } = await jose.generateKeyPair("ES256", { extractable: true })
-          return { ...(await jose.exportJWK(privateKey)), kid: registered.publicJwk.kid }
-        }))
+        const stranger = yield* Jwt.signingKey(
+          yield* Effect.promise(async () => {
+            const { privateKey } = await jose.generateKeyPair("ES256", { extractable: true })
+            return { ...(await jose.exportJWK(privateKey)), kid: registered.publicJwk.kid }
+          })
+        )
         const forged = yield* client.requestObject(request, { signingKey: stranger })
         const outcome = yield* Effect.either(server.authorize(forged.url))
         // either an error page (the redirect_uri of an untrusted request object is not used) or an error redirect
         if (outcome._tag === "Right") expect(new URL(outcome.right).searchParams.get("code")).toBeNull()
-      }).pipe(live))
+      }).pipe(live)
+    )
 
     it.effect("a request object over PAR (client_secret_basic client, HS256 with its secret)", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const server = yield* TestServer.TestServer
         const registered = server.clients.clientSecretBasic
         const auth = yield* ClientAuth.clientSecretBasic({ clientId: registered.clientId, clientSecret: registered.clientSecret })
@@ -170,10 +176,11 @@ describe("OpenID Connect against @oauth2/testing", () => {
         expect(idToken).toMatchObject({ sub: "alice", nonce: request.nonce })
         const info = yield* client.userinfo(token, { idToken: idToken! })
         expect(info.sub).toBe("alice")
-      }).pipe(live))
+      }).pipe(live)
+    )
 
     it.effect("a signed CIBA authentication request", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const server = yield* TestServer.TestServer
         const registered = server.clients.privateKeyJwt
         const auth = yield* ClientAuth.privateKeyJwt({ clientId: registered.clientId, privateKey: registered.privateJwk })
@@ -184,58 +191,70 @@ describe("OpenID Connect against @oauth2/testing", () => {
         const token = yield* client.token(TokenRequest.ciba({ authReqId: ack.authReqId }))
         const claims = yield* client.validateIdToken(token, { nonce: false, fromTokenEndpoint: true, accessToken: token.accessToken })
         expect(claims.sub).toBe("bob")
-      }).pipe(live))
+      }).pipe(live)
+    )
 
-    it.effect("signing key rotation between two logins: a client discovered before it finds the new kid with one refetch, then waits the cooldown", () =>
-      Effect.gen(function*() {
-        const server = yield* TestServer.TestServer
-        const registered = server.clients.public
-        // the server's tokens carry real iat/exp: the test clock follows the real time (synced before each exchange,
-        // so a slow machine cannot push iat past the clock tolerance), plus a shift once the cooldown has to pass;
-        // the cooldown is long enough that the real time of a slow run never crosses it
-        let shift = 0
-        const sync = Effect.suspend(() => TestClock.setTime(Date.now() + shift))
-        yield* sync
-        const client = yield* OAuthClient.fromDiscovery({
-          issuer: server.issuer,
-          auth: yield* ClientAuth.none({ clientId: registered.clientId }),
-          jwksCooldown: "10 minutes"
+    it.effect(
+      "signing key rotation between two logins: a client discovered before it finds the new kid with one refetch, then waits the cooldown",
+      () =>
+        Effect.gen(function* () {
+          const server = yield* TestServer.TestServer
+          const registered = server.clients.public
+          // the server's tokens carry real iat/exp: the test clock follows the real time (synced before each exchange,
+          // so a slow machine cannot push iat past the clock tolerance), plus a shift once the cooldown has to pass;
+          // the cooldown is long enough that the real time of a slow run never crosses it
+          let shift = 0
+          const sync = Effect.suspend(() => TestClock.setTime(Date.now() + shift))
+          yield* sync
+          const client = yield* OAuthClient.fromDiscovery({
+            issuer: server.issuer,
+            auth: yield* ClientAuth.none({ clientId: registered.clientId }),
+            jwksCooldown: "10 minutes"
+          })
+          const kids = (set: jose.JSONWebKeySet) => set.keys.map((k) => k.kid)
+          const before = kids(yield* client.jwks())
+
+          const first = yield* sync.pipe(
+            Effect.zipRight(client.authorizationCode(yield* login(server, yield* authorizationRequest(client, registered))))
+          )
+          expect(first.idToken?.sub).toBe("alice")
+
+          // the provider publishes a new key right after the client was built: the JWKS fetch of the discovery
+          // started no cooldown, so the first ID token signed with the new key is accepted after one refetch
+          const rotated = yield* server.rotateSigningKey({ alg: "RS256", keepPrevious: true })
+          expect(before).not.toContain(rotated.kid)
+          const second = yield* sync.pipe(
+            Effect.zipRight(client.authorizationCode(yield* login(server, yield* authorizationRequest(client, registered))))
+          )
+          expect(second.idToken?.sub).toBe("alice")
+          const after = kids(yield* client.jwks())
+          expect(after).toContain(rotated.kid)
+
+          // another rotation right after that refetch: within the cooldown the newer kid is not known yet
+          const again = yield* server.rotateSigningKey({ alg: "RS256", keepPrevious: true })
+          const tooSoon = yield* sync.pipe(
+            Effect.zipRight(Effect.flip(client.authorizationCode(yield* login(server, yield* authorizationRequest(client, registered)))))
+          )
+          expect(tooSoon).toMatchObject({ _tag: "InvalidIdToken", reason: "NoMatchingKey", claim: "kid" })
+          expect(kids(yield* client.jwks())).toEqual(after)
+
+          // once the cooldown has passed, the unknown kid triggers one refetch
+          shift = 11 * 60 * 1000
+          const third = yield* sync.pipe(
+            Effect.zipRight(client.authorizationCode(yield* login(server, yield* authorizationRequest(client, registered))))
+          )
+          expect(third.idToken?.sub).toBe("alice")
+          expect(kids(yield* client.jwks())).toContain(again.kid)
+          // tokens signed by the previous keys still verify while they are published
+          yield* client.validateIdToken(first.token, { nonce: first.idToken!.nonce!, fromTokenEndpoint: true })
         })
-        const kids = (set: jose.JSONWebKeySet) => set.keys.map((k) => k.kid)
-        const before = kids(yield* client.jwks())
-
-        const first = yield* sync.pipe(Effect.zipRight(client.authorizationCode(yield* login(server, yield* authorizationRequest(client, registered)))))
-        expect(first.idToken?.sub).toBe("alice")
-
-        // the provider publishes a new key right after the client was built: the JWKS fetch of the discovery
-        // started no cooldown, so the first ID token signed with the new key is accepted after one refetch
-        const rotated = yield* server.rotateSigningKey({ alg: "RS256", keepPrevious: true })
-        expect(before).not.toContain(rotated.kid)
-        const second = yield* sync.pipe(Effect.zipRight(client.authorizationCode(yield* login(server, yield* authorizationRequest(client, registered)))))
-        expect(second.idToken?.sub).toBe("alice")
-        const after = kids(yield* client.jwks())
-        expect(after).toContain(rotated.kid)
-
-        // another rotation right after that refetch: within the cooldown the newer kid is not known yet
-        const again = yield* server.rotateSigningKey({ alg: "RS256", keepPrevious: true })
-        const tooSoon = yield* sync.pipe(Effect.zipRight(Effect.flip(client.authorizationCode(yield* login(server, yield* authorizationRequest(client, registered))))))
-        expect(tooSoon).toMatchObject({ _tag: "InvalidIdToken", reason: "NoMatchingKey", claim: "kid" })
-        expect(kids(yield* client.jwks())).toEqual(after)
-
-        // once the cooldown has passed, the unknown kid triggers one refetch
-        shift = 11 * 60 * 1000
-        const third = yield* sync.pipe(Effect.zipRight(client.authorizationCode(yield* login(server, yield* authorizationRequest(client, registered)))))
-        expect(third.idToken?.sub).toBe("alice")
-        expect(kids(yield* client.jwks())).toContain(again.kid)
-        // tokens signed by the previous keys still verify while they are published
-        yield* client.validateIdToken(first.token, { nonce: first.idToken!.nonce!, fromTokenEndpoint: true })
-      }))
+    )
   })
 })
 
 /** An ID token signed (not encrypted) by the server: from another client's code exchange. */
 const signedOnlyIdToken = (server: TestServer.TestServer) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const registered = server.clients.clientSecretPost
     const auth = yield* ClientAuth.clientSecretPost({ clientId: registered.clientId, clientSecret: registered.clientSecret })
     const client = yield* OAuthClient.fromDiscovery({ issuer: server.issuer, auth })

@@ -28,14 +28,24 @@ const SECRET = "a-client-secret-that-is-long-enough!"
 
 const keyPair = async (alg: string, kid: string, use: "sig" | "enc" = "sig") => {
   const { privateKey, publicKey } = await jose.generateKeyPair(alg, { extractable: true })
-  return { alg, kid, privateKey, publicJwk: { ...(await jose.exportJWK(publicKey)), kid, alg, use }, privateJwk: { ...(await jose.exportJWK(privateKey)), kid, alg, use } }
+  return {
+    alg,
+    kid,
+    privateKey,
+    publicJwk: { ...(await jose.exportJWK(publicKey)), kid, alg, use },
+    privateJwk: { ...(await jose.exportJWK(privateKey)), kid, alg, use }
+  }
 }
 const k1 = await keyPair("RS256", "k1")
 const k2 = await keyPair("RS256", "k2")
 const k3 = await keyPair("RS256", "k3")
 const serverEnc = await keyPair("ECDH-ES", "enc-1", "enc")
 
-const sign = (claims: Record<string, unknown>, key: { readonly alg: string; readonly kid?: string; readonly privateKey: CryptoKey | Uint8Array }, header: Record<string, unknown> = {}) =>
+const sign = (
+  claims: Record<string, unknown>,
+  key: { readonly alg: string; readonly kid?: string; readonly privateKey: CryptoKey | Uint8Array },
+  header: Record<string, unknown> = {}
+) =>
   Effect.promise(() =>
     new jose.CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
       .setProtectedHeader({ alg: key.alg, ...(key.kid === undefined ? {} : { kid: key.kid }), ...header })
@@ -79,15 +89,24 @@ const lastTo = (server: ReturnType<typeof makeServer>, path: string): FakeHttp.C
   server.seen.filter((s) => new URL(s.url).pathname === path).at(-1)!
 
 /** A client of the fake server; an option given as `undefined` removes the default. */
-const clientFor = (server: ReturnType<typeof makeServer>, options: { readonly [K in keyof OAuthClient.Options]?: OAuthClient.Options[K] | undefined } = {}) => {
-  const merged: Record<string, unknown> = { endpoints, clientId: CLIENT_ID, clientSecret: Redacted.make(SECRET), jwksCooldown: "30 seconds", ...options }
+const clientFor = (
+  server: ReturnType<typeof makeServer>,
+  options: { readonly [K in keyof OAuthClient.Options]?: OAuthClient.Options[K] | undefined } = {}
+) => {
+  const merged: Record<string, unknown> = {
+    endpoints,
+    clientId: CLIENT_ID,
+    clientSecret: Redacted.make(SECRET),
+    jwksCooldown: "30 seconds",
+    ...options
+  }
   for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k]
   return Effect.provide(OAuthClient.make(merged as OAuthClient.Options), server.layer)
 }
 
 /** A validated callback for a pending request, as if the user came back with `code`. */
 const callback = (code: string, options: Partial<AuthorizationRequest.Options> = {}) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const request = yield* AuthorizationRequest.make({
       authorizationEndpoint: endpoints.authorizationEndpoint,
       clientId: CLIENT_ID,
@@ -99,12 +118,14 @@ const callback = (code: string, options: Partial<AuthorizationRequest.Options> =
     return { request, response }
   })
 
-const tokenWith = (idToken: string | undefined, extra: Record<string, unknown> = {}) => () =>
-  FakeHttp.json({ access_token: "AT", token_type: "Bearer", expires_in: 60, ...(idToken === undefined ? {} : { id_token: idToken }), ...extra })
+const tokenWith =
+  (idToken: string | undefined, extra: Record<string, unknown> = {}) =>
+  () =>
+    FakeHttp.json({ access_token: "AT", token_type: "Bearer", expires_in: 60, ...(idToken === undefined ? {} : { id_token: idToken }), ...extra })
 
 describe("OAuthClient: OpenID Connect", () => {
   it.effect("the code exchange validates the ID token against the pending request (nonce, at_hash, c_hash)", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* TestClock.setTime(NOW * 1000)
       const server = makeServer()
       const client = yield* clientFor(server)
@@ -136,10 +157,11 @@ describe("OAuthClient: OpenID Connect", () => {
       expect(yield* Effect.flip(client.authorizationCode(response))).toMatchObject({ _tag: "InvalidIdToken", reason: "MissingIdToken" })
       const plain = yield* callback("c2", { scope: "read", nonce: false })
       expect((yield* client.authorizationCode(plain.response)).idToken).toBeUndefined()
-    }))
+    })
+  )
 
   it.effect("a code exchange whose request sent no nonce refuses an ID token that carries one (OpenID Connect Core 3.1.3.7)", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* TestClock.setTime(NOW * 1000)
       const server = makeServer()
       const client = yield* clientFor(server)
@@ -157,20 +179,22 @@ describe("OAuthClient: OpenID Connect", () => {
         expect(ok.idToken).toMatchObject({ sub: "alice" })
         expect(ok.idToken).not.toHaveProperty("nonce")
       }
-    }))
+    })
+  )
 
   it.effect("a pending request for another issuer is refused before the code is spent", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const server = makeServer()
       const client = yield* clientFor(server)
       const { response } = yield* callback("code")
       const e = yield* Effect.flip(client.authorizationCode({ ...response, issuer: "https://other.example.com" }))
       expect(e).toMatchObject({ _tag: "InvalidConfiguration", field: "issuer" })
       expect(server.seen).toHaveLength(0)
-    }))
+    })
+  )
 
   it.effect("refresh: the new ID token must keep iss and sub", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* TestClock.setTime(NOW * 1000)
       const server = makeServer()
       const client = yield* clientFor(server)
@@ -189,10 +213,11 @@ describe("OAuthClient: OpenID Connect", () => {
       server.state.token = tokenWith(undefined, { refresh_token: "RT4" })
       const third = yield* client.refresh(second)
       expect(third.idToken).toEqual(second.idToken)
-    }))
+    })
+  )
 
   it.effect("key rotation just before signing: an unknown kid refetches the JWKS once per cooldown", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* TestClock.setTime(NOW * 1000)
       const server = makeServer()
       const client = yield* clientFor(server)
@@ -202,7 +227,10 @@ describe("OAuthClient: OpenID Connect", () => {
       // the server rotates and signs with the new key right away: the first fetch started no cooldown, one refetch
       server.state.keys = [k1.publicJwk, k2.publicJwk]
       const byK2 = yield* sign(idClaims(), k2)
-      yield* Effect.all(Array.from({ length: 20 }, () => client.validateIdToken(byK2)), { concurrency: "unbounded" })
+      yield* Effect.all(
+        Array.from({ length: 20 }, () => client.validateIdToken(byK2)),
+        { concurrency: "unbounded" }
+      )
       expect(server.state.jwksFetches).toBe(2)
       // a kid that is still unknown right after a refetch does not refetch again
       server.state.keys = [k1.publicJwk, k2.publicJwk, k3.publicJwk]
@@ -211,7 +239,10 @@ describe("OAuthClient: OpenID Connect", () => {
       expect(server.state.jwksFetches).toBe(2)
       // after the cooldown: one refetch, even for many concurrent validations
       yield* TestClock.adjust("31 seconds")
-      yield* Effect.all(Array.from({ length: 20 }, () => client.validateIdToken(byK3)), { concurrency: "unbounded" })
+      yield* Effect.all(
+        Array.from({ length: 20 }, () => client.validateIdToken(byK3)),
+        { concurrency: "unbounded" }
+      )
       expect(server.state.jwksFetches).toBe(3)
       // the previous key is gone from the set: its tokens no longer verify once the set is refreshed
       server.state.keys = [k2.publicJwk, k3.publicJwk]
@@ -219,16 +250,17 @@ describe("OAuthClient: OpenID Connect", () => {
       expect(yield* Effect.flip(client.validateIdToken(yield* sign(idClaims(), { ...k1, kid: "k-gone" })))).toMatchObject({ reason: "NoMatchingKey" })
       expect(server.state.jwksFetches).toBe(4)
       expect(yield* Effect.flip(client.validateIdToken(yield* sign(idClaims(), k1)))).toMatchObject({ reason: "NoMatchingKey" })
-    }))
+    })
+  )
 
   it.effect("the keys of a cached JWKS are imported once per cache entry, not per validation", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* TestClock.setTime(NOW * 1000)
       const server = makeServer()
       const client = yield* clientFor(server)
       const byK1 = yield* sign(idClaims(), k1)
       const importKey = vi.spyOn(globalThis.crypto.subtle, "importKey")
-      yield* Effect.gen(function*() {
+      yield* Effect.gen(function* () {
         for (let i = 0; i < 5; i++) yield* client.validateIdToken(byK1)
         expect(importKey).toHaveBeenCalledTimes(1)
         // the cache answers the same set object while the entry lives
@@ -243,10 +275,11 @@ describe("OAuthClient: OpenID Connect", () => {
         expect(server.state.jwksFetches).toBe(2)
         expect(importKey).toHaveBeenCalledTimes(3)
       }).pipe(Effect.ensuring(Effect.sync(() => importKey.mockRestore())))
-    }))
+    })
+  )
 
   it.effect("algorithms: none only when registered and from the token endpoint; HS256 with the client secret", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* TestClock.setTime(NOW * 1000)
       const server = makeServer()
       const b64 = (v: unknown) => jose.base64url.encode(JSON.stringify(v))
@@ -265,13 +298,16 @@ describe("OAuthClient: OpenID Connect", () => {
       yield* withSecret.validateIdToken(hs)
       const publicClient = yield* clientFor(server, { clientSecret: undefined, idToken: { signingAlgorithms: ["HS256"] } })
       expect(yield* Effect.flip(publicClient.validateIdToken(hs))).toMatchObject({ reason: "AlgorithmNotAllowed" })
-    }))
+    })
+  )
 
   it.effect("the advertised algorithms, and configuration errors", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* TestClock.setTime(NOW * 1000)
       const server = makeServer()
-      const metadata = Either.getOrThrow(ServerMetadata.decode({ issuer: ISSUER, id_token_signing_alg_values_supported: ["ES256", "none"] }, { issuer: ISSUER }))
+      const metadata = Either.getOrThrow(
+        ServerMetadata.decode({ issuer: ISSUER, id_token_signing_alg_values_supported: ["ES256", "none"] }, { issuer: ISSUER })
+      )
       const advertised = yield* clientFor(server, { metadata, idToken: { signingAlgorithms: "advertised" } })
       expect(yield* Effect.flip(advertised.validateIdToken(yield* sign(idClaims(), k1)))).toMatchObject({ reason: "AlgorithmNotAllowed" })
       for (const options of [
@@ -285,10 +321,11 @@ describe("OAuthClient: OpenID Connect", () => {
       const { issuer: _, ...withoutIssuer } = endpoints
       const noIssuer = yield* clientFor(server, { endpoints: withoutIssuer })
       expect(yield* Effect.flip(noIssuer.validateIdToken("a.b.c"))).toMatchObject({ _tag: "InvalidConfiguration", field: "issuer" })
-    }))
+    })
+  )
 
   it.effect("userinfo: a signed answer is verified, its sub checked against the ID token", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* TestClock.setTime(NOW * 1000)
       const server = makeServer()
       const client = yield* clientFor(server)
@@ -307,29 +344,38 @@ describe("OAuthClient: OpenID Connect", () => {
       const signedOnly = yield* clientFor(server, { userinfo: { signingAlgorithms: ["RS256"] } })
       expect(yield* Effect.flip(signedOnly.userinfo("AT"))).toMatchObject({ _tag: "UnexpectedResponse", endpoint: "userinfo" })
       expect(lastTo(server, "/userinfo").headers.accept).toBe("application/jwt")
-    }))
+    })
+  )
 
   it.effect("introspection: a JWT answer (RFC 9701) is asked for and verified", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* TestClock.setTime(NOW * 1000)
       const server = makeServer()
       const client = yield* clientFor(server)
-      const jwt = yield* sign({ iss: ISSUER, aud: CLIENT_ID, iat: NOW, token_introspection: { active: true, scope: "read" } }, k1, { typ: "token-introspection+jwt" })
+      const jwt = yield* sign({ iss: ISSUER, aud: CLIENT_ID, iat: NOW, token_introspection: { active: true, scope: "read" } }, k1, {
+        typ: "token-introspection+jwt"
+      })
       server.state.introspection = () => new Response(jwt, { status: 200, headers: { "content-type": "application/token-introspection+jwt" } })
       const answer = yield* client.introspect({ token: "T" }, { jwt: true })
       expect(answer).toMatchObject({ active: true, scope: "read" })
       expect(lastTo(server, "/introspect").headers.accept).toBe("application/token-introspection+jwt")
-      const forged = yield* sign({ iss: ISSUER, aud: "other", iat: NOW, token_introspection: { active: true } }, k1, { typ: "token-introspection+jwt" })
+      const forged = yield* sign({ iss: ISSUER, aud: "other", iat: NOW, token_introspection: { active: true } }, k1, {
+        typ: "token-introspection+jwt"
+      })
       server.state.introspection = () => new Response(forged, { status: 200, headers: { "content-type": "application/token-introspection+jwt" } })
       expect(yield* Effect.flip(client.introspect({ token: "T" }))).toMatchObject({ _tag: "InvalidJwt", reason: "AudienceMismatch" })
       // asked for a JWT, got JSON: refused
       server.state.introspection = () => FakeHttp.json({ active: true })
-      expect(yield* Effect.flip(client.introspect({ token: "T" }, { jwt: true }))).toMatchObject({ _tag: "UnexpectedResponse", endpoint: "introspection" })
+      expect(yield* Effect.flip(client.introspect({ token: "T" }, { jwt: true }))).toMatchObject({
+        _tag: "UnexpectedResponse",
+        endpoint: "introspection"
+      })
       expect((yield* client.introspect({ token: "T" })).active).toBe(true)
-    }))
+    })
+  )
 
   it.effect("CIBA: a signed authentication request carries the parameters in `request` only", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* TestClock.setTime(NOW * 1000)
       const server = makeServer()
       const client = yield* clientFor(server)
@@ -341,30 +387,36 @@ describe("OAuthClient: OpenID Connect", () => {
       expect(seen.headers.authorization).toMatch(/^Basic /)
       const claims = jose.decodeJwt(body.get("request")!)
       expect(claims).toMatchObject({ iss: CLIENT_ID, aud: ISSUER, scope: "openid", login_hint: "alice", iat: NOW, exp: NOW + 60 })
-    }))
+    })
+  )
 
   it.effect("request objects: aud is the issuer; encrypt: true uses the server's encryption key", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const server = makeServer()
       const client = yield* clientFor(server)
       const signingKey = yield* Jwt.signingKey(k1.privateJwk)
       const request = yield* AuthorizationRequest.make({ authorizationEndpoint: endpoints.authorizationEndpoint, clientId: CLIENT_ID })
       const signed = yield* client.requestObject(request, { signingKey })
       expect(jose.decodeJwt(signed.request)).toMatchObject({ aud: ISSUER, iss: CLIENT_ID, client_id: CLIENT_ID })
-      expect(yield* Effect.flip(client.requestObject(request, { signingKey, encrypt: true }))).toMatchObject({ _tag: "InvalidArgument", argument: "encrypt" })
+      expect(yield* Effect.flip(client.requestObject(request, { signingKey, encrypt: true }))).toMatchObject({
+        _tag: "InvalidArgument",
+        argument: "encrypt"
+      })
       server.state.keys = [k1.publicJwk, serverEnc.publicJwk]
       yield* TestClock.adjust("31 seconds")
       yield* client.jwks({ kid: "enc-1" })
       const encrypted = yield* client.requestObject(request, { signingKey, encrypt: true })
       expect(jose.decodeProtectedHeader(encrypted.request)).toMatchObject({ alg: "ECDH-ES", enc: "A256GCM", kid: "enc-1", cty: "JWT" })
-    }))
+    })
+  )
 
   it.effect("client authentication methods keep working with the OIDC options", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const server = makeServer()
       const auth = yield* ClientAuth.clientSecretPost({ clientId: CLIENT_ID, clientSecret: SECRET })
       const client = yield* Effect.provide(OAuthClient.make({ endpoints, auth, idToken: { signingAlgorithms: ["HS256"] } }), server.layer)
       yield* TestClock.setTime(NOW * 1000)
       yield* client.validateIdToken(yield* sign(idClaims(), { alg: "HS256", privateKey: new TextEncoder().encode(SECRET) }))
-    }))
+    })
+  )
 })

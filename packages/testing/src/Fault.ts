@@ -74,9 +74,7 @@ export const oauthError = (
     ...(options.description === undefined ? {} : { error_description: options.description }),
     ...(options.uri === undefined ? {} : { error_uri: options.uri })
   })
-  return status === 401
-    ? { ...fault, headers: { ...fault.headers, "www-authenticate": `Basic realm="test", error="${error}"` } }
-    : fault
+  return status === 401 ? { ...fault, headers: { ...fault.headers, "www-authenticate": `Basic realm="test", error="${error}"` } } : fault
 }
 
 /**

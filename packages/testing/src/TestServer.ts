@@ -35,12 +35,7 @@ export type Jwk = JWK & { readonly kid: string; readonly alg: string }
  * @since 0.1.0
  * @category models
  */
-export type TokenEndpointAuthMethod =
-  | "client_secret_basic"
-  | "client_secret_post"
-  | "client_secret_jwt"
-  | "private_key_jwt"
-  | "none"
+export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post" | "client_secret_jwt" | "private_key_jwt" | "none"
 
 /**
  * What every registered client has. All clients are `application_type: "native"`, so their loopback redirect URIs
@@ -364,11 +359,7 @@ export interface TestServer extends TestServerInfo {
   /** The next `polls` device_code token requests answer `slow_down` (HTTP 400) without being processed. */
   readonly slowDown: (polls: number) => Effect.Effect<void>
   /** The next request(s) to `endpoint` get `fault` instead of being processed (CORS preflights excepted). */
-  readonly failNext: (
-    endpoint: EndpointName,
-    fault: Fault,
-    options?: { readonly times?: number }
-  ) => Effect.Effect<void>
+  readonly failNext: (endpoint: EndpointName, fault: Fault, options?: { readonly times?: number }) => Effect.Effect<void>
   /** Forgets every pending `failNext` and `slowDown`. */
   readonly clearFaults: Effect.Effect<void>
   /**
@@ -418,14 +409,7 @@ export interface StartedTestServer extends TestServerInfo {
  */
 export interface TestServerError {
   readonly _tag: "TestServerError"
-  readonly operation:
-    | "start"
-    | "authorize"
-    | "approveDevice"
-    | "denyDevice"
-    | "approveCiba"
-    | "denyCiba"
-    | "rotateSigningKey"
+  readonly operation: "start" | "authorize" | "approveDevice" | "denyDevice" | "approveCiba" | "denyCiba" | "rotateSigningKey"
   readonly message: string
   readonly cause?: unknown
 }
@@ -436,9 +420,7 @@ export interface TestServerError {
  * @since 0.1.0
  * @category errors
  */
-export const TestServerError: (args: Omit<TestServerError, "_tag">) => TestServerError = Data.tagged<TestServerError>(
-  "TestServerError"
-)
+export const TestServerError: (args: Omit<TestServerError, "_tag">) => TestServerError = Data.tagged<TestServerError>("TestServerError")
 
 // -----------------------------------------------------------------------------
 // constructors
@@ -475,8 +457,10 @@ export const makeBrowser: () => Browser = internal.makeBrowser
  */
 export const start = (options: Options = {}): Promise<StartedTestServer> => internal.start(options)
 
-const toError = (operation: TestServerError["operation"]) => (cause: unknown): TestServerError =>
-  TestServerError({ operation, message: cause instanceof Error ? cause.message : String(cause), cause })
+const toError =
+  (operation: TestServerError["operation"]) =>
+  (cause: unknown): TestServerError =>
+    TestServerError({ operation, message: cause instanceof Error ? cause.message : String(cause), cause })
 
 /**
  * Starts a test server in the current scope; it stops when the scope closes.
@@ -486,9 +470,8 @@ const toError = (operation: TestServerError["operation"]) => (cause: unknown): T
  */
 export const make = (options: Options = {}): Effect.Effect<TestServer, TestServerError, Scope.Scope> =>
   Effect.map(
-    Effect.acquireRelease(
-      Effect.tryPromise({ try: () => internal.start(options), catch: toError("start") }),
-      (server) => Effect.promise(() => server.stop())
+    Effect.acquireRelease(Effect.tryPromise({ try: () => internal.start(options), catch: toError("start") }), (server) =>
+      Effect.promise(() => server.stop())
     ),
     (server): TestServer => ({
       issuer: server.issuer,
@@ -497,20 +480,16 @@ export const make = (options: Options = {}): Effect.Effect<TestServer, TestServe
       users: server.users,
       resource: server.resource,
       resourceScopes: server.resourceScopes,
-      authorize: (url, options) =>
-        Effect.tryPromise({ try: () => server.authorize(url, options), catch: toError("authorize") }),
+      authorize: (url, options) => Effect.tryPromise({ try: () => server.authorize(url, options), catch: toError("authorize") }),
       approveDevice: (userCode, options) =>
         Effect.tryPromise({ try: () => server.approveDevice(userCode, options), catch: toError("approveDevice") }),
-      denyDevice: (userCode) =>
-        Effect.tryPromise({ try: () => server.denyDevice(userCode), catch: toError("denyDevice") }),
-      approveCiba: (authReqId) =>
-        Effect.tryPromise({ try: () => server.approveCiba(authReqId), catch: toError("approveCiba") }),
+      denyDevice: (userCode) => Effect.tryPromise({ try: () => server.denyDevice(userCode), catch: toError("denyDevice") }),
+      approveCiba: (authReqId) => Effect.tryPromise({ try: () => server.approveCiba(authReqId), catch: toError("approveCiba") }),
       denyCiba: (authReqId) => Effect.tryPromise({ try: () => server.denyCiba(authReqId), catch: toError("denyCiba") }),
       slowDown: (polls) => Effect.sync(() => server.slowDown(polls)),
       failNext: (endpoint, fault, options) => Effect.sync(() => server.failNext(endpoint, fault, options)),
       clearFaults: Effect.sync(() => server.clearFaults()),
-      rotateSigningKey: (options) =>
-        Effect.tryPromise({ try: () => server.rotateSigningKey(options), catch: toError("rotateSigningKey") })
+      rotateSigningKey: (options) => Effect.tryPromise({ try: () => server.rotateSigningKey(options), catch: toError("rotateSigningKey") })
     })
   )
 
@@ -540,5 +519,4 @@ export const make = (options: Options = {}): Effect.Effect<TestServer, TestServe
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<TestServer, TestServerError> =>
-  Layer.scoped(TestServer, make(options))
+export const layer = (options: Options = {}): Layer.Layer<TestServer, TestServerError> => Layer.scoped(TestServer, make(options))

@@ -20,26 +20,27 @@ describe("discovery", () => {
     expect(server.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     expect(openid.token_endpoint).toBe(server.endpoints.token)
     expect(openid.authorization_response_iss_parameter_supported).toBe(true)
-    expect(openid.grant_types_supported).toEqual(expect.arrayContaining([
-      "authorization_code",
-      "refresh_token",
-      "client_credentials",
-      "urn:ietf:params:oauth:grant-type:device_code",
-      "urn:openid:params:grant-type:ciba",
-      "urn:ietf:params:oauth:grant-type:token-exchange",
-      "urn:ietf:params:oauth:grant-type:jwt-bearer"
-    ]))
-    for (
-      const key of [
-        "pushed_authorization_request_endpoint",
-        "device_authorization_endpoint",
-        "backchannel_authentication_endpoint",
-        "introspection_endpoint",
-        "revocation_endpoint",
-        "userinfo_endpoint",
-        "jwks_uri"
-      ]
-    ) expect(openid[key]).toMatch(/^http:\/\/127\.0\.0\.1/)
+    expect(openid.grant_types_supported).toEqual(
+      expect.arrayContaining([
+        "authorization_code",
+        "refresh_token",
+        "client_credentials",
+        "urn:ietf:params:oauth:grant-type:device_code",
+        "urn:openid:params:grant-type:ciba",
+        "urn:ietf:params:oauth:grant-type:token-exchange",
+        "urn:ietf:params:oauth:grant-type:jwt-bearer"
+      ])
+    )
+    for (const key of [
+      "pushed_authorization_request_endpoint",
+      "device_authorization_endpoint",
+      "backchannel_authentication_endpoint",
+      "introspection_endpoint",
+      "revocation_endpoint",
+      "userinfo_endpoint",
+      "jwks_uri"
+    ])
+      expect(openid[key]).toMatch(/^http:\/\/127\.0\.0\.1/)
     expect(openid.request_parameter_supported).toBe(true)
     const keys = (await (await fetch(server.endpoints.jwks)).json()).keys
     expect(keys.map((k: jose.JWK) => k.alg)).toEqual(["RS256", "ES256", "ECDH-ES"])
@@ -50,9 +51,7 @@ describe("discovery", () => {
     const other = await TestServer.start({ issuerPath: "/tenant/a" })
     try {
       expect(other.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/tenant\/a$/)
-      expect(other.endpoints.authorizationServerMetadata).toBe(
-        `${new URL(other.issuer).origin}/.well-known/oauth-authorization-server/tenant/a`
-      )
+      expect(other.endpoints.authorizationServerMetadata).toBe(`${new URL(other.issuer).origin}/.well-known/oauth-authorization-server/tenant/a`)
       const openid = await (await fetch(other.endpoints.discovery)).json()
       const oauth = await (await fetch(other.endpoints.authorizationServerMetadata)).json()
       expect(openid.issuer).toBe(other.issuer)
@@ -71,13 +70,7 @@ describe("discovery", () => {
 })
 
 describe("client authentication", () => {
-  const confidential = [
-    "clientSecretBasic",
-    "clientSecretPost",
-    "clientSecretJwt",
-    "privateKeyJwt",
-    "encryptedIdToken"
-  ] as const
+  const confidential = ["clientSecretBasic", "clientSecretPost", "clientSecretJwt", "privateKeyJwt", "encryptedIdToken"] as const
 
   it.each(confidential)("%s gets a client_credentials token for the test API", async (name) => {
     const client = server.clients[name]
@@ -230,4 +223,3 @@ describe("features", () => {
     }
   })
 })
-

@@ -89,9 +89,11 @@ describe("CIBA (poll mode)", () => {
     expect(answer.status, JSON.stringify(answer.body)).toBe(200)
     const idToken = jose.decodeJwt(answer.body.id_token)
     expect(idToken).toMatchObject({ sub: "alice", aud: client.clientId })
-    const userinfo = await (await fetch(server.endpoints.userinfo, {
-      headers: { authorization: `Bearer ${answer.body.access_token}` }
-    })).json()
+    const userinfo = await (
+      await fetch(server.endpoints.userinfo, {
+        headers: { authorization: `Bearer ${answer.body.access_token}` }
+      })
+    ).json()
     expect(userinfo).toEqual({ sub: "alice", email: "alice@example.test", email_verified: true })
   })
 

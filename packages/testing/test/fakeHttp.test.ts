@@ -25,7 +25,8 @@ describe("FakeHttp.make: a fake HttpClient", () => {
       expect(seen!.body).toBe("grant_type=client_credentials&scope=a+b")
       expect(seen!.form.get("grant_type")).toBe("client_credentials")
       expect(seen!.at).toBe(5_000)
-    }))
+    })
+  )
 
   it.effect("a reset is a RequestError (Transport); an Effect answer runs when the request arrives", () =>
     Effect.gen(function* () {
@@ -37,7 +38,8 @@ describe("FakeHttp.make: a fake HttpClient", () => {
       yield* TestClock.adjust("10 seconds")
       expect(yield* Fiber.join(fiber)).toEqual({ late: true })
       expect(http.seen.map((s) => s.url)).toEqual(["https://as.example.com/a", "https://as.example.com/b"])
-    }))
+    })
+  )
 
   it.effect("fromFault answers a canned Fault", () =>
     Effect.gen(function* () {
@@ -49,7 +51,8 @@ describe("FakeHttp.make: a fake HttpClient", () => {
       const empty = yield* FakeHttp.make(() => FakeHttp.fromFault(Fault.status(503))).client.get("https://as.example.com/token")
       expect(empty.status).toBe(503)
       expect(yield* empty.text).toBe("")
-    }))
+    })
+  )
 })
 
 describe("FakeHttp.makeFetch: a fake fetch", () => {

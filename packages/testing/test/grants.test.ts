@@ -52,9 +52,11 @@ describe("token exchange (RFC 8693)", () => {
       scope: "openid email"
     })
     expect(answer.status, JSON.stringify(answer.body)).toBe(200)
-    const userinfo = await (await fetch(server.endpoints.userinfo, {
-      headers: { authorization: `Bearer ${answer.body.access_token}` }
-    })).json()
+    const userinfo = await (
+      await fetch(server.endpoints.userinfo, {
+        headers: { authorization: `Bearer ${answer.body.access_token}` }
+      })
+    ).json()
     expect(userinfo).toMatchObject({ sub: "bob", email: "bob@example.test" })
   })
 
@@ -86,10 +88,7 @@ describe("token exchange (RFC 8693)", () => {
       [{ subject_token: user.body.access_token, subject_token_type: "urn:x:unknown" }, "invalid_request"],
       [{ subject_token: "not-a-token", subject_token_type: ACCESS_TOKEN }, "invalid_grant"],
       [{ subject_token: user.body.access_token, subject_token_type: ID_TOKEN }, "invalid_grant"],
-      [
-        { subject_token: user.body.access_token, subject_token_type: ACCESS_TOKEN, audience: "https://other.test" },
-        "invalid_target"
-      ],
+      [{ subject_token: user.body.access_token, subject_token_type: ACCESS_TOKEN, audience: "https://other.test" }, "invalid_target"],
       [{ subject_token: user.body.access_token, subject_token_type: ACCESS_TOKEN, scope: "api:read" }, "invalid_scope"],
       [
         {
@@ -131,9 +130,11 @@ describe("JWT bearer (RFC 7523)", () => {
     })
     expect(answer.status, JSON.stringify(answer.body)).toBe(200)
     expect(answer.body).toMatchObject({ token_type: "Bearer", scope: "openid profile" })
-    const userinfo = await (await fetch(server.endpoints.userinfo, {
-      headers: { authorization: `Bearer ${answer.body.access_token}` }
-    })).json()
+    const userinfo = await (
+      await fetch(server.endpoints.userinfo, {
+        headers: { authorization: `Bearer ${answer.body.access_token}` }
+      })
+    ).json()
     expect(userinfo).toMatchObject({ sub: "alice", name: "Alice Example" })
   })
 

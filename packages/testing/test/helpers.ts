@@ -95,40 +95,31 @@ export const pkce = () => {
 }
 
 /** An authorization request URL for the authorization code flow with PKCE. */
-export const authorizationUrl = (
-  server: TestServer.TestServerInfo,
-  client: AnyClient,
-  extra: Record<string, string> = {}
-) => {
+export const authorizationUrl = (server: TestServer.TestServerInfo, client: AnyClient, extra: Record<string, string> = {}) => {
   const { verifier, challenge } = pkce()
   const state = randomBytes(8).toString("base64url")
   const nonce = randomBytes(8).toString("base64url")
   const url = new URL(server.endpoints.authorization)
-  for (
-    const [k, v] of Object.entries({
-      client_id: client.clientId,
-      response_type: "code",
-      redirect_uri: "http://127.0.0.1/callback",
-      scope: "openid profile email offline_access",
-      prompt: "consent", // offline_access needs prompt=consent (OIDC Core 11)
-      state,
-      nonce,
-      code_challenge: challenge,
-      code_challenge_method: "S256",
-      ...extra
-    })
-  ) url.searchParams.set(k, v)
+  for (const [k, v] of Object.entries({
+    client_id: client.clientId,
+    response_type: "code",
+    redirect_uri: "http://127.0.0.1/callback",
+    scope: "openid profile email offline_access",
+    prompt: "consent", // offline_access needs prompt=consent (OIDC Core 11)
+    state,
+    nonce,
+    code_challenge: challenge,
+    code_challenge_method: "S256",
+    ...extra
+  }))
+    url.searchParams.set(k, v)
   return { url, verifier, state, nonce }
 }
 
 export const jwks = (server: TestServer.TestServerInfo) => jose.createRemoteJWKSet(new URL(server.endpoints.jwks))
 
 /** Runs the code flow for a client and answers the token response. */
-export const codeFlow = async (
-  server: TestServer.StartedTestServer,
-  client: AnyClient,
-  extra: Record<string, string> = {}
-) => {
+export const codeFlow = async (server: TestServer.StartedTestServer, client: AnyClient, extra: Record<string, string> = {}) => {
   const request = authorizationUrl(server, client, extra)
   const callback = new URL(await server.authorize(request.url))
   const code = callback.searchParams.get("code")

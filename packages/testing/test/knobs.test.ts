@@ -12,9 +12,8 @@ afterAll(() => server.stop())
 
 const DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code"
 
-const kids = async () => ((await (await fetch(server.endpoints.jwks)).json()).keys as Array<jose.JWK>)
-  .filter((k) => k.use === "sig")
-  .map((k) => k.kid)
+const kids = async () =>
+  ((await (await fetch(server.endpoints.jwks)).json()).keys as Array<jose.JWK>).filter((k) => k.use === "sig").map((k) => k.kid)
 
 describe("misbehaviour knobs", () => {
   it("short token lifetimes", async () => {
@@ -45,9 +44,7 @@ describe("misbehaviour knobs", () => {
     await server.slowDown(1)
     expect((await token(server, server.clients.clientSecretPost, { grant_type: "client_credentials" })).status).toBe(200)
     await server.approveDevice(body.user_code)
-    expect((await token(server, client, { grant_type: DEVICE_CODE, device_code: body.device_code })).body.error).toBe(
-      "slow_down"
-    )
+    expect((await token(server, client, { grant_type: DEVICE_CODE, device_code: body.device_code })).body.error).toBe("slow_down")
     expect((await token(server, client, { grant_type: DEVICE_CODE, device_code: body.device_code })).status).toBe(200)
   })
 
@@ -116,13 +113,11 @@ describe("misbehaviour knobs", () => {
     expect(final[0]).toBe(replaced.kid)
     const cc = await token(server, server.clients.clientSecretPost, { grant_type: "client_credentials" })
     expect(jose.decodeProtectedHeader(cc.body.access_token).kid).toBe(replaced.kid)
-    await expect(
-      jose.jwtVerify(old.body.id_token, jose.createLocalJWKSet(await (await fetch(server.endpoints.jwks)).json()))
-    ).rejects.toThrow()
+    await expect(jose.jwtVerify(old.body.id_token, jose.createLocalJWKSet(await (await fetch(server.endpoints.jwks)).json()))).rejects.toThrow()
 
     // an ES256 key can be rotated too
     const ec = await server.rotateSigningKey({ alg: "ES256" })
     expect(ec.alg).toBe("ES256")
-    expect((await kids())).toContain(ec.kid)
+    expect(await kids()).toContain(ec.kid)
   })
 })

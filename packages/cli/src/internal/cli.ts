@@ -71,18 +71,15 @@ const discover = Command.make("discover", { issuer: Args.text({ name: "issuer" }
   }).pipe(Effect.provide(Transport.layerFetch({ allowInsecureHttp: insecure })))
 ).pipe(Command.withDescription("fetch and validate an issuer's metadata"))
 
-const clientCredentials = Command.make(
-  "client-credentials",
-  { ...client, scope, resource, audience, showTokens },
-  (o) =>
-    Effect.gen(function* () {
-      const token = yield* Grants.clientCredentials({
-        ...(Option.isSome(o.scope) ? { scope: o.scope.value } : {}),
-        resource: o.resource,
-        audience: o.audience
-      })
-      yield* printToken(token, o.showTokens)
-    }).pipe(Effect.provide(clientLayer(o)))
+const clientCredentials = Command.make("client-credentials", { ...client, scope, resource, audience, showTokens }, (o) =>
+  Effect.gen(function* () {
+    const token = yield* Grants.clientCredentials({
+      ...(Option.isSome(o.scope) ? { scope: o.scope.value } : {}),
+      resource: o.resource,
+      audience: o.audience
+    })
+    yield* printToken(token, o.showTokens)
+  }).pipe(Effect.provide(clientLayer(o)))
 ).pipe(Command.withDescription("get a token with the client credentials grant"))
 
 const device = Command.make("device", { ...client, scope, showTokens }, (o) =>

@@ -45,7 +45,9 @@ const step = <E>(flow: string, program: Effect.Effect<Outcome, E, Env>): Effect.
       flow,
       ok: true,
       result: exit.value.result,
-      ...(lifetime !== undefined && Option.isSome(lifetime) ? { lifetime: Duration.format(Duration.seconds(Math.round(Duration.toSeconds(lifetime.value)))) } : {}),
+      ...(lifetime !== undefined && Option.isSome(lifetime)
+        ? { lifetime: Duration.format(Duration.seconds(Math.round(Duration.toSeconds(lifetime.value)))) }
+        : {}),
       ...(token?.scope === undefined ? {} : { scopes: token.scope }),
       millis
     }
@@ -53,8 +55,7 @@ const step = <E>(flow: string, program: Effect.Effect<Outcome, E, Env>): Effect.
 
 type SecretName = "clientSecretBasic" | "clientSecretPost" | "clientSecretJwt" | "privateKeyJwt"
 
-const authFor = (server: TestServer.TestServer, name: SecretName | "public" | "encryptedIdToken") =>
-  ClientAuth.fromRegistration(server.clients[name])
+const authFor = (server: TestServer.TestServer, name: SecretName | "public" | "encryptedIdToken") => ClientAuth.fromRegistration(server.clients[name])
 
 /** A discovered client for one of the test server's registered clients. */
 const clientFor = (name: SecretName | "public" | "encryptedIdToken") =>
@@ -162,7 +163,10 @@ const flows: Effect.Effect<ReadonlyArray<Demo.Row>, never, Env> = Effect.gen(fun
         client
       )
       const { token, idToken } = yield* flow.callback(yield* server.authorize(flow.request.url))
-      return { result: `${registered.idTokenEncryption.alg}/${registered.idTokenEncryption.enc} decrypted, ID token of ${idToken?.sub} validated`, token }
+      return {
+        result: `${registered.idTokenEncryption.alg}/${registered.idTokenEncryption.enc} decrypted, ID token of ${idToken?.sub} validated`,
+        token
+      }
     })
   )
 
@@ -173,7 +177,12 @@ const flows: Effect.Effect<ReadonlyArray<Demo.Row>, never, Env> = Effect.gen(fun
       Effect.gen(function* () {
         const app = server.clients.privateKeyJwt
         const signingKey = yield* Jwt.signingKey(Redacted.value(app.privateJwk))
-        const flow = yield* Grants.authorizationCodeFlow({ redirectUri: app.redirectUris[0]!, scope: "openid", pushed: true, requestObject: { signingKey } })
+        const flow = yield* Grants.authorizationCodeFlow({
+          redirectUri: app.redirectUris[0]!,
+          scope: "openid",
+          pushed: true,
+          requestObject: { signingKey }
+        })
         const { token } = yield* flow.callback(yield* server.authorize(flow.request.url))
         return { result: `signed ${signingKey.alg} request object pushed, request_uri login`, token }
       })
@@ -301,9 +310,7 @@ export const run: Effect.Effect<ReadonlyArray<Demo.Row>, Demo.DemoFailed | TestS
   yield* Effect.sync(() => console.log(render(all)))
   const failed = all.filter((r) => !r.ok).map((r) => r.flow)
   if (failed.length > 0) {
-    return yield* Effect.fail(
-      Data.struct({ _tag: "DemoFailed" as const, failed, message: `${failed.length} flow(s) failed: ${failed.join(", ")}` })
-    )
+    return yield* Effect.fail(Data.struct({ _tag: "DemoFailed" as const, failed, message: `${failed.length} flow(s) failed: ${failed.join(", ")}` }))
   }
   return all
 })

@@ -12,7 +12,11 @@ export const render = (rows: ReadonlyArray<Demo.Row>): string => {
   const header = ["flow", "result", "token lifetime", "scopes", "time"]
   const cells = rows.map((r) => [r.flow, `${r.ok ? "ok" : "FAILED"}  ${r.result}`, r.lifetime ?? "-", r.scopes ?? "-", `${r.millis} ms`])
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)))
-  const line = (c: ReadonlyArray<string>) => c.map((s, i) => pad(s, widths[i]!)).join("  ").trimEnd()
+  const line = (c: ReadonlyArray<string>) =>
+    c
+      .map((s, i) => pad(s, widths[i]!))
+      .join("  ")
+      .trimEnd()
   const rule = widths.map((w) => "-".repeat(w)).join("  ")
   const failed = rows.filter((r) => !r.ok).length
   return [line(header), rule, ...cells.map(line), rule, `${rows.length - failed} passed, ${failed} failed`].join("\n")

@@ -7,14 +7,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { base64url } from "jose"
-import type {
-  AuthorizationRequest,
-  Options,
-  Pending,
-  PendingRequest,
-  RequestObjectRequest,
-  RequestUriRequest
-} from "../AuthorizationRequest.js"
+import type { AuthorizationRequest, Options, Pending, PendingRequest, RequestObjectRequest, RequestUriRequest } from "../AuthorizationRequest.js"
 import * as OAuthError from "../OAuthError.js"
 import * as Params from "../Params.js"
 import * as Pkce from "../Pkce.js"
@@ -25,8 +18,7 @@ import { checkRedirectUri } from "./wire.js"
 type InvalidArgument = OAuthError.InvalidArgument
 type Result<A> = Either.Either<A, InvalidArgument>
 
-const fail = (argument: string, message: string): Result<never> =>
-  Either.left(OAuthError.invalidArgument(argument, message))
+const fail = (argument: string, message: string): Result<never> => Either.left(OAuthError.invalidArgument(argument, message))
 const ok = Either.right
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -34,11 +26,7 @@ const ok = Either.right
 // ---------------------------------------------------------------------------------------------------------------
 
 const nonEmptyString = (argument: string, u: unknown): Result<string | undefined> =>
-  u === undefined
-    ? ok(undefined)
-    : typeof u === "string" && u.length > 0
-      ? ok(u)
-      : fail(argument, "expected a non-empty string")
+  u === undefined ? ok(undefined) : typeof u === "string" && u.length > 0 ? ok(u) : fail(argument, "expected a non-empty string")
 
 /** A space-separated string or a list of strings, as a list of non-empty tokens. */
 const tokens = (argument: string, u: unknown): Result<ReadonlyArray<string> | undefined> => {
@@ -65,9 +53,7 @@ const visibleAscii = /^[\x20-\x7e]+$/
 
 const json = (argument: string, value: unknown): Result<string> => {
   const encoded = Either.try(() => JSON.stringify(value))
-  return Either.isRight(encoded) && typeof encoded.right === "string"
-    ? ok(encoded.right)
-    : fail(argument, "cannot be encoded as JSON")
+  return Either.isRight(encoded) && typeof encoded.right === "string" ? ok(encoded.right) : fail(argument, "cannot be encoded as JSON")
 }
 
 const authorizationDetails = (u: unknown): Result<string | undefined> => {
@@ -103,7 +89,11 @@ const managed: Readonly<Record<string, string>> = {
   request_uri: "withRequestUri"
 }
 
-const singletons = new Set(Object.keys(managed).filter((n) => n !== "resource").concat(["code_challenge", "code_challenge_method"]))
+const singletons = new Set(
+  Object.keys(managed)
+    .filter((n) => n !== "resource")
+    .concat(["code_challenge", "code_challenge_method"])
+)
 
 const extraParams = (u: unknown): Result<Params.Params> => {
   if (u === undefined) return ok([])
@@ -111,10 +101,7 @@ const extraParams = (u: unknown): Result<Params.Params> => {
   for (const [name, value] of Object.entries(u)) {
     if (name.length === 0) return fail("extraParams", "a parameter name is empty")
     if (name === "code_challenge" || name === "code_challenge_method") {
-      return fail(
-        "extraParams",
-        `'${name}' must not be passed: pass 'codeVerifier' (and 'codeChallengeMethod'), the challenge is derived from it`
-      )
+      return fail("extraParams", `'${name}' must not be passed: pass 'codeVerifier' (and 'codeChallengeMethod'), the challenge is derived from it`)
     }
     if (name === "code_verifier") {
       return fail("extraParams", "'code_verifier' must never be sent to the authorization endpoint: pass 'codeVerifier'")
@@ -174,7 +161,11 @@ const assemble = (parts: Parts): Result<PendingRequest> => {
     seen.add(name)
   }
   const variantNames =
-    parts.variant._tag === "RequestUriRequest" ? ["client_id", "request_uri"] : parts.variant._tag === "RequestObjectRequest" ? ["client_id", "request"] : []
+    parts.variant._tag === "RequestUriRequest"
+      ? ["client_id", "request_uri"]
+      : parts.variant._tag === "RequestObjectRequest"
+        ? ["client_id", "request"]
+        : []
   for (const name of new Set([...seen, ...variantNames])) {
     if (existing.has(name)) {
       return fail("authorizationEndpoint", `its query already has '${name}', which the request sets`)
@@ -218,14 +209,22 @@ const assemble = (parts: Parts): Result<PendingRequest> => {
       break
     case "RequestUriRequest":
       if (variant.requestUri.length === 0) return fail("requestUri", "expected a non-empty string")
-      query = [["client_id", clientId], ["request_uri", variant.requestUri]]
+      query = [
+        ["client_id", clientId],
+        ["request_uri", variant.requestUri]
+      ]
       break
     case "RequestObjectRequest":
       if (!compactJwt.test(variant.request)) return fail("request", "expected a compact JWS or JWE")
       {
         // OpenID Connect Core 6.1: response_type and scope (with openid) are sent outside the request object too
         const scope = get("scope")
-        query = [["client_id", clientId], ["response_type", "code"], ...(scope === undefined ? [] : [["scope", scope] as const]), ["request", variant.request]]
+        query = [
+          ["client_id", clientId],
+          ["response_type", "code"],
+          ...(scope === undefined ? [] : [["scope", scope] as const]),
+          ["request", variant.request]
+        ]
       }
       break
   }
@@ -264,7 +263,7 @@ const assemble = (parts: Parts): Result<PendingRequest> => {
 // ---------------------------------------------------------------------------------------------------------------
 
 /** @internal */
-export const make = Effect.fnUntraced(function*(options: Options) {
+export const make = Effect.fnUntraced(function* (options: Options) {
   if (!isRecord(options)) return yield* fail("options", "expected an object")
   yield* absoluteUrl("authorizationEndpoint", options.authorizationEndpoint, true)
   const clientId = yield* nonEmptyString("clientId", options.clientId)
@@ -315,9 +314,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
 
   const generatedState = state === undefined ? yield* randomToken(32) : state === false ? undefined : state
   const generatedNonce = nonce === undefined ? (scope.includes("openid") ? yield* randomToken(32) : undefined) : nonce === false ? undefined : nonce
-  const pkce = method === false
-    ? undefined
-    : yield* Pkce.make(givenVerifier === undefined ? { method } : { method, verifier: givenVerifier })
+  const pkce = method === false ? undefined : yield* Pkce.make(givenVerifier === undefined ? { method } : { method, verifier: givenVerifier })
 
   const params = Params.make({
     client_id: clientId,
@@ -389,9 +386,15 @@ export const queryParams = (self: PendingRequest): Params.Params => {
     case "AuthorizationRequest":
       return self.params
     case "RequestUriRequest":
-      return [["client_id", self.clientId], ["request_uri", self.requestUri]]
+      return [
+        ["client_id", self.clientId],
+        ["request_uri", self.requestUri]
+      ]
     case "RequestObjectRequest":
-      return [["client_id", self.clientId], ["request", self.request]]
+      return [
+        ["client_id", self.clientId],
+        ["request", self.request]
+      ]
   }
 }
 

@@ -11,12 +11,9 @@ import type * as Params from "../Params.js"
 import { scope as normaliseScope } from "../Params.js"
 import * as wire from "./wire.js"
 
-const nonEmpty = (v: Params.Value | undefined): boolean =>
-  v !== undefined && (typeof v === "string" ? v.length > 0 : Redacted.value(v).length > 0)
+const nonEmpty = (v: Params.Value | undefined): boolean => v !== undefined && (typeof v === "string" ? v.length > 0 : Redacted.value(v).length > 0)
 
-const requestedExpirySeconds = (
-  input: number | Duration.Duration | undefined
-): Either.Either<string | undefined, InvalidArgument> => {
+const requestedExpirySeconds = (input: number | Duration.Duration | undefined): Either.Either<string | undefined, InvalidArgument> => {
   if (input === undefined) return Either.right(undefined)
   const seconds = typeof input === "number" ? input : Duration.isFinite(input) ? Duration.toMillis(input) / 1000 : Infinity
   return Number.isSafeInteger(seconds) && seconds > 0
@@ -32,12 +29,7 @@ export const params = (request: BackchannelAuthenticationRequest): Either.Either
   }
   const hints = [request.loginHint, request.loginHintToken, request.idTokenHint].filter(nonEmpty).length
   if (hints !== 1) {
-    return Either.left(
-      invalidArgument(
-        "loginHint",
-        `exactly one of loginHint, loginHintToken and idTokenHint must be given (got ${hints})`
-      )
-    )
+    return Either.left(invalidArgument("loginHint", `exactly one of loginHint, loginHintToken and idTokenHint must be given (got ${hints})`))
   }
   return Either.flatMap(requestedExpirySeconds(request.requestedExpiry), (requestedExpiry) =>
     wire.buildParams(
@@ -53,7 +45,8 @@ export const params = (request: BackchannelAuthenticationRequest): Either.Either
         requested_expiry: requestedExpiry
       },
       request.extra
-    ))
+    )
+  )
 }
 
 const Wire = Schema.Struct({
@@ -66,21 +59,16 @@ const known: ReadonlySet<string> = new Set(Object.keys(Wire.fields))
 const decodeWire = wire.decoder(Wire, "backchannel_authentication")
 
 /** @internal */
-export const decode: (
-  body: unknown,
-  context?: ResponseContext
-) => Effect.Effect<BackchannelAuthenticationResponse, UnexpectedResponse> = Effect.fnUntraced(function*(
-  raw: unknown,
-  context?: ResponseContext
-) {
-  const body = yield* wire.plainBody(raw, "backchannel_authentication", context)
-  const decoded = yield* decodeWire(body, context)
-  const expiresAt = yield* wire.expiresAt(decoded.expires_in, "backchannel_authentication", body, context)
-  const response: BackchannelAuthenticationResponse = {
-    authReqId: decoded.auth_req_id,
-    expiresAt,
-    interval: wire.intervalOf(decoded.interval),
-    extra: wire.extrasOf(body, known)
-  }
-  return response
-})
+export const decode: (body: unknown, context?: ResponseContext) => Effect.Effect<BackchannelAuthenticationResponse, UnexpectedResponse> =
+  Effect.fnUntraced(function* (raw: unknown, context?: ResponseContext) {
+    const body = yield* wire.plainBody(raw, "backchannel_authentication", context)
+    const decoded = yield* decodeWire(body, context)
+    const expiresAt = yield* wire.expiresAt(decoded.expires_in, "backchannel_authentication", body, context)
+    const response: BackchannelAuthenticationResponse = {
+      authReqId: decoded.auth_req_id,
+      expiresAt,
+      interval: wire.intervalOf(decoded.interval),
+      extra: wire.extrasOf(body, known)
+    }
+    return response
+  })

@@ -26,8 +26,7 @@ import { expiryMillis, extrasOf, parseSeconds, plainBody } from "./wire.js"
  */
 const noExtra: Readonly<Record<string, unknown>> = Object.freeze({})
 
-const redact = (s: string | Redacted.Redacted<string>): Redacted.Redacted<string> =>
-  typeof s === "string" ? Redacted.make(s) : s
+const redact = (s: string | Redacted.Redacted<string>): Redacted.Redacted<string> => (typeof s === "string" ? Redacted.make(s) : s)
 
 /** @internal */
 export const make = (options: MakeOptions): BearerToken => ({
@@ -60,11 +59,7 @@ const extraMembers = (body: Readonly<Record<string, unknown>>, known: ReadonlySe
   Object.keys(body).every((k) => known.has(k)) ? noExtra : extrasOf(body, known)
 
 /** @internal */
-export const decodeAt = (
-  raw: unknown,
-  now: DateTime.Utc,
-  options: DecodeOptions = {}
-): Either.Either<BearerToken, UnexpectedResponse> => {
+export const decodeAt = (raw: unknown, now: DateTime.Utc, options: DecodeOptions = {}): Either.Either<BearerToken, UnexpectedResponse> => {
   const endpoint = options.endpoint ?? "token"
   const plain = plainBody(raw, endpoint, options.context)
   if (Either.isLeft(plain)) return Either.left(plain.left)
@@ -74,7 +69,8 @@ export const decodeAt = (
   const { access_token, token_type, expires_in, refresh_token, id_token, scope, issued_token_type } = body
   if (typeof access_token !== "string") return fail(access_token === undefined ? "access_token is missing" : "access_token is not a string")
   if (access_token.length === 0) return fail("access_token is empty")
-  if (typeof token_type !== "string" || token_type.length === 0) return fail(token_type === undefined ? "token_type is missing" : "token_type is not a non-empty string")
+  if (typeof token_type !== "string" || token_type.length === 0)
+    return fail(token_type === undefined ? "token_type is missing" : "token_type is not a non-empty string")
   const expected = options.tokenType === undefined ? "bearer" : options.tokenType
   if (expected !== null && token_type.toLowerCase() !== expected.toLowerCase()) {
     return fail(`token_type is '${bound(token_type, 32)}', expected '${expected}'`)
@@ -87,7 +83,12 @@ export const decodeAt = (
     if (at === undefined) return fail(`expires_in: ${seconds} seconds is out of range`)
     expiresAt = DateTime.unsafeMake(at)
   }
-  for (const [name, value] of [["refresh_token", refresh_token], ["id_token", id_token], ["scope", scope], ["issued_token_type", issued_token_type]] as const) {
+  for (const [name, value] of [
+    ["refresh_token", refresh_token],
+    ["id_token", id_token],
+    ["scope", scope],
+    ["issued_token_type", issued_token_type]
+  ] as const) {
     if (value !== undefined && value !== null && typeof value !== "string") return fail(`${name} is not a string`)
   }
   const extra = extraMembers(body, knownMembers)
@@ -115,8 +116,7 @@ export const decode = (body: unknown, options?: DecodeOptions): Effect.Effect<Be
 // ---------------------------------------------------------------------------------------------------------------
 
 /** @internal */
-export const isBearerToken = (u: unknown): u is BearerToken =>
-  isRecord(u) && u._tag === "BearerToken" && Redacted.isRedacted(u.accessToken)
+export const isBearerToken = (u: unknown): u is BearerToken => isRecord(u) && u._tag === "BearerToken" && Redacted.isRedacted(u.accessToken)
 
 /**
  * Whether the arguments of a dual function start with the token (data-first) rather than the other arguments (a
@@ -135,30 +135,25 @@ export const isExpiredAt: {
 } = dual(
   dataFirst,
   (self: BearerToken, now: DateTime.Utc, leeway: Duration.DurationInput = Duration.zero): boolean =>
-    self.expiresAt !== undefined &&
-    DateTime.toEpochMillis(self.expiresAt) - Duration.toMillis(Duration.decode(leeway)) <= DateTime.toEpochMillis(now)
+    self.expiresAt !== undefined && DateTime.toEpochMillis(self.expiresAt) - Duration.toMillis(Duration.decode(leeway)) <= DateTime.toEpochMillis(now)
 )
 
 /** @internal */
 export const isExpired: {
   (leeway?: Duration.DurationInput): (self: BearerToken) => Effect.Effect<boolean>
   (self: BearerToken, leeway?: Duration.DurationInput): Effect.Effect<boolean>
-} = dual(
-  dataFirst,
-  (self: BearerToken, leeway?: Duration.DurationInput): Effect.Effect<boolean> =>
-    Effect.map(Clock.currentTimeMillis, (now) => isExpiredAt(self, DateTime.unsafeMake(now), leeway))
+} = dual(dataFirst, (self: BearerToken, leeway?: Duration.DurationInput): Effect.Effect<boolean> =>
+  Effect.map(Clock.currentTimeMillis, (now) => isExpiredAt(self, DateTime.unsafeMake(now), leeway))
 )
 
 /** @internal */
 export const remainingLifetimeAt: {
   (now: DateTime.Utc): (self: BearerToken) => Option.Option<Duration.Duration>
   (self: BearerToken, now: DateTime.Utc): Option.Option<Duration.Duration>
-} = dual(
-  2,
-  (self: BearerToken, now: DateTime.Utc): Option.Option<Duration.Duration> =>
-    self.expiresAt === undefined
-      ? Option.none()
-      : Option.some(Duration.millis(Math.max(0, DateTime.toEpochMillis(self.expiresAt) - DateTime.toEpochMillis(now))))
+} = dual(2, (self: BearerToken, now: DateTime.Utc): Option.Option<Duration.Duration> =>
+  self.expiresAt === undefined
+    ? Option.none()
+    : Option.some(Duration.millis(Math.max(0, DateTime.toEpochMillis(self.expiresAt) - DateTime.toEpochMillis(now))))
 )
 
 /** @internal */
@@ -170,8 +165,7 @@ export const scopes = (self: BearerToken): ReadonlyArray<string> =>
   self.scope === undefined ? [] : self.scope.split(" ").filter((s) => s.length > 0)
 
 /** @internal */
-export const authorizationHeader = (self: BearerToken): Redacted.Redacted<string> =>
-  Redacted.make(`Bearer ${Redacted.value(self.accessToken)}`)
+export const authorizationHeader = (self: BearerToken): Redacted.Redacted<string> => Redacted.make(`Bearer ${Redacted.value(self.accessToken)}`)
 
 // ---------------------------------------------------------------------------------------------------------------
 // encoding

@@ -41,4 +41,14 @@ export const jsonObjectDecoder = <A, I, R extends never>(schema: Schema.Schema<A
 
 /** @internal */
 export const describe = (u: unknown): string =>
-  u === null ? "null" : Array.isArray(u) ? "an array" : typeof u === "string" ? (u.length === 0 ? "an empty string" : "a string") : typeof u === "object" ? "an object" : `a ${typeof u}`
+  u === null
+    ? "null"
+    : Array.isArray(u)
+      ? "an array"
+      : typeof u === "string"
+        ? u.length === 0
+          ? "an empty string"
+          : "a string"
+        : typeof u === "object"
+          ? "an object"
+          : `a ${typeof u}`

@@ -12,7 +12,8 @@ import * as wire from "./wire.js"
 /** @internal */
 export const params = (request: DeviceAuthorizationRequest = {}): Either.Either<Params.Params, InvalidArgument> =>
   Either.flatMap(wire.checkResources(request.resource), (resource) =>
-    wire.buildParams({ scope: normaliseScope(request.scope), resource }, request.extra))
+    wire.buildParams({ scope: normaliseScope(request.scope), resource }, request.extra)
+  )
 
 const Wire = Schema.Struct({
   device_code: Schema.Redacted(Schema.NonEmptyString),
@@ -28,28 +29,24 @@ const known: ReadonlySet<string> = new Set(Object.keys(Wire.fields))
 const decodeWire = wire.decoder(Wire, "device_authorization")
 
 /** @internal */
-export const decode: (
-  body: unknown,
-  context?: ResponseContext
-) => Effect.Effect<DeviceAuthorizationResponse, UnexpectedResponse> = Effect.fnUntraced(function*(
-  raw: unknown,
-  context?: ResponseContext
-) {
-  const body = yield* wire.plainBody(raw, "device_authorization", context)
-  const decoded = yield* decodeWire(body, context)
-  const verificationUri = decoded.verification_uri ?? decoded.verification_url
-  if (verificationUri === undefined) {
-    return yield* Effect.fail(unexpectedResponse("device_authorization", "verification_uri: is missing", body, context))
+export const decode: (body: unknown, context?: ResponseContext) => Effect.Effect<DeviceAuthorizationResponse, UnexpectedResponse> = Effect.fnUntraced(
+  function* (raw: unknown, context?: ResponseContext) {
+    const body = yield* wire.plainBody(raw, "device_authorization", context)
+    const decoded = yield* decodeWire(body, context)
+    const verificationUri = decoded.verification_uri ?? decoded.verification_url
+    if (verificationUri === undefined) {
+      return yield* Effect.fail(unexpectedResponse("device_authorization", "verification_uri: is missing", body, context))
+    }
+    const expiresAt = yield* wire.expiresAt(decoded.expires_in, "device_authorization", body, context)
+    const response: DeviceAuthorizationResponse = {
+      deviceCode: decoded.device_code,
+      userCode: decoded.user_code,
+      verificationUri,
+      ...(decoded.verification_uri_complete === undefined ? {} : { verificationUriComplete: decoded.verification_uri_complete }),
+      expiresAt,
+      interval: wire.intervalOf(decoded.interval),
+      extra: wire.extrasOf(body, known)
+    }
+    return response
   }
-  const expiresAt = yield* wire.expiresAt(decoded.expires_in, "device_authorization", body, context)
-  const response: DeviceAuthorizationResponse = {
-    deviceCode: decoded.device_code,
-    userCode: decoded.user_code,
-    verificationUri,
-    ...(decoded.verification_uri_complete === undefined ? {} : { verificationUriComplete: decoded.verification_uri_complete }),
-    expiresAt,
-    interval: wire.intervalOf(decoded.interval),
-    extra: wire.extrasOf(body, known)
-  }
-  return response
-})
+)

@@ -1,14 +1,7 @@
 /** @internal */
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
-import type {
-  Endpoint,
-  ErrorResponse,
-  OAuthError,
-  ResponseContext,
-  StandardCode,
-  UnexpectedResponse
-} from "../OAuthError.js"
+import type { Endpoint, ErrorResponse, OAuthError, ResponseContext, StandardCode, UnexpectedResponse } from "../OAuthError.js"
 import { toJson } from "./json.js"
 
 /** @internal */
@@ -94,7 +87,14 @@ const authorization = [
   "invalid_authorization_details"
 ] as const
 
-const resource = ["invalid_request", "invalid_token", "insufficient_scope", "insufficient_user_authentication", "invalid_dpop_proof", "use_dpop_nonce"] as const
+const resource = [
+  "invalid_request",
+  "invalid_token",
+  "insufficient_scope",
+  "insufficient_user_authentication",
+  "invalid_dpop_proof",
+  "use_dpop_nonce"
+] as const
 
 /** @internal */
 export const endpointCodes = {
@@ -154,8 +154,7 @@ export const maxExcerptLength = 1024
 const maxFieldLength = 512
 
 /** @internal */
-export const bound = (s: string, max: number = maxFieldLength): string =>
-  s.length <= max ? s : `${s.slice(0, max - 1)}…`
+export const bound = (s: string, max: number = maxFieldLength): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`)
 
 /** @internal */
 export const makeError = (
@@ -180,8 +179,7 @@ export const makeError = (
 }
 
 /** @internal */
-export const isRecord = (u: unknown): u is Record<string, unknown> =>
-  typeof u === "object" && u !== null && !Array.isArray(u)
+export const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 /** @internal */
 export const fromBody = (endpoint: Endpoint, body: unknown, context?: ResponseContext): OAuthError | undefined => {
@@ -272,10 +270,12 @@ const mask = (value: unknown, depth: number): unknown => {
 }
 
 /** The character an escape stands for when it is one of `allowed`; otherwise the escape is left as it is. */
-const decodeTo = (allowed: RegExp) => (code: number, escape: string): string => {
-  const c = String.fromCharCode(code)
-  return code < 128 && allowed.test(c) ? c : escape
-}
+const decodeTo =
+  (allowed: RegExp) =>
+  (code: number, escape: string): string => {
+    const c = String.fromCharCode(code)
+    return code < 128 && allowed.test(c) ? c : escape
+  }
 const nameCharacter = decodeTo(/[A-Za-z0-9_$.-]/)
 // encoders percent-encode a name's punctuation, never its letters: decoding only punctuation keeps a '%' that
 // happens to stand before a name (`%4access_token`) from swallowing its first letter
@@ -291,7 +291,8 @@ const decoders: ReadonlyArray<(text: string) => string> = [
   (text) => text.replace(/%([0-9a-fA-F]{2})/g, (m, hex: string) => namePunctuation(parseInt(hex, 16), m)),
   (text) =>
     text.replace(/&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g, (m, hex: string | undefined, dec: string | undefined) =>
-      nameCharacter(hex !== undefined ? parseInt(hex, 16) : Number(dec), m))
+      nameCharacter(hex !== undefined ? parseInt(hex, 16) : Number(dec), m)
+    )
 ]
 
 /**
@@ -347,7 +348,14 @@ const maskPass = (text: string): string => {
   let from = 0
   keyThenSeparator.lastIndex = 0
   for (let m = keyThenSeparator.exec(text); m !== null; m = keyThenSeparator.exec(text)) {
-    const [whole, lt, open, name, close, separator] = m as unknown as [string, string | undefined, string | undefined, string, string | undefined, string]
+    const [whole, lt, open, name, close, separator] = m as unknown as [
+      string,
+      string | undefined,
+      string | undefined,
+      string,
+      string | undefined,
+      string
+    ]
     const xml = separator === ">"
     if (xml && (lt === undefined || open !== undefined || close !== undefined)) continue
     if (!xml && lt !== undefined) continue
@@ -375,7 +383,8 @@ const controlCharacters = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\
  */
 export const escapeControl = (s: string): string =>
   s.replace(controlCharacters, (c) =>
-    c === "\n" ? "\\n" : c === "\r" ? "\\r" : c === "\t" ? "\\t" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+    c === "\n" ? "\\n" : c === "\r" ? "\\r" : c === "\t" ? "\\t" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
+  )
 
 /** Server text for a message or a field: control characters escaped, then bounded. */
 const safe = (s: string, max?: number): string => bound(escapeControl(s), max)
@@ -405,18 +414,16 @@ const render = (body: unknown): string => {
  * @internal
  */
 export const excerpt = (body: unknown): string => {
-  const text = Either.getOrElse(Either.try(() => render(body)), () => "<not a JSON value>")
+  const text = Either.getOrElse(
+    Either.try(() => render(body)),
+    () => "<not a JSON value>"
+  )
   // a last pass over the final text: masking is applied to what is shown, whatever path produced it
   return safe(maskText(text), maxExcerptLength)
 }
 
 /** @internal */
-export const unexpectedResponse = (
-  endpoint: Endpoint,
-  reason: string,
-  body: unknown,
-  context?: ResponseContext
-): UnexpectedResponse => {
+export const unexpectedResponse = (endpoint: Endpoint, reason: string, body: unknown, context?: ResponseContext): UnexpectedResponse => {
   const status = typeof context?.status === "number" ? context.status : undefined
   const contentType = typeof context?.contentType === "string" ? safe(context.contentType, 100) : undefined
   const why = safe(maskText(String(reason)))

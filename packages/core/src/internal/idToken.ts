@@ -21,22 +21,20 @@ export const invalidIdToken = (reason: Reason, detail: string, claim?: string): 
 const fromFailure = (f: jose.Failure): InvalidIdToken => invalidIdToken(f.reason, f.detail, f.claim)
 
 /** Other kinds of JWT an ID token must never be confused with (RFC 8725 3.11); `typ` values as normalized. */
-const otherTypes = [
-  "at+jwt",
-  "logout+jwt",
-  "token-introspection+jwt",
-  "oauth-authz-req+jwt",
-  "secevent+jwt",
-  "dpop+jwt",
-  "jwt-bearer+jwt"
-]
+const otherTypes = ["at+jwt", "logout+jwt", "token-introspection+jwt", "oauth-authz-req+jwt", "secevent+jwt", "dpop+jwt", "jwt-bearer+jwt"]
 
 const toUtc = (seconds: number): DateTime.Utc => DateTime.unsafeMake(Math.round(seconds * 1000))
 
 const unwrap = (u: string | Redacted.Redacted<string>): string => (Redacted.isRedacted(u) ? Redacted.value(u) : u)
 
 const rawValue = (idToken: IdToken | string | Redacted.Redacted<string>): unknown =>
-  typeof idToken === "string" ? idToken : Redacted.isRedacted(idToken) ? Redacted.value(idToken) : isRecord(idToken) && Redacted.isRedacted(idToken.value) ? Redacted.value(idToken.value) : undefined
+  typeof idToken === "string"
+    ? idToken
+    : Redacted.isRedacted(idToken)
+      ? Redacted.value(idToken)
+      : isRecord(idToken) && Redacted.isRedacted(idToken.value)
+        ? Redacted.value(idToken.value)
+        : undefined
 
 const checkOptions = <E>(options: ValidateOptions<E>): Either.Either<number, OAuthError.InvalidArgument> => {
   if (!isRecord(options)) return Either.left(OAuthError.invalidArgument("options", "expected an object"))
@@ -56,15 +54,13 @@ const checkOptions = <E>(options: ValidateOptions<E>): Either.Either<number, OAu
   return jose.clockTolerance(options.clockTolerance)
 }
 
-const fail = (reason: Reason, detail: string, claim?: string): Either.Either<never, jose.Failure> =>
-  Either.left(jose.failure(reason, detail, claim))
+const fail = (reason: Reason, detail: string, claim?: string): Either.Either<never, jose.Failure> => Either.left(jose.failure(reason, detail, claim))
 
 const missing = (claim: string): Either.Either<never, jose.Failure> => fail("MissingClaim", `the '${claim}' claim is missing`, claim)
 
 const notString = (claim: string): Either.Either<never, jose.Failure> => fail("Malformed", `'${claim}' is not a string`, claim)
 
-const notNumericDate = (claim: string): Either.Either<never, jose.Failure> =>
-  fail("Malformed", `'${claim}' is not a NumericDate`, claim)
+const notNumericDate = (claim: string): Either.Either<never, jose.Failure> => fail("Malformed", `'${claim}' is not a NumericDate`, claim)
 
 type Mutable<A> = { -readonly [K in keyof A]: A[K] }
 
@@ -153,11 +149,7 @@ const checkClaims = <E>(
     if (options.maxAge !== undefined) {
       const age = now - authTime
       if (age > options.maxAge + tolerance) {
-        return fail(
-          "MaxAgeExceeded",
-          `the end-user authenticated ${Math.round(age)} seconds ago, more than max_age ${options.maxAge}`,
-          "auth_time"
-        )
+        return fail("MaxAgeExceeded", `the end-user authenticated ${Math.round(age)} seconds ago, more than max_age ${options.maxAge}`, "auth_time")
       }
     }
   }
@@ -179,12 +171,7 @@ const checkClaims = <E>(
 }
 
 /** The checks that need no hashing, run while the signature is being verified: the claims, the types of the hashes. */
-const checkIdToken = <E>(
-  token: jose.Verified,
-  options: ValidateOptions<E>,
-  now: number,
-  tolerance: number
-): Either.Either<Claims, jose.Failure> => {
+const checkIdToken = <E>(token: jose.Verified, options: ValidateOptions<E>, now: number, tolerance: number): Either.Either<Claims, jose.Failure> => {
   const checked = checkClaims(token.claims, options, now, tolerance, token.alg, token.encrypted)
   if (Either.isLeft(checked)) return checked
   const c = token.claims
@@ -212,9 +199,8 @@ const checkHash = (
   if (hash.right === undefined || value === undefined || alg === "none") return Effect.void
   const expected = hash.right
   return Effect.flatMap(jose.leftHalfHash(unwrap(value), alg), (actual) =>
-    actual === expected
-      ? Effect.void
-      : Effect.fail(jose.failure(hashMismatch[claim][0], hashMismatch[claim][1], claim)))
+    actual === expected ? Effect.void : Effect.fail(jose.failure(hashMismatch[claim][0], hashMismatch[claim][1], claim))
+  )
 }
 
 /** The default allow-list: RS256, the algorithm every OpenID provider supports. */
@@ -257,11 +243,14 @@ export const validate = <E>(
       if (!atHash && !cHash && !sHash) return Effect.succeed(claims)
       return Effect.as(
         Effect.mapError(
-          Effect.all([
-            checkHash(c, "at_hash", options.accessToken, claims.alg),
-            checkHash(c, "c_hash", options.code, claims.alg),
-            checkHash(c, "s_hash", options.state, claims.alg)
-          ], { discard: true }),
+          Effect.all(
+            [
+              checkHash(c, "at_hash", options.accessToken, claims.alg),
+              checkHash(c, "c_hash", options.code, claims.alg),
+              checkHash(c, "s_hash", options.state, claims.alg)
+            ],
+            { discard: true }
+          ),
           fromFailure
         ),
         claims

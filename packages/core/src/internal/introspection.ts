@@ -27,23 +27,25 @@ const decodeWire = wire.decoder(Wire, "introspection")
 
 /** @internal */
 export const decode = (raw: unknown, context?: ResponseContext): Either.Either<IntrospectionResponse, UnexpectedResponse> =>
-  Either.flatMap(wire.plainBody(raw, "introspection", context), (body) => Either.map(decodeWire(body, context), (w) => ({
-    active: w.active,
-    ...wire.defined({
-      scope: w.scope,
-      clientId: w.client_id,
-      username: w.username,
-      tokenType: w.token_type,
-      expiresAt: w.exp,
-      issuedAt: w.iat,
-      notBefore: w.nbf,
-      sub: w.sub,
-      aud: w.aud === undefined ? undefined : typeof w.aud === "string" ? [w.aud] : w.aud,
-      iss: w.iss,
-      jti: w.jti
-    }),
-    extra: wire.extrasOf(body, known)
-  })))
+  Either.flatMap(wire.plainBody(raw, "introspection", context), (body) =>
+    Either.map(decodeWire(body, context), (w) => ({
+      active: w.active,
+      ...wire.defined({
+        scope: w.scope,
+        clientId: w.client_id,
+        username: w.username,
+        tokenType: w.token_type,
+        expiresAt: w.exp,
+        issuedAt: w.iat,
+        notBefore: w.nbf,
+        sub: w.sub,
+        aud: w.aud === undefined ? undefined : typeof w.aud === "string" ? [w.aud] : w.aud,
+        iss: w.iss,
+        jti: w.jti
+      }),
+      extra: wire.extrasOf(body, known)
+    }))
+  )
 
 /** @internal */
 export const encode = (self: IntrospectionResponse): Record<string, unknown> => {

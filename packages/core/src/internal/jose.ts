@@ -60,8 +60,7 @@ export const failure = (reason: Reason, detail: string, claim?: string): Failure
 /** @internal */
 export const isFailure = (u: unknown): u is Failure => isRecord(u) && u._tag === "JoseFailure"
 
-const fail = (reason: Reason, detail: string, claim?: string): Effect.Effect<never, Failure> =>
-  Effect.fail(failure(reason, detail, claim))
+const fail = (reason: Reason, detail: string, claim?: string): Effect.Effect<never, Failure> => Effect.fail(failure(reason, detail, claim))
 
 /** A short, printable rendering of a value taken from a token (never a whole token). @internal */
 export { show }
@@ -216,21 +215,25 @@ const selectKey = (set: unknown, alg: AsymmetricAlgorithm, kid: string | undefin
   }
   if (count === 1) return Either.right(found!)
   if (count === 0) {
-    return Either.left(failure(
-      "NoMatchingKey",
-      kid === undefined
-        ? `the authorization server's key set has no key for ${alg}`
-        : `the authorization server's key set has no ${alg} key with kid ${show(kid)}`,
-      kid === undefined ? undefined : "kid"
-    ))
+    return Either.left(
+      failure(
+        "NoMatchingKey",
+        kid === undefined
+          ? `the authorization server's key set has no key for ${alg}`
+          : `the authorization server's key set has no ${alg} key with kid ${show(kid)}`,
+        kid === undefined ? undefined : "kid"
+      )
+    )
   }
-  return Either.left(failure(
-    "AmbiguousKey",
-    kid === undefined
-      ? `the token names no 'kid' and the authorization server's key set has ${count} keys for ${alg}`
-      : `the authorization server's key set has ${count} ${alg} keys with kid ${show(kid)}`,
-    "kid"
-  ))
+  return Either.left(
+    failure(
+      "AmbiguousKey",
+      kid === undefined
+        ? `the token names no 'kid' and the authorization server's key set has ${count} keys for ${alg}`
+        : `the authorization server's key set has ${count} ${alg} keys with kid ${show(kid)}`,
+      "kid"
+    )
+  )
 }
 
 /**
@@ -254,9 +257,7 @@ const keyOfSet = (set: unknown, alg: AsymmetricAlgorithm, kid: string | undefine
  * refetches its set once, subject to its cooldown, when it does not know it).
  */
 const verificationKey = <E>(keys: KeySet<E>, alg: AsymmetricAlgorithm, kid: string | undefined): Effect.Effect<CryptoKey, Failure | E> =>
-  typeof keys === "function"
-    ? Effect.flatMap(keys(kid === undefined ? {} : { kid }), (set) => keyOfSet(set, alg, kid))
-    : keyOfSet(keys, alg, kid)
+  typeof keys === "function" ? Effect.flatMap(keys(kid === undefined ? {} : { kid }), (set) => keyOfSet(set, alg, kid)) : keyOfSet(keys, alg, kid)
 
 // ---------------------------------------------------------------------------------------------------------------------
 // verification
@@ -297,7 +298,7 @@ export const decryptionKeyList = (keys: DecryptionKey | ReadonlyArray<Decryption
   keys === undefined ? [] : Array.isArray(keys) ? keys : [keys as DecryptionKey]
 
 const decrypt = <E>(compact: Compact, jwe: string, config: VerifyConfig<E>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const { header } = compact
     const alg = header.alg
     const enc = header.enc
@@ -319,9 +320,7 @@ const decrypt = <E>(compact: Compact, jwe: string, config: VerifyConfig<E>) =>
     yield* checkCommonHeader(header)
     if (header.zip !== undefined) return yield* fail("DecryptionFailed", "compressed ('zip') JWEs are not supported", "zip")
     const kid = typeof header.kid === "string" ? header.kid : undefined
-    const candidates = config.decryptionKeys.filter((k) =>
-      k.algorithms.includes(alg) && (kid === undefined || k.kid === undefined || k.kid === kid)
-    )
+    const candidates = config.decryptionKeys.filter((k) => k.algorithms.includes(alg) && (kid === undefined || k.kid === undefined || k.kid === kid))
     if (candidates.length === 0) {
       return yield* fail(
         "DecryptionFailed",
@@ -342,14 +341,16 @@ const decrypt = <E>(compact: Compact, jwe: string, config: VerifyConfig<E>) =>
         last = `the decryption key cannot be used for ${alg} (${key.left})`
         continue
       }
-      const result = yield* Effect.either(Effect.tryPromise({
-        try: () =>
-          Jose.compactDecrypt(jwe, key.right, {
-            keyManagementAlgorithms: [alg],
-            contentEncryptionAlgorithms: [enc]
-          }),
-        catch: describe
-      }))
+      const result = yield* Effect.either(
+        Effect.tryPromise({
+          try: () =>
+            Jose.compactDecrypt(jwe, key.right, {
+              keyManagementAlgorithms: [alg],
+              contentEncryptionAlgorithms: [enc]
+            }),
+          catch: describe
+        })
+      )
       if (Either.isRight(result)) return new TextDecoder().decode(result.right.plaintext)
       last = result.left
     }
@@ -449,7 +450,8 @@ const verifySignature = <E, A>(
       return fail("AlgorithmNotAllowed", `${alg} tokens are verified with the client secret, and this client has none`, "alg")
     }
     key = Effect.mapError(hmacKey(config.clientSecret, alg, "verify"), (e) =>
-      failure("InvalidSignature", `the client secret cannot be used as an ${alg} key (${e})`))
+      failure("InvalidSignature", `the client secret cannot be used as an ${alg} key (${e})`)
+    )
   } else {
     if (config.keys === undefined) {
       return fail("NoMatchingKey", "no key set of the authorization server is available to verify the signature")
@@ -458,16 +460,19 @@ const verifySignature = <E, A>(
   }
   const signingInput = ascii.encode(jws.slice(0, parts[0]!.length + 1 + parts[1]!.length))
   return Effect.flatMap(key, (cryptoKey) =>
-    Effect.flatten(Effect.tryPromise({
-      try: () => {
-        const valid = globalThis.crypto.subtle.verify(webCryptoVerify[alg], cryptoKey, signature, signingInput)
-        // while the signature is checked off the main thread: decode and inspect the payload that is being verified;
-        // the outcome is only used once the signature verifies (a forged token is InvalidSignature, whatever it says)
-        const inspected = inspectPayload(parts[1]!, header, alg, encrypted, inspect)
-        return valid.then((ok) => (ok ? inspected : invalidSignature))
-      },
-      catch: (e) => failure("InvalidSignature", `the signature does not verify (${describe(e)})`)
-    })))
+    Effect.flatten(
+      Effect.tryPromise({
+        try: () => {
+          const valid = globalThis.crypto.subtle.verify(webCryptoVerify[alg], cryptoKey, signature, signingInput)
+          // while the signature is checked off the main thread: decode and inspect the payload that is being verified;
+          // the outcome is only used once the signature verifies (a forged token is InvalidSignature, whatever it says)
+          const inspected = inspectPayload(parts[1]!, header, alg, encrypted, inspect)
+          return valid.then((ok) => (ok ? inspected : invalidSignature))
+        },
+        catch: (e) => failure("InvalidSignature", `the signature does not verify (${describe(e)})`)
+      })
+    )
+  )
 }
 
 const invalidSignature: Either.Either<never, Failure> = Either.left(failure("InvalidSignature", "the signature does not verify"))
@@ -515,8 +520,7 @@ export const verifyWith = <E, A>(jwt: string, config: VerifyConfig<E>, inspect: 
  * Verifies a compact JWT (see {@link verifyWith}). Claims are not checked here, only parsed.
  * @internal
  */
-export const verify = <E>(jwt: string, config: VerifyConfig<E>): Effect.Effect<Verified, Failure | E> =>
-  verifyWith(jwt, config, Either.right)
+export const verify = <E>(jwt: string, config: VerifyConfig<E>): Effect.Effect<Verified, Failure | E> => verifyWith(jwt, config, Either.right)
 
 // ---------------------------------------------------------------------------------------------------------------------
 // claims helpers
@@ -548,22 +552,14 @@ export const nowSeconds: Effect.Effect<number> = Effect.map(Clock.currentTimeMil
 const maxNumericDate = 8_640_000_000_000
 
 /** A NumericDate claim, when present: a finite non-negative number. @internal */
-export const numericDate = (
-  claims: Readonly<Record<string, unknown>>,
-  name: string
-): Either.Either<number | undefined, Failure> => {
+export const numericDate = (claims: Readonly<Record<string, unknown>>, name: string): Either.Either<number | undefined, Failure> => {
   const value = claims[name]
   if (value === undefined) return Either.right(undefined)
-  return isNumericDate(value)
-    ? Either.right(value)
-    : Either.left(failure("Malformed", `'${name}' is not a NumericDate`, name))
+  return isNumericDate(value) ? Either.right(value) : Either.left(failure("Malformed", `'${name}' is not a NumericDate`, name))
 }
 
 /** A string claim, when present. @internal */
-export const stringClaim = (
-  claims: Readonly<Record<string, unknown>>,
-  name: string
-): Either.Either<string | undefined, Failure> => {
+export const stringClaim = (claims: Readonly<Record<string, unknown>>, name: string): Either.Either<string | undefined, Failure> => {
   const value = claims[name]
   if (value === undefined) return Either.right(undefined)
   return typeof value === "string" ? Either.right(value) : Either.left(failure("Malformed", `'${name}' is not a string`, name))

@@ -64,7 +64,9 @@ export const toJson = (u: unknown): Either.Either<unknown, string> => {
     return Either.right(clone(u, 0))
   } catch (e) {
     return Either.left(
-      typeof e === "object" && e !== null && "notJson" in e && typeof e.notJson === "string" ? `not a JSON value: ${e.notJson}` : "not a JSON value: reading it failed"
+      typeof e === "object" && e !== null && "notJson" in e && typeof e.notJson === "string"
+        ? `not a JSON value: ${e.notJson}`
+        : "not a JSON value: reading it failed"
     )
   }
 }

@@ -13,12 +13,7 @@ import type * as OAuthError from "../OAuthError.js"
 import * as jose from "./jose.js"
 
 /** @internal */
-export const invalidJwt = (
-  endpoint: OAuthError.Endpoint,
-  reason: Jwt.Reason,
-  detail: string,
-  claim?: string
-): Jwt.InvalidJwt =>
+export const invalidJwt = (endpoint: OAuthError.Endpoint, reason: Jwt.Reason, detail: string, claim?: string): Jwt.InvalidJwt =>
   Data.struct({
     _tag: "InvalidJwt" as const,
     endpoint,

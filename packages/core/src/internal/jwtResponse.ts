@@ -16,7 +16,7 @@ const verified = <E>(
   options: Options<E>,
   type: string | undefined
 ) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const tolerance = yield* jose.clockTolerance(options.clockTolerance)
     const toError = (e: jose.Failure) => invalidJwt(endpoint, e.reason as Jwt.Reason, e.detail, e.claim)
     const result = yield* Effect.mapError(
@@ -34,7 +34,7 @@ const verified = <E>(
     )
     const now = yield* jose.nowSeconds
     const claims = result.claims
-    const checked = Either.gen(function*() {
+    const checked = Either.gen(function* () {
       const iss = yield* jose.stringClaim(claims, "iss")
       const aud = yield* jose.audienceClaim(claims)
       yield* jose.checkTimes(claims, now, tolerance)
@@ -48,11 +48,8 @@ const verified = <E>(
 export const userInfo = <E = never>(
   jwt: string | Redacted.Redacted<string>,
   options: UserInfoOptions<E>
-): Effect.Effect<
-  UserInfo.UserInfo,
-  Jwt.InvalidJwt | OAuthError.InvalidArgument | OAuthError.UnexpectedResponse | UserInfo.MismatchingSubject | E
-> =>
-  Effect.gen(function*() {
+): Effect.Effect<UserInfo.UserInfo, Jwt.InvalidJwt | OAuthError.InvalidArgument | OAuthError.UnexpectedResponse | UserInfo.MismatchingSubject | E> =>
+  Effect.gen(function* () {
     const { aud, claims, iss, toError } = yield* verified("userinfo", jwt, options, undefined)
     if (iss !== undefined && iss !== options.issuer) {
       return yield* Effect.fail(toError(jose.failure("IssuerMismatch", `'iss' ${jose.show(iss, 256)} is not the expected issuer`, "iss")))
@@ -74,11 +71,8 @@ export const introspectionType = "token-introspection+jwt" as const
 export const introspection = <E = never>(
   jwt: string | Redacted.Redacted<string>,
   options: Options<E>
-): Effect.Effect<
-  Introspection.IntrospectionResponse,
-  Jwt.InvalidJwt | OAuthError.InvalidArgument | OAuthError.UnexpectedResponse | E
-> =>
-  Effect.gen(function*() {
+): Effect.Effect<Introspection.IntrospectionResponse, Jwt.InvalidJwt | OAuthError.InvalidArgument | OAuthError.UnexpectedResponse | E> =>
+  Effect.gen(function* () {
     const { aud, claims, iss, toError } = yield* verified("introspection", jwt, options, introspectionType)
     if (iss === undefined) return yield* Effect.fail(toError(jose.failure("MissingClaim", "the 'iss' claim is missing", "iss")))
     if (iss !== options.issuer) {

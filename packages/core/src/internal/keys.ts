@@ -40,7 +40,7 @@ export const describe = (u: unknown): string => {
 
 /** A short, printable rendering of a value taken from a key or a token (never key material). @internal */
 export const show = (u: unknown, max = 64): string => {
-  const text = typeof u === "string" ? u : JSON.stringify(u) ?? String(u)
+  const text = typeof u === "string" ? u : (JSON.stringify(u) ?? String(u))
   const bounded = text.length > max ? `${text.slice(0, max)}…` : text
   return JSON.stringify(bounded)
 }
@@ -50,19 +50,7 @@ export const show = (u: unknown, max = 64): string => {
 // ---------------------------------------------------------------------------------------------------------------------
 
 /** The asymmetric JWS algorithms, in order of preference for a key that fits several. @internal */
-export const asymmetricAlgorithms = [
-  "RS256",
-  "RS384",
-  "RS512",
-  "PS256",
-  "PS384",
-  "PS512",
-  "ES256",
-  "ES384",
-  "ES512",
-  "EdDSA",
-  "Ed25519"
-] as const
+export const asymmetricAlgorithms = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"] as const
 
 /** @internal */
 export const hmacAlgorithms = ["HS256", "HS384", "HS512"] as const
@@ -83,14 +71,7 @@ export const keyManagementAlgorithms = [
 ] as const
 
 /** @internal */
-export const contentEncryptionAlgorithms = [
-  "A128GCM",
-  "A192GCM",
-  "A256GCM",
-  "A128CBC-HS256",
-  "A192CBC-HS384",
-  "A256CBC-HS512"
-] as const
+export const contentEncryptionAlgorithms = ["A128GCM", "A192GCM", "A256GCM", "A128CBC-HS256", "A192CBC-HS384", "A256CBC-HS512"] as const
 
 /** @internal */
 export type AsymmetricAlgorithm = (typeof asymmetricAlgorithms)[number]
@@ -103,8 +84,10 @@ export type KeyManagementAlgorithm = (typeof keyManagementAlgorithms)[number]
 /** @internal */
 export type ContentEncryptionAlgorithm = (typeof contentEncryptionAlgorithms)[number]
 
-const among = <A extends string>(list: ReadonlyArray<A>) => (u: unknown): u is A =>
-  typeof u === "string" && (list as ReadonlyArray<string>).includes(u)
+const among =
+  <A extends string>(list: ReadonlyArray<A>) =>
+  (u: unknown): u is A =>
+    typeof u === "string" && (list as ReadonlyArray<string>).includes(u)
 
 /** @internal */
 export const isSigningAlgorithm: (u: unknown) => u is SigningAlgorithm = among(signingAlgorithms)
@@ -161,9 +144,11 @@ export const cryptoKeySigningAlgorithm = (key: CryptoKey): AsymmetricAlgorithm |
   const algorithm = key.algorithm as { readonly name: string; readonly hash?: { readonly name?: string }; readonly namedCurve?: string }
   return asymmetricAlgorithms.find((alg) => {
     const shape = shapes[alg]
-    return shape.name === algorithm.name &&
+    return (
+      shape.name === algorithm.name &&
       (shape.hash === undefined || shape.hash === algorithm.hash?.name) &&
       (shape.crv === undefined || shape.name !== "ECDSA" || shape.crv === algorithm.namedCurve)
+    )
   })
 }
 
@@ -247,8 +232,7 @@ export const publicKeyMaterial = (jwk: Jose.JWK): Jose.JWK => pick(jwk, publicKe
  * and those of key types this code does not know), `key_ops` and `ext` (which describe the private key).
  * @internal
  */
-export const publicJwk = (jwk: Jose.JWK): Jose.JWK =>
-  pick(jwk, publicMetadataMembers, pick(jwk, publicKeyMembers, {})) as Jose.JWK
+export const publicJwk = (jwk: Jose.JWK): Jose.JWK => pick(jwk, publicMetadataMembers, pick(jwk, publicKeyMembers, {})) as Jose.JWK
 
 // ---------------------------------------------------------------------------------------------------------------------
 // key input
@@ -257,7 +241,9 @@ export const publicJwk = (jwk: Jose.JWK): Jose.JWK =>
 /** Whether a value is a WebCrypto key (or looks like one: a key from another realm). @internal */
 export const isCryptoKey = (u: unknown): u is CryptoKey =>
   (typeof CryptoKey !== "undefined" && u instanceof CryptoKey) ||
-  (Predicate.hasProperty(u, "algorithm") && Predicate.hasProperty(u, "type") && Predicate.hasProperty(u, "usages") &&
+  (Predicate.hasProperty(u, "algorithm") &&
+    Predicate.hasProperty(u, "type") &&
+    Predicate.hasProperty(u, "usages") &&
     Predicate.hasProperty(u, "extractable"))
 
 /** A private key input, told apart. @internal */
@@ -346,32 +332,25 @@ const importedKeys = new WeakMap<object, Map<string, CryptoKey>>()
  * `Redacted` client secret, a decryption key) and that algorithm. A failed import is not remembered.
  * @internal
  */
-export const importOnce = (
-  owner: object,
-  alg: string,
-  make: () => Promise<CryptoKey | Uint8Array>
-): Effect.Effect<CryptoKey, string> =>
+export const importOnce = (owner: object, alg: string, make: () => Promise<CryptoKey | Uint8Array>): Effect.Effect<CryptoKey, string> =>
   Effect.suspend(() => {
     const hit = importedKeys.get(owner)?.get(alg)
     if (hit !== undefined) return Effect.succeed(hit)
-    return Effect.flatMap(
-      Effect.tryPromise({ try: make, catch: describe }),
-      (key) => {
-        if (key instanceof Uint8Array) return Effect.fail("not an asymmetric key")
-        const problem = weakness(key)
-        if (problem !== undefined) return Effect.fail(problem)
-        let byAlg = importedKeys.get(owner)
-        if (byAlg === undefined) {
-          byAlg = new Map()
-          importedKeys.set(owner, byAlg)
-        }
-        // two fibers that imported at once keep the first key
-        const first = byAlg.get(alg)
-        if (first !== undefined) return Effect.succeed(first)
-        byAlg.set(alg, key)
-        return Effect.succeed(key)
+    return Effect.flatMap(Effect.tryPromise({ try: make, catch: describe }), (key) => {
+      if (key instanceof Uint8Array) return Effect.fail("not an asymmetric key")
+      const problem = weakness(key)
+      if (problem !== undefined) return Effect.fail(problem)
+      let byAlg = importedKeys.get(owner)
+      if (byAlg === undefined) {
+        byAlg = new Map()
+        importedKeys.set(owner, byAlg)
       }
-    )
+      // two fibers that imported at once keep the first key
+      const first = byAlg.get(alg)
+      if (first !== undefined) return Effect.succeed(first)
+      byAlg.set(alg, key)
+      return Effect.succeed(key)
+    })
   })
 
 /** The key imported for `owner` and `alg` by {@link importOnce}, if it was imported. @internal */
@@ -390,24 +369,14 @@ const hmacHash: { readonly [A in HmacAlgorithm]: string } = { HS256: "SHA-256", 
  */
 export const hmacKey = (secret: Redacted.Redacted<string>, alg: HmacAlgorithm, usage: "sign" | "verify"): Effect.Effect<CryptoKey, string> =>
   importOnce(secret, `${alg}/${usage}`, () =>
-    globalThis.crypto.subtle.importKey(
-      "raw",
-      new TextEncoder().encode(Redacted.value(secret)),
-      { name: "HMAC", hash: hmacHash[alg] },
-      false,
-      [usage]
-    ))
+    globalThis.crypto.subtle.importKey("raw", new TextEncoder().encode(Redacted.value(secret)), { name: "HMAC", hash: hmacHash[alg] }, false, [usage])
+  )
 
 // ---------------------------------------------------------------------------------------------------------------------
 // signing keys
 // ---------------------------------------------------------------------------------------------------------------------
 
-const makeSigningKey = (
-  alg: SigningAlgorithm,
-  kid: string | undefined,
-  key: CryptoKey,
-  publicJwk?: Jose.JWK
-): SigningKey =>
+const makeSigningKey = (alg: SigningAlgorithm, kid: string | undefined, key: CryptoKey, publicJwk?: Jose.JWK): SigningKey =>
   Object.freeze({
     _tag: "SigningKey" as const,
     alg,
@@ -448,7 +417,7 @@ const signingJwk = (
   optionAlg: AsymmetricAlgorithm | undefined,
   kidOption: string | undefined
 ): Effect.Effect<SigningKey, InvalidArgument> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     yield* checkPrivateJwk("privateKey", jwk, "sign")
     const fallback = defaultSigningAlgorithm(jwk)
     if (fallback === undefined) {
@@ -486,7 +455,7 @@ export const signingKey = (
   privateKey: unknown,
   options: { readonly alg?: unknown; readonly kid?: unknown } = {}
 ): Effect.Effect<SigningKey, InvalidArgument> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const alg = yield* checkSigningAlgOption(options.alg)
     const kid = yield* checkKidOption(options.kid)
     const parsed = parseKeyInput("privateKey", privateKey)
@@ -528,15 +497,14 @@ export const secretKey = (
   secret: string | Redacted.Redacted<string>,
   options: { readonly alg?: unknown } = {}
 ): Effect.Effect<SigningKey, InvalidArgument> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const alg = options.alg ?? "HS256"
     if (!isHmacAlgorithm(alg)) return yield* invalid("alg", `must be one of ${hmacAlgorithms.join(", ")}`)
     const value: unknown = Redacted.isRedacted(secret) ? Redacted.value(secret) : secret
     const problem = secretProblem(value)
     if (problem !== undefined) return yield* invalid("secret", problem)
-    const key = yield* Effect.mapError(
-      hmacKey(Redacted.isRedacted(secret) ? secret : Redacted.make(value as string), alg, "sign"),
-      (e) => OAuthError.invalidArgument("secret", `could not be imported as an HMAC key (${e})`)
+    const key = yield* Effect.mapError(hmacKey(Redacted.isRedacted(secret) ? secret : Redacted.make(value as string), alg, "sign"), (e) =>
+      OAuthError.invalidArgument("secret", `could not be imported as an HMAC key (${e})`)
     )
     return makeSigningKey(alg, undefined, key)
   })
@@ -562,8 +530,7 @@ const keyManagementFamily = (jwk: Jose.JWK): ReadonlyArray<KeyManagementAlgorith
   jwk.kty === "RSA" ? rsaOaep : jwk.kty === "EC" || (jwk.kty === "OKP" && jwk.crv === "X25519") ? ecdh : []
 
 /** The key management algorithm a JWK calls for when nothing else says: `RSA-OAEP-256` for RSA, `ECDH-ES` for EC/X25519. */
-const defaultKeyManagement = (jwk: Jose.JWK): KeyManagementAlgorithm | undefined =>
-  jwk.kty === "RSA" ? "RSA-OAEP-256" : keyManagementFamily(jwk)[0]
+const defaultKeyManagement = (jwk: Jose.JWK): KeyManagementAlgorithm | undefined => (jwk.kty === "RSA" ? "RSA-OAEP-256" : keyManagementFamily(jwk)[0])
 
 /** The key management algorithms a WebCrypto key was imported for. */
 const cryptoKeyDecryption = (key: CryptoKey): ReadonlyArray<KeyManagementAlgorithm> => {
@@ -592,7 +559,7 @@ export const encryptionKey = (
   jwk: Jose.JWK,
   options: { readonly alg?: unknown; readonly enc?: unknown } = {}
 ): Effect.Effect<EncryptionKey, InvalidArgument> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     if (!isJwk(jwk)) return yield* invalid("jwk", "must be a JWK")
     const problem = usageProblem(jwk, "encrypt")
     if (problem !== undefined) return yield* invalid("jwk", problem)
@@ -628,8 +595,7 @@ export const decryptorOf = (key: DecryptionKey): ((alg: KeyManagementAlgorithm) 
   decryptors.get(key)
 
 /** Whether a value is a decryption key built by {@link decryptionKey}. @internal */
-export const isDecryptionKey = (u: unknown): u is DecryptionKey =>
-  typeof u === "object" && u !== null && decryptors.has(u as DecryptionKey)
+export const isDecryptionKey = (u: unknown): u is DecryptionKey => typeof u === "object" && u !== null && decryptors.has(u as DecryptionKey)
 
 /**
  * Imports the client's private key to decrypt JWEs with (`Jwt.decryptionKey`): checked and imported now, for its first
@@ -640,7 +606,7 @@ export const decryptionKey = (
   privateKey: unknown,
   options: { readonly alg?: unknown; readonly kid?: unknown } = {}
 ): Effect.Effect<DecryptionKey, InvalidArgument> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const optionAlg = yield* checkKeyManagement("alg", options.alg)
     let kid = yield* checkKidOption(options.kid)
     const parsed = parseKeyInput("privateKey", privateKey)
@@ -695,7 +661,8 @@ export const decryptionKey = (
     const importer = (alg: KeyManagementAlgorithm) => importOnce(value, alg, () => importFor(alg))
     // import now: a key that cannot be used fails here, not at the first token
     yield* Effect.mapError(importer(algorithms[0]!), (e) =>
-      OAuthError.invalidArgument("privateKey", `could not be imported for ${algorithms[0]} (${e})`))
+      OAuthError.invalidArgument("privateKey", `could not be imported for ${algorithms[0]} (${e})`)
+    )
     decryptors.set(value, importer)
     return value
   })

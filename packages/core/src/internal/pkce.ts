@@ -26,9 +26,7 @@ export const isVerifier = (u: unknown): u is string => typeof u === "string" && 
 export const isMethod = (u: unknown): u is Method => u === "S256" || u === "plain"
 
 /** @internal */
-export const validateVerifier = (
-  verifier: string | Redacted.Redacted<string>
-): Either.Either<CodeVerifier, OAuthError.InvalidArgument> => {
+export const validateVerifier = (verifier: string | Redacted.Redacted<string>): Either.Either<CodeVerifier, OAuthError.InvalidArgument> => {
   const value: unknown = Redacted.isRedacted(verifier) ? Redacted.value(verifier) : verifier
   if (typeof value !== "string") {
     return Either.left(OAuthError.invalidArgument("codeVerifier", "expected a string"))
@@ -56,14 +54,10 @@ export const generateVerifier: {
     return Effect.map(randomBytes(32), (bytes) => Redacted.make(base64url.encode(bytes)))
   }
   if (typeof length !== "number" || !Number.isInteger(length) || length < minLength || length > maxLength) {
-    return Effect.fail(
-      OAuthError.invalidArgument("length", `must be an integer from ${minLength} to ${maxLength}`)
-    )
+    return Effect.fail(OAuthError.invalidArgument("length", `must be an integer from ${minLength} to ${maxLength}`))
   }
   // Whole groups of 3 bytes give base64url characters that each carry 6 random bits; keep the first `length`.
-  return Effect.map(randomBytes(Math.ceil(length / 4) * 3), (bytes) =>
-    Redacted.make(base64url.encode(bytes).slice(0, length))
-  )
+  return Effect.map(randomBytes(Math.ceil(length / 4) * 3), (bytes) => Redacted.make(base64url.encode(bytes).slice(0, length)))
 }) as any
 
 const sha256 = (input: string): Effect.Effect<Uint8Array> =>
@@ -73,10 +67,7 @@ const sha256 = (input: string): Effect.Effect<Uint8Array> =>
   )
 
 /** @internal */
-export const challenge = (
-  verifier: string | Redacted.Redacted<string>,
-  method: Method = "S256"
-): Effect.Effect<string, OAuthError.InvalidArgument> =>
+export const challenge = (verifier: string | Redacted.Redacted<string>, method: Method = "S256"): Effect.Effect<string, OAuthError.InvalidArgument> =>
   Effect.flatMap(validateVerifier(verifier), (valid) => {
     if (method === "plain") return Effect.succeed(Redacted.value(valid))
     if (method === "S256") return Effect.map(sha256(Redacted.value(valid)), base64url.encode)

@@ -14,20 +14,16 @@ const known: ReadonlySet<string> = new Set(Object.keys(Wire.fields))
 const decodeWire = wire.decoder(Wire, "pushed_authorization")
 
 /** @internal */
-export const decode: (
-  body: unknown,
-  context?: ResponseContext
-) => Effect.Effect<PushedAuthorizationResponse, UnexpectedResponse> = Effect.fnUntraced(function*(
-  raw: unknown,
-  context?: ResponseContext
-) {
-  const body = yield* wire.plainBody(raw, "pushed_authorization", context)
-  const decoded = yield* decodeWire(body, context)
-  const expiresAt = yield* wire.expiresAt(decoded.expires_in, "pushed_authorization", body, context)
-  const response: PushedAuthorizationResponse = {
-    requestUri: decoded.request_uri,
-    expiresAt,
-    extra: wire.extrasOf(body, known)
+export const decode: (body: unknown, context?: ResponseContext) => Effect.Effect<PushedAuthorizationResponse, UnexpectedResponse> = Effect.fnUntraced(
+  function* (raw: unknown, context?: ResponseContext) {
+    const body = yield* wire.plainBody(raw, "pushed_authorization", context)
+    const decoded = yield* decodeWire(body, context)
+    const expiresAt = yield* wire.expiresAt(decoded.expires_in, "pushed_authorization", body, context)
+    const response: PushedAuthorizationResponse = {
+      requestUri: decoded.request_uri,
+      expiresAt,
+      extra: wire.extrasOf(body, known)
+    }
+    return response
   }
-  return response
-})
+)

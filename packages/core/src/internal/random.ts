@@ -6,8 +6,7 @@ import { base64url } from "jose"
  * `n` bytes from the platform's cryptographically secure source (WebCrypto).
  * @internal
  */
-export const randomBytes = (n: number): Effect.Effect<Uint8Array> =>
-  Effect.sync(() => globalThis.crypto.getRandomValues(new Uint8Array(n)))
+export const randomBytes = (n: number): Effect.Effect<Uint8Array> => Effect.sync(() => globalThis.crypto.getRandomValues(new Uint8Array(n)))
 
 /**
  * A URL-safe random token of `bytes` bytes of entropy (base64url, no padding).

@@ -61,14 +61,8 @@ const checkLifetime = (input: Duration.DurationInput | undefined): Either.Either
   return Either.right(Math.floor(Duration.toMillis(decoded.value) / 1000))
 }
 
-const signClaims = (
-  params: Params.Params,
-  clientId: string,
-  options: Options,
-  lifetimeSeconds: number | undefined,
-  type: string | false
-) =>
-  Effect.gen(function*() {
+const signClaims = (params: Params.Params, clientId: string, options: Options, lifetimeSeconds: number | undefined, type: string | false) =>
+  Effect.gen(function* () {
     if (!isRecord(options) || !isRecord(options.signingKey) || options.signingKey._tag !== "SigningKey") {
       return yield* Effect.fail(OAuthError.invalidArgument("signingKey", "expected a Jwt.SigningKey"))
     }
@@ -97,7 +91,7 @@ export const make = (
   request: AuthorizationRequest.AuthorizationRequest,
   options: Options
 ): Effect.Effect<AuthorizationRequest.RequestObjectRequest, InvalidArgument> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     if (!isRecord(request) || request._tag !== "AuthorizationRequest") {
       return yield* Effect.fail(OAuthError.invalidArgument("request", "expected an AuthorizationRequest (not already pushed or signed)"))
     }
@@ -112,7 +106,7 @@ export const backchannel = (
   request: BackchannelAuthentication.BackchannelAuthenticationRequest,
   options: BackchannelOptions
 ): Effect.Effect<Params.Params, InvalidArgument> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     if (!isRecord(options) || typeof options.clientId !== "string" || options.clientId.length === 0) {
       return yield* Effect.fail(OAuthError.invalidArgument("clientId", "expected a non-empty string"))
     }

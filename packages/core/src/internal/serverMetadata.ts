@@ -31,25 +31,17 @@ export const Document = Schema.Struct({
   acrValuesSupported: strings.pipe(Schema.fromKey("acr_values_supported")),
   subjectTypesSupported: strings.pipe(Schema.fromKey("subject_types_supported")),
   tokenEndpointAuthMethodsSupported: strings.pipe(Schema.fromKey("token_endpoint_auth_methods_supported")),
-  tokenEndpointAuthSigningAlgValuesSupported: strings.pipe(
-    Schema.fromKey("token_endpoint_auth_signing_alg_values_supported")
-  ),
+  tokenEndpointAuthSigningAlgValuesSupported: strings.pipe(Schema.fromKey("token_endpoint_auth_signing_alg_values_supported")),
   serviceDocumentation: page.pipe(Schema.fromKey("service_documentation")),
   uiLocalesSupported: strings.pipe(Schema.fromKey("ui_locales_supported")),
   opPolicyUri: page.pipe(Schema.fromKey("op_policy_uri")),
   opTosUri: page.pipe(Schema.fromKey("op_tos_uri")),
   revocationEndpoint: url.pipe(Schema.fromKey("revocation_endpoint")),
   revocationEndpointAuthMethodsSupported: strings.pipe(Schema.fromKey("revocation_endpoint_auth_methods_supported")),
-  revocationEndpointAuthSigningAlgValuesSupported: strings.pipe(
-    Schema.fromKey("revocation_endpoint_auth_signing_alg_values_supported")
-  ),
+  revocationEndpointAuthSigningAlgValuesSupported: strings.pipe(Schema.fromKey("revocation_endpoint_auth_signing_alg_values_supported")),
   introspectionEndpoint: url.pipe(Schema.fromKey("introspection_endpoint")),
-  introspectionEndpointAuthMethodsSupported: strings.pipe(
-    Schema.fromKey("introspection_endpoint_auth_methods_supported")
-  ),
-  introspectionEndpointAuthSigningAlgValuesSupported: strings.pipe(
-    Schema.fromKey("introspection_endpoint_auth_signing_alg_values_supported")
-  ),
+  introspectionEndpointAuthMethodsSupported: strings.pipe(Schema.fromKey("introspection_endpoint_auth_methods_supported")),
+  introspectionEndpointAuthSigningAlgValuesSupported: strings.pipe(Schema.fromKey("introspection_endpoint_auth_signing_alg_values_supported")),
   codeChallengeMethodsSupported: strings.pipe(Schema.fromKey("code_challenge_methods_supported")),
   signedMetadata: wire.optional(Schema.String).pipe(Schema.fromKey("signed_metadata")),
   // OpenID Connect Discovery 3
@@ -60,12 +52,8 @@ export const Document = Schema.Struct({
   userinfoEncryptionAlgValuesSupported: strings.pipe(Schema.fromKey("userinfo_encryption_alg_values_supported")),
   userinfoEncryptionEncValuesSupported: strings.pipe(Schema.fromKey("userinfo_encryption_enc_values_supported")),
   requestObjectSigningAlgValuesSupported: strings.pipe(Schema.fromKey("request_object_signing_alg_values_supported")),
-  requestObjectEncryptionAlgValuesSupported: strings.pipe(
-    Schema.fromKey("request_object_encryption_alg_values_supported")
-  ),
-  requestObjectEncryptionEncValuesSupported: strings.pipe(
-    Schema.fromKey("request_object_encryption_enc_values_supported")
-  ),
+  requestObjectEncryptionAlgValuesSupported: strings.pipe(Schema.fromKey("request_object_encryption_alg_values_supported")),
+  requestObjectEncryptionEncValuesSupported: strings.pipe(Schema.fromKey("request_object_encryption_enc_values_supported")),
   displayValuesSupported: strings.pipe(Schema.fromKey("display_values_supported")),
   claimTypesSupported: strings.pipe(Schema.fromKey("claim_types_supported")),
   claimsSupported: strings.pipe(Schema.fromKey("claims_supported")),
@@ -100,29 +88,19 @@ export const Document = Schema.Struct({
   authorizationResponseIssParameterSupported: flag.pipe(Schema.fromKey("authorization_response_iss_parameter_supported")),
   // RFC 8705 3.3 / 5
   tlsClientCertificateBoundAccessTokens: flag.pipe(Schema.fromKey("tls_client_certificate_bound_access_tokens")),
-  mtlsEndpointAliases: wire.optional(Schema.Record({ key: Schema.String, value: wire.HttpUrl })).pipe(
-    Schema.fromKey("mtls_endpoint_aliases")
-  ),
+  mtlsEndpointAliases: wire.optional(Schema.Record({ key: Schema.String, value: wire.HttpUrl })).pipe(Schema.fromKey("mtls_endpoint_aliases")),
   // RFC 9449 5.1
   dpopSigningAlgValuesSupported: strings.pipe(Schema.fromKey("dpop_signing_alg_values_supported")),
   // RFC 9396 10
   authorizationDetailsTypesSupported: strings.pipe(Schema.fromKey("authorization_details_types_supported")),
   // RFC 9701 7
   introspectionSigningAlgValuesSupported: strings.pipe(Schema.fromKey("introspection_signing_alg_values_supported")),
-  introspectionEncryptionAlgValuesSupported: strings.pipe(
-    Schema.fromKey("introspection_encryption_alg_values_supported")
-  ),
-  introspectionEncryptionEncValuesSupported: strings.pipe(
-    Schema.fromKey("introspection_encryption_enc_values_supported")
-  ),
+  introspectionEncryptionAlgValuesSupported: strings.pipe(Schema.fromKey("introspection_encryption_alg_values_supported")),
+  introspectionEncryptionEncValuesSupported: strings.pipe(Schema.fromKey("introspection_encryption_enc_values_supported")),
   // JARM 3
   authorizationSigningAlgValuesSupported: strings.pipe(Schema.fromKey("authorization_signing_alg_values_supported")),
-  authorizationEncryptionAlgValuesSupported: strings.pipe(
-    Schema.fromKey("authorization_encryption_alg_values_supported")
-  ),
-  authorizationEncryptionEncValuesSupported: strings.pipe(
-    Schema.fromKey("authorization_encryption_enc_values_supported")
-  )
+  authorizationEncryptionAlgValuesSupported: strings.pipe(Schema.fromKey("authorization_encryption_alg_values_supported")),
+  authorizationEncryptionEncValuesSupported: strings.pipe(Schema.fromKey("authorization_encryption_enc_values_supported"))
 })
 
 /** @internal */
@@ -142,9 +120,7 @@ export const endpointFields = [
 ] as const satisfies ReadonlyArray<Field>
 
 // Document keys on the wire, for `extra` and `encode`.
-const wireKeys: ReadonlyArray<readonly [field: Field, key: string]> = Object.entries(Document.fields).map((
-  [field, signature]
-) => {
+const wireKeys: ReadonlyArray<readonly [field: Field, key: string]> = Object.entries(Document.fields).map(([field, signature]) => {
   const ast = (signature as { readonly ast: unknown }).ast
   const from = typeof ast === "object" && ast !== null && "from" in ast ? (ast.from as { readonly fromKey?: unknown }) : undefined
   return [field as Field, typeof from?.fromKey === "string" ? from.fromKey : field] as const
@@ -158,9 +134,7 @@ export const issuerUrl = (issuer: string, options?: IssuerOptions): Either.Eithe
   }
   const parsed = new URL(issuer)
   if (!wire.isSecureUrl(parsed, options?.allowInsecureHttp === true)) {
-    return Either.left(
-      invalidArgument("issuer", "must use https (http is accepted only on a loopback host, or with allowInsecureHttp)")
-    )
+    return Either.left(invalidArgument("issuer", "must use https (http is accepted only on a loopback host, or with allowInsecureHttp)"))
   }
   if (issuer.includes("?") || issuer.includes("#")) {
     return Either.left(invalidArgument("issuer", "must not have a query or a fragment"))
@@ -176,36 +150,30 @@ export const openidConfigurationUrl = (issuer: string, options?: IssuerOptions):
   Either.map(issuerUrl(issuer, options), () => `${issuer.endsWith("/") ? issuer.slice(0, -1) : issuer}/.well-known/openid-configuration`)
 
 /** @internal */
-export const authorizationServerMetadataUrl = (
-  issuer: string,
-  options?: IssuerOptions
-): Either.Either<string, InvalidArgument> =>
+export const authorizationServerMetadataUrl = (issuer: string, options?: IssuerOptions): Either.Either<string, InvalidArgument> =>
   Either.map(issuerUrl(issuer, options), (parsed) => {
     const path = parsed.pathname === "/" ? "" : parsed.pathname.replace(/\/$/, "")
     return `${parsed.origin}/.well-known/oauth-authorization-server${path}`
   })
 
 /** @internal */
-export const discoveryUrl = (
-  issuer: string,
-  kind: Kind,
-  options?: IssuerOptions
-): Either.Either<string, InvalidArgument> =>
+export const discoveryUrl = (issuer: string, kind: Kind, options?: IssuerOptions): Either.Either<string, InvalidArgument> =>
   kind === "openid" ? openidConfigurationUrl(issuer, options) : authorizationServerMetadataUrl(issuer, options)
 
 const decodeWire = wire.decoder(Document, "discovery")
 
 /** @internal */
 export const decodeDocument = (raw: unknown, context?: ResponseContext): Either.Either<ServerMetadata, UnexpectedResponse> =>
-  Either.flatMap(wire.plainBody(raw, "discovery", context), (body) => Either.map(decodeWire(body, context), (decoded) => {
-    const model: Record<string, unknown> = {}
-    for (const [field] of wireKeys) if (decoded[field] !== undefined) model[field] = decoded[field]
-    model.extra = wire.extrasOf(body, known)
-    return model as unknown as ServerMetadata
-  }))
+  Either.flatMap(wire.plainBody(raw, "discovery", context), (body) =>
+    Either.map(decodeWire(body, context), (decoded) => {
+      const model: Record<string, unknown> = {}
+      for (const [field] of wireKeys) if (decoded[field] !== undefined) model[field] = decoded[field]
+      model.extra = wire.extrasOf(body, known)
+      return model as unknown as ServerMetadata
+    })
+  )
 
-const secure = (value: string, allowInsecureHttp: boolean): boolean =>
-  URL.canParse(value) && wire.isSecureUrl(new URL(value), allowInsecureHttp)
+const secure = (value: string, allowInsecureHttp: boolean): boolean => URL.canParse(value) && wire.isSecureUrl(new URL(value), allowInsecureHttp)
 
 const wireKeyOf = (field: Field): string => wireKeys.find(([f]) => f === field)?.[1] ?? field
 
@@ -213,50 +181,44 @@ const wireKeyOf = (field: Field): string => wireKeys.find(([f]) => f === field)?
 export const validate: {
   (options: ValidateOptions): (self: ServerMetadata) => Either.Either<ServerMetadata, MismatchingIssuer | UnexpectedResponse>
   (self: ServerMetadata, options: ValidateOptions): Either.Either<ServerMetadata, MismatchingIssuer | UnexpectedResponse>
-} = dual(
-  2,
-  (self: ServerMetadata, options: ValidateOptions): Either.Either<ServerMetadata, MismatchingIssuer | UnexpectedResponse> => {
-    if (typeof options !== "object" || options === null || typeof options.issuer !== "string") return Either.left(noExpectedIssuer)
-    const fail = (reason: string) => Either.left(unexpectedResponse("discovery", reason, encode(self), options.context))
-    if (self.issuer !== options.issuer) {
-      return Either.left(
-        Data.struct({
-          _tag: "MismatchingIssuer" as const,
-          endpoint: "discovery" as const,
-          expected: options.issuer,
-          received: self.issuer,
-          message: `the metadata document's issuer ${escapeControl(JSON.stringify(self.issuer.slice(0, 512)))} is not the expected ${
-            escapeControl(JSON.stringify(options.issuer.slice(0, 512)))
-          }`
-        })
-      )
-    }
-    const allowInsecureHttp = options.allowInsecureHttp === true
-    if (Either.isLeft(issuerUrl(self.issuer, options))) {
-      return fail("issuer: must be an https URL without query or fragment")
-    }
-    for (const field of endpointFields) {
-      const value = self[field]
-      if (value !== undefined && !secure(value, allowInsecureHttp)) {
-        return fail(`${wireKeyOf(field)}: must use https`)
-      }
-    }
-    for (const [name, value] of Object.entries(self.mtlsEndpointAliases ?? {})) {
-      if (!secure(value, allowInsecureHttp)) return fail(`mtls_endpoint_aliases.${name}: must use https`)
-    }
-    for (const field of options.required ?? []) {
-      const value: unknown = self[field]
-      if (value === undefined || value === null) return fail(`${wireKeyOf(field)}: is missing`)
-    }
-    return Either.right(self)
+} = dual(2, (self: ServerMetadata, options: ValidateOptions): Either.Either<ServerMetadata, MismatchingIssuer | UnexpectedResponse> => {
+  if (typeof options !== "object" || options === null || typeof options.issuer !== "string") return Either.left(noExpectedIssuer)
+  const fail = (reason: string) => Either.left(unexpectedResponse("discovery", reason, encode(self), options.context))
+  if (self.issuer !== options.issuer) {
+    return Either.left(
+      Data.struct({
+        _tag: "MismatchingIssuer" as const,
+        endpoint: "discovery" as const,
+        expected: options.issuer,
+        received: self.issuer,
+        message: `the metadata document's issuer ${escapeControl(JSON.stringify(self.issuer.slice(0, 512)))} is not the expected ${escapeControl(
+          JSON.stringify(options.issuer.slice(0, 512))
+        )}`
+      })
+    )
   }
-)
+  const allowInsecureHttp = options.allowInsecureHttp === true
+  if (Either.isLeft(issuerUrl(self.issuer, options))) {
+    return fail("issuer: must be an https URL without query or fragment")
+  }
+  for (const field of endpointFields) {
+    const value = self[field]
+    if (value !== undefined && !secure(value, allowInsecureHttp)) {
+      return fail(`${wireKeyOf(field)}: must use https`)
+    }
+  }
+  for (const [name, value] of Object.entries(self.mtlsEndpointAliases ?? {})) {
+    if (!secure(value, allowInsecureHttp)) return fail(`mtls_endpoint_aliases.${name}: must use https`)
+  }
+  for (const field of options.required ?? []) {
+    const value: unknown = self[field]
+    if (value === undefined || value === null) return fail(`${wireKeyOf(field)}: is missing`)
+  }
+  return Either.right(self)
+})
 
 /** @internal */
-export const decode = (
-  body: unknown,
-  options: ValidateOptions
-): Either.Either<ServerMetadata, MismatchingIssuer | UnexpectedResponse> =>
+export const decode = (body: unknown, options: ValidateOptions): Either.Either<ServerMetadata, MismatchingIssuer | UnexpectedResponse> =>
   typeof options !== "object" || options === null || typeof options.issuer !== "string"
     ? Either.left(noExpectedIssuer)
     : Either.flatMap(decodeDocument(body, options.context), validate(options))

@@ -156,8 +156,7 @@ export const tokenExchange = (options: TokenExchangeOptions): Either.Either<Toke
       return yield* Either.left(OAuthError.invalidArgument("actorTokenType", "given without an actorToken"))
     }
     const actor = options.actorToken === undefined ? undefined : yield* resolveToken("actorToken", options.actorToken, options.actorTokenType)
-    const requested =
-      options.requestedTokenType === undefined ? undefined : yield* expandTokenType("requestedTokenType", options.requestedTokenType)
+    const requested = options.requestedTokenType === undefined ? undefined : yield* expandTokenType("requestedTokenType", options.requestedTokenType)
     return {
       _tag: "TokenExchange" as const,
       subjectToken: subject.token,

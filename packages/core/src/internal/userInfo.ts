@@ -15,8 +15,7 @@ const Wire = Schema.Struct({ sub: Schema.NonEmptyString })
 const decodeWire = jsonObjectDecoder(Wire, "userinfo")
 
 const text = (u: unknown): string | undefined => (typeof u === "string" ? u : undefined)
-const flag = (u: unknown): boolean | undefined =>
-  typeof u === "boolean" ? u : u === "true" ? true : u === "false" ? false : undefined
+const flag = (u: unknown): boolean | undefined => (typeof u === "boolean" ? u : u === "true" ? true : u === "false" ? false : undefined)
 const instant = (u: unknown): DateTime.Utc | undefined => {
   if (typeof u === "number") {
     return Number.isFinite(u) && u >= 0 ? Option.getOrUndefined(DateTime.make(Math.round(u * 1000))) : undefined
@@ -96,10 +95,11 @@ export const checkSubject: {
   self.sub === expected
     ? Either.right(self)
     : Either.left(
-      Data.struct({
-        _tag: "MismatchingSubject" as const,
-        expected,
-        received: self.sub,
-        message: `userinfo 'sub' ${JSON.stringify(self.sub.slice(0, 256))} is not the expected ${JSON.stringify(expected.slice(0, 256))}`
-      })
-    ))
+        Data.struct({
+          _tag: "MismatchingSubject" as const,
+          expected,
+          received: self.sub,
+          message: `userinfo 'sub' ${JSON.stringify(self.sub.slice(0, 256))} is not the expected ${JSON.stringify(expected.slice(0, 256))}`
+        })
+      )
+)

@@ -39,18 +39,14 @@ export const parseSeconds = (u: unknown): number | { readonly invalid: string } 
  * {@link parseSeconds} as a schema member: `expires_in`, `interval`.
  * @internal
  */
-export const Seconds: Schema.Schema<number, number | string> = Schema.transformOrFail(
-  Schema.Union(Schema.Number, Schema.String),
-  Schema.Number,
-  {
-    strict: true,
-    decode: (u, _, ast) => {
-      const n = parseSeconds(u)
-      return typeof n === "number" ? ParseResult.succeed(n) : ParseResult.fail(new ParseResult.Type(ast, u, n.invalid))
-    },
-    encode: ParseResult.succeed
-  }
-)
+export const Seconds: Schema.Schema<number, number | string> = Schema.transformOrFail(Schema.Union(Schema.Number, Schema.String), Schema.Number, {
+  strict: true,
+  decode: (u, _, ast) => {
+    const n = parseSeconds(u)
+    return typeof n === "number" ? ParseResult.succeed(n) : ParseResult.fail(new ParseResult.Type(ast, u, n.invalid))
+  },
+  encode: ParseResult.succeed
+})
 
 /**
  * The epoch milliseconds `seconds` after `nowMillis`, or `undefined` when that instant cannot be represented as a
@@ -85,9 +81,9 @@ export const NumericDate: Schema.Schema<DateTime.Utc, number | string> = Schema.
     decode: (n, _, ast) =>
       Number.isFinite(n) && n >= 0 && n <= maxEpochSeconds
         ? Option.match(DateTime.make(Math.round(n * 1000)), {
-          onNone: () => ParseResult.fail(new ParseResult.Type(ast, n, `expected a date in seconds, got ${n}`)),
-          onSome: (d) => ParseResult.succeed(DateTime.toUtc(d))
-        })
+            onNone: () => ParseResult.fail(new ParseResult.Type(ast, n, `expected a date in seconds, got ${n}`)),
+            onSome: (d) => ParseResult.succeed(DateTime.toUtc(d))
+          })
         : ParseResult.fail(new ParseResult.Type(ast, n, `expected a non-negative date in seconds, got ${n}`)),
     encode: (d) => ParseResult.succeed(DateTime.toEpochMillis(d) / 1000)
   }
@@ -179,11 +175,7 @@ export const extrasOf = (body: unknown, known: ReadonlySet<string>): Record<stri
  * 64 levels). Never throws.
  * @internal
  */
-export const plainBody = (
-  body: unknown,
-  endpoint: Endpoint,
-  context?: ResponseContext
-): Either.Either<unknown, UnexpectedResponse> =>
+export const plainBody = (body: unknown, endpoint: Endpoint, context?: ResponseContext): Either.Either<unknown, UnexpectedResponse> =>
   Either.mapLeft(toJson(body), (reason) => unexpectedResponse(endpoint, reason, body, context))
 
 /**
@@ -266,12 +258,7 @@ export const defined = <A extends Record<string, unknown>>(source: A): { [K in k
  * Parameters that belong to client authentication (added by the http layer), never accepted as extra parameters.
  * @internal
  */
-export const clientAuthenticationParams: ReadonlySet<string> = new Set([
-  "client_id",
-  "client_secret",
-  "client_assertion",
-  "client_assertion_type"
-])
+export const clientAuthenticationParams: ReadonlySet<string> = new Set(["client_id", "client_secret", "client_assertion", "client_assertion_type"])
 
 /**
  * Builds request parameters: the standard ones first, then the caller's extra ones. An extra parameter may not

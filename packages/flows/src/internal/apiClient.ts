@@ -219,20 +219,20 @@ const readExcerpt = (response: HttpClientResponse.HttpClientResponse): Effect.Ef
   )
 
 /** Maps the platform's errors to this module's; other errors (the token source's) pass through. */
-const mapPlatformError = <E>(method: string, url: string) => (
-  error: E | HttpClientError.HttpClientError
-): Effect.Effect<never, Exclude<E, HttpClientError.HttpClientError> | ApiClient.UnexpectedStatus | ApiClient.ApiError> => {
-  if (!HttpClientError.isHttpClientError(error)) return Effect.fail(error as Exclude<E, HttpClientError.HttpClientError>)
-  if (error._tag === "ResponseError") {
-    if (error.reason === "StatusCode") {
-      return Effect.flatMap(readExcerpt(error.response), (excerpt) =>
-        Effect.fail(unexpectedStatus(method, url, error.response.status, excerpt))
-      )
+const mapPlatformError =
+  <E>(method: string, url: string) =>
+  (
+    error: E | HttpClientError.HttpClientError
+  ): Effect.Effect<never, Exclude<E, HttpClientError.HttpClientError> | ApiClient.UnexpectedStatus | ApiClient.ApiError> => {
+    if (!HttpClientError.isHttpClientError(error)) return Effect.fail(error as Exclude<E, HttpClientError.HttpClientError>)
+    if (error._tag === "ResponseError") {
+      if (error.reason === "StatusCode") {
+        return Effect.flatMap(readExcerpt(error.response), (excerpt) => Effect.fail(unexpectedStatus(method, url, error.response.status, excerpt)))
+      }
+      return Effect.fail(apiError("Decode", method, url, error.description ?? error.reason))
     }
-    return Effect.fail(apiError("Decode", method, url, error.description ?? error.reason))
+    return Effect.fail(apiError(error.reason, method, url, error.cause instanceof Error ? error.cause.message : (error.description ?? error.reason)))
   }
-  return Effect.fail(apiError(error.reason, method, url, error.cause instanceof Error ? error.cause.message : (error.description ?? error.reason)))
-}
 
 interface Internal<E> extends ApiClient.ApiClient<E> {
   readonly prefix: Either.Either<string, ApiClient.InvalidPath>
@@ -273,18 +273,20 @@ const build = <E>(
         req = HttpClientRequest.setBody(req, requestOptions.body)
       } else if (requestOptions.json !== undefined) {
         req = yield* HttpClientRequest.bodyJson(req, requestOptions.json).pipe(
-          Effect.mapError((e) => apiError("Encode", method, full, e.reason._tag === "JsonError" ? "the body cannot be encoded as JSON" : e.reason._tag))
+          Effect.mapError((e) =>
+            apiError("Encode", method, full, e.reason._tag === "JsonError" ? "the body cannot be encoded as JSON" : e.reason._tag)
+          )
         )
       }
       const client = (requestOptions.filterStatus ?? filterByDefault) ? filtered : base
       const timeout = requestOptions.timeout === undefined ? defaultTimeout : Duration.decode(requestOptions.timeout)
       const sent = client.execute(req).pipe(Effect.catchAll(mapPlatformError<E>(method, full)))
-      return yield* (timeout === undefined
+      return yield* timeout === undefined
         ? sent
         : Effect.timeoutFail(sent, {
             duration: timeout,
             onTimeout: () => apiError("Timeout", method, full, `no answer within ${Duration.format(timeout)}`)
-          }))
+          })
     })
 
   const self: Internal<E> = {
@@ -313,7 +315,12 @@ export const makeWith = <E>(
   options: ApiClient.Options
 ): Either.Either<ApiClient.ApiClient<Exclude<E, HttpClientError.HttpClientError>>, ApiClient.InvalidBaseUrl> =>
   Either.map(normaliseBaseUrl(options.baseUrl), (baseUrl) =>
-    build(httpClient as HttpClient.HttpClient.With<Exclude<E, HttpClientError.HttpClientError> | HttpClientError.HttpClientError>, baseUrl, Either.right(""), options)
+    build(
+      httpClient as HttpClient.HttpClient.With<Exclude<E, HttpClientError.HttpClientError> | HttpClientError.HttpClientError>,
+      baseUrl,
+      Either.right(""),
+      options
+    )
   )
 
 const makeAny = <E>(
@@ -335,11 +342,9 @@ const makeAny = <E>(
 
 /** @internal */
 export const make: {
-  <E>(options: ApiClient.MakeOptions<E> & { readonly tokenSource: TokenSource.TokenSource<E> }): Effect.Effect<
-    ApiClient.ApiClient<E | Bearer.ExpiredAccessToken>,
-    ApiClient.InvalidBaseUrl,
-    HttpClient.HttpClient
-  >
+  <E>(
+    options: ApiClient.MakeOptions<E> & { readonly tokenSource: TokenSource.TokenSource<E> }
+  ): Effect.Effect<ApiClient.ApiClient<E | Bearer.ExpiredAccessToken>, ApiClient.InvalidBaseUrl, HttpClient.HttpClient>
   (options: ApiClient.Options): Effect.Effect<ApiClient.ApiClient, ApiClient.InvalidBaseUrl, HttpClient.HttpClient>
 } = makeAny as never
 

@@ -42,7 +42,9 @@ export const domain = (tenant: string): Either.Either<string, ClientError.Invali
     return invalid("has a path, query, fragment or credentials: give the tenant domain only")
   }
   const host = url.host
-  return Either.right(!url.hostname.includes(".") || regions.test(url.hostname) ? `${url.hostname}.auth0.com${url.port === "" ? "" : `:${url.port}`}` : host)
+  return Either.right(
+    !url.hostname.includes(".") || regions.test(url.hostname) ? `${url.hostname}.auth0.com${url.port === "" ? "" : `:${url.port}`}` : host
+  )
 }
 
 /** @internal */
@@ -94,10 +96,12 @@ export const makeManagementApi = (options: Auth0.ManagementApiOptions) =>
     const { leeway, scope, ...clientOptions } = options
     const audience = yield* managementAudience(options.tenant)
     const client = yield* make(clientOptions)
-    const source = yield* tokenSource.make({
-      grant: TokenRequest.clientCredentials({ audience, ...(scope === undefined ? {} : { scope }) }),
-      ...(leeway === undefined ? {} : { leeway })
-    }).pipe(Effect.provideService(OAuthClient.OAuthClient, client))
+    const source = yield* tokenSource
+      .make({
+        grant: TokenRequest.clientCredentials({ audience, ...(scope === undefined ? {} : { scope }) }),
+        ...(leeway === undefined ? {} : { leeway })
+      })
+      .pipe(Effect.provideService(OAuthClient.OAuthClient, client))
     const httpClient = yield* HttpClient.HttpClient
     const api: Either.Either<Auth0.ManagementApi, ClientError.InvalidConfiguration> = Either.mapLeft(
       apiClient.makeWith(bearer.authenticate(httpClient, source), { baseUrl: audience }),

@@ -15,10 +15,7 @@ import { tag as tokenSourceTag } from "./tokenSource.js"
 export const isInvalidToken = (response: HttpClientResponse.HttpClientResponse): boolean => {
   if (response.status !== 401) return false
   const header = response.headers["www-authenticate"]
-  return (
-    header !== undefined &&
-    Bearer.parseChallenges(header).some((c) => c.scheme === "bearer" && c.params["error"] === "invalid_token")
-  )
+  return header !== undefined && Bearer.parseChallenges(header).some((c) => c.scheme === "bearer" && c.params["error"] === "invalid_token")
 }
 
 /** A request whose body can be sent twice. */

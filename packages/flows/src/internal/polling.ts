@@ -88,9 +88,9 @@ export const resolveSchedule = (
 
 /** @internal */
 export const poll = dual<
-  (options: Polling.PollOptions) => <A, E>(
-    self: Effect.Effect<A, E>
-  ) => Effect.Effect<A, Exclude<E, Polling.Waiting> | Polling.PollingExpired | Polling.PollingStopped>,
+  (
+    options: Polling.PollOptions
+  ) => <A, E>(self: Effect.Effect<A, E>) => Effect.Effect<A, Exclude<E, Polling.Waiting> | Polling.PollingExpired | Polling.PollingStopped>,
   <A, E>(
     self: Effect.Effect<A, E>,
     options: Polling.PollOptions

@@ -46,11 +46,14 @@ export const make = <K extends string>(preset: Preset<K>) => {
     clientId: Config.string(preset.variables.clientId),
     clientSecret: Config.option(Config.redacted(preset.variables.clientSecret))
   }).pipe(
-    Config.map((c) => ({
-      [preset.setting]: c.server,
-      clientId: c.clientId,
-      ...(Option.isSome(c.clientSecret) ? { clientSecret: c.clientSecret.value } : {})
-    }) as Options<K>)
+    Config.map(
+      (c) =>
+        ({
+          [preset.setting]: c.server,
+          clientId: c.clientId,
+          ...(Option.isSome(c.clientSecret) ? { clientSecret: c.clientSecret.value } : {})
+        }) as Options<K>
+    )
   )
   const layerConfig = (config: Config.Config<Options<K>>) => Layer.unwrapEffect(Effect.map(config, layer))
   return { make: makeClient, layer, config, layerConfig }

@@ -40,9 +40,10 @@ export const tokenUnavailable = (reason: TokenSource.TokenUnavailable["reason"],
   })
 
 /** @internal */
-export const repeatable = <E>(
-  program: Effect.Effect<BearerToken.BearerToken, E, OAuthClient.OAuthClient>
-): TokenSource.RepeatableGrant<E> => ({ _tag: "RepeatableGrant", program })
+export const repeatable = <E>(program: Effect.Effect<BearerToken.BearerToken, E, OAuthClient.OAuthClient>): TokenSource.RepeatableGrant<E> => ({
+  _tag: "RepeatableGrant",
+  program
+})
 
 const isRepeatableGrant = (u: unknown): u is TokenSource.RepeatableGrant<unknown> =>
   typeof u === "object" && u !== null && "_tag" in u && u._tag === "RepeatableGrant" && "program" in u
@@ -101,7 +102,8 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
     const leewayMillis = Duration.toMillis(Duration.decode(options.leeway ?? defaultLeeway))
     const grant = options.grant
     // a program is single-use (it may poll a device code) unless marked with `repeatable`
-    const repeatable = grant === undefined ? false : isRepeatableGrant(grant) ? true : Effect.isEffect(grant) ? false : TokenRequest.isRepeatable(grant)
+    const repeatable =
+      grant === undefined ? false : isRepeatableGrant(grant) ? true : Effect.isEffect(grant) ? false : TokenRequest.isRepeatable(grant)
     const refresh = options.refresh === false ? undefined : (options.refresh ?? {})
     const store = options.store
     /*
@@ -181,15 +183,16 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
         : Effect.isEffect(grant)
           ? grant
           : validateIdToken
-            // a token request's answer may carry an ID token (password or client credentials with `openid`):
-            // validated like any other, and its claims kept for the `sub` check of later refreshes
-            ? Effect.flatMap(client.token(grant), (token) =>
-              token.idToken === undefined
-                ? Effect.succeed(token)
-                : Effect.map(client.validateToken(token), (validated) => {
-                  if (validated.idToken !== undefined) state = { ...state, claims: validated.idToken }
-                  return validated.token
-                }))
+            ? // a token request's answer may carry an ID token (password or client credentials with `openid`):
+              // validated like any other, and its claims kept for the `sub` check of later refreshes
+              Effect.flatMap(client.token(grant), (token) =>
+                token.idToken === undefined
+                  ? Effect.succeed(token)
+                  : Effect.map(client.validateToken(token), (validated) => {
+                      if (validated.idToken !== undefined) state = { ...state, claims: validated.idToken }
+                      return validated.token
+                    })
+              )
             : client.token(grant)
       return yield* Effect.provideService(program, OAuthClient.OAuthClient, client)
     })
@@ -223,13 +226,10 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
             // with an ID token in play, the OIDC-aware refresh validates a new one (and checks `sub` against the claims)
             const refreshed = yield* Effect.either(
               validateIdToken
-                ? Effect.map(
-                    client.refresh(current, { ...refresh, ...(claims === undefined ? {} : { idToken: claims }) }),
-                    (validated) => {
-                      if (validated.idToken !== undefined) state = { ...state, claims: validated.idToken }
-                      return validated.token
-                    }
-                  )
+                ? Effect.map(client.refresh(current, { ...refresh, ...(claims === undefined ? {} : { idToken: claims }) }), (validated) => {
+                    if (validated.idToken !== undefined) state = { ...state, claims: validated.idToken }
+                    return validated.token
+                  })
                 : client.token(request.right)
             )
             // the client keeps the refresh token used when the answer has no new one (RFC 6749 6)
@@ -319,9 +319,9 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
         if (store === undefined) return Effect.void
         // keep the refresh token across a restart, with an access token that reads as expired
         return invalidated.refreshToken === undefined
-          ? store.store.remove(store.key).pipe(
-              Effect.catchAll((e) => Effect.logWarning("token source: could not remove the stored token", { key: store.key, ...describe(e) }))
-            )
+          ? store.store
+              .remove(store.key)
+              .pipe(Effect.catchAll((e) => Effect.logWarning("token source: could not remove the stored token", { key: store.key, ...describe(e) })))
           : persist(BearerToken.make({ ...invalidated, expiresAt: invalidated.issuedAt }))
       })
 

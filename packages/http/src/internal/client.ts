@@ -55,9 +55,7 @@ const endpointFields = {
 const resolveAuth = (options: OAuthClient.Options): Effect.Effect<ClientAuth.ClientAuth, ClientError.InvalidConfiguration> => {
   if (options.auth !== undefined) {
     if (options.clientId !== undefined || options.clientSecret !== undefined) {
-      return Effect.fail(
-        ClientError.invalidConfiguration("auth", "give either an authentication method or clientId/clientSecret, not both")
-      )
+      return Effect.fail(ClientError.invalidConfiguration("auth", "give either an authentication method or clientId/clientSecret, not both"))
     }
     return Effect.succeed(options.auth)
   }
@@ -78,7 +76,10 @@ const checkAlgorithms = (field: string, algorithms: unknown): Effect.Effect<Read
       ? Effect.succeed(algorithms)
       : Effect.fail(ClientError.invalidConfiguration(field, "must be a non-empty list of JWS algorithms"))
 
-const checkEncryption = (field: string, encryption: Jwt.Encryption | undefined): Effect.Effect<Jwt.Encryption | undefined, ClientError.InvalidConfiguration> => {
+const checkEncryption = (
+  field: string,
+  encryption: Jwt.Encryption | undefined
+): Effect.Effect<Jwt.Encryption | undefined, ClientError.InvalidConfiguration> => {
   if (encryption === undefined) return Effect.succeed(undefined)
   if (typeof encryption !== "object" || encryption === null) {
     return Effect.fail(ClientError.invalidConfiguration(field, "expected { alg?, enc? }"))
@@ -103,10 +104,11 @@ const revocationOf = (token: BearerToken.BearerToken, options: OAuthClient.Revok
 
 /** The OpenID Connect settings of a client, checked and with its keys imported, once. */
 const openIdConfig = (options: OAuthClient.Options, auth: ClientAuth.ClientAuth, metadata: ServerMetadata.ServerMetadata | undefined) =>
-  Effect.gen(function*() {
-    const idTokenAlgorithms: ReadonlyArray<string> = options.idToken?.signingAlgorithms === "advertised"
-      ? (metadata?.idTokenSigningAlgValuesSupported ?? ["RS256"]).filter((alg) => alg !== "none")
-      : (yield* checkAlgorithms("idToken.signingAlgorithms", options.idToken?.signingAlgorithms)) ?? ["RS256"]
+  Effect.gen(function* () {
+    const idTokenAlgorithms: ReadonlyArray<string> =
+      options.idToken?.signingAlgorithms === "advertised"
+        ? (metadata?.idTokenSigningAlgValuesSupported ?? ["RS256"]).filter((alg) => alg !== "none")
+        : ((yield* checkAlgorithms("idToken.signingAlgorithms", options.idToken?.signingAlgorithms)) ?? ["RS256"])
     if (idTokenAlgorithms.length === 0) {
       return yield* Effect.fail(ClientError.invalidConfiguration("idToken.signingAlgorithms", "the server advertises no usable ID token algorithm"))
     }
@@ -223,7 +225,12 @@ const post = <E extends ClientEndpoint>(
 /** The expected issuer: JWTs from this server are checked against it. */
 const expectedIssuer = (ctx: ClientContext, what: string) =>
   ctx.issuer === undefined
-    ? Effect.fail(ClientError.invalidConfiguration("issuer", `${what} needs the issuer identifier of the authorization server (give 'endpoints.issuer' or use discovery)`))
+    ? Effect.fail(
+        ClientError.invalidConfiguration(
+          "issuer",
+          `${what} needs the issuer identifier of the authorization server (give 'endpoints.issuer' or use discovery)`
+        )
+      )
     : Effect.succeed(ctx.issuer)
 
 /** @internal */
@@ -232,7 +239,7 @@ export const validateIdToken = (
   idToken: IdToken.IdToken | BearerToken.BearerToken | string | Redacted.Redacted<string>,
   expectations: OAuthClient.IdTokenExpectations = {}
 ) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const expected = yield* expectedIssuer(ctx, "ID token validation")
     const raw = BearerToken.isBearerToken(idToken) ? idToken.idToken : idToken
     if (raw === undefined) {
@@ -252,35 +259,43 @@ export const validateIdToken = (
 /** @internal */
 export const token = (ctx: ClientContext, request: TokenRequest.TokenRequest, options?: OAuthClient.TokenOptions) =>
   // an extra parameter that would redefine a reserved one is refused (InvalidArgument), not sent
-  Effect.flatMap(Effect.flatMap(TokenRequest.params(request), (params) => post(ctx, "token", params, TokenRequest.isRepeatable(request))), (response) => {
-    const body = Transport.json("token", response)
-    if (Either.isLeft(body)) return Effect.fail(body.left)
-    const tokenType = options?.tokenType
-    return Effect.flatMap(DateTime.now, (now) =>
-      Effect.map(
-        BearerToken.decodeAt(body.right, now, {
-          tokenType: tokenType !== undefined ? tokenType : request._tag === "TokenExchange" ? null : "bearer",
-          context: contextOf(response)
-        }),
-        (decoded) => {
-          // RFC 6749 5.1: no scope means the scope requested; RFC 6749 6: no new refresh token means keep the old one
-          const requestedScope = "scope" in request && decoded.scope === undefined ? request.scope : undefined
-          const keptRefresh = request._tag === "RefreshToken" && decoded.refreshToken === undefined ? request.refreshToken : undefined
-          return requestedScope === undefined && keptRefresh === undefined
-            ? decoded
-            : BearerToken.make({
-              ...decoded,
-              ...(requestedScope === undefined ? {} : { scope: requestedScope }),
-              ...(keptRefresh === undefined ? {} : { refreshToken: keptRefresh })
-            })
-        }
-      ))
-  })
+  Effect.flatMap(
+    Effect.flatMap(TokenRequest.params(request), (params) => post(ctx, "token", params, TokenRequest.isRepeatable(request))),
+    (response) => {
+      const body = Transport.json("token", response)
+      if (Either.isLeft(body)) return Effect.fail(body.left)
+      const tokenType = options?.tokenType
+      return Effect.flatMap(DateTime.now, (now) =>
+        Effect.map(
+          BearerToken.decodeAt(body.right, now, {
+            tokenType: tokenType !== undefined ? tokenType : request._tag === "TokenExchange" ? null : "bearer",
+            context: contextOf(response)
+          }),
+          (decoded) => {
+            // RFC 6749 5.1: no scope means the scope requested; RFC 6749 6: no new refresh token means keep the old one
+            const requestedScope = "scope" in request && decoded.scope === undefined ? request.scope : undefined
+            const keptRefresh = request._tag === "RefreshToken" && decoded.refreshToken === undefined ? request.refreshToken : undefined
+            return requestedScope === undefined && keptRefresh === undefined
+              ? decoded
+              : BearerToken.make({
+                  ...decoded,
+                  ...(requestedScope === undefined ? {} : { scope: requestedScope }),
+                  ...(keptRefresh === undefined ? {} : { refreshToken: keptRefresh })
+                })
+          }
+        )
+      )
+    }
+  )
 
 /** @internal */
-export const revoke = (ctx: ClientContext, request: Revocation.RevocationRequest | BearerToken.BearerToken, options: OAuthClient.RevokeOptions = {}) =>
+export const revoke = (
+  ctx: ClientContext,
+  request: Revocation.RevocationRequest | BearerToken.BearerToken,
+  options: OAuthClient.RevokeOptions = {}
+) =>
   Effect.gen(function* () {
-    const params = yield* (BearerToken.isBearerToken(request) ? revocationOf(request, options) : Revocation.params(request))
+    const params = yield* BearerToken.isBearerToken(request) ? revocationOf(request, options) : Revocation.params(request)
     yield* post(ctx, "revocation", params, true)
   })
 
@@ -339,7 +354,12 @@ export const userinfo = (ctx: ClientContext, accessToken: OAuthClient.AccessToke
     }
     if (ctx.openid.userinfoRequiresJwt) {
       return yield* Effect.fail(
-        OAuthError.unexpectedResponse("userinfo", "expected a signed UserInfo answer (application/jwt), as registered", response.body, contextOf(response))
+        OAuthError.unexpectedResponse(
+          "userinfo",
+          "expected a signed UserInfo answer (application/jwt), as registered",
+          response.body,
+          contextOf(response)
+        )
       )
     }
     const info = yield* UserInfo.decode(yield* Transport.json("userinfo", response), contextOf(response))
@@ -352,18 +372,21 @@ export const authorizationCode = (
   response: AuthorizationResponse.AuthorizationResponse,
   options: OAuthClient.AuthorizationCodeOptions = {}
 ) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     // the request was made for this server: checked before the single-use code is spent
     if (response.issuer !== undefined && ctx.issuer !== undefined && response.issuer !== ctx.issuer) {
       return yield* Effect.fail(
         ClientError.invalidConfiguration("issuer", "the authorization request was made for another issuer than this client's")
       )
     }
-    const redeemed = yield* token(ctx, TokenRequest.authorizationCode({
-      ...AuthorizationResponse.tokenRequestInputs(response),
-      ...(options.resource === undefined ? {} : { resource: options.resource }),
-      ...(options.extra === undefined ? {} : { extra: options.extra })
-    }))
+    const redeemed = yield* token(
+      ctx,
+      TokenRequest.authorizationCode({
+        ...AuthorizationResponse.tokenRequestInputs(response),
+        ...(options.resource === undefined ? {} : { resource: options.resource }),
+        ...(options.extra === undefined ? {} : { extra: options.extra })
+      })
+    )
     const required = options.requireIdToken ?? response.nonce !== undefined
     if (redeemed.idToken === undefined) {
       if (required) {
@@ -391,7 +414,7 @@ export const refresh = (
   current: OAuthClient.ValidatedToken | BearerToken.BearerToken,
   options: OAuthClient.RefreshOptions = {}
 ) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const bearer = BearerToken.isBearerToken(current) ? current : current.token
     const previous = options.idToken ?? (BearerToken.isBearerToken(current) ? undefined : current.idToken)
     const request = yield* TokenRequest.refreshToken({
@@ -416,7 +439,7 @@ export const refresh = (
 
 /** @internal */
 export const validateToken = (ctx: ClientContext, answer: BearerToken.BearerToken, options: OAuthClient.ValidateTokenOptions = {}) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const previous = options.previous
     if (answer.idToken === undefined) {
       if (options.requireIdToken === true) {
@@ -438,22 +461,26 @@ export const validateToken = (ctx: ClientContext, answer: BearerToken.BearerToke
 
 /** The server's key to encrypt request objects to: `use: "enc"`, an algorithm it advertises and we support. */
 const serverEncryptionKey = (ctx: ClientContext) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const set: JSONWebKeySet = yield* ctx.jwks()
     const advertisedAlgs = ctx.metadata?.requestObjectEncryptionAlgValuesSupported
     const advertisedEncs = ctx.metadata?.requestObjectEncryptionEncValuesSupported
     const usable = (alg: unknown): alg is Jwt.KeyManagementAlgorithm =>
-      typeof alg === "string" && Jwt.keyManagementAlgorithms.includes(alg as Jwt.KeyManagementAlgorithm) &&
+      typeof alg === "string" &&
+      Jwt.keyManagementAlgorithms.includes(alg as Jwt.KeyManagementAlgorithm) &&
       (advertisedAlgs === undefined || advertisedAlgs.includes(alg))
     const jwk = set.keys.find((k) => k.use === "enc" && usable(k.alg ?? (k.kty === "RSA" ? "RSA-OAEP-256" : "ECDH-ES")))
     if (jwk === undefined) {
-      return yield* Effect.fail(OAuthError.invalidArgument("encrypt", "the authorization server publishes no usable encryption key ('use: enc') in its JWKS"))
+      return yield* Effect.fail(
+        OAuthError.invalidArgument("encrypt", "the authorization server publishes no usable encryption key ('use: enc') in its JWKS")
+      )
     }
     const cached = ctx.encryptionKeys.get(jwk)
     if (cached !== undefined) return cached
-    const enc: Jwt.ContentEncryptionAlgorithm | undefined = advertisedEncs === undefined || advertisedEncs.includes("A256GCM")
-      ? "A256GCM"
-      : Jwt.contentEncryptionAlgorithms.find((e) => advertisedEncs.includes(e))
+    const enc: Jwt.ContentEncryptionAlgorithm | undefined =
+      advertisedEncs === undefined || advertisedEncs.includes("A256GCM")
+        ? "A256GCM"
+        : Jwt.contentEncryptionAlgorithms.find((e) => advertisedEncs.includes(e))
     if (enc === undefined) {
       return yield* Effect.fail(OAuthError.invalidArgument("encrypt", "the authorization server advertises no supported request object 'enc'"))
     }
@@ -463,12 +490,8 @@ const serverEncryptionKey = (ctx: ClientContext) =>
   })
 
 /** @internal */
-export const requestObject = (
-  ctx: ClientContext,
-  request: AuthorizationRequest.AuthorizationRequest,
-  options: OAuthClient.RequestObjectOptions
-) =>
-  Effect.gen(function*() {
+export const requestObject = (ctx: ClientContext, request: AuthorizationRequest.AuthorizationRequest, options: OAuthClient.RequestObjectOptions) =>
+  Effect.gen(function* () {
     // OIDC Discovery 3: the authorization endpoint would refuse it; it can only be pushed (PAR)
     if (ctx.metadata?.requestParameterSupported === false && ctx.endpoints.pushedAuthorizationRequestEndpoint === undefined) {
       return yield* Effect.fail(
@@ -479,11 +502,12 @@ export const requestObject = (
       )
     }
     const audience = yield* expectedIssuer(ctx, "a request object")
-    const encryptionKey = options.encrypt === true
-      ? yield* serverEncryptionKey(ctx)
-      : options.encrypt === false || options.encrypt === undefined
-        ? undefined
-        : options.encrypt
+    const encryptionKey =
+      options.encrypt === true
+        ? yield* serverEncryptionKey(ctx)
+        : options.encrypt === false || options.encrypt === undefined
+          ? undefined
+          : options.encrypt
     return yield* RequestObject.make(request, {
       signingKey: options.signingKey,
       audience,
@@ -519,16 +543,19 @@ export const backchannelAuthentication = (
 ) =>
   Effect.gen(function* () {
     const signed = options.requestObject
-    const params = signed === undefined
-      ? yield* BackchannelAuthentication.params(request)
-      : ctx.issuer === undefined
-        ? yield* Effect.fail(OAuthError.invalidArgument("requestObject", "a signed request needs the issuer identifier of the authorization server (its audience)"))
-        : yield* RequestObject.backchannel(request, {
-          signingKey: signed.signingKey,
-          clientId: ctx.auth.clientId,
-          audience: ctx.issuer,
-          ...(signed.lifetime === undefined ? {} : { lifetime: signed.lifetime })
-        })
+    const params =
+      signed === undefined
+        ? yield* BackchannelAuthentication.params(request)
+        : ctx.issuer === undefined
+          ? yield* Effect.fail(
+              OAuthError.invalidArgument("requestObject", "a signed request needs the issuer identifier of the authorization server (its audience)")
+            )
+          : yield* RequestObject.backchannel(request, {
+              signingKey: signed.signingKey,
+              clientId: ctx.auth.clientId,
+              audience: ctx.issuer,
+              ...(signed.lifetime === undefined ? {} : { lifetime: signed.lifetime })
+            })
     const response = yield* post(ctx, "backchannel_authentication", params, false)
     return yield* BackchannelAuthentication.decode(yield* Transport.json("backchannel_authentication", response), contextOf(response))
   })
@@ -548,16 +575,18 @@ const makeContext = (options: OAuthClient.Options) =>
       if (Either.isLeft(checked)) return yield* Effect.fail(checked.left)
       endpoints[field] = value
     }
-    const staticKeys = options.jwks === undefined
-      ? undefined
-      : yield* Either.mapLeft(decodeJwks(options.jwks), (e) => ClientError.invalidConfiguration("jwks", e.reason))
+    const staticKeys =
+      options.jwks === undefined
+        ? undefined
+        : yield* Either.mapLeft(decodeJwks(options.jwks), (e) => ClientError.invalidConfiguration("jwks", e.reason))
     const jwks = yield* jwksCache({
       keys: staticKeys,
       url: endpoints.jwksUri,
       cooldown: Duration.decode(options.jwksCooldown ?? Duration.seconds(30)),
       fetch: (url) =>
-        Effect.flatMap(transport.send({ endpoint: "jwks", method: "GET", url, retry: true, accept: "application/jwk-set+json, application/json" }), (response) =>
-          Either.map(Transport.json("jwks", response), (body) => ({ body, context: contextOf(response) }))
+        Effect.flatMap(
+          transport.send({ endpoint: "jwks", method: "GET", url, retry: true, accept: "application/jwk-set+json, application/json" }),
+          (response) => Either.map(Transport.json("jwks", response), (body) => ({ body, context: contextOf(response) }))
         )
     })
     const openid = yield* openIdConfig(options, auth, metadata)
@@ -612,9 +641,8 @@ export const discover = (options: OAuthClient.DiscoveryOptions) =>
     const allowInsecureHttp = transport.options.allowInsecureHttp
     const url =
       options.metadataUrl ??
-      (yield* Either.mapLeft(
-        ServerMetadata.discoveryUrl(options.issuer, options.kind ?? "openid", { allowInsecureHttp }),
-        (e) => ClientError.fromInvalidArgument("issuer", e)
+      (yield* Either.mapLeft(ServerMetadata.discoveryUrl(options.issuer, options.kind ?? "openid", { allowInsecureHttp }), (e) =>
+        ClientError.fromInvalidArgument("issuer", e)
       ))
     const response = yield* transport.send({ endpoint: "discovery", method: "GET", url, retry: true })
     const body = yield* Transport.json("discovery", response)
@@ -665,6 +693,4 @@ const isDiscovery = (options: OAuthClient.DiscoveryOptions | OAuthClient.Options
 
 /** @internal */
 export const layerConfig = (config: Config.Config<OAuthClient.DiscoveryOptions | OAuthClient.Options>) =>
-  Layer.unwrapEffect(
-    Effect.map(config, (options) => (isDiscovery(options) ? layerDiscovery(options) : layer(options)))
-  )
+  Layer.unwrapEffect(Effect.map(config, (options) => (isDiscovery(options) ? layerDiscovery(options) : layer(options))))

@@ -34,8 +34,7 @@ export const clientAuthError = (fields: {
 
 /** @internal */
 export const isClientAuthError = (u: unknown): u is ClientAuth.ClientAuthError =>
-  Predicate.hasProperty(u, "_tag") && u._tag === "ClientAuthError" && Predicate.hasProperty(u, "method") &&
-  Predicate.hasProperty(u, "endpoint")
+  Predicate.hasProperty(u, "_tag") && u._tag === "ClientAuthError" && Predicate.hasProperty(u, "method") && Predicate.hasProperty(u, "endpoint")
 
 const invalid = (argument: string, message: string): Effect.Effect<never, InvalidArgument> =>
   Effect.fail(OAuthError.invalidArgument(argument, message))
@@ -89,7 +88,9 @@ const checkClientId = (clientId: unknown) => checkText("clientId", clientId)
 
 const checkSecret = (secret: unknown): Effect.Effect<Redacted.Redacted<string>, InvalidArgument> => {
   const value: unknown = Redacted.isRedacted(secret) ? Redacted.value(secret) : secret
-  return Effect.map(checkText("clientSecret", value), (text) => Redacted.isRedacted(secret) ? secret as Redacted.Redacted<string> : Redacted.make(text))
+  return Effect.map(checkText("clientSecret", value), (text) =>
+    Redacted.isRedacted(secret) ? (secret as Redacted.Redacted<string>) : Redacted.make(text)
+  )
 }
 
 const defaultLifetime = Duration.seconds(60)
@@ -127,29 +128,32 @@ const addParams = (
 ): Effect.Effect<ClientAuth.AuthRequest, ClientAuth.ClientAuthError> => {
   for (const name of credentialParams) {
     if (Params.getAll(request.params, name).length > 0) {
-      return Effect.fail(clientAuthError({
-        method: self.method,
-        endpoint: request.endpoint,
-        reason: "ConflictingCredentials",
-        message: `the request already has a '${name}' parameter (only one authentication method may be used)`
-      }))
+      return Effect.fail(
+        clientAuthError({
+          method: self.method,
+          endpoint: request.endpoint,
+          reason: "ConflictingCredentials",
+          message: `the request already has a '${name}' parameter (only one authentication method may be used)`
+        })
+      )
     }
   }
   const ids = Params.getAll(request.params, "client_id").map(Params.unwrap)
   if (ids.some((id) => id !== self.clientId)) {
-    return Effect.fail(clientAuthError({
-      method: self.method,
-      endpoint: request.endpoint,
-      reason: "ConflictingCredentials",
-      message: "the request already has a different 'client_id' parameter"
-    }))
+    return Effect.fail(
+      clientAuthError({
+        method: self.method,
+        endpoint: request.endpoint,
+        reason: "ConflictingCredentials",
+        message: "the request already has a different 'client_id' parameter"
+      })
+    )
   }
   const added = ids.length > 0 ? params.filter(([name]) => name !== "client_id") : params
   return Effect.succeed({ ...request, params: Params.concat(request.params, added) })
 }
 
-const hasHeader = (request: ClientAuth.AuthRequest, name: string): boolean =>
-  Object.keys(request.headers).some((key) => key.toLowerCase() === name)
+const hasHeader = (request: ClientAuth.AuthRequest, name: string): boolean => Object.keys(request.headers).some((key) => key.toLowerCase() === name)
 
 // ---------------------------------------------------------------------------------------------------------------------
 // client_secret_basic
@@ -167,12 +171,10 @@ const base64 = (text: string): string => {
 
 /** @internal */
 export const basicCredentials = (clientId: string, clientSecret: string, encoding: "form" | "raw"): string =>
-  encoding === "raw"
-    ? base64(`${clientId}:${clientSecret}`)
-    : base64(`${formUrlEncode(clientId)}:${formUrlEncode(clientSecret)}`)
+  encoding === "raw" ? base64(`${clientId}:${clientSecret}`) : base64(`${formUrlEncode(clientId)}:${formUrlEncode(clientSecret)}`)
 
 /** @internal */
-export const clientSecretBasic = Effect.fnUntraced(function*(options: ClientAuth.ClientSecretBasicOptions) {
+export const clientSecretBasic = Effect.fnUntraced(function* (options: ClientAuth.ClientSecretBasicOptions) {
   const clientId = yield* checkClientId(options.clientId)
   const clientSecret = yield* checkSecret(options.clientSecret)
   const encoding = options.encoding ?? "form"
@@ -190,16 +192,17 @@ export const clientSecretBasic = Effect.fnUntraced(function*(options: ClientAuth
     encoding,
     authenticate: (request) =>
       hasHeader(request, "authorization")
-        ? Effect.fail(clientAuthError({
-          method,
-          endpoint: request.endpoint,
-          reason: "ConflictingCredentials",
-          message: "the request already has an Authorization header"
-        }))
-        : Effect.flatMap(
-          addParams({ method, clientId }, request, []),
-          (request) => Effect.succeed({ ...request, headers: { ...request.headers, authorization } })
-        )
+        ? Effect.fail(
+            clientAuthError({
+              method,
+              endpoint: request.endpoint,
+              reason: "ConflictingCredentials",
+              message: "the request already has an Authorization header"
+            })
+          )
+        : Effect.flatMap(addParams({ method, clientId }, request, []), (request) =>
+            Effect.succeed({ ...request, headers: { ...request.headers, authorization } })
+          )
   })
 })
 
@@ -208,11 +211,14 @@ export const clientSecretBasic = Effect.fnUntraced(function*(options: ClientAuth
 // ---------------------------------------------------------------------------------------------------------------------
 
 /** @internal */
-export const clientSecretPost = Effect.fnUntraced(function*(options: ClientAuth.ClientSecretPostOptions) {
+export const clientSecretPost = Effect.fnUntraced(function* (options: ClientAuth.ClientSecretPostOptions) {
   const clientId = yield* checkClientId(options.clientId)
   const clientSecret = yield* checkSecret(options.clientSecret)
   const method = "client_secret_post"
-  const params: Params.Params = [["client_id", clientId], ["client_secret", clientSecret]]
+  const params: Params.Params = [
+    ["client_id", clientId],
+    ["client_secret", clientSecret]
+  ]
   return makeValue<ClientAuth.ClientSecretPost>({
     _tag: "ClientSecretPost",
     method,
@@ -223,7 +229,7 @@ export const clientSecretPost = Effect.fnUntraced(function*(options: ClientAuth.
 })
 
 /** @internal */
-export const none = Effect.fnUntraced(function*(options: ClientAuth.NoneOptions) {
+export const none = Effect.fnUntraced(function* (options: ClientAuth.NoneOptions) {
   const clientId = yield* checkClientId(options.clientId)
   const method = "none"
   const params: Params.Params = [["client_id", clientId]]
@@ -236,7 +242,7 @@ export const none = Effect.fnUntraced(function*(options: ClientAuth.NoneOptions)
 })
 
 /** @internal */
-export const custom = Effect.fnUntraced(function*(options: ClientAuth.CustomOptions) {
+export const custom = Effect.fnUntraced(function* (options: ClientAuth.CustomOptions) {
   const clientId = yield* checkClientId(options.clientId)
   const method = yield* checkText("method", options.method)
   if (typeof options.authenticate !== "function") return yield* invalid("authenticate", "must be a function")
@@ -250,9 +256,7 @@ export const custom = Effect.fnUntraced(function*(options: ClientAuth.CustomOpti
 /** @internal */
 export const assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
-const randomJti: Effect.Effect<string> = Effect.sync(() =>
-  Jose.base64url.encode(globalThis.crypto.getRandomValues(new Uint8Array(32)))
-)
+const randomJti: Effect.Effect<string> = Effect.sync(() => Jose.base64url.encode(globalThis.crypto.getRandomValues(new Uint8Array(32))))
 
 /** Signs each request's assertion with the key imported once by `Jwt.secretKey` / `Jwt.signingKey` (its `alg`, `kid`). */
 const makeAssertion = (config: {
@@ -265,15 +269,17 @@ const makeAssertion = (config: {
   const resolveAudience = (request: ClientAuth.AuthRequest): string | undefined =>
     config.audience === "endpoint" ? request.url : config.audience === "issuer" ? request.issuer : config.audience
   return (request: ClientAuth.AuthRequest): Effect.Effect<ClientAuth.AuthRequest, ClientAuth.ClientAuthError> =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const aud = resolveAudience(request)
       if (aud === undefined || aud.length === 0) {
-        return yield* Effect.fail(clientAuthError({
-          method: config.method,
-          endpoint: request.endpoint,
-          reason: "MissingIssuer",
-          message: "the audience is the issuer, but the issuer of the authorization server is not known"
-        }))
+        return yield* Effect.fail(
+          clientAuthError({
+            method: config.method,
+            endpoint: request.endpoint,
+            reason: "MissingIssuer",
+            message: "the audience is the issuer, but the issuer of the authorization server is not known"
+          })
+        )
       }
       const iat = Math.floor((yield* Clock.currentTimeMillis) / 1000)
       const claims = {
@@ -290,7 +296,8 @@ const makeAssertion = (config: {
           endpoint: request.endpoint,
           reason: "SigningFailed",
           message: `could not sign the client assertion (${e.message})`
-        }))
+        })
+      )
       return yield* addParams(config, request, [
         ["client_id", config.clientId],
         ["client_assertion_type", assertionType],
@@ -306,13 +313,12 @@ const lifetimeSeconds = (lifetime: Duration.Duration): number => Math.floor(Dura
 // ---------------------------------------------------------------------------------------------------------------------
 
 /** @internal */
-export const clientSecretJwt = Effect.fnUntraced(function*(options: ClientAuth.ClientSecretJwtOptions) {
+export const clientSecretJwt = Effect.fnUntraced(function* (options: ClientAuth.ClientSecretJwtOptions) {
   const clientId = yield* checkClientId(options.clientId)
   const clientSecret = yield* checkSecret(options.clientSecret)
   // the HMAC key, imported once (non-extractable) by core's one key-import path: signing never touches the secret again
-  const key = yield* Effect.mapError(
-    Jwt.secretKey(clientSecret, { alg: options.alg ?? "HS256" }),
-    (e) => e.argument === "secret" ? OAuthError.invalidArgument("clientSecret", "could not be imported as an HMAC key") : e
+  const key = yield* Effect.mapError(Jwt.secretKey(clientSecret, { alg: options.alg ?? "HS256" }), (e) =>
+    e.argument === "secret" ? OAuthError.invalidArgument("clientSecret", "could not be imported as an HMAC key") : e
   )
   const alg = key.alg as ClientAuth.HmacAlgorithm
   const lifetime = yield* checkLifetime(options.lifetime)
@@ -340,7 +346,7 @@ export const clientSecretJwt = Effect.fnUntraced(function*(options: ClientAuth.C
  * the server can pick the registered key.
  * @internal
  */
-export const privateKeyJwt = Effect.fnUntraced(function*(options: ClientAuth.PrivateKeyJwtOptions) {
+export const privateKeyJwt = Effect.fnUntraced(function* (options: ClientAuth.PrivateKeyJwtOptions) {
   const clientId = yield* checkClientId(options.clientId)
   const lifetime = yield* checkLifetime(options.lifetime)
   const audience = yield* checkAudience(options.audience)

@@ -45,22 +45,29 @@ const readBody = (
 }
 
 /** The exchange over an `HttpClient`: platform middleware, a proxy or mTLS agent through `FetchHttpClient.RequestInit`. */
-const httpClientExchange = (client: HttpClient.HttpClient, fetchOptions: RequestInit): Exchange => (endpoint, out, limit) => {
-  const base = out.method === "GET" ? HttpClientRequest.get(out.url) : HttpClientRequest.post(out.url)
-  const withHeaders = HttpClientRequest.setHeaders(base, out.headers)
-  const request = out.body === undefined ? withHeaders : HttpClientRequest.bodyText(withHeaders, out.body, formContentType)
-  return client.execute(request).pipe(
-    Effect.mapError((e): Failure => ({
-      error: TransportError.requestFailed(endpoint, out.url, e._tag === "RequestError" ? e.reason : "Decode", describeCause(e.cause ?? e)),
-      transient: e._tag === "RequestError" && e.reason === "Transport"
-    })),
-    Effect.flatMap((response) =>
-      Effect.map(readBody(endpoint, out.url, response, limit), (body) => ({ status: response.status, headers: response.headers, contentType: response.headers["content-type"], body }))
-    ),
-    Effect.scoped,
-    Effect.provideService(FetchHttpClient.RequestInit, fetchOptions)
-  )
-}
+const httpClientExchange =
+  (client: HttpClient.HttpClient, fetchOptions: RequestInit): Exchange =>
+  (endpoint, out, limit) => {
+    const base = out.method === "GET" ? HttpClientRequest.get(out.url) : HttpClientRequest.post(out.url)
+    const withHeaders = HttpClientRequest.setHeaders(base, out.headers)
+    const request = out.body === undefined ? withHeaders : HttpClientRequest.bodyText(withHeaders, out.body, formContentType)
+    return client.execute(request).pipe(
+      Effect.mapError((e): Failure => ({
+        error: TransportError.requestFailed(endpoint, out.url, e._tag === "RequestError" ? e.reason : "Decode", describeCause(e.cause ?? e)),
+        transient: e._tag === "RequestError" && e.reason === "Transport"
+      })),
+      Effect.flatMap((response) =>
+        Effect.map(readBody(endpoint, out.url, response, limit), (body) => ({
+          status: response.status,
+          headers: response.headers,
+          contentType: response.headers["content-type"],
+          body
+        }))
+      ),
+      Effect.scoped,
+      Effect.provideService(FetchHttpClient.RequestInit, fetchOptions)
+    )
+  }
 
 /** @internal */
 export const make = (options: Transport.Options = {}): Effect.Effect<Transport.Transport, never, HttpClient.HttpClient> =>

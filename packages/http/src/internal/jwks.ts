@@ -91,13 +91,16 @@ export const jwksCache = <E>(options: {
       )
 
     const fixed = options.keys
-    return (query: { readonly kid?: string } = {}): Effect.Effect<JSONWebKeySet, E | OAuthError.UnexpectedResponse | ClientError.EndpointNotSupported> => {
+    return (
+      query: { readonly kid?: string } = {}
+    ): Effect.Effect<JSONWebKeySet, E | OAuthError.UnexpectedResponse | ClientError.EndpointNotSupported> => {
       if (fixed !== undefined) return Effect.succeed(fixed)
       const url = options.url
       if (url === undefined) return Effect.fail(ClientError.endpointNotSupported("jwks"))
       // the common case, a cached set that knows the kid: one read, no lock
       return Effect.flatMap(Ref.get(state), (seen) =>
-        Option.isSome(seen) && has(seen.value, query.kid) ? Effect.succeed(seen.value.keys) : refresh(url, seen, query.kid))
+        Option.isSome(seen) && has(seen.value, query.kid) ? Effect.succeed(seen.value.keys) : refresh(url, seen, query.kid)
+      )
     }
   })
 
@@ -120,9 +123,8 @@ const jwkOf = (index: number, input: unknown, alg: string | undefined): Effect.E
   if (typeof value === "string") {
     const text = value.trim()
     if (text.startsWith("{")) {
-      return Effect.flatMap(
-        Effect.try({ try: () => JSON.parse(text) as unknown, catch: () => invalidKey(index, "not a JSON JWK") }),
-        (parsed) => jwkOf(index, parsed, alg)
+      return Effect.flatMap(Effect.try({ try: () => JSON.parse(text) as unknown, catch: () => invalidKey(index, "not a JSON JWK") }), (parsed) =>
+        jwkOf(index, parsed, alg)
       )
     }
     if (alg === undefined) return Effect.fail(invalidKey(index, "a PEM key needs its 'alg'"))
@@ -152,7 +154,7 @@ export const publicJwks = (
     readonly kid?: string
   }>
 ): Effect.Effect<JSONWebKeySet, OAuthError.InvalidArgument> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     if (!Array.isArray(keys)) return yield* Effect.fail(OAuthError.invalidArgument("keys", "expected a list of keys"))
     const out: Array<JWK> = []
     for (const [index, entry] of keys.entries()) {
@@ -162,13 +164,17 @@ export const publicJwks = (
       const jwk = yield* jwkOf(index, entry.key, entry.alg ?? undefined)
       if (jwk.kty === "oct") return yield* Effect.fail(invalidKey(index, "a symmetric key is never published"))
       if (jwk.kty !== "RSA" && jwk.kty !== "EC" && jwk.kty !== "OKP") {
-        return yield* Effect.fail(invalidKey(index, `a key of type ${JSON.stringify(String(jwk.kty).slice(0, 16))} cannot be published (RSA, EC or OKP)`))
+        return yield* Effect.fail(
+          invalidKey(index, `a key of type ${JSON.stringify(String(jwk.kty).slice(0, 16))} cannot be published (RSA, EC or OKP)`)
+        )
       }
       const pub: Record<string, unknown> = { ...Jwt.publicJwk(jwk) }
       pub.use = entry.use
       const alg = entry.alg ?? jwk.alg
       if (alg !== undefined) pub.alg = alg
-      const kid = entry.kid ?? jwk.kid ??
+      const kid =
+        entry.kid ??
+        jwk.kid ??
         (yield* Effect.tryPromise({ try: () => jose.calculateJwkThumbprint(pub as JWK), catch: () => invalidKey(index, "not a valid public key") }))
       pub.kid = kid
       out.push(pub as JWK)

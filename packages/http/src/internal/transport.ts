@@ -35,29 +35,30 @@ export const defaultRetry: Schedule.Schedule<unknown, Transport.RetryInput> = Sc
 
 const maxRetryAfter = Duration.minutes(1)
 
-
 /** @internal */
-export const validateUrl = (allowInsecureHttp: boolean) => (field: string, url: string): Either.Either<URL, ClientError.InvalidConfiguration> => {
-  if (typeof url !== "string" || url.length === 0) return Either.left(ClientError.invalidConfiguration(field, "missing URL"))
-  if (url.length > 8192) return Either.left(ClientError.invalidConfiguration(field, "URL too long"))
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    return Either.left(ClientError.invalidConfiguration(field, `'${url.slice(0, 200)}' is not an absolute URL`))
+export const validateUrl =
+  (allowInsecureHttp: boolean) =>
+  (field: string, url: string): Either.Either<URL, ClientError.InvalidConfiguration> => {
+    if (typeof url !== "string" || url.length === 0) return Either.left(ClientError.invalidConfiguration(field, "missing URL"))
+    if (url.length > 8192) return Either.left(ClientError.invalidConfiguration(field, "URL too long"))
+    let parsed: URL
+    try {
+      parsed = new URL(url)
+    } catch {
+      return Either.left(ClientError.invalidConfiguration(field, `'${url.slice(0, 200)}' is not an absolute URL`))
+    }
+    if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+      return Either.left(ClientError.invalidConfiguration(field, `'${parsed.protocol}' is not an HTTP scheme`))
+    }
+    if (parsed.protocol === "http:" && !allowInsecureHttp && !Url.isLoopback(parsed)) {
+      return Either.left(ClientError.invalidConfiguration(field, `plain http is only allowed on loopback addresses: ${parsed.origin}`))
+    }
+    if (parsed.hash !== "") return Either.left(ClientError.invalidConfiguration(field, "an endpoint URL has no fragment"))
+    if (parsed.username !== "" || parsed.password !== "") {
+      return Either.left(ClientError.invalidConfiguration(field, "credentials in the URL are not allowed"))
+    }
+    return Either.right(parsed)
   }
-  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-    return Either.left(ClientError.invalidConfiguration(field, `'${parsed.protocol}' is not an HTTP scheme`))
-  }
-  if (parsed.protocol === "http:" && !allowInsecureHttp && !Url.isLoopback(parsed)) {
-    return Either.left(ClientError.invalidConfiguration(field, `plain http is only allowed on loopback addresses: ${parsed.origin}`))
-  }
-  if (parsed.hash !== "") return Either.left(ClientError.invalidConfiguration(field, "an endpoint URL has no fragment"))
-  if (parsed.username !== "" || parsed.password !== "") {
-    return Either.left(ClientError.invalidConfiguration(field, "credentials in the URL are not allowed"))
-  }
-  return Either.right(parsed)
-}
 
 /** @internal */
 export const mediaType = (contentType: string | undefined): string | undefined =>
@@ -66,7 +67,8 @@ export const mediaType = (contentType: string | undefined): string | undefined =
 /** @internal */
 export const json = (endpoint: Endpoint, response: Transport.Response): Either.Either<unknown, OAuthError.UnexpectedResponse> => {
   const context = { status: response.status, ...(response.contentType === undefined ? {} : { contentType: response.contentType }) }
-  if (response.body.trim().length === 0) return Either.left(OAuthError.unexpectedResponse(endpoint, "empty body where JSON was expected", "", context))
+  if (response.body.trim().length === 0)
+    return Either.left(OAuthError.unexpectedResponse(endpoint, "empty body where JSON was expected", "", context))
   try {
     return Either.right(JSON.parse(response.body) as unknown)
   } catch {
@@ -205,7 +207,7 @@ const classify = (request: Transport.Request<Endpoint, unknown>, incoming: Incom
   if (status >= 200 && status < 300) {
     // some servers (GitHub's device flow, ...) answer errors with a 2xx: an object with a string `error` and no
     // `access_token` is an error answer whatever its status
-    if (body.length === 0 || body.length >= 65_536 || !body.includes("\"error\"")) return Either.right(result)
+    if (body.length === 0 || body.length >= 65_536 || !body.includes('"error"')) return Either.right(result)
     const parsed = Either.getOrUndefined(json(request.endpoint, result))
     const embedded =
       parsed !== undefined && typeof parsed === "object" && parsed !== null && !("access_token" in parsed)
@@ -265,7 +267,7 @@ const toResponse = (incoming: Incoming): Transport.Response => ({
 })
 
 const okStatus = (incoming: Incoming): boolean =>
-  incoming.status >= 200 && incoming.status < 300 && (incoming.body.length === 0 || !incoming.body.includes("\"error\""))
+  incoming.status >= 200 && incoming.status < 300 && (incoming.body.length === 0 || !incoming.body.includes('"error"'))
 
 let defaultTracer: Tracer.Tracer | undefined
 
@@ -295,9 +297,7 @@ export const fromExchange = (
 
   const exchangeAndClassify = (request: Transport.Request<Endpoint, unknown>, out: Outgoing): Effect.Effect<Transport.Response, Failure> =>
     Effect.flatMap(exchange(request.endpoint, out, limit), (incoming) =>
-      okStatus(incoming)
-        ? Effect.succeed(toResponse(incoming))
-        : Effect.flatMap(Clock.currentTimeMillis, (now) => classify(request, incoming, now))
+      okStatus(incoming) ? Effect.succeed(toResponse(incoming)) : Effect.flatMap(Clock.currentTimeMillis, (now) => classify(request, incoming, now))
     )
 
   const attempt = (request: Transport.Request<Endpoint, unknown>): Effect.Effect<Transport.Response, Failure> => {
@@ -306,29 +306,28 @@ export const fromExchange = (
       authenticate === undefined
         ? Effect.suspend(() => exchangeAndClassify(request, outgoing(request)))
         : Effect.flatMap(
-          Effect.mapError(
-            Effect.suspend(() => authenticate({ params: request.params ?? [], headers: request.headers ?? {} })),
-            (error): Failure => ({ error, transient: false })
-          ),
-          (authenticated) =>
-            exchangeAndClassify(request, outgoing({ ...request, params: authenticated.params, headers: authenticated.headers }))
-        )
+            Effect.mapError(
+              Effect.suspend(() => authenticate({ params: request.params ?? [], headers: request.headers ?? {} })),
+              (error): Failure => ({ error, transient: false })
+            ),
+            (authenticated) => exchangeAndClassify(request, outgoing({ ...request, params: authenticated.params, headers: authenticated.headers }))
+          )
     return timesOut
       ? run
       : Effect.timeoutFail(run, {
-        duration: resolved.timeout,
-        onTimeout: (): Failure => ({ error: TransportError.timeout(request.endpoint, request.url, timeoutMillis), transient: true })
-      })
+          duration: resolved.timeout,
+          onTimeout: (): Failure => ({ error: TransportError.timeout(request.endpoint, request.url, timeoutMillis), transient: true })
+        })
   }
 
   const retrySchedule =
     resolved.retry === false
       ? undefined
       : (resolved.retry.pipe(
-        Schedule.intersect(Schedule.identity<Failure>()),
-        Schedule.modifyDelay(([, failure], delay) => (failure.retryAfter === undefined ? delay : Duration.max(delay, failure.retryAfter))),
-        Schedule.whileInput((failure: Failure) => failure.transient)
-      ) as Schedule.Schedule<unknown, Failure>)
+          Schedule.intersect(Schedule.identity<Failure>()),
+          Schedule.modifyDelay(([, failure], delay) => (failure.retryAfter === undefined ? delay : Duration.max(delay, failure.retryAfter))),
+          Schedule.whileInput((failure: Failure) => failure.transient)
+        ) as Schedule.Schedule<unknown, Failure>)
 
   /** `Effect.retry` as if it had run the first attempt itself: the schedule sees the first failure, then retries. */
   const retryAfterFirst = (
@@ -368,10 +367,10 @@ export const fromExchange = (
       tracer === builtInTracer()
         ? call
         : Effect.withSpan(call, `oauth2.${request.endpoint}`, {
-          kind: "client",
-          captureStackTrace: false,
-          attributes: { "oauth2.endpoint": request.endpoint, "http.request.method": request.method, "url.full": request.url }
-        })
+            kind: "client",
+            captureStackTrace: false,
+            attributes: { "oauth2.endpoint": request.endpoint, "http.request.method": request.method, "url.full": request.url }
+          })
     ) as Effect.Effect<Transport.Response, TransportError.TransportError | OAuthError.ErrorOf<E> | OAuthError.UnexpectedResponse | A>
   }
 
@@ -433,7 +432,6 @@ const readLimited = async (response: globalThis.Response, limit: number): Promis
   return decode(first, rest, size)
 }
 
-
 let liveClock: Clock.Clock | undefined
 let liveScheduler: Clock.ClockScheduler | null | undefined
 
@@ -457,7 +455,7 @@ const liveSchedulerOf = (clock: Clock.Clock): Clock.ClockScheduler | undefined =
  * On the live clock this is one timer; on any other clock, a fiber sleeping on it (both far cheaper than racing two
  * fibers with `Effect.timeout` at every call).
  */
-const startTimer = (clock: Clock.Clock, duration: Duration.Duration, onTimeout: () => void): () => void => {
+const startTimer = (clock: Clock.Clock, duration: Duration.Duration, onTimeout: () => void): (() => void) => {
   const scheduler = liveSchedulerOf(clock)
   if (scheduler !== undefined) {
     const cancel = scheduler.unsafeSchedule(onTimeout, duration)
@@ -565,7 +563,11 @@ const globalFetch: typeof globalThis.fetch = (input, init) => globalThis.fetch(i
 /** @internal */
 export const makeFetch = (options: Transport.FetchOptions = {}): Transport.Transport => {
   const resolved = resolveOptions(options)
-  return fromExchange(resolved, fetchExchange(options.fetch ?? globalFetch, options.requestInit, resolved.tracePropagation, Duration.decode(resolved.timeout)), true)
+  return fromExchange(
+    resolved,
+    fetchExchange(options.fetch ?? globalFetch, options.requestInit, resolved.tracePropagation, Duration.decode(resolved.timeout)),
+    true
+  )
 }
 
 /** @internal */

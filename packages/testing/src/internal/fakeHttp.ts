@@ -25,7 +25,7 @@ const resetError = () => new TypeError("fetch failed", { cause: Object.assign(ne
 export const make = (respond: FakeHttp.Respond<FakeHttp.ClientRequest>): FakeHttp.FakeClient => {
   const seen: Array<FakeHttp.ClientRequest> = []
   const client = HttpClient.make((request, url) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const at = yield* Clock.currentTimeMillis
       const body = bodyText(request)
       const received: FakeHttp.ClientRequest = {
@@ -56,7 +56,8 @@ export const makeFetch = (respond: FakeHttp.Respond<FakeHttp.Request>): FakeHttp
     const headers: Record<string, string> = {}
     new Headers(init?.headers).forEach((v, k) => (headers[k] = v))
     const raw = init?.body
-    const body = typeof raw === "string" ? raw : raw instanceof Uint8Array ? textDecoder.decode(raw) : raw instanceof URLSearchParams ? raw.toString() : ""
+    const body =
+      typeof raw === "string" ? raw : raw instanceof Uint8Array ? textDecoder.decode(raw) : raw instanceof URLSearchParams ? raw.toString() : ""
     const url = typeof input === "string" ? input : input instanceof URL ? input.toString() : input.url
     const received: FakeHttp.Request = { method: init?.method ?? "GET", url, headers, body, form: new URLSearchParams(body) }
     seen.push(received)
@@ -80,4 +81,7 @@ export const json = (body: unknown, status = 200, headers: Readonly<Record<strin
 
 /** @internal */
 export const fromFault = (fault: Fault): Response =>
-  new Response(fault.body.length === 0 || fault.status === 204 || fault.status === 304 ? null : fault.body, { status: fault.status, headers: fault.headers })
+  new Response(fault.body.length === 0 || fault.status === 204 || fault.status === 304 ? null : fault.body, {
+    status: fault.status,
+    headers: fault.headers
+  })

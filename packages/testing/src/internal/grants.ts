@@ -23,8 +23,7 @@ export const TokenType = {
 
 const asymmetricAlgs = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"]
 
-const oauthError = (lib: Library, code: string, description: string): Error =>
-  new lib.errors.CustomOIDCProviderError(code, description)
+const oauthError = (lib: Library, code: string, description: string): Error => new lib.errors.CustomOIDCProviderError(code, description)
 
 const single = (lib: Library, value: unknown, name: string): string | undefined => {
   if (value === undefined || value === null || value === "") return undefined
@@ -43,8 +42,7 @@ const required = (lib: Library, ctx: Oidc.KoaContext, name: string): string => {
   return value
 }
 
-const splitScope = (scope: unknown): Array<string> =>
-  typeof scope === "string" ? scope.split(" ").filter((s) => s !== "") : []
+const splitScope = (scope: unknown): Array<string> => (typeof scope === "string" ? scope.split(" ").filter((s) => s !== "") : [])
 
 const serverKeySet = (state: ServerState) => jose.createLocalJWKSet({ keys: state.signingKeys.map(toPublicJwk) })
 
@@ -139,9 +137,7 @@ const issueAccessToken = async (
     grantId,
     gty: options.gty,
     ...(scope === "" ? {} : { scope }),
-    ...(options.resource !== undefined && info !== undefined
-      ? { resourceServer: new provider.ResourceServer(options.resource, info) }
-      : {}),
+    ...(options.resource !== undefined && info !== undefined ? { resourceServer: new provider.ResourceServer(options.resource, info) } : {}),
     ...(options.extra === undefined ? {} : { extra: options.extra })
   })
   const value = await token.save()
@@ -182,9 +178,7 @@ const resolveScopes = (
   target: string | undefined,
   allowed: ReadonlyArray<string>
 ): Array<string> => {
-  const pool = target === undefined
-    ? allowed.filter((s) => oidcScopes.includes(s) && s !== "offline_access")
-    : [...state.resourceScopes]
+  const pool = target === undefined ? allowed.filter((s) => oidcScopes.includes(s) && s !== "offline_access") : [...state.resourceScopes]
   if (requested.length === 0) return pool
   const unknown = requested.filter((s) => !pool.includes(s))
   if (unknown.length > 0) throw oauthError(lib, "invalid_scope", `requested scope is not allowed: ${unknown.join(" ")}`)
@@ -225,16 +219,7 @@ export const registerTokenExchange = (lib: Library, provider: Oidc.Provider, sta
       })
       ctx.body = { ...issued, issued_token_type: TokenType.accessToken }
     },
-    [
-      "audience",
-      "resource",
-      "scope",
-      "requested_token_type",
-      "subject_token",
-      "subject_token_type",
-      "actor_token",
-      "actor_token_type"
-    ],
+    ["audience", "resource", "scope", "requested_token_type", "subject_token", "subject_token_type", "actor_token", "actor_token_type"],
     ["audience", "resource"]
   )
 }

@@ -153,18 +153,8 @@ declare module "oidc-provider" {
       allowedDuplicateParameters?: ReadonlyArray<string>
     ): void
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>
-    interactionFinished(
-      req: IncomingMessage,
-      res: ServerResponse,
-      result: AnyObject,
-      options?: { mergeWithLastSubmission?: boolean }
-    ): Promise<void>
-    interactionResult(
-      req: IncomingMessage,
-      res: ServerResponse,
-      result: AnyObject,
-      options?: { mergeWithLastSubmission?: boolean }
-    ): Promise<string>
+    interactionFinished(req: IncomingMessage, res: ServerResponse, result: AnyObject, options?: { mergeWithLastSubmission?: boolean }): Promise<void>
+    interactionResult(req: IncomingMessage, res: ServerResponse, result: AnyObject, options?: { mergeWithLastSubmission?: boolean }): Promise<string>
     backchannelResult(
       request: BackchannelAuthenticationRequestModel | string,
       result: GrantModel | string | Error,
@@ -210,7 +200,6 @@ declare module "oidc-provider" {
     readonly InvalidBindingMessage: ErrorConstructor
     readonly SessionNotFound: ErrorConstructor
   }
-
 }
 
 declare module "oidc-provider/lib/adapters/memory_adapter.js" {

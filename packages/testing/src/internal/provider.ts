@@ -13,10 +13,12 @@ import { toPublicJwk } from "./keys.js"
 import type { Library } from "./library.js"
 import { claimsByScope, GrantType, oidcScopes, resourceServerInfo, routes, type ServerState } from "./state.js"
 
-const findAccount = (state: ServerState) => async (_ctx: unknown, sub: string): Promise<Oidc.Account | undefined> => {
-  const user = state.users.get(sub)
-  return user === undefined ? undefined : { accountId: user.sub, claims: () => ({ ...user.claims, sub: user.sub }) }
-}
+const findAccount =
+  (state: ServerState) =>
+  async (_ctx: unknown, sub: string): Promise<Oidc.Account | undefined> => {
+    const user = state.users.get(sub)
+    return user === undefined ? undefined : { accountId: user.sub, claims: () => ({ ...user.claims, sub: user.sub }) }
+  }
 
 const ttlOf = (seconds: number) => () => seconds
 
@@ -41,103 +43,105 @@ const json = (ctx: Oidc.KoaContext, status: number, body: unknown): void => {
  * - `POST {issuer}/interaction/:uid/confirm`  grants what the consent prompt asks for
  * - `POST {issuer}/interaction/:uid/abort`    ends the request with `access_denied`
  */
-const interactionRoutes = (state: ServerState, provider: Oidc.Provider, lib: Library): Oidc.Middleware =>
-async (ctx, next) => {
-  const match = /^\/interaction\/([^/]+)(?:\/(login|confirm|abort))?$/.exec(ctx.path)
-  if (match === null) return next()
-  const uid = match[1] ?? ""
-  const action = match[2]
-  const base = `${state.issuer}/interaction/${uid}`
-  try {
-    const details = await provider.interactionDetails(ctx.req, ctx.res)
-    if (details.uid !== uid) {
-      return json(ctx, 400, { error: "invalid_request", error_description: "interaction uid mismatch" })
-    }
-    if (action === undefined && ctx.method === "GET") {
-      const body = {
-        uid,
-        prompt: details.prompt.name,
-        reasons: details.prompt.reasons,
-        details: details.prompt.details,
-        client_id: details.params["client_id"],
-        params: details.params,
-        session: details.session?.accountId ?? null,
-        users: [...state.users.keys()],
-        actions: { login: `${base}/login`, confirm: `${base}/confirm`, abort: `${base}/abort` }
+const interactionRoutes =
+  (state: ServerState, provider: Oidc.Provider, lib: Library): Oidc.Middleware =>
+  async (ctx, next) => {
+    const match = /^\/interaction\/([^/]+)(?:\/(login|confirm|abort))?$/.exec(ctx.path)
+    if (match === null) return next()
+    const uid = match[1] ?? ""
+    const action = match[2]
+    const base = `${state.issuer}/interaction/${uid}`
+    try {
+      const details = await provider.interactionDetails(ctx.req, ctx.res)
+      if (details.uid !== uid) {
+        return json(ctx, 400, { error: "invalid_request", error_description: "interaction uid mismatch" })
       }
-      ctx.set("cache-control", "no-store")
-      if (ctx.accepts("json", "html") === "html") {
-        ctx.type = "html"
-        ctx.body = interactionPage(body.prompt, String(body.client_id), base, body.users)
+      if (action === undefined && ctx.method === "GET") {
+        const body = {
+          uid,
+          prompt: details.prompt.name,
+          reasons: details.prompt.reasons,
+          details: details.prompt.details,
+          client_id: details.params["client_id"],
+          params: details.params,
+          session: details.session?.accountId ?? null,
+          users: [...state.users.keys()],
+          actions: { login: `${base}/login`, confirm: `${base}/confirm`, abort: `${base}/abort` }
+        }
+        ctx.set("cache-control", "no-store")
+        if (ctx.accepts("json", "html") === "html") {
+          ctx.type = "html"
+          ctx.body = interactionPage(body.prompt, String(body.client_id), base, body.users)
+        } else {
+          json(ctx, 200, body)
+        }
+        return
+      }
+      if (ctx.method !== "POST" || action === undefined) {
+        return json(ctx, 405, { error: "invalid_request", error_description: "method not allowed" })
+      }
+      let result: Record<string, unknown>
+      let merge = false
+      if (action === "abort") {
+        result = { error: "access_denied", error_description: "End-User aborted interaction" }
+      } else if (action === "login") {
+        if (details.prompt.name !== "login") {
+          return json(ctx, 400, { error: "invalid_request", error_description: `prompt is ${details.prompt.name}, not login` })
+        }
+        const login = (await readForm(ctx)).get("login") ?? ""
+        if (!state.users.has(login)) {
+          return json(ctx, 400, { error: "invalid_request", error_description: `unknown test user ${JSON.stringify(login)}` })
+        }
+        result = { login: { accountId: login, amr: ["pwd"], acr: "urn:oauth2:testing:pwd", remember: true } }
       } else {
-        json(ctx, 200, body)
+        if (details.prompt.name !== "consent") {
+          return json(ctx, 400, { error: "invalid_request", error_description: `prompt is ${details.prompt.name}, not consent` })
+        }
+        const grant =
+          (details.grantId === undefined ? undefined : await provider.Grant.find(details.grantId)) ??
+          new provider.Grant({ accountId: details.session?.accountId ?? "", clientId: String(details.params["client_id"]) })
+        const prompt = details.prompt.details as {
+          missingOIDCScope?: Array<string>
+          missingOIDCClaims?: Array<string>
+          missingResourceScopes?: Record<string, Array<string>>
+        }
+        if (prompt.missingOIDCScope) grant.addOIDCScope(prompt.missingOIDCScope.join(" "))
+        if (prompt.missingOIDCClaims) grant.addOIDCClaims(prompt.missingOIDCClaims)
+        for (const [indicator, scopes] of Object.entries(prompt.missingResourceScopes ?? {})) {
+          grant.addResourceScope(indicator, scopes.join(" "))
+        }
+        const grantId = await grant.save()
+        result = { consent: details.grantId === undefined ? { grantId } : {} }
+        merge = true
       }
-      return
+      const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge })
+      ctx.status = 303
+      ctx.redirect(returnTo)
+    } catch (error) {
+      if (error instanceof lib.errors.OIDCProviderError) {
+        const e = error as Error & { status?: number; error?: string; error_description?: string }
+        return json(ctx, e.status ?? 400, { error: e.error ?? "invalid_request", error_description: e.error_description })
+      }
+      throw error
     }
-    if (ctx.method !== "POST" || action === undefined) {
-      return json(ctx, 405, { error: "invalid_request", error_description: "method not allowed" })
-    }
-    let result: Record<string, unknown>
-    let merge = false
-    if (action === "abort") {
-      result = { error: "access_denied", error_description: "End-User aborted interaction" }
-    } else if (action === "login") {
-      if (details.prompt.name !== "login") {
-        return json(ctx, 400, { error: "invalid_request", error_description: `prompt is ${details.prompt.name}, not login` })
-      }
-      const login = (await readForm(ctx)).get("login") ?? ""
-      if (!state.users.has(login)) {
-        return json(ctx, 400, { error: "invalid_request", error_description: `unknown test user ${JSON.stringify(login)}` })
-      }
-      result = { login: { accountId: login, amr: ["pwd"], acr: "urn:oauth2:testing:pwd", remember: true } }
-    } else {
-      if (details.prompt.name !== "consent") {
-        return json(ctx, 400, { error: "invalid_request", error_description: `prompt is ${details.prompt.name}, not consent` })
-      }
-      const grant = (details.grantId === undefined ? undefined : await provider.Grant.find(details.grantId)) ??
-        new provider.Grant({ accountId: details.session?.accountId ?? "", clientId: String(details.params["client_id"]) })
-      const prompt = details.prompt.details as {
-        missingOIDCScope?: Array<string>
-        missingOIDCClaims?: Array<string>
-        missingResourceScopes?: Record<string, Array<string>>
-      }
-      if (prompt.missingOIDCScope) grant.addOIDCScope(prompt.missingOIDCScope.join(" "))
-      if (prompt.missingOIDCClaims) grant.addOIDCClaims(prompt.missingOIDCClaims)
-      for (const [indicator, scopes] of Object.entries(prompt.missingResourceScopes ?? {})) {
-        grant.addResourceScope(indicator, scopes.join(" "))
-      }
-      const grantId = await grant.save()
-      result = { consent: details.grantId === undefined ? { grantId } : {} }
-      merge = true
-    }
-    const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge })
-    ctx.status = 303
-    ctx.redirect(returnTo)
-  } catch (error) {
-    if (error instanceof lib.errors.OIDCProviderError) {
-      const e = error as Error & { status?: number; error?: string; error_description?: string }
-      return json(ctx, e.status ?? 400, { error: e.error ?? "invalid_request", error_description: e.error_description })
-    }
-    throw error
   }
-}
 
 const interactionPage = (prompt: string, clientId: string, base: string, users: ReadonlyArray<string>): string =>
   prompt === "login"
     ? page(
-      `Sign in to ${clientId}`,
-      `<form method="post" action="${escape(`${base}/login`)}">
+        `Sign in to ${clientId}`,
+        `<form method="post" action="${escape(`${base}/login`)}">
 <select name="login">${users.map((u) => `<option value="${escape(u)}">${escape(u)}</option>`).join("")}</select>
 <button type="submit">Sign in</button></form>
 <form method="post" action="${escape(`${base}/abort`)}"><button type="submit">Cancel</button></form>`,
-      `data-prompt="login"`
-    )
+        `data-prompt="login"`
+      )
     : page(
-      `Authorize ${clientId}`,
-      `<form method="post" action="${escape(`${base}/confirm`)}"><button type="submit">Allow</button></form>
+        `Authorize ${clientId}`,
+        `<form method="post" action="${escape(`${base}/confirm`)}"><button type="submit">Allow</button></form>
 <form method="post" action="${escape(`${base}/abort`)}"><button type="submit">Deny</button></form>`,
-      `data-prompt="${escape(prompt)}"`
-    )
+        `data-prompt="${escape(prompt)}"`
+      )
 
 /**
  * The default policy, except that native clients that authenticate (all but the public client) do not have to go
@@ -172,27 +176,29 @@ const verifyJwtAccessToken = async (state: ServerState, token: string): Promise<
  * Introspection follows the policy of opaque tokens (confidential clients, or the token's own client); revocation
  * by another client than the token's is ignored, and an unknown token answers 200 (RFC 7009 2.2).
  */
-const structuredTokens = (state: ServerState) => async (ctx: Oidc.KoaContext, next: () => Promise<void>): Promise<void> => {
-  await next()
-  const oidc = ctx.oidc as Oidc.OIDCContext | undefined
-  const route = oidc?.route
-  if (route !== "introspection" && route !== "revocation") return
-  const body = ctx.body as { error?: unknown } | undefined
-  if (ctx.status !== 400 || body?.error !== "unsupported_token_type") return
-  const client = oidc!.client as Oidc.ClientModel | undefined
-  const raw = oidc!.params["token"]
-  if (client === undefined || typeof raw !== "string") return
-  const claims = await verifyJwtAccessToken(state, raw)
-  if (route === "revocation") {
-    if (claims !== undefined && claims["client_id"] === client.clientId) state.revokedJwtAccessTokens.add(claims.jti!)
-    ctx.body = ""
+const structuredTokens =
+  (state: ServerState) =>
+  async (ctx: Oidc.KoaContext, next: () => Promise<void>): Promise<void> => {
+    await next()
+    const oidc = ctx.oidc as Oidc.OIDCContext | undefined
+    const route = oidc?.route
+    if (route !== "introspection" && route !== "revocation") return
+    const body = ctx.body as { error?: unknown } | undefined
+    if (ctx.status !== 400 || body?.error !== "unsupported_token_type") return
+    const client = oidc!.client as Oidc.ClientModel | undefined
+    const raw = oidc!.params["token"]
+    if (client === undefined || typeof raw !== "string") return
+    const claims = await verifyJwtAccessToken(state, raw)
+    if (route === "revocation") {
+      if (claims !== undefined && claims["client_id"] === client.clientId) state.revokedJwtAccessTokens.add(claims.jti!)
+      ctx.body = ""
+      ctx.status = 200
+      return
+    }
+    const allowed = claims !== undefined && (client.clientAuthMethod !== "none" || claims["client_id"] === client.clientId)
     ctx.status = 200
-    return
+    ctx.body = allowed ? { active: true, ...claims, token_type: "Bearer" } : { active: false }
   }
-  const allowed = claims !== undefined && (client.clientAuthMethod !== "none" || claims["client_id"] === client.clientId)
-  ctx.status = 200
-  ctx.body = allowed ? { active: true, ...claims, token_type: "Bearer" } : { active: false }
-}
 
 /** @internal */
 export const buildProvider = (lib: Library, state: ServerState): Oidc.Provider => {
@@ -224,7 +230,9 @@ export const buildProvider = (lib: Library, state: ServerState): Oidc.Provider =
       ctx.type = "html"
       ctx.body = page(
         "Error",
-        Object.entries(out).map(([k, v]) => `<pre><strong>${escape(k)}</strong>: ${escape(v)}</pre>`).join("\n"),
+        Object.entries(out)
+          .map(([k, v]) => `<pre><strong>${escape(k)}</strong>: ${escape(v)}</pre>`)
+          .join("\n"),
         `data-error="${escape(out["error"] ?? "")}" data-error-description="${escape(out["error_description"] ?? "")}"`
       )
     },
@@ -265,17 +273,14 @@ export const buildProvider = (lib: Library, state: ServerState): Oidc.Provider =
       },
       revocation: {
         enabled: features.revocation,
-        allowedPolicy: (_ctx: unknown, client: Oidc.ClientModel, token: { clientId: string }) =>
-          token.clientId === client.clientId
+        allowedPolicy: (_ctx: unknown, client: Oidc.ClientModel, token: { clientId: string }) => token.clientId === client.clientId
       },
       resourceIndicators: {
         enabled: features.resourceIndicators,
         defaultResource: (ctx: Oidc.KoaContext, _client: unknown, oneOf?: Array<string>) => {
           if (oneOf) return oneOf
           // client_credentials without `resource` gets a token for the test API
-          return ctx.oidc.route === "token" && ctx.oidc.params["grant_type"] === GrantType.clientCredentials
-            ? state.resource
-            : undefined
+          return ctx.oidc.route === "token" && ctx.oidc.params["grant_type"] === GrantType.clientCredentials ? state.resource : undefined
         },
         useGrantedResource: () => false,
         getResourceServerInfo: (ctx: Oidc.KoaContext, resource: string) => {
@@ -298,9 +303,7 @@ export const buildProvider = (lib: Library, state: ServerState): Oidc.Provider =
           ctx.body = page(
             "Enter the code displayed on your device",
             `${form}<button type="submit" form="op.deviceInputForm">Continue</button>`,
-            `data-page="device-input" data-error="${escape(out?.["error"] ?? "")}" data-error-name="${
-              escape(err?.name ?? "")
-            }"`
+            `data-page="device-input" data-error="${escape(out?.["error"] ?? "")}" data-error-name="${escape(err?.name ?? "")}"`
           )
         },
         userCodeConfirmSource: (ctx: Oidc.KoaContext, form: string, client: Oidc.ClientModel, _info: unknown, code: string) => {

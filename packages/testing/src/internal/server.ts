@@ -70,8 +70,7 @@ const REDIRECT_URIS = ["http://127.0.0.1/callback", "http://localhost/callback"]
 /** @internal */
 export const makeBrowser = (): Browser => ({ _tag: "Browser", cookies: new Map() }) as Jar & Browser
 
-const jarOf = (browser: Browser | undefined): Jar =>
-  browser !== undefined && "cookies" in browser ? (browser as unknown as Jar) : makeJar()
+const jarOf = (browser: Browser | undefined): Jar => (browser !== undefined && "cookies" in browser ? (browser as unknown as Jar) : makeJar())
 
 const normalizeIssuerPath = (path: string | undefined): string => {
   if (path === undefined || path === "" || path === "/") return ""
@@ -292,10 +291,10 @@ export const start = async (options: Options): Promise<StartedTestServer> => {
       token_endpoint_auth_method: "client_secret_basic",
       ...(features.encryption
         ? {
-          id_token_encrypted_response_alg: "RSA-OAEP-256",
-          id_token_encrypted_response_enc: "A256GCM",
-          jwks: { keys: [keys.clientEncryption.publicJwk] }
-        }
+            id_token_encrypted_response_alg: "RSA-OAEP-256",
+            id_token_encrypted_response_enc: "A256GCM",
+            jwks: { keys: [keys.clientEncryption.publicJwk] }
+          }
         : {})
     }
   ]
@@ -484,8 +483,8 @@ export const start = async (options: Options): Promise<StartedTestServer> => {
       outcome._tag === "LeftServer"
         ? `the device flow unexpectedly left the server to ${outcome.location}`
         : `the device flow did not succeed: HTTP ${outcome.status}: ${
-          marker(outcome.body, "error-name") || marker(outcome.body, "error") || excerpt(outcome.body)
-        }`
+            marker(outcome.body, "error-name") || marker(outcome.body, "error") || excerpt(outcome.body)
+          }`
     )
   }
 

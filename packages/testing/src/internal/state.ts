@@ -91,12 +91,12 @@ export const oidcScopes: ReadonlyArray<string> = ["openid", "offline_access", "p
 export const resourceServerInfo = (state: ServerState, resource: string): Oidc.ResourceServerInfo | undefined =>
   resource === state.resource
     ? {
-      scope: state.resourceScopes.join(" "),
-      audience: state.resource,
-      accessTokenTTL: state.ttl.accessToken,
-      accessTokenFormat: state.accessTokenFormat,
-      ...(state.accessTokenFormat === "jwt" ? { jwt: { sign: { alg: "RS256" } } } : {})
-    }
+        scope: state.resourceScopes.join(" "),
+        audience: state.resource,
+        accessTokenTTL: state.ttl.accessToken,
+        accessTokenFormat: state.accessTokenFormat,
+        ...(state.accessTokenFormat === "jwt" ? { jwt: { sign: { alg: "RS256" } } } : {})
+      }
     : undefined
 
 /** The provider's route paths (relative to the issuer); set explicitly so the router and the config agree. @internal */

@@ -52,8 +52,7 @@ const store = (jar: Jar, url: URL, headers: Headers): void => {
 }
 
 const pathMatches = (requestPath: string, cookiePath: string): boolean =>
-  requestPath === cookiePath ||
-  (requestPath.startsWith(cookiePath) && (cookiePath.endsWith("/") || requestPath[cookiePath.length] === "/"))
+  requestPath === cookiePath || (requestPath.startsWith(cookiePath) && (cookiePath.endsWith("/") || requestPath[cookiePath.length] === "/"))
 
 const cookieHeader = (jar: Jar, url: URL): string =>
   [...jar.cookies.values()]
@@ -110,7 +109,10 @@ const isRedirect = (status: number) => status === 301 || status === 302 || statu
 
 /** @internal */
 export const excerpt = (body: string, max = 300): string => {
-  const text = body.replace(/<style[\s\S]*?<\/style>|<script[\s\S]*?<\/script>/gi, "").replace(/\s+/g, " ").trim()
+  const text = body
+    .replace(/<style[\s\S]*?<\/style>|<script[\s\S]*?<\/script>/gi, "")
+    .replace(/\s+/g, " ")
+    .trim()
   return text.length > max ? `${text.slice(0, max)}…` : text
 }
 
