@@ -38,7 +38,12 @@ export const get = (params: Params, name: string): string | undefined => {
 export const unwrap = (v: Value): string => (typeof v === "string" ? v : Redacted.value(v))
 
 /** @internal */
-export const concat = (...all: ReadonlyArray<Params>): Params => all.flat()
+export const concat = (...all: ReadonlyArray<Params>): Params => {
+  // a loop: Array.prototype.flat is several times slower on the token path's short lists
+  const out: Array<Params[number]> = []
+  for (const params of all) for (const p of params) out.push(p)
+  return out
+}
 
 /** @internal */
 export const encode = (params: Params): string => toURLSearchParams(params).toString()

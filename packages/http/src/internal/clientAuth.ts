@@ -127,7 +127,7 @@ const addParams = (
   params: Params.Params
 ): Effect.Effect<ClientAuth.AuthRequest, ClientAuth.ClientAuthError> => {
   for (const name of credentialParams) {
-    if (Params.getAll(request.params, name).length > 0) {
+    if (request.params.some(([n]) => n === name)) {
       return Effect.fail(
         clientAuthError({
           method: self.method,
@@ -200,9 +200,7 @@ export const clientSecretBasic = Effect.fnUntraced(function* (options: ClientAut
               message: "the request already has an Authorization header"
             })
           )
-        : Effect.flatMap(addParams({ method, clientId }, request, []), (request) =>
-            Effect.succeed({ ...request, headers: { ...request.headers, authorization } })
-          )
+        : Effect.map(addParams({ method, clientId }, request, []), (request) => ({ ...request, headers: { ...request.headers, authorization } }))
   })
 })
 

@@ -66,13 +66,14 @@ export const mediaType = (contentType: string | undefined): string | undefined =
 
 /** @internal */
 export const json = (endpoint: Endpoint, response: Transport.Response): Either.Either<unknown, OAuthError.UnexpectedResponse> => {
-  const context = { status: response.status, ...(response.contentType === undefined ? {} : { contentType: response.contentType }) }
-  if (response.body.trim().length === 0)
-    return Either.left(OAuthError.unexpectedResponse(endpoint, "empty body where JSON was expected", "", context))
   try {
+    // the parse first: on a JSON answer (the usual case) nothing else is computed
     return Either.right(JSON.parse(response.body) as unknown)
   } catch {
-    return Either.left(OAuthError.unexpectedResponse(endpoint, "the body is not JSON", response.body, context))
+    const context = { status: response.status, ...(response.contentType === undefined ? {} : { contentType: response.contentType }) }
+    return response.body.trim().length === 0
+      ? Either.left(OAuthError.unexpectedResponse(endpoint, "empty body where JSON was expected", "", context))
+      : Either.left(OAuthError.unexpectedResponse(endpoint, "the body is not JSON", response.body, context))
   }
 }
 
@@ -150,15 +151,17 @@ export type Exchange = (endpoint: Endpoint, outgoing: Outgoing, limit: number) =
 /** @internal */
 export const formContentType = "application/x-www-form-urlencoded;charset=UTF-8"
 
-const outgoing = (request: {
-  readonly method: "GET" | "POST"
-  readonly url: string
-  readonly accept?: string | undefined
-  readonly params?: Params.Params | undefined
-  readonly headers?: Readonly<Record<string, string | Redacted.Redacted<string>>> | undefined
-}): Outgoing => {
+/** The request on the wire, with the parameters and headers the client authentication gave (no copy of the request). */
+const outgoing = (
+  request: {
+    readonly method: "GET" | "POST"
+    readonly url: string
+    readonly accept?: string | undefined
+  },
+  params: Params.Params | undefined,
+  extra: Readonly<Record<string, string | Redacted.Redacted<string>>> | undefined
+): Outgoing => {
   const headers: Record<string, string> = { accept: request.accept ?? "application/json" }
-  const extra = request.headers
   if (extra !== undefined) {
     for (const k in extra) {
       if (!Object.hasOwn(extra, k)) continue
@@ -168,7 +171,7 @@ const outgoing = (request: {
   }
   if (request.method === "GET") return { method: "GET", url: request.url, headers, body: undefined }
   headers["content-type"] = formContentType
-  return { method: "POST", url: request.url, headers, body: Params.encode(request.params ?? []) }
+  return { method: "POST", url: request.url, headers, body: Params.encode(params ?? []) }
 }
 
 /** @internal */
@@ -304,13 +307,14 @@ export const fromExchange = (
     const authenticate = request.authenticate
     const run =
       authenticate === undefined
-        ? Effect.suspend(() => exchangeAndClassify(request, outgoing(request)))
-        : Effect.flatMap(
-            Effect.mapError(
-              Effect.suspend(() => authenticate({ params: request.params ?? [], headers: request.headers ?? {} })),
-              (error): Failure => ({ error, transient: false })
-            ),
-            (authenticated) => exchangeAndClassify(request, outgoing({ ...request, params: authenticated.params, headers: authenticated.headers }))
+        ? Effect.suspend(() => exchangeAndClassify(request, outgoing(request, request.params, request.headers)))
+        : // suspended: every attempt (a retry too) authenticates afresh
+          Effect.matchEffect(
+            Effect.suspend(() => authenticate({ params: request.params ?? [], headers: request.headers ?? {} })),
+            {
+              onFailure: (error): Effect.Effect<never, Failure> => Effect.fail({ error, transient: false }),
+              onSuccess: (authenticated) => exchangeAndClassify(request, outgoing(request, authenticated.params, authenticated.headers))
+            }
           )
     return timesOut
       ? run
