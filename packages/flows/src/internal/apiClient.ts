@@ -291,6 +291,7 @@ const build = <E>(
 
   const self: Internal<E> = {
     pipe() {
+      // eslint-disable-next-line prefer-rest-params -- Effect's Pipeable idiom: pipeArguments reads the arguments object
       return pipeArguments(this, arguments)
     },
     baseUrl: baseUrl + Either.getOrElse(prefix, () => ""),
