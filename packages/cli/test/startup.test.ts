@@ -75,6 +75,18 @@ describe("oauth2 start-up", () => {
     }
   })
 
+  it("parsing the command line (--help, usage errors) loads neither the library nor the handlers", () => {
+    const graph = moduleGraph(join(packages, "cli/src/bin.ts"))
+    expect(graph.files.filter((f) => /^(core|http|flows)\//.test(f) || f === "cli/src/internal/commands.ts")).toEqual([])
+    expect(graph.external.filter((e) => /^(jose|@oauth2\/)/.test(e))).toEqual([])
+  })
+
+  it("the handlers do load the library (so the check above can see it)", () => {
+    const graph = moduleGraph(join(packages, "cli/src/internal/commands.ts"))
+    expect(graph.files).toContain("http/src/index.ts")
+    expect(graph.files).toContain("flows/src/index.ts")
+  })
+
   it("the demo's implementation does (so the check above can see it)", () => {
     const graph = moduleGraph(join(packages, "cli/src/internal/demo.ts"))
     expect(graph.files).toContain("testing/src/index.ts")
