@@ -61,8 +61,11 @@ export const validateUrl =
   }
 
 /** @internal */
-export const mediaType = (contentType: string | undefined): string | undefined =>
-  contentType === undefined ? undefined : contentType.split(";")[0]!.trim().toLowerCase() || undefined
+export const mediaType = (contentType: string | undefined): string | undefined => {
+  if (contentType === undefined) return undefined
+  const end = contentType.indexOf(";")
+  return (end === -1 ? contentType : contentType.slice(0, end)).trim().toLowerCase() || undefined
+}
 
 /** @internal */
 export const json = (endpoint: Endpoint, response: Transport.Response): Either.Either<unknown, OAuthError.UnexpectedResponse> => {
