@@ -8,6 +8,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
  * @since 0.1.0
  */
+import type * as Cause from "effect/Cause"
 import type * as Either from "effect/Either"
 import type * as Redacted from "effect/Redacted"
 import { dual } from "effect/Function"
@@ -47,6 +48,22 @@ export interface AuthorizationResponse {
 }
 
 /**
+ * The type id of the {@link CallbackError}s.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export const CallbackErrorTypeId: unique symbol = Symbol.for("@oauth2/core/AuthorizationResponse/CallbackError")
+
+/**
+ * The type of {@link CallbackErrorTypeId}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export type CallbackErrorTypeId = typeof CallbackErrorTypeId
+
+/**
  * A callback that cannot be parsed: not a string/URL/URLSearchParams, too long, too many parameters, or bad
  * percent-encoding.
  *
@@ -54,7 +71,8 @@ export interface AuthorizationResponse {
  * @since 0.1.0
  * @category errors
  */
-export interface InvalidCallback {
+export interface InvalidCallback extends Cause.YieldableError {
+  readonly [CallbackErrorTypeId]: CallbackErrorTypeId
   readonly _tag: "InvalidCallback"
   readonly reason: string
   readonly message: string
@@ -67,7 +85,8 @@ export interface InvalidCallback {
  * @since 0.1.0
  * @category errors
  */
-export interface RepeatedParameter {
+export interface RepeatedParameter extends Cause.YieldableError {
+  readonly [CallbackErrorTypeId]: CallbackErrorTypeId
   readonly _tag: "RepeatedParameter"
   /** The repeated name (bounded in length). */
   readonly parameter: string
@@ -81,7 +100,8 @@ export interface RepeatedParameter {
  * @since 0.1.0
  * @category errors
  */
-export interface MissingIssuer {
+export interface MissingIssuer extends Cause.YieldableError {
+  readonly [CallbackErrorTypeId]: CallbackErrorTypeId
   readonly _tag: "MissingIssuer"
   readonly expected: string
   readonly message: string
@@ -94,7 +114,8 @@ export interface MissingIssuer {
  * @since 0.1.0
  * @category errors
  */
-export interface MismatchingIssuer {
+export interface MismatchingIssuer extends Cause.YieldableError {
+  readonly [CallbackErrorTypeId]: CallbackErrorTypeId
   readonly _tag: "MismatchingIssuer"
   readonly expected: string
   /** The received value (bounded in length). */
@@ -109,7 +130,8 @@ export interface MismatchingIssuer {
  * @since 0.1.0
  * @category errors
  */
-export interface MissingState {
+export interface MissingState extends Cause.YieldableError {
+  readonly [CallbackErrorTypeId]: CallbackErrorTypeId
   readonly _tag: "MissingState"
   readonly message: string
 }
@@ -121,7 +143,8 @@ export interface MissingState {
  * @since 0.1.0
  * @category errors
  */
-export interface MismatchingState {
+export interface MismatchingState extends Cause.YieldableError {
+  readonly [CallbackErrorTypeId]: CallbackErrorTypeId
   readonly _tag: "MismatchingState"
   readonly message: string
 }
@@ -133,7 +156,8 @@ export interface MismatchingState {
  * @since 0.1.0
  * @category errors
  */
-export interface MissingAuthorizationCode {
+export interface MissingAuthorizationCode extends Cause.YieldableError {
+  readonly [CallbackErrorTypeId]: CallbackErrorTypeId
   readonly _tag: "MissingAuthorizationCode"
   readonly message: string
 }

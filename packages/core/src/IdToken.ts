@@ -21,10 +21,10 @@
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
  * @since 0.1.0
  */
+import type * as Cause from "effect/Cause"
 import type * as DateTime from "effect/DateTime"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
-import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import { dual } from "effect/Function"
 import type { BearerToken } from "./BearerToken.js"
@@ -119,6 +119,22 @@ export type Reason =
   | "AuthTimeChanged"
 
 /**
+ * The type id of {@link InvalidIdToken}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export const InvalidIdTokenTypeId: unique symbol = Symbol.for("@oauth2/core/IdToken/InvalidIdToken")
+
+/**
+ * The type of {@link InvalidIdTokenTypeId}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export type InvalidIdTokenTypeId = typeof InvalidIdTokenTypeId
+
+/**
  * An ID token failed validation. `reason` names the failed check, `claim` the claim or header parameter at fault
  * when there is one; the message never contains the token.
  *
@@ -126,7 +142,8 @@ export type Reason =
  * @since 0.1.0
  * @category errors
  */
-export interface InvalidIdToken {
+export interface InvalidIdToken extends Cause.YieldableError {
+  readonly [InvalidIdTokenTypeId]: InvalidIdTokenTypeId
   readonly _tag: "InvalidIdToken"
   readonly reason: Reason
   readonly claim?: string
@@ -149,8 +166,7 @@ export const invalidIdToken: (reason: Reason, detail: string, claim?: string) =>
  * @since 0.1.0
  * @category guards
  */
-export const isInvalidIdToken = (u: unknown): u is InvalidIdToken =>
-  Predicate.hasProperty(u, "_tag") && u._tag === "InvalidIdToken" && Predicate.hasProperty(u, "reason")
+export const isInvalidIdToken: (u: unknown) => u is InvalidIdToken = internal.isInvalidIdToken
 
 /**
  * The claims of a validated ID token. Dates are `DateTime.Utc`; `claims` keeps every claim as sent.

@@ -26,6 +26,7 @@
  *
  * @since 0.1.0
  */
+import type * as Cause from "effect/Cause"
 import type * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import type * as Jose from "jose"
@@ -183,6 +184,22 @@ export type Reason =
   | "IssuedInFuture"
 
 /**
+ * The type id of {@link InvalidJwt}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export const InvalidJwtTypeId: unique symbol = Symbol.for("@oauth2/core/Jwt/InvalidJwt")
+
+/**
+ * The type of {@link InvalidJwtTypeId}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export type InvalidJwtTypeId = typeof InvalidJwtTypeId
+
+/**
  * A JWT answered by an endpoint (a signed UserInfo answer, a JWT introspection answer, ...) failed verification.
  * The message says what was wrong; it never contains the token.
  *
@@ -190,7 +207,8 @@ export type Reason =
  * @since 0.1.0
  * @category errors
  */
-export interface InvalidJwt {
+export interface InvalidJwt extends Cause.YieldableError {
+  readonly [InvalidJwtTypeId]: InvalidJwtTypeId
   readonly _tag: "InvalidJwt"
   /** The endpoint whose answer it was. */
   readonly endpoint: OAuthError.Endpoint

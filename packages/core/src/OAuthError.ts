@@ -7,12 +7,31 @@
  *   status, content type and a bounded excerpt of the body (secrets masked).
  * - A bad argument from the caller is an {@link InvalidArgument}.
  *
- * Errors are plain immutable values (structural equality), meant for the error channel: `Effect.catchTag("InvalidGrant", ...)`.
+ * Every error is an `Error` (made with Effect's `Data.TaggedError`): its `name` is its `_tag`, it has a readable
+ * `message` and a stack, and it is yieldable (`return yield* OAuthError.invalidArgument(...)` in `Effect.gen`).
+ * `Cause.pretty` renders it as `InvalidGrant: token endpoint answered 'invalid_grant' ...`. Errors compare by their
+ * fields (`Equal.equals`) and are meant for the error channel: `Effect.catchTag("InvalidGrant", ...)`.
  *
  * @since 0.1.0
  */
-import * as Data from "effect/Data"
+import type * as Cause from "effect/Cause"
 import * as internal from "./internal/errors.js"
+
+/**
+ * The type id of this module's errors (the server's answers, {@link UnexpectedResponse}, {@link InvalidArgument}).
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = Symbol.for("@oauth2/core/OAuthError")
+
+/**
+ * The type of {@link TypeId}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
 
 /**
  * The endpoint that produced an answer: every error says which one it came from.
@@ -76,7 +95,8 @@ export type TagOf<Code extends string> = Code extends `${infer Head}_${infer Tai
  * @since 0.1.0
  * @category models
  */
-export interface ErrorResponse<Tag extends string> {
+export interface ErrorResponse<Tag extends string> extends Cause.YieldableError {
+  readonly [TypeId]: TypeId
   readonly _tag: Tag
   /** The `error` code as sent by the server. */
   readonly error: string
@@ -141,7 +161,8 @@ export type ErrorOf<E extends Endpoint> = OAuthErrorOf<(typeof endpointCodes)[E]
  * @since 0.1.0
  * @category errors
  */
-export interface UnexpectedResponse {
+export interface UnexpectedResponse extends Cause.YieldableError {
+  readonly [TypeId]: TypeId
   readonly _tag: "UnexpectedResponse"
   readonly endpoint: Endpoint
   /** What was wrong with the answer. */
@@ -160,7 +181,8 @@ export interface UnexpectedResponse {
  * @since 0.1.0
  * @category errors
  */
-export interface InvalidArgument {
+export interface InvalidArgument extends Cause.YieldableError {
+  readonly [TypeId]: TypeId
   readonly _tag: "InvalidArgument"
   /** The name of the argument at fault. */
   readonly argument: string
@@ -234,8 +256,7 @@ export const unexpectedResponse: (endpoint: Endpoint, reason: string, body: unkn
  * @since 0.1.0
  * @category constructors
  */
-export const invalidArgument = (argument: string, message: string): InvalidArgument =>
-  Data.struct({ _tag: "InvalidArgument", argument, message: `invalid argument '${argument}': ${message}` })
+export const invalidArgument: (argument: string, message: string) => InvalidArgument = internal.invalidArgument
 
 /**
  * Whether a value is one of this module's errors answered by a server ({@link OAuthError}).
@@ -243,14 +264,23 @@ export const invalidArgument = (argument: string, message: string): InvalidArgum
  * @since 0.1.0
  * @category guards
  */
-export const isOAuthError = (u: unknown): u is OAuthError =>
-  typeof u === "object" &&
-  u !== null &&
-  "_tag" in u &&
-  "error" in u &&
-  "endpoint" in u &&
-  typeof u._tag === "string" &&
-  (u._tag === "UnknownError" || internal.tags.has(u._tag))
+export const isOAuthError: (u: unknown) => u is OAuthError = internal.isOAuthError
+
+/**
+ * Whether a value is an {@link UnexpectedResponse}.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isUnexpectedResponse: (u: unknown) => u is UnexpectedResponse = internal.isUnexpectedResponse
+
+/**
+ * Whether a value is an {@link InvalidArgument}.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isInvalidArgument: (u: unknown) => u is InvalidArgument = internal.isInvalidArgument
 
 /**
  * The maximum length of a body excerpt kept in an error (1 KiB).

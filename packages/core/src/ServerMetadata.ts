@@ -17,6 +17,7 @@
  *
  * @since 0.1.0
  */
+import type * as Cause from "effect/Cause"
 import type * as Either from "effect/Either"
 import type * as Schema from "effect/Schema"
 import * as internal from "./internal/serverMetadata.js"
@@ -76,6 +77,22 @@ export const endpointFields: readonly [
 ] = internal.endpointFields
 
 /**
+ * The type id of {@link MismatchingIssuer}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export const MismatchingIssuerTypeId: unique symbol = Symbol.for("@oauth2/core/ServerMetadata/MismatchingIssuer")
+
+/**
+ * The type of {@link MismatchingIssuerTypeId}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export type MismatchingIssuerTypeId = typeof MismatchingIssuerTypeId
+
+/**
  * The document's `issuer` is not the issuer the caller expects (compared as exact strings). The document may be an
  * impersonation (a "mix-up") and must not be used.
  *
@@ -84,7 +101,8 @@ export const endpointFields: readonly [
  * @since 0.1.0
  * @category errors
  */
-export interface MismatchingIssuer {
+export interface MismatchingIssuer extends Cause.YieldableError {
+  readonly [MismatchingIssuerTypeId]: MismatchingIssuerTypeId
   readonly _tag: "MismatchingIssuer"
   readonly endpoint: "discovery"
   /** The issuer the caller expects. */
@@ -93,6 +111,15 @@ export interface MismatchingIssuer {
   readonly received: string
   readonly message: string
 }
+
+/**
+ * Whether a value is a {@link MismatchingIssuer}.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-3.3
+ * @since 0.1.0
+ * @category guards
+ */
+export const isMismatchingIssuer: (u: unknown) => u is MismatchingIssuer = internal.isMismatchingIssuer
 
 /**
  * The options of the issuer checks.

@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import type * as Cause from "effect/Cause"
 import type * as DateTime from "effect/DateTime"
 import type * as Either from "effect/Either"
 import * as internal from "./internal/userInfo.js"
@@ -63,18 +64,44 @@ export interface UserInfo {
 }
 
 /**
+ * The type id of {@link MismatchingSubject}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export const MismatchingSubjectTypeId: unique symbol = Symbol.for("@oauth2/core/UserInfo/MismatchingSubject")
+
+/**
+ * The type of {@link MismatchingSubjectTypeId}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export type MismatchingSubjectTypeId = typeof MismatchingSubjectTypeId
+
+/**
  * The `sub` of a UserInfo answer is not the one expected (the `sub` of the ID token): the answer must not be used.
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfoResponse
  * @since 0.1.0
  * @category errors
  */
-export interface MismatchingSubject {
+export interface MismatchingSubject extends Cause.YieldableError {
+  readonly [MismatchingSubjectTypeId]: MismatchingSubjectTypeId
   readonly _tag: "MismatchingSubject"
   readonly expected: string
   readonly received: string
   readonly message: string
 }
+
+/**
+ * Whether a value is a {@link MismatchingSubject}.
+ *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfoResponse
+ * @since 0.1.0
+ * @category guards
+ */
+export const isMismatchingSubject: (u: unknown) => u is MismatchingSubject = internal.isMismatchingSubject
 
 /**
  * Decodes a UserInfo answer (HTTP 200 JSON body). Only `sub` is required (a non-empty string); a body that is not a

@@ -1,4 +1,5 @@
 /** @internal */
+import type { CallbackErrorTypeId as CallbackErrorTypeIdType } from "../AuthorizationResponse.js"
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
@@ -18,21 +19,34 @@ import type {
 } from "../AuthorizationResponse.js"
 import * as OAuthError from "../OAuthError.js"
 import type * as Params from "../Params.js"
-import { bound, isRecord } from "./errors.js"
+import { bound, hasTypeId, isRecord, taggedError } from "./errors.js"
 
 // ---------------------------------------------------------------------------------------------------------------
 // errors
 // ---------------------------------------------------------------------------------------------------------------
 
 /** @internal */
+export const CallbackErrorTypeId: CallbackErrorTypeIdType = Symbol.for("@oauth2/core/AuthorizationResponse/CallbackError") as CallbackErrorTypeIdType
+
+const InvalidCallbackError = taggedError<"InvalidCallback", InvalidCallback>("InvalidCallback", CallbackErrorTypeId)
+const RepeatedParameterError = taggedError<"RepeatedParameter", RepeatedParameter>("RepeatedParameter", CallbackErrorTypeId)
+const MissingIssuerError = taggedError<"MissingIssuer", MissingIssuer>("MissingIssuer", CallbackErrorTypeId)
+const MismatchingIssuerError = taggedError<"MismatchingIssuer", MismatchingIssuer>("MismatchingIssuer", CallbackErrorTypeId)
+const MissingStateError = taggedError<"MissingState", MissingState>("MissingState", CallbackErrorTypeId)
+const MismatchingStateError = taggedError<"MismatchingState", MismatchingState>("MismatchingState", CallbackErrorTypeId)
+const MissingAuthorizationCodeError = taggedError<"MissingAuthorizationCode", MissingAuthorizationCode>(
+  "MissingAuthorizationCode",
+  CallbackErrorTypeId
+)
+
+/** @internal */
 export const invalidCallback = (reason: string): InvalidCallback =>
-  Data.struct({ _tag: "InvalidCallback", reason: bound(reason), message: `invalid authorization callback: ${bound(reason)}` })
+  new InvalidCallbackError({ reason: bound(reason), message: `invalid authorization callback: ${bound(reason)}` })
 
 /** @internal */
 export const repeatedParameter = (parameter: string): RepeatedParameter => {
   const name = bound(parameter, 64)
-  return Data.struct({
-    _tag: "RepeatedParameter",
+  return new RepeatedParameterError({
     parameter: name,
     message: `the authorization callback repeats the parameter '${name}'`
   })
@@ -40,8 +54,7 @@ export const repeatedParameter = (parameter: string): RepeatedParameter => {
 
 /** @internal */
 export const missingIssuer = (expected: string): MissingIssuer =>
-  Data.struct({
-    _tag: "MissingIssuer",
+  new MissingIssuerError({
     expected,
     message: `the authorization callback has no 'iss', but the server supports RFC 9207 (expected '${bound(expected, 200)}')`
   })
@@ -49,8 +62,7 @@ export const missingIssuer = (expected: string): MissingIssuer =>
 /** @internal */
 export const mismatchingIssuer = (expected: string, received: string): MismatchingIssuer => {
   const shown = bound(received, 200)
-  return Data.struct({
-    _tag: "MismatchingIssuer",
+  return new MismatchingIssuerError({
     expected,
     received: shown,
     message: `the authorization callback comes from issuer '${shown}', expected '${bound(expected, 200)}'`
@@ -58,30 +70,18 @@ export const mismatchingIssuer = (expected: string, received: string): Mismatchi
 }
 
 /** @internal */
-export const missingState = (): MissingState =>
-  Data.struct({ _tag: "MissingState", message: "the authorization callback has no 'state', but one was sent" })
+export const missingState = (): MissingState => new MissingStateError({ message: "the authorization callback has no 'state', but one was sent" })
 
 /** @internal */
 export const mismatchingState = (): MismatchingState =>
-  Data.struct({ _tag: "MismatchingState", message: "the 'state' of the authorization callback is not the one sent" })
+  new MismatchingStateError({ message: "the 'state' of the authorization callback is not the one sent" })
 
 /** @internal */
 export const missingAuthorizationCode = (): MissingAuthorizationCode =>
-  Data.struct({ _tag: "MissingAuthorizationCode", message: "the authorization callback has no 'code'" })
-
-const callbackTags = new Set([
-  "InvalidCallback",
-  "RepeatedParameter",
-  "MissingIssuer",
-  "MismatchingIssuer",
-  "MissingState",
-  "MismatchingState",
-  "MissingAuthorizationCode"
-])
+  new MissingAuthorizationCodeError({ message: "the authorization callback has no 'code'" })
 
 /** @internal */
-export const isCallbackError = (u: unknown): u is CallbackError =>
-  isRecord(u) && typeof u._tag === "string" && callbackTags.has(u._tag) && typeof u.message === "string"
+export const isCallbackError = (u: unknown): u is CallbackError => hasTypeId(u, CallbackErrorTypeId)
 
 // ---------------------------------------------------------------------------------------------------------------
 // parsing

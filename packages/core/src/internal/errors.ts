@@ -1,8 +1,28 @@
 /** @internal */
+import type { TypeId as OAuthErrorTypeId } from "../OAuthError.js"
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
-import type { Endpoint, ErrorResponse, OAuthError, ResponseContext, StandardCode, UnexpectedResponse } from "../OAuthError.js"
+import type { Endpoint, InvalidArgument, OAuthError, ResponseContext, StandardCode, UnexpectedResponse } from "../OAuthError.js"
 import { toJson } from "./json.js"
+
+/**
+ * The one recipe of every error of the packages: Effect's own `Data.TaggedError` constructor for a tag (an `Error`
+ * whose `name` is the tag: yieldable with `yield*`, with a stack, rendered by `Cause.pretty` as `Tag: message`), its
+ * prototype marked with the type id of its family. Made once per tag, at module level; each error is one `new`.
+ *
+ * @internal
+ */
+export const taggedError = <Tag extends string, A>(tag: Tag, typeId: symbol): new (fields: Record<string, unknown>) => A => {
+  const Ctor = Data.TaggedError(tag)
+  Object.defineProperty(Ctor.prototype, typeId, { value: typeId })
+  return Ctor as unknown as new (fields: Record<string, unknown>) => A
+}
+
+/** @internal */
+export const TypeId: OAuthErrorTypeId = Symbol.for("@oauth2/core/OAuthError") as OAuthErrorTypeId
+
+/** Whether a value carries a type id (an error of that family). @internal */
+export const hasTypeId = (u: unknown, typeId: symbol): boolean => typeof u === "object" && u !== null && typeId in u
 
 /** @internal */
 export const standardCodes = [
@@ -145,6 +165,28 @@ export const pascal = (code: string): string =>
 /** @internal */
 export const tags: ReadonlySet<string> = new Set(standardCodes.map(pascal))
 
+/** One error constructor per answer tag (every standard code's, `UnknownError`), made once from the code table. */
+const answers: Readonly<Record<string, new (fields: Record<string, unknown>) => OAuthError>> = Object.fromEntries(
+  [...tags, "UnknownError"].map((tag) => [tag, taggedError<string, OAuthError>(tag, TypeId)])
+)
+const UnexpectedResponseError = taggedError<"UnexpectedResponse", UnexpectedResponse>("UnexpectedResponse", TypeId)
+const InvalidArgumentError = taggedError<"InvalidArgument", InvalidArgument>("InvalidArgument", TypeId)
+
+/** @internal */
+export const isOAuthError = (u: unknown): u is OAuthError =>
+  hasTypeId(u, TypeId) && typeof (u as { _tag?: unknown })._tag === "string" && Object.hasOwn(answers, (u as { _tag: string })._tag)
+
+/** @internal */
+export const isUnexpectedResponse = (u: unknown): u is UnexpectedResponse =>
+  hasTypeId(u, TypeId) && (u as { _tag?: unknown })._tag === "UnexpectedResponse"
+
+/** @internal */
+export const isInvalidArgument = (u: unknown): u is InvalidArgument => hasTypeId(u, TypeId) && (u as { _tag?: unknown })._tag === "InvalidArgument"
+
+/** @internal */
+export const invalidArgument = (argument: string, message: string): InvalidArgument =>
+  new InvalidArgumentError({ argument, message: `invalid argument '${argument}': ${message}` })
+
 const allowed: Record<Endpoint, ReadonlySet<string>> = Object.fromEntries(
   Object.entries(endpointCodes).map(([endpoint, codes]) => [endpoint, new Set<string>(codes)])
 ) as any
@@ -165,7 +207,6 @@ export const makeError = (
   const tag = allowed[endpoint].has(error) ? pascal(error) : "UnknownError"
   const description = typeof fields.description === "string" ? safe(fields.description) : undefined
   const value: Record<string, unknown> = {
-    _tag: tag,
     error,
     endpoint,
     message: `${endpoint} endpoint answered '${error}'${fields.status === undefined ? "" : ` (HTTP ${fields.status})`}${
@@ -175,7 +216,7 @@ export const makeError = (
   if (description !== undefined) value.description = description
   if (typeof fields.uri === "string") value.uri = safe(fields.uri)
   if (typeof fields.status === "number") value.status = fields.status
-  return Data.struct(value) as unknown as ErrorResponse<string> as OAuthError
+  return new answers[tag]!(value)
 }
 
 /** @internal */
@@ -428,7 +469,6 @@ export const unexpectedResponse = (endpoint: Endpoint, reason: string, body: unk
   const contentType = typeof context?.contentType === "string" ? safe(context.contentType, 100) : undefined
   const why = safe(maskText(String(reason)))
   const value: Record<string, unknown> = {
-    _tag: "UnexpectedResponse",
     endpoint,
     reason: why,
     excerpt: excerpt(body),
@@ -438,5 +478,5 @@ export const unexpectedResponse = (endpoint: Endpoint, reason: string, body: unk
   }
   if (status !== undefined) value.status = status
   if (contentType !== undefined) value.contentType = contentType
-  return Data.struct(value) as unknown as UnexpectedResponse
+  return new UnexpectedResponseError(value)
 }

@@ -1,18 +1,27 @@
 /** @internal */
-import * as Data from "effect/Data"
+import type * as IdTokenModule from "../IdToken.js"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import type { Claims, IdToken, InvalidIdToken, Reason, ValidateOptions } from "../IdToken.js"
 import * as OAuthError from "../OAuthError.js"
-import { isRecord } from "./errors.js"
+import { hasTypeId, isRecord, taggedError } from "./errors.js"
 import * as jose from "./jose.js"
 
 /** @internal */
+export const InvalidIdTokenTypeId: IdTokenModule.InvalidIdTokenTypeId = Symbol.for(
+  "@oauth2/core/IdToken/InvalidIdToken"
+) as IdTokenModule.InvalidIdTokenTypeId
+
+const InvalidIdTokenError = taggedError<"InvalidIdToken", InvalidIdToken>("InvalidIdToken", InvalidIdTokenTypeId)
+
+/** @internal */
+export const isInvalidIdToken = (u: unknown): u is InvalidIdToken => hasTypeId(u, InvalidIdTokenTypeId)
+
+/** @internal */
 export const invalidIdToken = (reason: Reason, detail: string, claim?: string): InvalidIdToken =>
-  Data.struct({
-    _tag: "InvalidIdToken" as const,
+  new InvalidIdTokenError({
     reason,
     ...(claim === undefined ? {} : { claim }),
     message: `invalid ID token (${reason}): ${detail}`

@@ -4,18 +4,21 @@
  *
  * @internal
  */
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import type * as Jwt from "../Jwt.js"
 import type * as OAuthError from "../OAuthError.js"
+import { hasTypeId, taggedError } from "./errors.js"
 import * as jose from "./jose.js"
 
 /** @internal */
+export const InvalidJwtTypeId: Jwt.InvalidJwtTypeId = Symbol.for("@oauth2/core/Jwt/InvalidJwt") as Jwt.InvalidJwtTypeId
+
+const InvalidJwtError = taggedError<"InvalidJwt", Jwt.InvalidJwt>("InvalidJwt", InvalidJwtTypeId)
+
+/** @internal */
 export const invalidJwt = (endpoint: OAuthError.Endpoint, reason: Jwt.Reason, detail: string, claim?: string): Jwt.InvalidJwt =>
-  Data.struct({
-    _tag: "InvalidJwt" as const,
+  new InvalidJwtError({
     endpoint,
     reason,
     ...(claim === undefined ? {} : { claim }),
@@ -23,8 +26,7 @@ export const invalidJwt = (endpoint: OAuthError.Endpoint, reason: Jwt.Reason, de
   })
 
 /** @internal */
-export const isInvalidJwt = (u: unknown): u is Jwt.InvalidJwt =>
-  Predicate.hasProperty(u, "_tag") && u._tag === "InvalidJwt" && Predicate.hasProperty(u, "reason")
+export const isInvalidJwt = (u: unknown): u is Jwt.InvalidJwt => hasTypeId(u, InvalidJwtTypeId)
 
 /** @internal */
 export const verify = <E = never>(

@@ -1,12 +1,12 @@
 /** @internal */
-import * as Data from "effect/Data"
+import type * as ServerMetadataModule from "../ServerMetadata.js"
 import * as Either from "effect/Either"
 import { dual } from "effect/Function"
 import * as Schema from "effect/Schema"
 import type { InvalidArgument, ResponseContext, UnexpectedResponse } from "../OAuthError.js"
 import { invalidArgument } from "../OAuthError.js"
 import type { Field, IssuerOptions, Kind, MismatchingIssuer, ServerMetadata, ValidateOptions } from "../ServerMetadata.js"
-import { escapeControl, unexpectedResponse } from "./errors.js"
+import { escapeControl, hasTypeId, taggedError, unexpectedResponse } from "./errors.js"
 import * as wire from "./wire.js"
 
 const url = wire.optional(wire.HttpUrl)
@@ -178,17 +178,26 @@ const secure = (value: string, allowInsecureHttp: boolean): boolean => URL.canPa
 const wireKeyOf = (field: Field): string => wireKeys.find(([f]) => f === field)?.[1] ?? field
 
 /** @internal */
+export const MismatchingIssuerTypeId: ServerMetadataModule.MismatchingIssuerTypeId = Symbol.for(
+  "@oauth2/core/ServerMetadata/MismatchingIssuer"
+) as ServerMetadataModule.MismatchingIssuerTypeId
+
+const MismatchingIssuerError = taggedError<"MismatchingIssuer", MismatchingIssuer>("MismatchingIssuer", MismatchingIssuerTypeId)
+
+/** @internal */
+export const isMismatchingIssuer = (u: unknown): u is MismatchingIssuer => hasTypeId(u, MismatchingIssuerTypeId)
+
+/** @internal */
 export const validate: {
   (options: ValidateOptions): (self: ServerMetadata) => Either.Either<ServerMetadata, MismatchingIssuer | UnexpectedResponse>
   (self: ServerMetadata, options: ValidateOptions): Either.Either<ServerMetadata, MismatchingIssuer | UnexpectedResponse>
 } = dual(2, (self: ServerMetadata, options: ValidateOptions): Either.Either<ServerMetadata, MismatchingIssuer | UnexpectedResponse> => {
-  if (typeof options !== "object" || options === null || typeof options.issuer !== "string") return Either.left(noExpectedIssuer)
+  if (typeof options !== "object" || options === null || typeof options.issuer !== "string") return Either.left(noExpectedIssuer())
   const fail = (reason: string) => Either.left(unexpectedResponse("discovery", reason, encode(self), options.context))
   if (self.issuer !== options.issuer) {
     return Either.left(
-      Data.struct({
-        _tag: "MismatchingIssuer" as const,
-        endpoint: "discovery" as const,
+      new MismatchingIssuerError({
+        endpoint: "discovery",
         expected: options.issuer,
         received: self.issuer,
         message: `the metadata document's issuer ${escapeControl(JSON.stringify(self.issuer.slice(0, 512)))} is not the expected ${escapeControl(
@@ -220,17 +229,17 @@ export const validate: {
 /** @internal */
 export const decode = (body: unknown, options: ValidateOptions): Either.Either<ServerMetadata, MismatchingIssuer | UnexpectedResponse> =>
   typeof options !== "object" || options === null || typeof options.issuer !== "string"
-    ? Either.left(noExpectedIssuer)
+    ? Either.left(noExpectedIssuer())
     : Either.flatMap(decodeDocument(body, options.context), validate(options))
 
 /** Without an expected issuer, no document can be trusted: the failure of {@link decode} and {@link validate}. */
-const noExpectedIssuer: MismatchingIssuer = Data.struct({
-  _tag: "MismatchingIssuer" as const,
-  endpoint: "discovery" as const,
-  expected: "",
-  received: "",
-  message: "no expected issuer was given (options.issuer): a metadata document cannot be trusted without one"
-})
+const noExpectedIssuer = (): MismatchingIssuer =>
+  new MismatchingIssuerError({
+    endpoint: "discovery",
+    expected: "",
+    received: "",
+    message: "no expected issuer was given (options.issuer): a metadata document cannot be trusted without one"
+  })
 
 /** @internal */
 export const encode = (self: ServerMetadata): Record<string, unknown> => {

@@ -1,5 +1,5 @@
 /** @internal */
-import * as Data from "effect/Data"
+import type * as UserInfoModule from "../UserInfo.js"
 import * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
 import { dual } from "effect/Function"
@@ -8,7 +8,7 @@ import * as Schema from "effect/Schema"
 import type { ResponseContext, UnexpectedResponse } from "../OAuthError.js"
 import type { Address, MismatchingSubject, UserInfo } from "../UserInfo.js"
 import { jsonObjectDecoder } from "./decode.js"
-import { isRecord, unexpectedResponse } from "./errors.js"
+import { hasTypeId, isRecord, taggedError, unexpectedResponse } from "./errors.js"
 import { toJson } from "./json.js"
 
 const Wire = Schema.Struct({ sub: Schema.NonEmptyString })
@@ -88,6 +88,16 @@ export const decode = (raw: unknown, context?: ResponseContext): Either.Either<U
 export const encode = (self: UserInfo): Record<string, unknown> => ({ ...self.claims })
 
 /** @internal */
+export const MismatchingSubjectTypeId: UserInfoModule.MismatchingSubjectTypeId = Symbol.for(
+  "@oauth2/core/UserInfo/MismatchingSubject"
+) as UserInfoModule.MismatchingSubjectTypeId
+
+const MismatchingSubjectError = taggedError<"MismatchingSubject", MismatchingSubject>("MismatchingSubject", MismatchingSubjectTypeId)
+
+/** @internal */
+export const isMismatchingSubject = (u: unknown): u is MismatchingSubject => hasTypeId(u, MismatchingSubjectTypeId)
+
+/** @internal */
 export const checkSubject: {
   (expected: string): (self: UserInfo) => Either.Either<UserInfo, MismatchingSubject>
   (self: UserInfo, expected: string): Either.Either<UserInfo, MismatchingSubject>
@@ -95,8 +105,7 @@ export const checkSubject: {
   self.sub === expected
     ? Either.right(self)
     : Either.left(
-        Data.struct({
-          _tag: "MismatchingSubject" as const,
+        new MismatchingSubjectError({
           expected,
           received: self.sub,
           message: `userinfo 'sub' ${JSON.stringify(self.sub.slice(0, 256))} is not the expected ${JSON.stringify(expected.slice(0, 256))}`
