@@ -13,10 +13,28 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type { BearerToken } from "@oauth2/core"
+import type * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as internal from "./internal/bearer.js"
+import * as errors from "./internal/errors.js"
 import * as challenge from "./internal/challenge.js"
+
+/**
+ * The type id of {@link ExpiredAccessToken}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export const ExpiredAccessTokenTypeId: unique symbol = Symbol.for("@oauth2/http/Bearer/ExpiredAccessToken")
+
+/**
+ * The type of {@link ExpiredAccessTokenTypeId}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export type ExpiredAccessTokenTypeId = typeof ExpiredAccessTokenTypeId
 
 /**
  * The access token was expired (within the leeway) when a request was about to be sent with it.
@@ -25,12 +43,22 @@ import * as challenge from "./internal/challenge.js"
  * @since 0.1.0
  * @category errors
  */
-export interface ExpiredAccessToken {
+export interface ExpiredAccessToken extends Cause.YieldableError {
+  readonly [ExpiredAccessTokenTypeId]: ExpiredAccessTokenTypeId
   readonly _tag: "ExpiredAccessToken"
   /** The request's method and URL (no query: it might hold secrets). */
   readonly request: string
   readonly message: string
 }
+
+/**
+ * Whether a value is an {@link ExpiredAccessToken}.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ * @since 0.1.0
+ * @category guards
+ */
+export const isExpiredAccessToken: (u: unknown) => u is ExpiredAccessToken = errors.isExpiredAccessToken
 
 /**
  * Options of {@link withToken}.
@@ -91,7 +119,7 @@ export const withToken: {
  * @since 0.1.0
  * @category constructors
  */
-export const expiredAccessToken: (request: string) => ExpiredAccessToken = internal.expiredAccessToken
+export const expiredAccessToken: (request: string) => ExpiredAccessToken = errors.expiredAccessToken
 
 /**
  * A challenge of a `WWW-Authenticate` header: its scheme (lower-cased) and parameters (names lower-cased). The

@@ -17,12 +17,14 @@
  * @since 0.1.0
  */
 import type { Jwt, OAuthError, Params } from "@oauth2/core"
+import type * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Inspectable from "effect/Inspectable"
 import type * as Redacted from "effect/Redacted"
 import type { JWK } from "jose"
 import * as internal from "./internal/clientAuth.js"
+import * as errors from "./internal/errors.js"
 
 /**
  * A back-channel request about to be sent, as seen by client authentication: `authenticate` returns it with the
@@ -176,6 +178,22 @@ export interface Custom extends Base<"Custom", string> {}
 export type ClientAuth = ClientSecretBasic | ClientSecretPost | ClientSecretJwt | PrivateKeyJwt | None | Custom
 
 /**
+ * The type id of {@link ClientAuthError}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export const ClientAuthErrorTypeId: unique symbol = Symbol.for("@oauth2/http/ClientAuth/ClientAuthError")
+
+/**
+ * The type of {@link ClientAuthErrorTypeId}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export type ClientAuthErrorTypeId = typeof ClientAuthErrorTypeId
+
+/**
  * Client authentication failed while a request was being prepared (nothing was sent):
  * - `SigningFailed`: the assertion could not be signed;
  * - `MissingIssuer`: the assertion audience is the issuer, but the request does not say which it is;
@@ -188,7 +206,8 @@ export type ClientAuth = ClientSecretBasic | ClientSecretPost | ClientSecretJwt 
  * @since 0.1.0
  * @category errors
  */
-export interface ClientAuthError {
+export interface ClientAuthError extends Cause.YieldableError {
+  readonly [ClientAuthErrorTypeId]: ClientAuthErrorTypeId
   readonly _tag: "ClientAuthError"
   /** The `token_endpoint_auth_method` name. */
   readonly method: string
@@ -209,7 +228,7 @@ export const clientAuthError: (fields: {
   readonly endpoint: OAuthError.Endpoint
   readonly reason?: ClientAuthError["reason"]
   readonly message: string
-}) => ClientAuthError = internal.clientAuthError
+}) => ClientAuthError = errors.clientAuthError
 
 /**
  * Whether a value is a {@link ClientAuthError}.
@@ -217,7 +236,7 @@ export const clientAuthError: (fields: {
  * @since 0.1.0
  * @category guards
  */
-export const isClientAuthError: (u: unknown) => u is ClientAuthError = internal.isClientAuthError
+export const isClientAuthError: (u: unknown) => u is ClientAuthError = errors.isClientAuthError
 
 /**
  * Whether a value is a {@link ClientAuth} built by this module.

@@ -6,12 +6,33 @@
  * `UnexpectedResponse`, and a wrong configuration or a missing endpoint is a `ClientError`: together with these,
  * they are everything a call can fail with.
  *
+ * Every transport error is an `Error` (made with Effect's `Data.TaggedError`): yieldable, with a stack, its `name` its
+ * `_tag`. A request that could not be sent keeps the underlying failure as `cause` (the fetch error, whose own cause
+ * is the socket error: `ECONNREFUSED`, `ENOTFOUND`, ...).
+ *
  * @since 0.1.0
  */
 import type { OAuthError } from "@oauth2/core"
-import * as Data from "effect/Data"
+import type * as Cause from "effect/Cause"
+import * as internal from "./internal/errors.js"
 
 type Endpoint = OAuthError.Endpoint
+
+/**
+ * The type id of every {@link TransportError}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = Symbol.for("@oauth2/http/TransportError")
+
+/**
+ * The type of {@link TypeId}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
 
 /**
  * The request could not be sent or its answer could not be read (connection refused or reset, DNS, TLS, a body that
@@ -20,7 +41,8 @@ type Endpoint = OAuthError.Endpoint
  * @since 0.1.0
  * @category errors
  */
-export interface RequestFailed {
+export interface RequestFailed extends Cause.YieldableError {
+  readonly [TypeId]: TypeId
   readonly _tag: "RequestFailed"
   readonly endpoint: Endpoint
   readonly url: string
@@ -28,6 +50,11 @@ export interface RequestFailed {
   /** The underlying failure, rendered (no secrets: request bodies are never included). */
   readonly detail: string
   readonly message: string
+  /**
+   * The underlying failure itself, when there is one: the fetch error (its own `cause` is the socket error, with its
+   * `code`) or the platform client's. Never the request.
+   */
+  readonly cause?: unknown
 }
 
 /**
@@ -36,7 +63,8 @@ export interface RequestFailed {
  * @since 0.1.0
  * @category errors
  */
-export interface Timeout {
+export interface Timeout extends Cause.YieldableError {
+  readonly [TypeId]: TypeId
   readonly _tag: "Timeout"
   readonly endpoint: Endpoint
   readonly url: string
@@ -50,7 +78,8 @@ export interface Timeout {
  * @since 0.1.0
  * @category errors
  */
-export interface ResponseTooLarge {
+export interface ResponseTooLarge extends Cause.YieldableError {
+  readonly [TypeId]: TypeId
   readonly _tag: "ResponseTooLarge"
   readonly endpoint: Endpoint
   readonly url: string
@@ -66,7 +95,8 @@ export interface ResponseTooLarge {
  * @since 0.1.0
  * @category errors
  */
-export interface UnexpectedRedirect {
+export interface UnexpectedRedirect extends Cause.YieldableError {
+  readonly [TypeId]: TypeId
   readonly _tag: "UnexpectedRedirect"
   readonly endpoint: Endpoint
   readonly url: string
@@ -84,20 +114,21 @@ export interface UnexpectedRedirect {
 export type TransportError = RequestFailed | Timeout | ResponseTooLarge | UnexpectedRedirect
 
 /**
- * Builds a {@link RequestFailed}.
+ * Whether a value is a {@link TransportError}.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isTransportError: (u: unknown) => u is TransportError = internal.isTransportError
+
+/**
+ * Builds a {@link RequestFailed}; `cause` is the underlying failure, when there is one.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const requestFailed = (endpoint: Endpoint, url: string, reason: RequestFailed["reason"], detail: string): RequestFailed =>
-  Data.struct({
-    _tag: "RequestFailed",
-    endpoint,
-    url,
-    reason,
-    detail: detail.slice(0, 512),
-    message: `request to the ${endpoint} endpoint ${url} failed (${reason}): ${detail.slice(0, 512)}`
-  })
+export const requestFailed: (endpoint: Endpoint, url: string, reason: RequestFailed["reason"], detail: string, cause?: unknown) => RequestFailed =
+  internal.requestFailed
 
 /**
  * Builds a {@link Timeout}.
@@ -105,14 +136,7 @@ export const requestFailed = (endpoint: Endpoint, url: string, reason: RequestFa
  * @since 0.1.0
  * @category constructors
  */
-export const timeout = (endpoint: Endpoint, url: string, timeoutMillis: number): Timeout =>
-  Data.struct({
-    _tag: "Timeout",
-    endpoint,
-    url,
-    timeoutMillis,
-    message: `no answer from the ${endpoint} endpoint ${url} within ${timeoutMillis} ms`
-  })
+export const timeout: (endpoint: Endpoint, url: string, timeoutMillis: number) => Timeout = internal.timeout
 
 /**
  * Builds a {@link ResponseTooLarge}.
@@ -120,28 +144,14 @@ export const timeout = (endpoint: Endpoint, url: string, timeoutMillis: number):
  * @since 0.1.0
  * @category constructors
  */
-export const responseTooLarge = (endpoint: Endpoint, url: string, status: number, limitBytes: number): ResponseTooLarge =>
-  Data.struct({
-    _tag: "ResponseTooLarge",
-    endpoint,
-    url,
-    status,
-    limitBytes,
-    message: `the answer of the ${endpoint} endpoint ${url} exceeds ${limitBytes} bytes`
-  })
+export const responseTooLarge: (endpoint: Endpoint, url: string, status: number, limitBytes: number) => ResponseTooLarge = internal.responseTooLarge
 
 /**
  * Builds an {@link UnexpectedRedirect}.
  *
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.11
  * @since 0.1.0
  * @category constructors
  */
-export const unexpectedRedirect = (endpoint: Endpoint, url: string, status: number, location: string | undefined): UnexpectedRedirect =>
-  Data.struct({
-    _tag: "UnexpectedRedirect",
-    endpoint,
-    url,
-    status,
-    ...(location === undefined ? {} : { location: location.slice(0, 512) }),
-    message: `the ${endpoint} endpoint ${url} answered a redirect (HTTP ${status}); back-channel calls do not follow redirects`
-  })
+export const unexpectedRedirect: (endpoint: Endpoint, url: string, status: number, location: string | undefined) => UnexpectedRedirect =
+  internal.unexpectedRedirect

@@ -3,8 +3,9 @@ import { FetchHttpClient } from "@effect/platform"
 import { Params } from "@oauth2/core"
 import { Transport } from "@oauth2/http"
 import { FakeHttp } from "@oauth2/testing"
-import { Context, Duration, Effect, Either, FastCheck as fc, Fiber, Layer, Redacted, Schedule, TestClock } from "effect"
+import { Cause, Context, Duration, Effect, Either, FastCheck as fc, Fiber, Layer, Redacted, Schedule, TestClock } from "effect"
 import { createServer } from "node:http"
+import { inspect } from "node:util"
 import { gzipSync } from "node:zlib"
 import type { AddressInfo } from "node:net"
 
@@ -544,6 +545,17 @@ describe.each([
       const error = yield* Effect.flip(Transport.send({ ...tokenPost(), url: `http://127.0.0.1:${port}/token` }))
       assert.containSubset(error, { _tag: "RequestFailed", reason: "Transport" })
       assert.include(error.message, "ECONNREFUSED")
+      // the fetch error is kept as cause; the socket error, with its code, is in its cause chain
+      assert.instanceOf(error, Error)
+      assert.instanceOf(error.cause, Error)
+      const codes: Array<unknown> = []
+      for (let c: unknown = error.cause; c instanceof Error; c = c.cause) codes.push((c as { code?: unknown }).code)
+      assert.include(codes, "ECONNREFUSED")
+      // the request (its secret parameter, its Authorization header) is never part of the error
+      for (const shown of [String(error), JSON.stringify(error), inspect(error, { depth: 8 }), Cause.pretty(Cause.fail(error))]) {
+        assert.notInclude(shown, "s3cr")
+        assert.notInclude(shown, "xyz")
+      }
     }).pipe(Effect.provide(TransportLive))
   )
 

@@ -3,13 +3,13 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { BearerToken, Url } from "@oauth2/core"
-import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { dual } from "effect/Function"
 import * as Predicate from "effect/Predicate"
 import type * as Bearer from "../Bearer.js"
+import { expiredAccessToken } from "./errors.js"
 
 /**
  * Whether a bearer token may be sent to this URL: https, or http on a loopback address, or http anywhere when
@@ -27,14 +27,6 @@ export const isSecureTarget = (url: string, allowInsecureHttp: boolean): boolean
   }
   return Url.isLoopback(parsed)
 }
-
-/** @internal */
-export const expiredAccessToken = (request: string): Bearer.ExpiredAccessToken =>
-  Data.struct({
-    _tag: "ExpiredAccessToken",
-    request,
-    message: `the access token for ${request} is expired`
-  })
 
 /** @internal */
 export const withToken = dual(

@@ -1,7 +1,6 @@
 /** @internal */
 import { Jwt, OAuthError, Params } from "@oauth2/core"
 import * as Clock from "effect/Clock"
-import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Inspectable from "effect/Inspectable"
@@ -10,31 +9,13 @@ import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Jose from "jose"
 import type * as ClientAuth from "../ClientAuth.js"
+import { clientAuthError } from "./errors.js"
 
 type InvalidArgument = OAuthError.InvalidArgument
 
 // ---------------------------------------------------------------------------------------------------------------------
 // errors
 // ---------------------------------------------------------------------------------------------------------------------
-
-/** @internal */
-export const clientAuthError = (fields: {
-  readonly method: string
-  readonly endpoint: OAuthError.Endpoint
-  readonly reason?: ClientAuth.ClientAuthError["reason"]
-  readonly message: string
-}): ClientAuth.ClientAuthError =>
-  Data.struct({
-    _tag: "ClientAuthError" as const,
-    method: fields.method,
-    endpoint: fields.endpoint,
-    reason: fields.reason ?? "Custom",
-    message: `client authentication (${fields.method}) failed at the ${fields.endpoint} endpoint: ${fields.message}`
-  })
-
-/** @internal */
-export const isClientAuthError = (u: unknown): u is ClientAuth.ClientAuthError =>
-  Predicate.hasProperty(u, "_tag") && u._tag === "ClientAuthError" && Predicate.hasProperty(u, "method") && Predicate.hasProperty(u, "endpoint")
 
 const invalid = (argument: string, message: string): Effect.Effect<never, InvalidArgument> =>
   Effect.fail(OAuthError.invalidArgument(argument, message))

@@ -38,7 +38,7 @@ const readBody = (
     }
   ).pipe(
     Effect.mapError((e): Failure =>
-      "transient" in e ? e : { error: TransportError.requestFailed(endpoint, url, "Decode", describeCause(e.cause ?? e)), transient: true }
+      "transient" in e ? e : { error: TransportError.requestFailed(endpoint, url, "Decode", describeCause(e.cause ?? e), e.cause), transient: true }
     ),
     Effect.map(({ chunks, size }) => decode(chunks[0], chunks.length > 1 ? chunks.slice(1) : undefined, size))
   )
@@ -53,7 +53,7 @@ const httpClientExchange =
     const request = out.body === undefined ? withHeaders : HttpClientRequest.bodyText(withHeaders, out.body, formContentType)
     return client.execute(request).pipe(
       Effect.mapError((e): Failure => ({
-        error: TransportError.requestFailed(endpoint, out.url, e._tag === "RequestError" ? e.reason : "Decode", describeCause(e.cause ?? e)),
+        error: TransportError.requestFailed(endpoint, out.url, e._tag === "RequestError" ? e.reason : "Decode", describeCause(e.cause ?? e), e.cause),
         transient: e._tag === "RequestError" && e.reason === "Transport"
       })),
       Effect.flatMap((response) =>

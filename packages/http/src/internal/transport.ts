@@ -531,7 +531,7 @@ export const fetchExchange = (
           .catch((error: unknown) =>
             settle(
               Effect.fail({
-                error: TransportError.requestFailed(endpoint, out.url, stage, describeCause(error)),
+                error: TransportError.requestFailed(endpoint, out.url, stage, describeCause(error), error),
                 // a request that never got an answer may be sent again; so may one whose answer was cut off
                 transient: true
               })
