@@ -29,12 +29,14 @@ import type * as HttpMethod from "@effect/platform/HttpMethod"
 import type * as Headers from "@effect/platform/Headers"
 import type * as UrlParams from "@effect/platform/UrlParams"
 import type { Bearer } from "@oauth2/http"
+import type * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import type * as Pipeable from "effect/Pipeable"
 import type * as Schema from "effect/Schema"
 import * as internal from "./internal/apiClient.js"
+import * as errors from "./internal/errors.js"
 import type * as TokenSource from "./TokenSource.js"
 
 /**
@@ -48,6 +50,22 @@ import type * as TokenSource from "./TokenSource.js"
 export type Path = string | URL | ReadonlyArray<string | number>
 
 /**
+ * The type id of the errors of an API client ({@link ApiClientError}).
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export const ApiClientErrorTypeId: unique symbol = Symbol.for("@oauth2/flows/ApiClient/ApiClientError")
+
+/**
+ * The type of {@link ApiClientErrorTypeId}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export type ApiClientErrorTypeId = typeof ApiClientErrorTypeId
+
+/**
  * A path that would leave the base URL or is malformed (`..`, an empty segment, `?` or `#` in a string path). Nothing
  * was sent.
  *
@@ -55,7 +73,8 @@ export type Path = string | URL | ReadonlyArray<string | number>
  * @since 0.1.0
  * @category errors
  */
-export interface InvalidPath {
+export interface InvalidPath extends Cause.YieldableError {
+  readonly [ApiClientErrorTypeId]: ApiClientErrorTypeId
   readonly _tag: "InvalidPath"
   readonly path: string
   readonly message: string
@@ -68,7 +87,8 @@ export interface InvalidPath {
  * @since 0.1.0
  * @category errors
  */
-export interface InvalidBaseUrl {
+export interface InvalidBaseUrl extends Cause.YieldableError {
+  readonly [ApiClientErrorTypeId]: ApiClientErrorTypeId
   readonly _tag: "InvalidBaseUrl"
   readonly url: string
   readonly message: string
@@ -81,7 +101,8 @@ export interface InvalidBaseUrl {
  * @since 0.1.0
  * @category errors
  */
-export interface UnexpectedStatus {
+export interface UnexpectedStatus extends Cause.YieldableError {
+  readonly [ApiClientErrorTypeId]: ApiClientErrorTypeId
   readonly _tag: "UnexpectedStatus"
   readonly method: string
   /** The request URL, without its query. */
@@ -99,7 +120,8 @@ export interface UnexpectedStatus {
  * @since 0.1.0
  * @category errors
  */
-export interface ApiError {
+export interface ApiError extends Cause.YieldableError {
+  readonly [ApiClientErrorTypeId]: ApiClientErrorTypeId
   readonly _tag: "ApiError"
   readonly reason: "Transport" | "Encode" | "InvalidUrl" | "Decode" | "Timeout"
   readonly method: string
@@ -107,6 +129,8 @@ export interface ApiError {
   readonly url: string
   readonly detail: string
   readonly message: string
+  /** The platform client's underlying failure (the fetch error, ...), when there is one. */
+  readonly cause?: unknown
 }
 
 /**
@@ -118,6 +142,24 @@ export interface ApiError {
  * @category errors
  */
 export type RequestError = InvalidPath | UnexpectedStatus | ApiError
+
+/**
+ * Every error of an API client: a request's ({@link RequestError}) and a base URL's ({@link InvalidBaseUrl}).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-15
+ * @since 0.1.0
+ * @category errors
+ */
+export type ApiClientError = RequestError | InvalidBaseUrl
+
+/**
+ * Whether a value is an {@link ApiClientError}.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-15
+ * @since 0.1.0
+ * @category guards
+ */
+export const isApiClientError: (u: unknown) => u is ApiClientError = errors.isApiClientError
 
 /**
  * Options of an API client.

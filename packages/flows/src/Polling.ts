@@ -13,10 +13,12 @@
  * @since 0.1.0
  */
 import type { OAuthError } from "@oauth2/core"
+import type * as Cause from "effect/Cause"
 import type * as DateTime from "effect/DateTime"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Schedule from "effect/Schedule"
+import * as errors from "./internal/errors.js"
 import * as internal from "./internal/polling.js"
 
 /**
@@ -165,13 +167,30 @@ export interface PollOptions {
 }
 
 /**
+ * The type id of the polling errors ({@link PollingExpired}, {@link PollingStopped}).
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export const PollingErrorTypeId: unique symbol = Symbol.for("@oauth2/flows/Polling/PollingError")
+
+/**
+ * The type of {@link PollingErrorTypeId}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export type PollingErrorTypeId = typeof PollingErrorTypeId
+
+/**
  * Polling gave up: the authorization expires before the next poll could be made. Start again.
  *
  * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5
  * @since 0.1.0
  * @category errors
  */
-export interface PollingExpired {
+export interface PollingExpired extends Cause.YieldableError {
+  readonly [PollingErrorTypeId]: PollingErrorTypeId
   readonly _tag: "PollingExpired"
   /** When the authorization expired (or expires). */
   readonly expiresAt: DateTime.Utc
@@ -188,13 +207,32 @@ export interface PollingExpired {
  * @since 0.1.0
  * @category errors
  */
-export interface PollingStopped {
+export interface PollingStopped extends Cause.YieldableError {
+  readonly [PollingErrorTypeId]: PollingErrorTypeId
   readonly _tag: "PollingStopped"
   readonly polls: number
   /** The last answer of the server, when a poll was made. */
   readonly last?: Waiting
   readonly message: string
 }
+
+/**
+ * Why polling gave up.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5
+ * @since 0.1.0
+ * @category errors
+ */
+export type PollingError = PollingExpired | PollingStopped
+
+/**
+ * Whether a value is a {@link PollingError}.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5
+ * @since 0.1.0
+ * @category guards
+ */
+export const isPollingError: (u: unknown) => u is PollingError = errors.isPollingError
 
 /**
  * Polls: runs `self` (a token request) after each wait of the schedule, until it succeeds. `AuthorizationPending`

@@ -19,6 +19,7 @@
 import type * as KeyValueStore from "@effect/platform/KeyValueStore"
 import type { BearerToken, IdToken, TokenRequest } from "@oauth2/core"
 import type { ClientError, OAuthClient } from "@oauth2/http"
+import type * as Cause from "effect/Cause"
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import type * as Context from "effect/Context"
@@ -27,7 +28,24 @@ import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
+import * as errors from "./internal/errors.js"
 import * as internal from "./internal/tokenSource.js"
+
+/**
+ * The type id of {@link TokenUnavailable}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TokenUnavailableTypeId: unique symbol = Symbol.for("@oauth2/flows/TokenSource/TokenUnavailable")
+
+/**
+ * The type of {@link TokenUnavailableTypeId}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TokenUnavailableTypeId = typeof TokenUnavailableTypeId
 
 /**
  * No token can be had: start the user's flow again.
@@ -43,13 +61,23 @@ import * as internal from "./internal/tokenSource.js"
  * @since 0.1.0
  * @category errors
  */
-export interface TokenUnavailable {
+export interface TokenUnavailable extends Cause.YieldableError {
+  readonly [TokenUnavailableTypeId]: TokenUnavailableTypeId
   readonly _tag: "TokenUnavailable"
   readonly reason: "NoGrant" | "NotRenewable" | "RefreshRefused"
   readonly message: string
   /** The error that made the token unavailable (the refused refresh's answer), when there is one. */
   readonly cause?: unknown
 }
+
+/**
+ * Whether a value is a {@link TokenUnavailable}.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ * @since 0.1.0
+ * @category guards
+ */
+export const isTokenUnavailable: (u: unknown) => u is TokenUnavailable = errors.isTokenUnavailable
 
 /**
  * A grant program that may be run again for every renewal, made with {@link repeatable}: one that builds a fresh
@@ -264,7 +292,7 @@ export const make: <E = never>(
  * @since 0.1.0
  * @category constructors
  */
-export const tokenUnavailable: (reason: TokenUnavailable["reason"], cause?: unknown) => TokenUnavailable = internal.tokenUnavailable
+export const tokenUnavailable: (reason: TokenUnavailable["reason"], cause?: unknown) => TokenUnavailable = errors.tokenUnavailable
 
 /**
  * The token source as a layer, on the client in context.

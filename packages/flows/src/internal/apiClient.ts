@@ -8,7 +8,6 @@ import type * as UrlParams from "@effect/platform/UrlParams"
 import { Url } from "@oauth2/core"
 import type { Bearer } from "@oauth2/http"
 import * as Duration from "effect/Duration"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
@@ -19,40 +18,11 @@ import { pipeArguments } from "effect/Pipeable"
 import type * as ApiClient from "../ApiClient.js"
 import type * as TokenSource from "../TokenSource.js"
 import * as bearer from "./bearerClient.js"
+import { apiError, invalidBaseUrl, invalidPath, unexpectedStatus } from "./errors.js"
 
 const maxExcerpt = 1024
 
-/** @internal */
-export const invalidPath = (path: string, why: string): ApiClient.InvalidPath =>
-  Data.struct({ _tag: "InvalidPath", path: path.slice(0, 256), message: `invalid path '${path.slice(0, 256)}': ${why}` })
-
-/** @internal */
-export const invalidBaseUrl = (url: string, why: string): ApiClient.InvalidBaseUrl =>
-  Data.struct({ _tag: "InvalidBaseUrl", url: url.slice(0, 256), message: `invalid base URL '${url.slice(0, 256)}': ${why}` })
-
 const withoutQuery = (url: string): string => url.split(/[?#]/)[0]!
-
-/** @internal */
-export const unexpectedStatus = (method: string, url: string, status: number, excerpt: string): ApiClient.UnexpectedStatus =>
-  Data.struct({
-    _tag: "UnexpectedStatus",
-    method,
-    url: withoutQuery(url),
-    status,
-    excerpt,
-    message: `${method} ${withoutQuery(url)} answered HTTP ${status}`
-  })
-
-/** @internal */
-export const apiError = (reason: ApiClient.ApiError["reason"], method: string, url: string, detail: string): ApiClient.ApiError =>
-  Data.struct({
-    _tag: "ApiError",
-    reason,
-    method,
-    url: withoutQuery(url),
-    detail: detail.slice(0, 512),
-    message: `${method} ${withoutQuery(url)} failed (${reason}): ${detail.slice(0, 512)}`
-  })
 
 const segmentError = (segment: string): string | undefined => {
   if (segment.length === 0) return "empty segment"
@@ -229,9 +199,11 @@ const mapPlatformError =
       if (error.reason === "StatusCode") {
         return Effect.flatMap(readExcerpt(error.response), (excerpt) => Effect.fail(unexpectedStatus(method, url, error.response.status, excerpt)))
       }
-      return Effect.fail(apiError("Decode", method, url, error.description ?? error.reason))
+      return Effect.fail(apiError("Decode", method, url, error.description ?? error.reason, error.cause))
     }
-    return Effect.fail(apiError(error.reason, method, url, error.cause instanceof Error ? error.cause.message : (error.description ?? error.reason)))
+    return Effect.fail(
+      apiError(error.reason, method, url, error.cause instanceof Error ? error.cause.message : (error.description ?? error.reason), error.cause)
+    )
   }
 
 interface Internal<E> extends ApiClient.ApiClient<E> {

@@ -11,6 +11,7 @@ import * as ScheduleInterval from "effect/ScheduleInterval"
 import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import { dual } from "effect/Function"
 import type * as Polling from "../Polling.js"
+import { pollingExpired, pollingStopped } from "./errors.js"
 
 /** @internal */
 export const defaultInterval = Duration.seconds(5)
@@ -60,24 +61,6 @@ export const deadline = dual<
     )
   )
 })
-
-/** @internal */
-export const pollingExpired = (expiresAt: DateTime.Utc, polls: number): Polling.PollingExpired =>
-  Data.struct({
-    _tag: "PollingExpired",
-    expiresAt,
-    polls,
-    message: `the authorization expired at ${DateTime.formatIso(expiresAt)} before the user answered (${polls} poll${polls === 1 ? "" : "s"})`
-  })
-
-/** @internal */
-export const pollingStopped = (polls: number, last: Polling.Waiting | undefined): Polling.PollingStopped =>
-  Data.struct({
-    _tag: "PollingStopped",
-    polls,
-    ...(last === undefined ? {} : { last }),
-    message: `the polling schedule ended before the user answered (${polls} poll${polls === 1 ? "" : "s"})`
-  })
 
 /** @internal */
 export const resolveSchedule = (

@@ -6,7 +6,6 @@ import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -17,27 +16,13 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as TokenSource from "../TokenSource.js"
+import { tokenUnavailable } from "./errors.js"
 
 /** @internal */
 export const tag = Context.GenericTag<TokenSource.TokenSource>("@oauth2/flows/TokenSource")
 
 /** @internal */
 export const defaultLeeway = Duration.seconds(30)
-
-const unavailableMessages: Record<TokenSource.TokenUnavailable["reason"], string> = {
-  NoGrant: "the token source has no usable token and no grant to obtain one with",
-  NotRenewable: "the token expired or was invalidated, it has no usable refresh token, and its grant cannot be repeated",
-  RefreshRefused: "the authorization server refused the refresh token and the grant cannot be repeated: start the user's flow again"
-}
-
-/** @internal */
-export const tokenUnavailable = (reason: TokenSource.TokenUnavailable["reason"], cause?: unknown): TokenSource.TokenUnavailable =>
-  Data.struct({
-    _tag: "TokenUnavailable",
-    reason,
-    message: unavailableMessages[reason],
-    ...(cause === undefined ? {} : { cause })
-  })
 
 /** @internal */
 export const repeatable = <E>(program: Effect.Effect<BearerToken.BearerToken, E, OAuthClient.OAuthClient>): TokenSource.RepeatableGrant<E> => ({
