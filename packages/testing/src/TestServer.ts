@@ -9,12 +9,13 @@
  */
 import type { JWK } from "jose"
 import type * as Context from "effect/Context"
-import * as Data from "effect/Data"
+import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type { Fault } from "./Fault.js"
+import * as errors from "./internal/errors.js"
 import * as internal from "./internal/server.js"
 
 // -----------------------------------------------------------------------------
@@ -402,12 +403,29 @@ export interface StartedTestServer extends TestServerInfo {
 // -----------------------------------------------------------------------------
 
 /**
+ * The type id of {@link TestServerError}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TestServerErrorTypeId: unique symbol = Symbol.for("@oauth2/testing/TestServer/TestServerError")
+
+/**
+ * The type of {@link TestServerErrorTypeId}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TestServerErrorTypeId = typeof TestServerErrorTypeId
+
+/**
  * A test server operation failed: it could not start, or a scripted interaction did not go as scripted.
  *
  * @since 0.1.0
  * @category errors
  */
-export interface TestServerError {
+export interface TestServerError extends Cause.YieldableError {
+  readonly [TestServerErrorTypeId]: TestServerErrorTypeId
   readonly _tag: "TestServerError"
   readonly operation: "start" | "authorize" | "approveDevice" | "denyDevice" | "approveCiba" | "denyCiba" | "rotateSigningKey"
   readonly message: string
@@ -420,7 +438,19 @@ export interface TestServerError {
  * @since 0.1.0
  * @category errors
  */
-export const TestServerError: (args: Omit<TestServerError, "_tag">) => TestServerError = Data.tagged<TestServerError>("TestServerError")
+export const TestServerError: (args: {
+  readonly operation: TestServerError["operation"]
+  readonly message: string
+  readonly cause?: unknown
+}) => TestServerError = errors.testServerError
+
+/**
+ * Whether a value is a `TestServerError`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isTestServerError: (u: unknown) => u is TestServerError = errors.isTestServerError
 
 // -----------------------------------------------------------------------------
 // constructors
