@@ -8,8 +8,26 @@
  * @since 0.1.0
  */
 import type { TestServer } from "@oauth2/testing"
+import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as errors from "./internal/errors.js"
 import * as table from "./internal/table.js"
+
+/**
+ * The type id of the demo's errors ({@link DemoError}).
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export const DemoErrorTypeId: unique symbol = Symbol.for("@oauth2/cli/Demo/DemoError")
+
+/**
+ * The type of {@link DemoErrorTypeId}.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export type DemoErrorTypeId = typeof DemoErrorTypeId
 
 /**
  * The demo needs `@oauth2/testing` (an optional peer dependency of this package, so that installing the command does
@@ -18,18 +36,18 @@ import * as table from "./internal/table.js"
  * @since 0.1.0
  * @category errors
  */
-export interface DemoUnavailable {
+export interface DemoUnavailable extends Cause.YieldableError {
+  readonly [DemoErrorTypeId]: DemoErrorTypeId
   readonly _tag: "DemoUnavailable"
   readonly message: string
+  /** Why the import failed. */
+  readonly cause: unknown
 }
 
 /** The demo's implementation, imported on first use: it statically imports `@oauth2/testing`. */
 const internal = Effect.tryPromise({
   try: () => import("./internal/demo.js"),
-  catch: (error): DemoUnavailable => ({
-    _tag: "DemoUnavailable",
-    message: `the demo needs the embedded Authorization Server: npm install @oauth2/testing (${String((error as { message?: unknown })?.message ?? error).slice(0, 200)})`
-  })
+  catch: errors.demoUnavailable
 })
 
 /**
@@ -55,11 +73,44 @@ export interface Row {
  * @since 0.1.0
  * @category errors
  */
-export interface DemoFailed {
+export interface DemoFailed extends Cause.YieldableError {
+  readonly [DemoErrorTypeId]: DemoErrorTypeId
   readonly _tag: "DemoFailed"
   readonly failed: ReadonlyArray<string>
   readonly message: string
 }
+
+/**
+ * Every error of the demo itself (the embedded server's are `TestServer.TestServerError`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type DemoError = DemoUnavailable | DemoFailed
+
+/**
+ * Whether a value is a {@link DemoError}.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isDemoError: (u: unknown) => u is DemoError = errors.isDemoError
+
+/**
+ * Builds a {@link DemoUnavailable} from the failure to load the demo (kept as `cause`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const demoUnavailable: (cause: unknown) => DemoUnavailable = errors.demoUnavailable
+
+/**
+ * Builds a {@link DemoFailed} naming the flows that failed.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const demoFailed: (failed: ReadonlyArray<string>) => DemoFailed = errors.demoFailed
 
 /**
  * Runs every flow against a fresh embedded server and returns the rows (all of them, failed ones included).

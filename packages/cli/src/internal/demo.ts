@@ -5,7 +5,6 @@ import { ClientAuth, OAuthClient, Transport } from "@oauth2/http"
 import { TestServer } from "@oauth2/testing"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
-import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -14,6 +13,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as jose from "jose"
 import type * as Demo from "../Demo.js"
+import { demoFailed } from "./errors.js"
 import { render } from "./table.js"
 
 type Env = TestServer.TestServer | Transport.Transport
@@ -310,7 +310,7 @@ export const run: Effect.Effect<ReadonlyArray<Demo.Row>, Demo.DemoFailed | TestS
   yield* Effect.sync(() => console.log(render(all)))
   const failed = all.filter((r) => !r.ok).map((r) => r.flow)
   if (failed.length > 0) {
-    return yield* Effect.fail(Data.struct({ _tag: "DemoFailed" as const, failed, message: `${failed.length} flow(s) failed: ${failed.join(", ")}` }))
+    return yield* demoFailed(failed)
   }
   return all
 })
