@@ -1,61 +1,10 @@
+import { ErrorLaws } from "@oauth2/testing"
 import { assert, describe, expectTypeOf, it } from "@effect/vitest"
 import { AuthorizationResponse, IdToken, Jwt, OAuthError, ServerMetadata, UserInfo } from "@oauth2/core"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Exit from "effect/Exit"
-import { inspect } from "node:util"
-
-/** What every error of every family must be: an `Error`, yieldable, readable in `Cause.pretty` and in a rejection. */
-const laws = async (error: { readonly _tag: string; readonly message: string } & Error): Promise<void> => {
-  const name = error._tag
-  assert.instanceOf(error, Error, name)
-  assert.strictEqual(error.name, name)
-  assert.isString(error.message, name)
-  assert.isAbove(error.message.length, 0, name)
-  assert.isString(error.stack, name)
-  assert.isTrue(error.stack!.startsWith(`${name}: ${error.message}`), `${name}: ${error.stack}`)
-  assert.strictEqual(String(error), `${name}: ${error.message}`)
-
-  const exit = await Effect.runPromiseExit(
-    Effect.gen(function* () {
-      return yield* error as unknown as Effect.Effect<never, typeof error>
-    })
-  )
-  assert.isTrue(Exit.isFailure(exit), name)
-  if (Exit.isFailure(exit)) {
-    const failure = Cause.failureOption(exit.cause)
-    assert.isTrue(failure._tag === "Some" && failure.value === error, name)
-  }
-
-  const pretty = Cause.pretty(Cause.fail(error))
-  assert.isTrue(pretty.startsWith(`${name}: ${error.message}`), pretty)
-  assert.notInclude(pretty, '{"_tag"')
-
-  const rejection: unknown = await Effect.runPromise(Effect.fail(error)).then(
-    () => assert.fail("expected a rejection"),
-    (e: unknown) => e
-  )
-  assert.strictEqual((rejection as Error).message, error.message)
-  assert.include(String(rejection), `${name}: ${error.message}`)
-  assert.notInclude(String(rejection), '{"_tag"')
-}
 
 const secret = "SECRET-VALUE-1234"
-
-/** No rendering of an error shows `secret`. */
-const noSecret = (error: Error): void => {
-  for (const shown of [
-    String(error),
-    error.message,
-    error.stack ?? "",
-    JSON.stringify(error),
-    inspect(error, { depth: 8 }),
-    Cause.pretty(Cause.fail(error))
-  ]) {
-    assert.notInclude(shown, secret)
-  }
-}
 
 const left = <E>(either: Either.Either<unknown, E>): E => {
   if (Either.isRight(either)) return assert.fail("expected a failure")
@@ -89,7 +38,7 @@ describe("errors are Effect errors", () => {
   it("every standard code has its own tag, and the laws hold for each answer", async () => {
     assert.strictEqual(new Set(answers.map((e) => e._tag)).size, OAuthError.standardCodes.length + 1)
     for (const error of answers) {
-      await laws(error)
+      await ErrorLaws.check(error)
       assert.isTrue(OAuthError.isOAuthError(error), error._tag)
       assert.isFalse(OAuthError.isUnexpectedResponse(error))
       assert.isFalse(OAuthError.isInvalidArgument(error))
@@ -100,8 +49,8 @@ describe("errors are Effect errors", () => {
   it("UnexpectedResponse and InvalidArgument", async () => {
     const unexpected = OAuthError.unexpectedResponse("token", "expected a JSON object", "<html>", { status: 502, contentType: "text/html" })
     const invalid = OAuthError.invalidArgument("max_age", "must be a non-negative integer")
-    await laws(unexpected)
-    await laws(invalid)
+    await ErrorLaws.check(unexpected)
+    await ErrorLaws.check(invalid)
     assert.isTrue(OAuthError.isUnexpectedResponse(unexpected))
     assert.isTrue(OAuthError.isInvalidArgument(invalid))
     assert.isFalse(OAuthError.isOAuthError(unexpected))
@@ -121,7 +70,7 @@ describe("errors are Effect errors", () => {
       ["InvalidCallback", "RepeatedParameter", "MissingIssuer", "MismatchingIssuer", "MissingState", "MismatchingState", "MissingAuthorizationCode"]
     )
     for (const error of callbackErrors) {
-      await laws(error)
+      await ErrorLaws.check(error)
       assert.isTrue(AuthorizationResponse.isCallbackError(error), error._tag)
       assert.isFalse(OAuthError.isOAuthError(error))
     }
@@ -130,7 +79,7 @@ describe("errors are Effect errors", () => {
   it("InvalidIdToken, InvalidJwt, ServerMetadata's MismatchingIssuer, UserInfo's MismatchingSubject", async () => {
     const idToken = IdToken.invalidIdToken("AudienceMismatch", "aud does not contain the client id", "aud")
     const jwt = Jwt.invalidJwt("userinfo", "InvalidSignature", "the signature does not verify")
-    for (const error of [idToken, jwt, metadataMismatch, subjectMismatch]) await laws(error)
+    for (const error of [idToken, jwt, metadataMismatch, subjectMismatch]) await ErrorLaws.check(error)
     assert.isTrue(IdToken.isInvalidIdToken(idToken))
     assert.isTrue(Jwt.isInvalidJwt(jwt))
     assert.isTrue(ServerMetadata.isMismatchingIssuer(metadataMismatch))
@@ -147,7 +96,7 @@ describe("errors are Effect errors", () => {
     const a = left(ServerMetadata.decode({ issuer: "x" }, {} as ServerMetadata.ValidateOptions))
     const b = left(ServerMetadata.decode({ issuer: "x" }, {} as ServerMetadata.ValidateOptions))
     assert.notStrictEqual(a, b)
-    await laws(a)
+    await ErrorLaws.check(a)
   })
 
   it("guards refuse look-alike plain objects", () => {
@@ -182,7 +131,7 @@ describe("errors are Effect errors", () => {
     ]
     for (const body of bodies) {
       const error = OAuthError.unexpectedResponse("token", "not a token answer", body, { status: 200 })
-      noSecret(error)
+      ErrorLaws.rendersWithout(error, secret)
       assert.include(error.excerpt, "<redacted>")
     }
   })

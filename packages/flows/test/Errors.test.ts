@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { OAuthError } from "@oauth2/core"
 import { ApiClient, Polling, TokenSource } from "@oauth2/flows"
-import { FakeHttp } from "@oauth2/testing"
+import { ErrorLaws, FakeHttp } from "@oauth2/testing"
 import * as Cause from "effect/Cause"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
@@ -10,58 +10,8 @@ import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
-import { inspect } from "node:util"
-
-/** What every error of every family must be: an `Error`, yieldable, readable in `Cause.pretty` and in a rejection. */
-const laws = async (error: { readonly _tag: string; readonly message: string } & Error): Promise<void> => {
-  const name = error._tag
-  assert.instanceOf(error, Error, name)
-  assert.strictEqual(error.name, name)
-  assert.isString(error.message, name)
-  assert.isAbove(error.message.length, 0, name)
-  assert.isString(error.stack, name)
-  assert.isTrue(error.stack!.startsWith(`${name}: ${error.message}`), `${name}: ${error.stack}`)
-  assert.strictEqual(String(error), `${name}: ${error.message}`)
-
-  const exit = await Effect.runPromiseExit(
-    Effect.gen(function* () {
-      return yield* error as unknown as Effect.Effect<never, typeof error>
-    })
-  )
-  assert.isTrue(Exit.isFailure(exit), name)
-  if (Exit.isFailure(exit)) {
-    const failure = Cause.failureOption(exit.cause)
-    assert.isTrue(failure._tag === "Some" && failure.value === error, name)
-  }
-
-  const pretty = Cause.pretty(Cause.fail(error))
-  assert.isTrue(pretty.startsWith(`${name}: ${error.message}`), pretty)
-  assert.notInclude(pretty, '{"_tag"')
-
-  const rejection: unknown = await Effect.runPromise(Effect.fail(error)).then(
-    () => assert.fail("expected a rejection"),
-    (e: unknown) => e
-  )
-  assert.strictEqual((rejection as Error).message, error.message)
-  assert.include(String(rejection), `${name}: ${error.message}`)
-  assert.notInclude(String(rejection), '{"_tag"')
-}
 
 const secret = "SECRET-VALUE-1234"
-
-/** No rendering of an error shows `secret`. */
-const noSecret = (error: Error): void => {
-  for (const shown of [
-    String(error),
-    error.message,
-    error.stack ?? "",
-    JSON.stringify(error),
-    inspect(error, { depth: 8 }),
-    Cause.pretty(Cause.fail(error))
-  ]) {
-    assert.notInclude(shown, secret)
-  }
-}
 
 const pending: Effect.Effect<never, OAuthError.OAuthErrorOf<"authorization_pending">> = Effect.fail(
   OAuthError.make("token", { error: "authorization_pending" }) as OAuthError.OAuthErrorOf<"authorization_pending">
@@ -99,7 +49,7 @@ describe("flows errors are Effect errors", () => {
       TokenSource.tokenUnavailable("RefreshRefused", refused)
     ]
     for (const error of errors) {
-      await laws(error)
+      await ErrorLaws.check(error)
       assert.isTrue(TokenSource.isTokenUnavailable(error))
       assert.isFalse(Polling.isPollingError(error))
     }
@@ -116,7 +66,7 @@ describe("flows errors are Effect errors", () => {
       ["PollingExpired", "PollingStopped"]
     )
     for (const error of errors) {
-      await laws(error)
+      await ErrorLaws.check(error)
       assert.isTrue(Polling.isPollingError(error))
       assert.isFalse(ApiClient.isApiClientError(error))
     }
@@ -132,7 +82,7 @@ describe("flows errors are Effect errors", () => {
       ["InvalidPath", "UnexpectedStatus", "ApiError", "InvalidBaseUrl"]
     )
     for (const error of errors) {
-      await laws(error)
+      await ErrorLaws.check(error)
       assert.isTrue(ApiClient.isApiClientError(error))
       assert.isFalse(TokenSource.isTokenUnavailable(error))
     }
@@ -159,6 +109,6 @@ describe("flows errors are Effect errors", () => {
   })
 
   it("a secret in a cause is rendered redacted", () => {
-    noSecret(TokenSource.tokenUnavailable("RefreshRefused", { refreshToken: Redacted.make(secret) }))
+    ErrorLaws.rendersWithout(TokenSource.tokenUnavailable("RefreshRefused", { refreshToken: Redacted.make(secret) }), secret)
   })
 })

@@ -1,3 +1,4 @@
+import { ErrorLaws } from "@oauth2/testing"
 import { assert, describe, it } from "@effect/vitest"
 import { OAuthError } from "@oauth2/core"
 import { Bearer, ClientAuth, ClientError, TransportError } from "@oauth2/http"
@@ -5,58 +6,8 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Redacted from "effect/Redacted"
-import { inspect } from "node:util"
-
-/** What every error of every family must be: an `Error`, yieldable, readable in `Cause.pretty` and in a rejection. */
-const laws = async (error: { readonly _tag: string; readonly message: string } & Error): Promise<void> => {
-  const name = error._tag
-  assert.instanceOf(error, Error, name)
-  assert.strictEqual(error.name, name)
-  assert.isString(error.message, name)
-  assert.isAbove(error.message.length, 0, name)
-  assert.isString(error.stack, name)
-  assert.isTrue(error.stack!.startsWith(`${name}: ${error.message}`), `${name}: ${error.stack}`)
-  assert.strictEqual(String(error), `${name}: ${error.message}`)
-
-  const exit = await Effect.runPromiseExit(
-    Effect.gen(function* () {
-      return yield* error as unknown as Effect.Effect<never, typeof error>
-    })
-  )
-  assert.isTrue(Exit.isFailure(exit), name)
-  if (Exit.isFailure(exit)) {
-    const failure = Cause.failureOption(exit.cause)
-    assert.isTrue(failure._tag === "Some" && failure.value === error, name)
-  }
-
-  const pretty = Cause.pretty(Cause.fail(error))
-  assert.isTrue(pretty.startsWith(`${name}: ${error.message}`), pretty)
-  assert.notInclude(pretty, '{"_tag"')
-
-  const rejection: unknown = await Effect.runPromise(Effect.fail(error)).then(
-    () => assert.fail("expected a rejection"),
-    (e: unknown) => e
-  )
-  assert.strictEqual((rejection as Error).message, error.message)
-  assert.include(String(rejection), `${name}: ${error.message}`)
-  assert.notInclude(String(rejection), '{"_tag"')
-}
 
 const secret = "SECRET-VALUE-1234"
-
-/** No rendering of an error shows `secret`. */
-const noSecret = (error: Error): void => {
-  for (const shown of [
-    String(error),
-    error.message,
-    error.stack ?? "",
-    JSON.stringify(error),
-    inspect(error, { depth: 8 }),
-    Cause.pretty(Cause.fail(error))
-  ]) {
-    assert.notInclude(shown, secret)
-  }
-}
 
 const socketError = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" })
 const fetchError = new TypeError("fetch failed", { cause: socketError })
@@ -83,7 +34,7 @@ describe("http errors are Effect errors", () => {
       ["RequestFailed", "Timeout", "ResponseTooLarge", "UnexpectedRedirect"]
     )
     for (const error of transportErrors) {
-      await laws(error)
+      await ErrorLaws.check(error)
       assert.isTrue(TransportError.isTransportError(error), error._tag)
       assert.isFalse(ClientError.isClientError(error))
       assert.strictEqual(error[TransportError.TypeId], TransportError.TypeId)
@@ -102,7 +53,7 @@ describe("http errors are Effect errors", () => {
 
   it("ClientError: InvalidConfiguration (with its InvalidArgument as cause) and EndpointNotSupported", async () => {
     for (const error of clientErrors) {
-      await laws(error)
+      await ErrorLaws.check(error)
       assert.isTrue(ClientError.isClientError(error), error._tag)
       assert.isFalse(TransportError.isTransportError(error))
     }
@@ -118,8 +69,8 @@ describe("http errors are Effect errors", () => {
   })
 
   it("ClientAuthError and ExpiredAccessToken", async () => {
-    await laws(clientAuthError)
-    await laws(expired)
+    await ErrorLaws.check(clientAuthError)
+    await ErrorLaws.check(expired)
     assert.isTrue(ClientAuth.isClientAuthError(clientAuthError))
     assert.isTrue(Bearer.isExpiredAccessToken(expired))
     assert.isFalse(ClientAuth.isClientAuthError(expired))
@@ -161,6 +112,6 @@ describe("http errors are Effect errors", () => {
 
   it("a secret in a cause is rendered redacted", () => {
     const error = TransportError.requestFailed("token", "https://as.example.com/token", "Transport", "failed", { secret: Redacted.make(secret) })
-    noSecret(error)
+    ErrorLaws.rendersWithout(error, secret)
   })
 })

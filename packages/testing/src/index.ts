@@ -24,3 +24,10 @@ export * as Fault from "./Fault.js"
  * @since 0.1.0
  */
 export * as FakeHttp from "./FakeHttp.js"
+
+/**
+ * What every error of the packages is (an `Error`, yieldable, readable in `Cause.pretty`, secret-free), as checks.
+ *
+ * @since 0.1.0
+ */
+export * as ErrorLaws from "./ErrorLaws.js"
