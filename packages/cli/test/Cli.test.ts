@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cli } from "@oauth2/cli"
+import { text as helpText } from "../src/internal/help.js"
 import { TestServer } from "@oauth2/testing"
 import { Effect, Redacted } from "effect"
 import { vi } from "vitest"
@@ -61,5 +62,18 @@ describe("oauth2 command", () => {
       )
       expect(wrong.exit._tag).toBe("Failure")
     }).pipe(Effect.provide(TestServer.layer()))
+  )
+
+  it.effect("the executable's built-in --help text is exactly what @effect/cli renders (regenerate internal/help.ts if not)", () =>
+    Effect.gen(function* () {
+      const written: Array<string> = []
+      const log = vi.spyOn(console, "log").mockImplementation((...args) => void written.push(args.join(" ") + "\n"))
+      const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => (written.push(String(chunk)), true))
+      const exit = yield* Effect.exit(Cli.run(["node", "oauth2", "--help"])).pipe(
+        Effect.ensuring(Effect.sync(() => (log.mockRestore(), write.mockRestore())))
+      )
+      expect(exit._tag).toBe("Success")
+      expect(written.join("")).toBe(helpText)
+    })
   )
 })

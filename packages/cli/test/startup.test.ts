@@ -64,7 +64,7 @@ const loadsTheServer = (graph: ReturnType<typeof moduleGraph>) =>
 
 describe("oauth2 start-up", () => {
   it("the executable and the package entry do not load the embedded server", () => {
-    for (const entry of ["cli/src/bin.ts", "cli/src/index.ts"]) {
+    for (const entry of ["cli/src/internal/cli.ts", "cli/src/index.ts"]) {
       const graph = moduleGraph(join(packages, entry))
       expect(graph.files).toContain("cli/src/internal/cli.ts")
       expect(
@@ -76,9 +76,15 @@ describe("oauth2 start-up", () => {
   })
 
   it("parsing the command line (--help, usage errors) loads neither the library nor the handlers", () => {
-    const graph = moduleGraph(join(packages, "cli/src/bin.ts"))
+    const graph = moduleGraph(join(packages, "cli/src/internal/cli.ts"))
     expect(graph.files.filter((f) => /^(core|http|flows)\//.test(f) || f === "cli/src/internal/commands.ts")).toEqual([])
     expect(graph.external.filter((e) => /^(jose|@oauth2\/)/.test(e))).toEqual([])
+  })
+
+  it("the executable loads only its --help text before it knows the command line", () => {
+    const graph = moduleGraph(join(packages, "cli/src/bin.ts"))
+    expect(graph.files.sort()).toEqual(["cli/src/bin.ts", "cli/src/internal/help.ts"])
+    expect(graph.external).toEqual([])
   })
 
   it("the handlers do load the library (so the check above can see it)", () => {
