@@ -49,16 +49,19 @@ export const show = (u: unknown, max = 64): string => {
 // algorithms: the source of truth of the algorithm types of `Jwt`
 // ---------------------------------------------------------------------------------------------------------------------
 
-/** The asymmetric JWS algorithms, in order of preference for a key that fits several. @internal */
+/**
+ * The asymmetric JWS algorithms, in order of preference for a key that fits several. Not `@internal`: `Jwt`'s public
+ * algorithm types are derived from these lists, so their declarations must stay in the published `.d.ts`.
+ */
 export const asymmetricAlgorithms = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"] as const
 
-/** @internal */
+/** The HMAC JWS algorithms (kept in the `.d.ts`, see above). */
 export const hmacAlgorithms = ["HS256", "HS384", "HS512"] as const
 
-/** @internal */
+/** Every JWS algorithm (kept in the `.d.ts`, see above). */
 export const signingAlgorithms = [...asymmetricAlgorithms, ...hmacAlgorithms] as const
 
-/** @internal */
+/** The JWE key management algorithms (kept in the `.d.ts`, see above). */
 export const keyManagementAlgorithms = [
   "RSA-OAEP",
   "RSA-OAEP-256",
@@ -70,7 +73,7 @@ export const keyManagementAlgorithms = [
   "ECDH-ES+A256KW"
 ] as const
 
-/** @internal */
+/** The JWE content encryption algorithms (kept in the `.d.ts`, see above). */
 export const contentEncryptionAlgorithms = ["A128GCM", "A192GCM", "A256GCM", "A128CBC-HS256", "A192CBC-HS384", "A256CBC-HS512"] as const
 
 /** @internal */
