@@ -50,7 +50,7 @@ export const show = (u: unknown, max = 64): string => {
 // ---------------------------------------------------------------------------------------------------------------------
 
 /**
- * The asymmetric JWS algorithms, in order of preference for a key that fits several. Not `@internal`: `Jwt`'s public
+ * The asymmetric JWS algorithms, in order of preference for a key that fits several. Kept out of the stripped internals: `Jwt`'s public
  * algorithm types are derived from these lists, so their declarations must stay in the published `.d.ts`.
  */
 export const asymmetricAlgorithms = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"] as const
