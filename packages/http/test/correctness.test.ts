@@ -9,7 +9,7 @@ import { OAuthClient, Transport } from "@oauth2/http"
 import { FakeHttp } from "@oauth2/testing"
 import { ConfigError, ConfigProvider, DateTime, Effect, Layer, Redacted, TestClock } from "effect"
 import * as jose from "jose"
-import { createHash } from "node:crypto"
+import { halfHash, keyPair, sign } from "./jwtFixtures.js"
 
 const ISSUER = "https://as.example.com"
 const NOW = 1_700_000_000
@@ -29,27 +29,12 @@ const discovery = {
 }
 const CLIENT_ID = "client-1"
 
-const keyPair = async (alg: string, kid: string, use: "sig" | "enc" = "sig") => {
-  const { privateKey, publicKey } = await jose.generateKeyPair(alg, { extractable: true })
-  return {
-    alg,
-    kid,
-    privateKey,
-    publicJwk: { ...(await jose.exportJWK(publicKey)), kid, alg, use },
-    privateJwk: { ...(await jose.exportJWK(privateKey)), kid, alg, use }
-  }
-}
 const k1 = await keyPair("RS256", "k1")
 const k2 = await keyPair("RS256", "k2")
 const k3 = await keyPair("RS256", "k3")
 const ec = await keyPair("ES256", "ec-1")
 const encKey = await keyPair("RSA-OAEP-256", "enc-1", "enc")
 
-const sign = (claims: Record<string, unknown>, key: { readonly alg: string; readonly kid: string; readonly privateKey: CryptoKey }) =>
-  Effect.promise(() =>
-    new jose.CompactSign(new TextEncoder().encode(JSON.stringify(claims))).setProtectedHeader({ alg: key.alg, kid: key.kid }).sign(key.privateKey)
-  )
-const halfHash = (value: string) => createHash("sha256").update(value).digest().subarray(0, 16).toString("base64url")
 const idClaims = (overrides: Record<string, unknown> = {}) => ({ iss: ISSUER, sub: "alice", aud: CLIENT_ID, iat: NOW, exp: NOW + 300, ...overrides })
 
 /** A tiny in-memory AS with discovery: the JWKS answer is the current `keys`, the token answer the current `token`. */
