@@ -205,20 +205,22 @@ export const missingIssuer: (expected: string) => MissingIssuer = internal.missi
 export const mismatchingIssuer: (expected: string, received: string) => MismatchingIssuer = internal.mismatchingIssuer
 
 /**
- * Builds a {@link MissingState}.
+ * Builds a {@link MissingState}; `callback` names the callback in the message (`"authorization"` by default,
+ * `"logout"` for the post-logout redirect of `EndSession`).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const missingState: () => MissingState = internal.missingState
+export const missingState: (callback?: "authorization" | "logout") => MissingState = internal.missingState
 
 /**
- * Builds a {@link MismatchingState}.
+ * Builds a {@link MismatchingState}; `callback` names the callback in the message (`"authorization"` by default,
+ * `"logout"` for the post-logout redirect of `EndSession`).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const mismatchingState: () => MismatchingState = internal.mismatchingState
+export const mismatchingState: (callback?: "authorization" | "logout") => MismatchingState = internal.mismatchingState
 
 /**
  * Builds a {@link MissingAuthorizationCode}.

@@ -51,6 +51,9 @@ export type Endpoint =
   | "discovery"
   | "jwks"
   | "resource"
+  | "registration"
+  | "resource_metadata"
+  | "end_session"
 
 /**
  * Every standard error code this library knows, with the specification that defines it.
@@ -67,6 +70,7 @@ export type Endpoint =
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-5 rich authorization requests
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-5 DPoP
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3 step-up authentication
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-3.2.2 dynamic client registration
  * @since 0.1.0
  * @category models
  */

@@ -33,6 +33,10 @@ export * as Revocation from "./Revocation.js"
 export * as UserInfo from "./UserInfo.js"
 /** Authorization server metadata and discovery. @since 0.1.0 */
 export * as ServerMetadata from "./ServerMetadata.js"
+/** Dynamic client registration (RFC 7591) and management (RFC 7592). @since 0.1.0 */
+export * as Registration from "./Registration.js"
+/** Protected resource metadata (RFC 9728). @since 0.1.0 */
+export * as ResourceMetadata from "./ResourceMetadata.js"
 /** OpenID Connect ID tokens. @since 0.1.0 */
 export * as IdToken from "./IdToken.js"
 /** JOSE: keys, JWT verification, signing and encryption. @since 0.1.0 */
@@ -43,3 +47,9 @@ export * as JwtResponse from "./JwtResponse.js"
 export * as RequestObject from "./RequestObject.js"
 /** URL rules shared by every layer: loopback hosts (RFC 8252 7.3). @since 0.1.0 */
 export * as Url from "./Url.js"
+/** OpenID Connect RP-Initiated Logout: the end-session URL and its callback. @since 0.1.0 */
+export * as EndSession from "./EndSession.js"
+/** OpenID Connect Back-Channel Logout: logout token validation. @since 0.1.0 */
+export * as LogoutToken from "./LogoutToken.js"
+/** DPoP (RFC 9449): keys and proofs. @since 0.1.0 */
+export * as Dpop from "./Dpop.js"

@@ -70,11 +70,12 @@ export const mismatchingIssuer = (expected: string, received: string): Mismatchi
 }
 
 /** @internal */
-export const missingState = (): MissingState => new MissingStateError({ message: "the authorization callback has no 'state', but one was sent" })
+export const missingState = (callback: "authorization" | "logout" = "authorization"): MissingState =>
+  new MissingStateError({ message: `the ${callback} callback has no 'state', but one was sent` })
 
 /** @internal */
-export const mismatchingState = (): MismatchingState =>
-  new MismatchingStateError({ message: "the 'state' of the authorization callback is not the one sent" })
+export const mismatchingState = (callback: "authorization" | "logout" = "authorization"): MismatchingState =>
+  new MismatchingStateError({ message: `the 'state' of the ${callback} callback is not the one sent` })
 
 /** @internal */
 export const missingAuthorizationCode = (): MissingAuthorizationCode =>

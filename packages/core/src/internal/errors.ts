@@ -72,7 +72,12 @@ export const standardCodes = [
   "invalid_dpop_proof",
   "use_dpop_nonce",
   // RFC 9470
-  "insufficient_user_authentication"
+  "insufficient_user_authentication",
+  // RFC 7591 3.2.2
+  "invalid_redirect_uri",
+  "invalid_client_metadata",
+  "invalid_software_statement",
+  "unapproved_software_statement"
 ] as const
 
 const backChannel = [
@@ -151,8 +156,20 @@ export const endpointCodes = {
   introspection: [...backChannel, "unsupported_token_type"],
   userinfo: [...resource, "server_error", "temporarily_unavailable"],
   resource,
+  // RFC 7591 3.2.2; RFC 7592 3 (a bad registration access token: invalid_token)
+  registration: [
+    ...backChannel,
+    "invalid_redirect_uri",
+    "invalid_client_metadata",
+    "invalid_software_statement",
+    "unapproved_software_statement",
+    "invalid_token"
+  ],
+  resource_metadata: [] as ReadonlyArray<never>,
   discovery: [] as ReadonlyArray<never>,
-  jwks: [] as ReadonlyArray<never>
+  jwks: [] as ReadonlyArray<never>,
+  // OpenID Connect RP-Initiated Logout: the browser is sent there, the client never reads an answer
+  end_session: [] as ReadonlyArray<never>
 } as const satisfies Record<Endpoint, ReadonlyArray<StandardCode>>
 
 /** @internal */
