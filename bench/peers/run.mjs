@@ -129,6 +129,22 @@ const contenders = async (base, tokenPath, only) => {
       return { call, many: all(call) }
     },
     "@oauth2": () => oursClient(url),
+    // the same over the Node.js transport (undici's request instead of fetch)
+    "@oauth2 NodeTransport": () => oursClient(url, "node"),
+    // what an application without a library writes with undici's request: the floor of the Node.js transport
+    "raw undici request": async () => {
+      const { request } = await import("undici")
+      const call = async (scope) => {
+        const res = await request(url, {
+          method: "POST",
+          headers: { authorization: basic, "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ grant_type: "client_credentials", scope }).toString()
+        })
+        if (res.statusCode !== 200) throw new Error(`raw undici request: status ${res.statusCode}`)
+        return await res.body.json()
+      }
+      return { call, many: all(call) }
+    },
     // the floor of any Effect program: the raw fetch call above, run as one Effect on the same kind of
     // ManagedRuntime (no span: ours skips it under effect's built-in tracer too); many calls are one Effect.all with
     // unbounded concurrency
@@ -150,14 +166,17 @@ const contenders = async (base, tokenPath, only) => {
   return out
 }
 
-// This library: OAuthClient.layer over Transport.layerFetch() (defaults; http is allowed on loopback), one
-// ManagedRuntime built once, `runtime.runPromise` per call; many calls are one `Effect.all` with unbounded concurrency.
-const oursClient = async (tokenEndpoint) => {
+// This library: OAuthClient.layer over Transport.layerFetch() (or NodeTransport.layer(); defaults; http is allowed on
+// loopback), one ManagedRuntime built once, `runtime.runPromise` per call; many calls are one `Effect.all` with
+// unbounded concurrency.
+const oursClient = async (tokenEndpoint, transport = "fetch") => {
   const { Effect, Layer, ManagedRuntime } = await import("effect")
   const { TokenRequest } = await import("@oauth2/core")
   const { OAuthClient, Transport } = await import("@oauth2/http")
+  const NodeTransport = await import("@oauth2/http/NodeTransport")
+  const TransportLive = transport === "node" ? NodeTransport.layer() : Transport.layerFetch()
   const runtime = ManagedRuntime.make(
-    OAuthClient.layer({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, endpoints: { tokenEndpoint } }).pipe(Layer.provide(Transport.layerFetch()))
+    OAuthClient.layer({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, endpoints: { tokenEndpoint } }).pipe(Layer.provide(TransportLive))
   )
   const token = (scope) => Effect.flatMap(OAuthClient.OAuthClient, (c) => c.token(TokenRequest.clientCredentials({ scope })))
   return {

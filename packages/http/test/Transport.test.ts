@@ -2,12 +2,15 @@ import { assert, describe, it } from "@effect/vitest"
 import { FetchHttpClient } from "@effect/platform"
 import { Params } from "@oauth2/core"
 import { Transport } from "@oauth2/http"
+import * as NodeTransport from "@oauth2/http/NodeTransport"
 import { FakeHttp } from "@oauth2/testing"
 import { Cause, Context, Duration, Effect, Either, FastCheck as fc, Fiber, Layer, Redacted, Schedule, TestClock } from "effect"
+import { EventEmitter } from "node:events"
 import { createServer } from "node:http"
 import { inspect } from "node:util"
 import { gzipSync } from "node:zlib"
 import type { AddressInfo } from "node:net"
+import type { Dispatcher } from "undici"
 
 const tokenPost = (retry = false): Transport.Request<"token"> => ({
   endpoint: "token",
@@ -21,12 +24,71 @@ const tokenPost = (retry = false): Transport.Request<"token"> => ({
 /** The in-memory network every implementation runs over: a fake `fetch`. */
 const FakeFetch = Context.GenericTag<"FakeFetch", typeof globalThis.fetch>("test/FakeFetch")
 
-/** Both implementations of the transport: each must pass the same contract. */
+/**
+ * An undici dispatcher that answers from a `fetch`: the Node.js transport's undici `request` runs for real (its request
+ * handler, body stream, abort) over the same in-memory network as the other implementations.
+ */
+const fetchDispatcher = (fetch: typeof globalThis.fetch): Dispatcher => {
+  const dispatch = (options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandlers): boolean => {
+    const controller = new AbortController()
+    let finished = false
+    const finish = (error?: Error) => {
+      if (finished) return
+      finished = true
+      if (error === undefined) handler.onComplete?.([])
+      else handler.onError?.(error)
+    }
+    // backpressure as undici's own clients do it: after onData answers false, wait until the body asks for more
+    let wake: (() => void) | undefined
+    const resume = () => {
+      const w = wake
+      wake = undefined
+      w?.()
+    }
+    handler.onConnect?.((reason) => {
+      controller.abort()
+      resume()
+      finish(reason instanceof Error ? reason : new Error("aborted"))
+    })
+    const headers = new globalThis.Headers()
+    const given = options.headers ?? {}
+    if (Array.isArray(given)) for (let i = 0; i < given.length; i += 2) headers.append(String(given[i]), String(given[i + 1]))
+    else for (const [k, v] of Object.entries(given)) if (v !== undefined) headers.append(k, String(v))
+    const init: RequestInit = { method: options.method, headers, signal: controller.signal }
+    if (typeof options.body === "string") init.body = options.body
+    fetch(new URL(options.path, options.origin).href, init)
+      .then(async (response) => {
+        if (finished) return
+        const raw: Array<Buffer> = []
+        response.headers.forEach((value, name) => raw.push(Buffer.from(name), Buffer.from(value)))
+        handler.onHeaders?.(response.status, raw, resume, response.statusText)
+        if (response.body !== null) {
+          const reader = response.body.getReader()
+          for (;;) {
+            const next = await reader.read()
+            if (finished) return void reader.cancel().catch(() => undefined)
+            if (next.done) break
+            if (handler.onData?.(Buffer.from(next.value)) === false) await new Promise<void>((r) => (wake = r))
+          }
+        }
+        finish()
+      })
+      .catch((error: unknown) => finish(error instanceof Error ? error : new Error(String(error))))
+    return true
+  }
+  return Object.assign(new EventEmitter(), { dispatch, close: () => Promise.resolve(), destroy: () => Promise.resolve() }) as unknown as Dispatcher
+}
+
+/** Every implementation of the transport: each must pass the same contract. */
 const implementations: ReadonlyArray<{
   readonly name: string
   readonly make: (fetch: typeof globalThis.fetch, options?: Transport.Options) => Effect.Effect<Transport.Transport>
 }> = [
   { name: "fetch (layerFetch)", make: (fetch, options) => Effect.sync(() => Transport.makeFetch({ ...options, fetch })) },
+  {
+    name: "undici request (NodeTransport)",
+    make: (fetch, options) => Effect.sync(() => NodeTransport.make({ ...options, dispatcher: fetchDispatcher(fetch) }))
+  },
   {
     name: "HttpClient (layer)",
     make: (fetch, options) =>
@@ -480,6 +542,7 @@ describe("Transport over a custom fetch", () => {
 
 describe.each([
   { name: "fetch (layerFetch)", layerOf: (options: Transport.Options) => Transport.layerFetch(options) },
+  { name: "undici request (NodeTransport)", layerOf: (options: Transport.Options) => NodeTransport.layer(options) },
   { name: "HttpClient (layer)", layerOf: (options: Transport.Options) => Transport.layer(options).pipe(Layer.provide(FetchHttpClient.layer)) }
 ])("Transport over real fetch: $name", ({ layerOf }) => {
   const TransportLive = layerOf({ timeout: Duration.seconds(10) })

@@ -405,7 +405,8 @@ export const decode = (first: Uint8Array | undefined, rest: Array<Uint8Array> | 
   return textDecoder.decode(all)
 }
 
-const tooLargeMarker: unique symbol = Symbol("tooLarge")
+/** @internal */
+export const tooLargeMarker: unique symbol = Symbol("tooLarge")
 
 /**
  * Reads a web body within `limit` bytes in one promise: a declared `Content-Length` over the limit is refused before
@@ -461,8 +462,10 @@ const liveSchedulerOf = (clock: Clock.Clock): Clock.ClockScheduler | undefined =
  * Calls `onTimeout` after `duration` on the Clock in context, so that it runs under `TestClock`; returns the canceller.
  * On the live clock this is one timer; on any other clock, a fiber sleeping on it (both far cheaper than racing two
  * fibers with `Effect.timeout` at every call).
+ *
+ * @internal
  */
-const startTimer = (clock: Clock.Clock, duration: Duration.Duration, onTimeout: () => void): (() => void) => {
+export const startTimer = (clock: Clock.Clock, duration: Duration.Duration, onTimeout: () => void): (() => void) => {
   const scheduler = liveSchedulerOf(clock)
   if (scheduler !== undefined) {
     const cancel = scheduler.unsafeSchedule(onTimeout, duration)
@@ -546,9 +549,18 @@ export const fetchExchange = (
         })
       })
     )
-  if (!tracePropagation) return exchange
-  // W3C trace context and b3 from the call's span, only when asked for (the AS is usually someone else's service)
-  return (endpoint, out, limit) =>
+  return tracePropagation ? withTracePropagation(exchange) : exchange
+}
+
+/**
+ * The exchange sending W3C trace context and b3 headers from the call's span (only when asked for: the AS is usually
+ * someone else's service).
+ *
+ * @internal
+ */
+export const withTracePropagation =
+  (exchange: Exchange): Exchange =>
+  (endpoint, out, limit) =>
     Effect.flatMap(Effect.option(Effect.currentSpan), (span) => {
       if (Option.isNone(span)) return exchange(endpoint, out, limit)
       const { sampled, spanId, traceId } = span.value
@@ -559,7 +571,6 @@ export const fetchExchange = (
       }
       return exchange(endpoint, { ...out, headers }, limit)
     })
-}
 
 /** @internal */
 export const tag = Context.GenericTag<Transport.Transport>("@oauth2/http/Transport")
