@@ -420,7 +420,8 @@ const sectionMemory = async (cfg) => {
   const rssKinds = [
     ["rss:fetch", "raw fetch"],
     ["rss:openid-client", "openid-client"],
-    ["rss:ours", "@oauth2"]
+    ["rss:ours", "@oauth2"],
+    ["rss:ours-node", "@oauth2 NodeTransport"]
   ]
   const rss = new Map()
   for (const [kind, name] of rssKinds) {
@@ -497,7 +498,12 @@ const runChild = async (kind, n) => {
   if (kind.startsWith("rss:")) {
     const stub = await startStub()
     try {
-      const name = { "rss:fetch": "raw fetch", "rss:openid-client": "openid-client", "rss:ours": "@oauth2" }[kind]
+      const name = {
+        "rss:fetch": "raw fetch",
+        "rss:openid-client": "openid-client",
+        "rss:ours": "@oauth2",
+        "rss:ours-node": "@oauth2 NodeTransport"
+      }[kind]
       if (name === undefined) throw new Error(`unknown child ${kind}`)
       const [c] = await contenders(stub.base, "/token", [name]) // only this contender is loaded in this process
       for (let i = 0; i < n; i++) await c.call("read")
