@@ -72,6 +72,11 @@ export interface Options {
    */
   readonly authorizationResponseIssParameterSupported?: boolean
   /**
+   * `dpop_jkt` (RFC 9449 10): the JWK thumbprint of the client's DPoP key (`Dpop.DpopKey.thumbprint`), binding the
+   * authorization code to it.
+   */
+  readonly dpopJkt?: string
+  /**
    * Any other parameter (`ui_locales`, `id_token_hint`, vendor ones, ...). A list repeats the name. Names managed by
    * the options above are refused, and so are `code_challenge`, `code_challenge_method` (pass `codeVerifier`
    * instead) and `code_verifier` (it must never reach the authorization endpoint).

@@ -86,7 +86,8 @@ const managed: Readonly<Record<string, string>> = {
   resource: "resource",
   authorization_details: "authorizationDetails",
   request: "withRequestObject",
-  request_uri: "withRequestUri"
+  request_uri: "withRequestUri",
+  dpop_jkt: "dpopJkt"
 }
 
 const singletons = new Set(
@@ -311,6 +312,7 @@ export const make = Effect.fnUntraced(function* (options: Options) {
     return yield* fail("authorizationResponseIssParameterSupported", "expected a boolean")
   }
   const extra = yield* extraParams(options.extraParams)
+  const dpopJkt = yield* nonEmptyString("dpopJkt", options.dpopJkt)
 
   const generatedState = state === undefined ? yield* randomToken(32) : state === false ? undefined : state
   const generatedNonce = nonce === undefined ? (scope.includes("openid") ? yield* randomToken(32) : undefined) : nonce === false ? undefined : nonce
@@ -332,7 +334,8 @@ export const make = Effect.fnUntraced(function* (options: Options) {
     login_hint: loginHint,
     claims,
     resource,
-    authorization_details: details
+    authorization_details: details,
+    dpop_jkt: dpopJkt
   }).map(([n, v]) => [n, Params.unwrap(v)] as const)
 
   return (yield* assemble({
