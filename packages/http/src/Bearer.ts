@@ -16,6 +16,7 @@ import type { BearerToken } from "@oauth2/core"
 import type * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type { Dpop } from "./Dpop.js"
 import * as internal from "./internal/bearer.js"
 import * as errors from "./internal/errors.js"
 import * as challenge from "./internal/challenge.js"
@@ -74,6 +75,14 @@ export interface Options {
    * private link). `false` by default: a bearer token over cleartext can be stolen and replayed by anyone on the path.
    */
   readonly allowInsecureHttp?: boolean
+  /**
+   * DPoP (RFC 9449): a `DPoP` token is sent as `Authorization: DPoP <token>` with a fresh proof for each request, the
+   * server's `DPoP-Nonce` is remembered, and a 401 `use_dpop_nonce` challenge is answered by one more request with
+   * it. A `Bearer` token is still sent as `Bearer`.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc9449#section-7
+   */
+  readonly dpop?: Dpop
 }
 
 /**

@@ -21,6 +21,7 @@ import type {
   BackchannelAuthentication,
   BearerToken,
   DeviceAuthorization,
+  Dpop,
   IdToken,
   Introspection,
   Jwt,
@@ -40,6 +41,7 @@ import type * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type { JSONWebKeySet } from "jose"
 import type * as ClientAuth from "./ClientAuth.js"
+import type { Dpop as DpopService } from "./Dpop.js"
 import * as internal from "./internal/client.js"
 import * as internalJwks from "./internal/jwks.js"
 import type * as Transport from "./Transport.js"
@@ -64,6 +66,8 @@ export interface Endpoints {
   readonly deviceAuthorizationEndpoint?: string
   readonly backchannelAuthenticationEndpoint?: string
   readonly jwksUri?: string
+  /** OpenID Connect RP-Initiated Logout: where the browser is sent to log out (see `Logout.endSessionUrl`). */
+  readonly endSessionEndpoint?: string
 }
 
 /**
@@ -151,6 +155,19 @@ export interface Options {
   readonly userinfo?: JwtResponseSettings
   /** How JWT introspection answers (RFC 9701) are verified, and whether they are required. */
   readonly introspection?: JwtResponseSettings
+  /**
+   * DPoP (RFC 9449): the key service to prove possession with; by default the `Dpop` service in context, if any
+   * (`Dpop.layer`); `false` to use none even when one is in context.
+   */
+  readonly dpop?: DpopService | false
+  /**
+   * JARM: how JWT Secured Authorization Responses (`response_mode=jwt`, `query.jwt`, `fragment.jwt`,
+   * `form_post.jwt`) are verified. The algorithms default to the server's `authorization_signing_alg_values_supported`
+   * (without `none` and `HS*`), else `["RS256"]`.
+   *
+   * @see https://openid.net/specs/oauth-v2-jarm.html#section-4.4
+   */
+  readonly authorizationResponse?: JwtResponseSettings
   /**
    * The client's private decryption key(s), for encrypted ID tokens, UserInfo and introspection answers: keys built
    * with `Jwt.decryptionKey`, or private JWKs / `CryptoKey`s / PEM strings (optionally `Redacted`), imported once
@@ -416,6 +433,7 @@ export type CallError<E extends OAuthError.Endpoint> =
   | TransportError
   | EndpointNotSupported
   | ClientAuth.ClientAuthError
+  | (E extends "token" ? Dpop.DpopRequired : never)
 
 /**
  * The client service: its interface is also the identifier of its tag.
@@ -429,6 +447,8 @@ export interface OAuthClient {
   readonly endpoints: Endpoints
   /** The metadata document, when the client was discovered or built from one. */
   readonly metadata?: ServerMetadata.ServerMetadata
+  /** The DPoP service the client proves possession with, when it uses DPoP (see `Options.dpop`). */
+  readonly dpop?: DpopService
   /**
    * Sends a token request and decodes the answer. Only repeatable grants (client credentials, password) are
    * retried after a transient failure.
@@ -547,6 +567,28 @@ export interface OAuthClient {
     response: AuthorizationResponse.AuthorizationResponse,
     options?: AuthorizationCodeOptions
   ) => Effect.Effect<ValidatedToken, CallError<"token"> | IdToken.InvalidIdToken | InvalidConfiguration>
+  /**
+   * Validates an authorization callback against the pending request: `AuthorizationResponse.validate` (state, RFC
+   * 9207 `iss`, error codes, code), preceded for a JARM request (`response_mode` `jwt`, `query.jwt`, `fragment.jwt`,
+   * `form_post.jwt`) by the verification of the `response` JWT: decrypted when it is a JWE, signed by the server's
+   * keys with an allowed algorithm, `iss` the issuer, `aud` the client id, not expired. The callback checks then
+   * apply to its claims. A JWT that fails is an `InvalidJwt` (endpoint `authorization`) with its `reason`.
+   *
+   * @see https://openid.net/specs/oauth-v2-jarm.html#section-4.4
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+   */
+  readonly authorizationResponse: (
+    pending: AuthorizationRequest.PendingRequest,
+    input: AuthorizationResponse.Input
+  ) => Effect.Effect<
+    AuthorizationResponse.AuthorizationResponse,
+    | AuthorizationResponse.CallbackError
+    | OAuthError.ErrorOf<"authorization">
+    | Jwt.InvalidJwt
+    | OAuthError.InvalidArgument
+    | InvalidConfiguration
+    | JwksError
+  >
   /**
    * Refreshes a token. When the answer has an ID token, it is validated and must keep the original `iss` and `sub`
    * (from the `ValidatedToken`, or `options.idToken`).

@@ -103,10 +103,13 @@ export interface RetryInput {
  */
 export interface Request<E extends OAuthError.Endpoint = OAuthError.Endpoint, A = never> {
   readonly endpoint: E
-  readonly method: "GET" | "POST"
+  /** `PUT` and `DELETE` serve client registration management (RFC 7592). */
+  readonly method: "GET" | "POST" | "PUT" | "DELETE"
   readonly url: string
   /** Form parameters: the body of a POST. */
   readonly params?: Params.Params
+  /** A JSON body (sent as `application/json`, e.g. client metadata, RFC 7591) instead of form parameters. */
+  readonly json?: unknown
   /** Extra headers; secret ones stay `Redacted` until sent. */
   readonly headers?: Readonly<Record<string, string | Redacted.Redacted<string>>>
   /** The `Accept` header; `application/json` by default. */
@@ -125,6 +128,11 @@ export interface Request<E extends OAuthError.Endpoint = OAuthError.Endpoint, A 
     readonly params: Params.Params
     readonly headers: Readonly<Record<string, string | Redacted.Redacted<string>>>
   }) => Effect.Effect<{ readonly params: Params.Params; readonly headers: Readonly<Record<string, string | Redacted.Redacted<string>>> }, A>
+  /**
+   * Called with the status and headers of every answer of every attempt, error answers included, before it is
+   * classified (how DPoP remembers the server's `DPoP-Nonce`).
+   */
+  readonly onResponse?: (response: { readonly status: number; readonly headers: Headers.Headers }) => void
 }
 
 /**

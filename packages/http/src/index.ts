@@ -17,3 +17,13 @@ export * as ClientAuth from "./ClientAuth.js"
 export * as OAuthClient from "./OAuthClient.js"
 /** Calling resource servers with a bearer token. @since 0.1.0 */
 export * as Bearer from "./Bearer.js"
+/** DPoP (RFC 9449): the key service, nonces and proofs of every request. @since 0.1.0 */
+export * as Dpop from "./Dpop.js"
+/** Dynamic client registration (RFC 7591) and management (RFC 7592). @since 0.1.0 */
+export * as ClientRegistration from "./ClientRegistration.js"
+/** From a protected resource to its Authorization Server (RFC 9728). @since 0.1.0 */
+export * as ResourceDiscovery from "./ResourceDiscovery.js"
+/** OpenID Connect RP-Initiated Logout: the end-session URL of a client. @since 0.1.0 */
+export * as Logout from "./Logout.js"
+/** OpenID Connect Back-Channel Logout: logout tokens, replay cache, the POST handler. @since 0.1.0 */
+export * as BackchannelLogout from "./BackchannelLogout.js"

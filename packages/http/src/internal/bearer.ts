@@ -9,6 +9,7 @@ import * as Redacted from "effect/Redacted"
 import { dual } from "effect/Function"
 import * as Predicate from "effect/Predicate"
 import type * as Bearer from "../Bearer.js"
+import * as dpop from "./dpop.js"
 import { expiredAccessToken } from "./errors.js"
 
 /**
@@ -36,6 +37,7 @@ export const withToken = dual(
     token: Effect.Effect<BearerToken.BearerToken, E2, R2>,
     options: Bearer.Options = {}
   ): HttpClient.HttpClient.With<E | E2 | Bearer.ExpiredAccessToken | HttpClientError.RequestError, R | R2> => {
+    if (options.dpop !== undefined) return dpop.withToken(self, token, options.dpop, options, isSecureTarget)
     const leeway = Duration.decode(options.leeway ?? Duration.zero)
     const allowInsecureHttp = options.allowInsecureHttp === true
     return HttpClient.mapRequestEffect(self, (request) =>

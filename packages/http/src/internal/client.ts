@@ -5,6 +5,7 @@ import {
   BackchannelAuthentication,
   BearerToken,
   DeviceAuthorization,
+  Dpop as CoreDpop,
   IdToken,
   Introspection,
   Jwt,
@@ -33,7 +34,11 @@ import * as ClientError from "../ClientError.js"
 import type * as OAuthClient from "../OAuthClient.js"
 import * as Transport from "../Transport.js"
 import type * as TransportError from "../TransportError.js"
+import type * as Dpop from "../Dpop.js"
+import * as dpop from "./dpop.js"
 import { decodeJwks, jwksCache } from "./jwks.js"
+import * as jarm from "./jarm.js"
+import * as mtls from "./mtlsMarker.js"
 
 type Endpoint = OAuthError.Endpoint
 
@@ -49,7 +54,8 @@ const endpointFields = {
   pushed_authorization: "pushedAuthorizationRequestEndpoint",
   device_authorization: "deviceAuthorizationEndpoint",
   backchannel_authentication: "backchannelAuthenticationEndpoint",
-  jwks: "jwksUri"
+  jwks: "jwksUri",
+  end_session: "endSessionEndpoint"
 } as const satisfies Partial<Record<Endpoint, Exclude<keyof OAuthClient.Endpoints, "issuer">>>
 
 const resolveAuth = (options: OAuthClient.Options): Effect.Effect<ClientAuth.ClientAuth, ClientError.InvalidConfiguration> => {
@@ -177,6 +183,8 @@ interface ClientContext {
   }
   /** The server's encryption keys (request objects), imported once per JWK. */
   readonly encryptionKeys: WeakMap<JWK, Jwt.EncryptionKey>
+  /** The DPoP service, when the client uses DPoP: nothing DPoP happens when it is undefined. */
+  readonly dpop: Dpop.Dpop | undefined
 }
 
 type EndpointField = (typeof endpointFields)[keyof typeof endpointFields]
@@ -205,12 +213,13 @@ const post = <E extends ClientEndpoint>(
   | ClientError.EndpointNotSupported
   | OAuthError.ErrorOf<E>
   | OAuthError.UnexpectedResponse
+  | OAuthError.InvalidArgument
   | ClientAuth.ClientAuthError
 > => {
   const url = ctx.endpoints[endpointFields[endpoint]]
   if (url === undefined) return Effect.fail(ClientError.endpointNotSupported(endpoint))
   const { auth, issuer } = ctx
-  return ctx.transport.send({
+  const request: Transport.Request<E, ClientAuth.ClientAuthError> = {
     endpoint,
     method: "POST",
     url,
@@ -219,7 +228,8 @@ const post = <E extends ClientEndpoint>(
     authenticate: (request) => auth.authenticate({ url, endpoint, ...request, ...(issuer === undefined ? {} : { issuer }) }),
     retry,
     ...(accept === undefined ? {} : { accept })
-  })
+  }
+  return ctx.dpop !== undefined && ctx.dpop.endpoints.has(endpoint) ? dpop.send(ctx.transport, ctx.dpop, request) : ctx.transport.send(request)
 }
 
 /** The expected issuer: JWTs from this server are checked against it. */
@@ -256,6 +266,34 @@ export const validateIdToken = (
     })
   })
 
+/**
+ * The token type rule where it differs from `BearerToken.decodeAt`'s: with a proof sent, `DPoP` or `Bearer`; without,
+ * a `DPoP` answer is `DpopRequired` (a typed error, not `UnexpectedResponse`). Looks further only at a refused answer
+ * or when a proof was sent.
+ */
+const checkTokenType = (
+  body: unknown,
+  withProof: boolean,
+  decoded: Either.Either<BearerToken.BearerToken, OAuthError.UnexpectedResponse>,
+  response: Transport.Response
+): Either.Either<BearerToken.BearerToken, OAuthError.UnexpectedResponse | CoreDpop.DpopRequired> => {
+  if (Either.isRight(decoded)) {
+    if (!withProof) return decoded
+    const type = decoded.right.tokenType
+    return CoreDpop.isDpopTokenType(type) || type.toLowerCase() === "bearer"
+      ? decoded
+      : Either.left(
+          OAuthError.unexpectedResponse("token", `token_type is '${type.slice(0, 32)}', expected 'DPoP' or 'Bearer'`, body, contextOf(response))
+        )
+  }
+  const type = typeof body === "object" && body !== null ? (body as { readonly token_type?: unknown }).token_type : undefined
+  return !withProof && CoreDpop.isDpopTokenType(type)
+    ? Either.left(
+        CoreDpop.dpopRequired("token", "the server issued a DPoP-bound token (token_type DPoP) to a request without a DPoP proof: provide Dpop.layer")
+      )
+    : decoded
+}
+
 /** @internal */
 export const token = (ctx: ClientContext, request: TokenRequest.TokenRequest, options?: OAuthClient.TokenOptions) =>
   // an extra parameter that would redefine a reserved one is refused (InvalidArgument), not sent
@@ -265,12 +303,19 @@ export const token = (ctx: ClientContext, request: TokenRequest.TokenRequest, op
       const body = Transport.json("token", response)
       if (Either.isLeft(body)) return Effect.fail(body.left)
       const tokenType = options?.tokenType
+      // with a proof sent, `DPoP` or `Bearer` (a server that did not bind it, RFC 9449 5)
+      const withProof = tokenType === undefined && request._tag !== "TokenExchange" && ctx.dpop !== undefined && ctx.dpop.endpoints.has("token")
       return Effect.flatMap(DateTime.now, (now) =>
         Effect.map(
-          BearerToken.decodeAt(body.right, now, {
-            tokenType: tokenType !== undefined ? tokenType : request._tag === "TokenExchange" ? null : "bearer",
-            context: contextOf(response)
-          }),
+          checkTokenType(
+            body.right,
+            withProof,
+            BearerToken.decodeAt(body.right, now, {
+              tokenType: tokenType !== undefined ? tokenType : request._tag === "TokenExchange" || withProof ? null : "bearer",
+              context: contextOf(response)
+            }),
+            response
+          ),
           (decoded) => {
             // RFC 6749 5.1: no scope means the scope requested; RFC 6749 6: no new refresh token means keep the old one
             const requestedScope = "scope" in request && decoded.scope === undefined ? request.scope : undefined
@@ -333,14 +378,20 @@ export const userinfo = (ctx: ClientContext, accessToken: OAuthClient.AccessToke
       : typeof accessToken === "string"
         ? Redacted.make(accessToken)
         : accessToken
-    const response = yield* ctx.transport.send({
+    // with DPoP, a DPoP token (or a raw value: the client's tokens are DPoP ones) goes with a proof (RFC 9449 7)
+    const withProof =
+      ctx.dpop !== undefined &&
+      ctx.dpop.endpoints.has("userinfo") &&
+      (!BearerToken.isBearerToken(accessToken) || CoreDpop.isDpopTokenType(accessToken.tokenType))
+    const request: Transport.Request<"userinfo"> = {
       endpoint: "userinfo",
       method: "GET",
       url,
-      headers: { authorization: Redacted.make(`Bearer ${Redacted.value(value)}`) },
+      headers: { authorization: Redacted.make(`${withProof ? "DPoP" : "Bearer"} ${Redacted.value(value)}`) },
       retry: true,
       ...(ctx.openid.userinfoRequiresJwt ? { accept: "application/jwt" } : {})
-    })
+    }
+    const response = yield* withProof ? dpop.send(ctx.transport, ctx.dpop!, request, value) : ctx.transport.send(request)
     const subject = options.subject ?? options.idToken?.sub
     if (response.contentType === "application/jwt") {
       return yield* JwtResponse.userInfo(response.body, {
@@ -565,11 +616,14 @@ const makeContext = (options: OAuthClient.Options) =>
   Effect.gen(function* () {
     const transport = yield* Transport.Transport
     const auth = yield* resolveAuth(options)
+    const dpopService = options.dpop === false ? undefined : (options.dpop ?? Option.getOrUndefined(yield* Effect.serviceOption(dpop.tag)))
     const metadata = options.metadata
     const endpoints: Partial<Record<EndpointField, string>> = {}
     const issuer = options.endpoints?.issuer ?? metadata?.issuer
+    // RFC 8705 5: with a client certificate, the server's mTLS aliases replace its endpoints (explicit ones still win)
+    const aliases = Option.isSome(yield* Effect.serviceOption(mtls.tag)) ? metadata?.mtlsEndpointAliases : undefined
     for (const field of Object.values(endpointFields)) {
-      const value = options.endpoints?.[field] ?? (metadata?.[field] as string | undefined)
+      const value = options.endpoints?.[field] ?? mtls.alias(aliases, field) ?? (metadata?.[field] as string | undefined)
       if (value === undefined) continue
       const checked = transport.validateUrl(field, value)
       if (Either.isLeft(checked)) return yield* Effect.fail(checked.left)
@@ -604,7 +658,8 @@ const makeContext = (options: OAuthClient.Options) =>
         decryptionKeys: openid.decryptionKeys,
         clockTolerance: openid.clockTolerance
       },
-      encryptionKeys: new WeakMap()
+      encryptionKeys: new WeakMap(),
+      dpop: dpopService
     }
     return ctx
   })
@@ -617,6 +672,7 @@ export const make = (options: OAuthClient.Options) =>
       auth: ctx.auth,
       endpoints: { ...(ctx.issuer === undefined ? {} : { issuer: ctx.issuer }), ...ctx.endpoints },
       ...(ctx.metadata === undefined ? {} : { metadata: ctx.metadata }),
+      ...(ctx.dpop === undefined ? {} : { dpop: ctx.dpop }),
       token: (request, options) => token(ctx, request, options),
       revoke: (request, options) => revoke(ctx, request, options),
       introspect: (request, options) => introspect(ctx, request, options),
@@ -629,7 +685,14 @@ export const make = (options: OAuthClient.Options) =>
       refresh: (current, options) => refresh(ctx, current, options),
       validateIdToken: (idToken, expectations) => validateIdToken(ctx, idToken, expectations),
       validateToken: (answer, options) => validateToken(ctx, answer, options),
-      requestObject: (request, options) => requestObject(ctx, request, options)
+      requestObject: (request, options) => requestObject(ctx, request, options),
+      authorizationResponse: jarm.make({
+        verification: ctx.verification,
+        issuer: ctx.issuer,
+        clientId: ctx.auth.clientId,
+        settings: options.authorizationResponse,
+        metadata: ctx.metadata
+      })
     }
     return service
   })

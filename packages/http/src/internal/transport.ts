@@ -106,7 +106,7 @@ export interface Failure {
  * @internal
  */
 export interface Outgoing {
-  readonly method: "GET" | "POST"
+  readonly method: "GET" | "POST" | "PUT" | "DELETE"
   readonly url: string
   readonly headers: Record<string, string>
   /** The form-encoded body of a POST. */
@@ -157,9 +157,10 @@ export const formContentType = "application/x-www-form-urlencoded;charset=UTF-8"
 /** The request on the wire, with the parameters and headers the client authentication gave (no copy of the request). */
 const outgoing = (
   request: {
-    readonly method: "GET" | "POST"
+    readonly method: "GET" | "POST" | "PUT" | "DELETE"
     readonly url: string
     readonly accept?: string | undefined
+    readonly json?: unknown
   },
   params: Params.Params | undefined,
   extra: Readonly<Record<string, string | Redacted.Redacted<string>>> | undefined
@@ -172,9 +173,13 @@ const outgoing = (
       headers[k.toLowerCase()] = typeof v === "string" ? v : Redacted.value(v)
     }
   }
-  if (request.method === "GET") return { method: "GET", url: request.url, headers, body: undefined }
+  if (request.json !== undefined) {
+    headers["content-type"] = "application/json"
+    return { method: request.method, url: request.url, headers, body: JSON.stringify(request.json) }
+  }
+  if (request.method === "GET" || request.method === "DELETE") return { method: request.method, url: request.url, headers, body: undefined }
   headers["content-type"] = formContentType
-  return { method: "POST", url: request.url, headers, body: Params.encode(params ?? []) }
+  return { method: request.method, url: request.url, headers, body: Params.encode(params ?? []) }
 }
 
 /** @internal */
@@ -302,9 +307,13 @@ export const fromExchange = (
   const validated = new Map<string, true>()
 
   const exchangeAndClassify = (request: Transport.Request<Endpoint, unknown>, out: Outgoing): Effect.Effect<Transport.Response, Failure> =>
-    Effect.flatMap(exchange(request.endpoint, out, limit), (incoming) =>
-      okStatus(incoming) ? Effect.succeed(toResponse(incoming)) : Effect.flatMap(Clock.currentTimeMillis, (now) => classify(request, incoming, now))
-    )
+    Effect.flatMap(exchange(request.endpoint, out, limit), (incoming) => {
+      // every answer, error ones too (DPoP nonces); absent on every request that did not ask
+      if (request.onResponse !== undefined) request.onResponse(incoming)
+      return okStatus(incoming)
+        ? Effect.succeed(toResponse(incoming))
+        : Effect.flatMap(Clock.currentTimeMillis, (now) => classify(request, incoming, now))
+    })
 
   const attempt = (request: Transport.Request<Endpoint, unknown>): Effect.Effect<Transport.Response, Failure> => {
     const authenticate = request.authenticate
