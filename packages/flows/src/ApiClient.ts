@@ -28,7 +28,7 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as HttpMethod from "@effect/platform/HttpMethod"
 import type * as Headers from "@effect/platform/Headers"
 import type * as UrlParams from "@effect/platform/UrlParams"
-import type { Bearer } from "@oauth2/http"
+import type { Bearer, Dpop } from "@oauth2/http"
 import type * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
@@ -266,6 +266,11 @@ export interface ApiClient<E = never> extends Pipeable.Pipeable {
  */
 export interface MakeOptions<E = never> extends Options {
   readonly tokenSource?: TokenSource.TokenSource<E>
+  /**
+   * DPoP (RFC 9449) for the token source's `DPoP` tokens (see `BearerClient.Options.dpop`); by default the `Dpop`
+   * service in context, if any.
+   */
+  readonly dpop?: Dpop.Dpop
 }
 
 /**

@@ -11,6 +11,7 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type { Dpop } from "@oauth2/http"
 import { Bearer } from "@oauth2/http"
 import type * as Effect from "effect/Effect"
 import * as internal from "./internal/bearerClient.js"
@@ -69,6 +70,11 @@ export interface Options {
    * address only (the transport's rule); any other request fails with a `RequestError` (`InvalidUrl`) unsent.
    */
   readonly allowInsecureHttp?: boolean
+  /**
+   * DPoP (RFC 9449): `DPoP` tokens go with a fresh proof per request and the server's nonce (see `Bearer.Options.dpop`
+   * of `@oauth2/http`); {@link make} takes the `Dpop` service from the context when there is one.
+   */
+  readonly dpop?: Dpop.Dpop
 }
 
 /**

@@ -7,9 +7,11 @@ import type * as HttpMethod from "@effect/platform/HttpMethod"
 import type * as UrlParams from "@effect/platform/UrlParams"
 import { Url } from "@oauth2/core"
 import type { Bearer } from "@oauth2/http"
+import { Dpop } from "@oauth2/http"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -299,12 +301,16 @@ export const makeWith = <E>(
 const makeAny = <E>(
   options: ApiClient.MakeOptions<E>
 ): Effect.Effect<ApiClient.ApiClient<E | Bearer.ExpiredAccessToken>, ApiClient.InvalidBaseUrl, HttpClient.HttpClient> =>
-  Effect.flatMap(HttpClient.HttpClient, (httpClient) => {
+  Effect.flatMap(Effect.zip(HttpClient.HttpClient, Effect.serviceOption(Dpop.Dpop)), ([httpClient, inContext]) => {
     const insecure = options.allowInsecureHttp === true
+    const dpop = options.dpop ?? Option.getOrUndefined(inContext)
     const authenticated: HttpClient.HttpClient.With<HttpClientError.HttpClientError | E | Bearer.ExpiredAccessToken> =
       options.tokenSource === undefined
         ? httpClient
-        : bearer.authenticate(httpClient, options.tokenSource, insecure ? { allowInsecureHttp: true } : {})
+        : bearer.authenticate(httpClient, options.tokenSource, {
+            ...(insecure ? { allowInsecureHttp: true } : {}),
+            ...(dpop === undefined ? {} : { dpop })
+          })
     const checked = Either.flatMap(normaliseBaseUrl(options.baseUrl), (baseUrl) =>
       options.tokenSource !== undefined && !insecure && isCleartext(baseUrl)
         ? Either.left(invalidBaseUrl(baseUrl, "a bearer token is not sent over plain http off loopback: use https, or allowInsecureHttp"))

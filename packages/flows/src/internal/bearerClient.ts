@@ -3,19 +3,21 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { Bearer } from "@oauth2/http"
+import { Dpop as CoreDpop } from "@oauth2/core"
+import { Bearer, Dpop } from "@oauth2/http"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
+import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import type * as BearerClient from "../BearerClient.js"
 import type * as TokenSource from "../TokenSource.js"
 import { tag as tokenSourceTag } from "./tokenSource.js"
 
 /** @internal */
-export const isInvalidToken = (response: HttpClientResponse.HttpClientResponse): boolean => {
+export const isInvalidToken = (response: HttpClientResponse.HttpClientResponse, scheme: "bearer" | "dpop" = "bearer"): boolean => {
   if (response.status !== 401) return false
   const header = response.headers["www-authenticate"]
-  return header !== undefined && Bearer.parseChallenges(header).some((c) => c.scheme === "bearer" && c.params["error"] === "invalid_token")
+  return header !== undefined && Bearer.parseChallenges(header).some((c) => c.scheme === scheme && c.params["error"] === "invalid_token")
 }
 
 /** A request whose body can be sent twice. */
@@ -29,14 +31,18 @@ export const authenticate: typeof BearerClient.authenticate = dual(
     source: TokenSource.TokenSource<E2>,
     options: BearerClient.Options = {}
   ): HttpClient.HttpClient.With<E | E2 | Bearer.ExpiredAccessToken | HttpClientError.RequestError, R> => {
-    const bearerOptions: Bearer.Options = options.allowInsecureHttp === true ? { allowInsecureHttp: true } : {}
+    const bearerOptions: Bearer.Options = {
+      ...(options.allowInsecureHttp === true ? { allowInsecureHttp: true } : {}),
+      ...(options.dpop === undefined ? {} : { dpop: options.dpop })
+    }
     const sendWith = (request: HttpClientRequest.HttpClientRequest) =>
       Effect.flatMap(source.get, (token) =>
         Effect.map(Bearer.withToken(self, Effect.succeed(token), bearerOptions).execute(request), (response) => [token, response] as const)
       )
     const send = (request: HttpClientRequest.HttpClientRequest) =>
       Effect.flatMap(sendWith(request), ([token, response]) => {
-        if (!isInvalidToken(response) || !replayable(request)) return Effect.succeed(response)
+        const scheme = CoreDpop.isDpopTokenType(token.tokenType) && options.dpop !== undefined ? "dpop" : "bearer"
+        if (!isInvalidToken(response, scheme) || !replayable(request)) return Effect.succeed(response)
         // RFC 6750 section 3.1: the access token was refused; forget it and try once more with a new one
         return Effect.logDebug("bearer client: the access token was refused (invalid_token); retrying once with a new token").pipe(
           Effect.zipRight(source.invalidate(token)),
@@ -52,4 +58,6 @@ export const authenticate: typeof BearerClient.authenticate = dual(
 )
 
 /** @internal */
-export const make = Effect.zipWith(HttpClient.HttpClient, tokenSourceTag, (client, source) => authenticate(client, source))
+export const make = Effect.zipWith(Effect.zip(HttpClient.HttpClient, Effect.serviceOption(Dpop.Dpop)), tokenSourceTag, ([client, dpop], source) =>
+  authenticate(client, source, Option.isSome(dpop) ? { dpop: dpop.value } : {})
+)
