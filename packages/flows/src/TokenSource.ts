@@ -166,6 +166,50 @@ export interface Store {
 }
 
 /**
+ * One renewal offered to a {@link Coordinator}: what the token source would do, and what it would take instead.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ * @since 0.1.0
+ * @category models
+ */
+export interface Renewal<E> {
+  /** The token in hand (possibly expired or invalidated), if any. */
+  readonly current: BearerToken.BearerToken | undefined
+  /**
+   * Whether a token found in the shared store may be answered instead of renewing (`now` in epoch milliseconds): it
+   * does not expire within the leeway, and it is not the token being replaced (an invalidated one, or the one in hand
+   * on `renew`).
+   */
+  readonly accept: (token: BearerToken.BearerToken, now: number) => boolean
+  /**
+   * The renewal itself, from a given token: refreshes its refresh token when it has one (else the grant). Pass the
+   * freshest token known (the shared one), so that a refresh token rotated by another process is the one used.
+   */
+  readonly renew: (current: BearerToken.BearerToken | undefined) => Effect.Effect<BearerToken.BearerToken, E>
+}
+
+/**
+ * Shares one token and its renewals between processes (a fleet), given as {@link Options.coordinator}:
+ * `@oauth2/redis` makes one. The token source keeps its own cache and its single-flight within the process, and hands
+ * each renewal (one at a time per process) to the coordinator, which answers a token renewed by another process
+ * when there is one (`accept`), else runs `renew` as the one renewal of the fleet and shares its result. When the
+ * shared store is unavailable, a coordinator runs `renew` locally: the source keeps working on its own.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ * @since 0.1.0
+ * @category models
+ */
+export interface Coordinator {
+  /** Runs one renewal for the whole fleet (see {@link Renewal}); never fails with the store's errors. */
+  readonly renew: <E>(renewal: Renewal<E>) => Effect.Effect<BearerToken.BearerToken, E>
+  /**
+   * The token was invalidated (a resource server refused it): the shared copy, if it is still this token, reads as
+   * expired from now on (its refresh token kept).
+   */
+  readonly invalidate: (token: BearerToken.BearerToken) => Effect.Effect<void>
+}
+
+/**
  * Parameters of the refresh requests of a token source.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
@@ -206,6 +250,11 @@ export interface Options<E = never> {
   readonly refresh?: false | RefreshOptions
   /** Keep the token in a `KeyValueStore` (serialized, with its absolute expiry). */
   readonly store?: Store
+  /**
+   * Share the token and its renewals with other processes (one token request for the whole fleet), e.g. through
+   * Redis with `@oauth2/redis`. The coordinator keeps the token: {@link Options.store} is not used with one.
+   */
+  readonly coordinator?: Coordinator
   /**
    * Validate the ID token of each refresh answer that has one (`client.refresh` of `@oauth2/http`: signature,
    * issuer, audience, `iat`/`exp`, `at_hash`, and the `iss` and `sub` of {@link Options.idToken} or of the previous

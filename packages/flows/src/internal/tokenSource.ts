@@ -90,7 +90,9 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
     const repeatable =
       grant === undefined ? false : isRepeatableGrant(grant) ? true : Effect.isEffect(grant) ? false : TokenRequest.isRepeatable(grant)
     const refresh = options.refresh === false ? undefined : (options.refresh ?? {})
-    const store = options.store
+    const coordinator = options.coordinator
+    // the coordinator keeps the token when there is one
+    const store = coordinator === undefined ? options.store : undefined
     /*
      * The state is a plain cell, read and written only inside synchronous steps (`Effect.sync`, `Effect.suspend`,
      * the callback of `Effect.flatMap`): fibers interleave only between steps, so each step sees and leaves a
@@ -191,6 +193,30 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
 
     /** Obtains a new token: from the store (first use), by refreshing, or from the grant. */
     const renewal = (force: boolean): Effect.Effect<BearerToken.BearerToken, Err> =>
+      (coordinator === undefined ? localRenewal(force) : sharedRenewal(coordinator, force)).pipe(
+        Effect.withSpan("oauth2.token_source.renew", { attributes: { "oauth2.renewal.forced": force } })
+      )
+
+    /**
+     * The renewal handed to the coordinator: a shared token is taken when usable and not the one being replaced;
+     * otherwise the coordinator runs the renewal from the freshest token it knows (a refresh token rotated elsewhere).
+     */
+    const sharedRenewal = (coordinator: TokenSource.Coordinator, force: boolean): Effect.Effect<BearerToken.BearerToken, Err> =>
+      Effect.suspend(() => {
+        const s = state
+        const replaced = force || s.stale ? s.token : undefined
+        return coordinator.renew<Err>({
+          current: s.token,
+          accept: (token, now) => usable({ ...s, token, stale: false }, now, leewayMillis) && (replaced === undefined || !sameToken(token, replaced)),
+          renew: (current) =>
+            Effect.suspend(() => {
+              if (current !== undefined && current !== state.token) state = { ...state, token: current, stale: false }
+              return renewFrom(current)
+            })
+        })
+      })
+
+    const localRenewal = (force: boolean): Effect.Effect<BearerToken.BearerToken, Err> =>
       Effect.gen(function* () {
         if (!state.loaded) {
           const stored = yield* load
@@ -202,7 +228,12 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
             return s.token
           }
         }
-        const current = state.token
+        return yield* renewFrom(state.token)
+      })
+
+    /** Refreshes `current`'s refresh token when there is one, else uses the grant. */
+    const renewFrom = (current: BearerToken.BearerToken | undefined): Effect.Effect<BearerToken.BearerToken, Err> =>
+      Effect.gen(function* () {
         if (current?.refreshToken !== undefined && refresh !== undefined) {
           const request = TokenRequest.refreshToken({ ...refresh, refreshToken: current.refreshToken })
           if (Either.isRight(request)) {
@@ -228,7 +259,7 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
           }
         }
         return yield* fromGrant
-      }).pipe(Effect.withSpan("oauth2.token_source.renew", { attributes: { "oauth2.renewal.forced": force } }))
+      })
 
     /**
      * The renewal, run in its own fiber in the source's scope (so that no caller's interruption cancels it for the
@@ -301,6 +332,7 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
         if (invalidated === undefined || state.stale) return Effect.void
         if (token !== undefined && !sameToken(invalidated, token)) return Effect.void
         state = { ...state, stale: true }
+        if (coordinator !== undefined) return coordinator.invalidate(invalidated)
         if (store === undefined) return Effect.void
         // keep the refresh token across a restart, with an access token that reads as expired
         return invalidated.refreshToken === undefined
