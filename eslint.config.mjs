@@ -3,8 +3,8 @@
 // - no classes in packages/*/src (the design is classless; Effect constructors such as `Data.TaggedError(...)` used as
 //   values are fine);
 // - no wall-clock time or timers in the library sources of core, http and flows (TestClock must drive every wait);
-// - the layering core <- http <- flows <- cli, testing importing no library package, nobody importing another
-//   package's internal/, and library sources importing effect and @effect/platform by module, never by barrel;
+// - the layering core <- http <- flows <- cli (and flows <- redis), testing importing no library package, nobody
+//   importing another package's internal/, and library sources importing effect and @effect/platform by module, never by barrel;
 // - every export of a public module (packages/*/src/*.ts) has a doc comment, and the public modules of core, http and
 //   flows hold types, docs and bindings, not implementation (local rules, scripts/eslint-rules/).
 // Formatting is prettier's (npm run format), so no stylistic rule here.
@@ -14,7 +14,7 @@ import globals from "globals"
 import tseslint from "typescript-eslint"
 import local from "./scripts/eslint-rules/index.mjs"
 
-const libraries = ["core", "http", "flows"]
+const libraries = ["core", "http", "flows", "redis"]
 
 const noClass = [
   {
@@ -51,7 +51,7 @@ const noWallClock = {
 
 const internalOfAPackage = { regex: "^@oauth2/[^/]+/internal(/|$)", message: "Another package's internal/ is private: import its public module." }
 const packageByPath = {
-  regex: "^(\\.\\./){2,}(core|http|flows|testing|cli)/",
+  regex: "^(\\.\\./){2,}(core|http|flows|testing|cli|redis)/",
   message: "Import another package by its name (@oauth2/...), not by path."
 }
 const barrels = ["effect", "@effect/platform"].map((name) => ({
@@ -76,7 +76,7 @@ const imports = (pkg, allowed) => {
     "no-restricted-imports": ["error", { paths: libraries.includes(pkg) ? barrels : [], patterns: [...layering, internalOfAPackage, packageByPath] }]
   }
 }
-const layers = { core: [], http: ["core"], flows: ["core", "http"], testing: [], cli: undefined }
+const layers = { core: [], http: ["core"], flows: ["core", "http"], redis: ["core", "http", "flows"], testing: [], cli: undefined }
 
 export default tseslint.config(
   { ignores: ["**/node_modules/", "**/build/", "**/dist/", "**/coverage/", ".examples/", ".scratch/"] },

@@ -10,8 +10,8 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src`, impo
 export default defineConfig({
   resolve: {
     alias: [
-      { find: /^@oauth2\/(core|http|flows|testing|cli)$/, replacement: `${src("$1")}/index.ts` },
-      { find: /^@oauth2\/(core|http|flows|testing|cli)\/(.*)$/, replacement: `${src("$1")}/$2.ts` }
+      { find: /^@oauth2\/(core|http|flows|testing|cli|redis)$/, replacement: `${src("$1")}/index.ts` },
+      { find: /^@oauth2\/(core|http|flows|testing|cli|redis)\/(.*)$/, replacement: `${src("$1")}/$2.ts` }
     ]
   },
   test: {

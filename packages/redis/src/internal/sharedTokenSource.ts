@@ -1,0 +1,285 @@
+/** @internal */
+import { BearerToken } from "@oauth2/core"
+import { TokenSource } from "@oauth2/flows"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as DateTime from "effect/DateTime"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import type * as Redis from "../Redis.js"
+import type * as SharedTokenSource from "../SharedTokenSource.js"
+import * as keyring from "./keyring.js"
+import { tag as redisTag } from "./redis.js"
+
+/*
+ * The entry of a token is a hash `{ v: version, e: envelope }` under `<prefix>{<key>}`; its lock is the string
+ * `<prefix>{<key>}:lock` holding the owner's random value; renewals are announced on `<prefix>{<key>}:renewed`. The
+ * braces are a Cluster hash tag: the entry and its lock live in one slot, so that one script may touch both.
+ */
+
+/** Reads the entry: `{ version, envelope }` (a value that is not a hash reads as version 0 with a corrupt envelope). */
+const readScript = `
+local t = redis.call('TYPE', KEYS[1]).ok
+if t == 'none' then return {'0', ''} end
+if t ~= 'hash' then return {'0', '?'} end
+local e = redis.call('HMGET', KEYS[1], 'v', 'e')
+return {e[1] or '0', e[2] or '?'}`
+
+/** Takes the lock if free (SET NX PX): `{ taken, version, envelope, lock's remaining milliseconds }`. */
+const acquireScript = `
+local taken = redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2])
+local v, e = '0', ''
+local t = redis.call('TYPE', KEYS[1]).ok
+if t == 'hash' then
+  local entry = redis.call('HMGET', KEYS[1], 'v', 'e')
+  v, e = entry[1] or '0', entry[2] or '?'
+elseif t ~= 'none' then
+  e = '?'
+end
+if taken then return {1, v, e, 0} end
+return {0, v, e, redis.call('PTTL', KEYS[2])}`
+
+/**
+ * Stores a token if the entry's version is still the one seen when the lock was taken (the fence: a holder that lost
+ * its lock, and whose successor stored a newer token, is refused), with a TTL; releases the lock if still the
+ * owner's; announces the new version. Answers the new version, or 0 when refused.
+ */
+const writeScript = `
+local v = 0
+if redis.call('TYPE', KEYS[1]).ok == 'hash' then v = tonumber(redis.call('HGET', KEYS[1], 'v')) or 0 end
+if v ~= tonumber(ARGV[1]) then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'v', v + 1, 'e', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+if ARGV[4] ~= '' and redis.call('GET', KEYS[2]) == ARGV[4] then redis.call('DEL', KEYS[2]) end
+redis.call('PUBLISH', ARGV[5], tostring(v + 1))
+return v + 1`
+
+/** Releases the lock if it is still the owner's (compare and delete), and tells the waiters to look again. */
+const releaseScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  redis.call('PUBLISH', ARGV[2], 'released')
+  return 1
+end
+return 0`
+
+/** @internal */
+export const defaultPrefix = "oauth2:token:"
+/** @internal */
+export const defaultLockTtl = Duration.seconds(10)
+/** @internal */
+export const defaultWait = Duration.seconds(1)
+/** @internal */
+export const defaultRefreshTokenRetention = Duration.days(30)
+
+const describe = (error: unknown): Record<string, unknown> => {
+  if (typeof error !== "object" || error === null) return { error: String(error) }
+  const name =
+    "_tag" in error && typeof error._tag === "string" ? error._tag : "name" in error && typeof error.name === "string" ? error.name : "unknown"
+  const message = "message" in error && typeof error.message === "string" ? error.message.slice(0, 256) : undefined
+  return { error: name, ...(message === undefined ? {} : { detail: message }) }
+}
+
+const randomOwner = (): string => Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("hex")
+
+interface Entry {
+  readonly version: number
+  readonly envelope: string
+}
+
+/** @internal */
+export const coordinator = (
+  options: SharedTokenSource.CoordinatorOptions
+): Effect.Effect<TokenSource.Coordinator, ConfigError.ConfigError, Redis.Redis | Scope.Scope> =>
+  Effect.gen(function* () {
+    const redis = yield* redisTag
+    const keys = yield* keyring.make(options.keys)
+    const prefix = options.prefix ?? defaultPrefix
+    const entryKey = `${prefix}{${options.key}}`
+    const lockKey = `${entryKey}:lock`
+    const channel = `${entryKey}:renewed`
+    const lockTtl = Math.max(1, Math.round(Duration.toMillis(Duration.decode(options.lockTtl ?? defaultLockTtl))))
+    const waitMillis = Math.max(1, Math.round(Duration.toMillis(Duration.decode(options.wait ?? defaultWait))))
+    const retention = Duration.toMillis(Duration.decode(options.refreshTokenRetention ?? defaultRefreshTokenRetention))
+    const client = redis.client as unknown as { eval: (script: string, numKeys: number, ...args: Array<string | number>) => Promise<unknown> }
+
+    /** Redis answers; a failure is logged once (until Redis answers again), never raised. */
+    let available = true
+    const call = (script: string, keys: ReadonlyArray<string>, args: ReadonlyArray<string | number>): Effect.Effect<Option.Option<unknown>> =>
+      Effect.tryPromise({ try: () => client.eval(script, keys.length, ...keys, ...args), catch: (e) => e }).pipe(
+        Effect.matchEffect({
+          onSuccess: (answer) =>
+            available
+              ? Effect.succeed(Option.some(answer))
+              : Effect.as(
+                  Effect.zipRight(
+                    Effect.sync(() => (available = true)),
+                    Effect.logInfo("shared token source: Redis answers again; sharing the token again", { key: options.key })
+                  ),
+                  Option.some(answer)
+                ),
+          onFailure: (error) =>
+            !available
+              ? Effect.succeedNone
+              : Effect.as(
+                  Effect.zipRight(
+                    Effect.sync(() => (available = false)),
+                    Effect.logWarning("shared token source: Redis is unavailable; serving the local cache and renewing locally until it answers", {
+                      key: options.key,
+                      ...describe(error)
+                    })
+                  ),
+                  Option.none()
+                )
+        })
+      )
+
+    /** The next announcement on the channel (a renewal stored, or a lock released). */
+    let announced = Deferred.unsafeMake<void>(FiberId.none)
+    yield* redis.subscribe(channel, () => {
+      const previous = announced
+      announced = Deferred.unsafeMake<void>(FiberId.none)
+      Deferred.unsafeDone(previous, Exit.void)
+    })
+
+    const entryOf = (answer: unknown): Entry | undefined => {
+      if (!Array.isArray(answer)) return undefined
+      const version = Number(answer[0])
+      const envelope = answer[1]
+      return Number.isSafeInteger(version) && typeof envelope === "string" ? { version, envelope } : undefined
+    }
+
+    /** The token of an entry; a corrupt or undecryptable one is logged and reads as absent (it will be replaced). */
+    const open = (entry: Entry): Effect.Effect<BearerToken.BearerToken | undefined> =>
+      entry.envelope === ""
+        ? Effect.succeed(undefined)
+        : Effect.flatMap(keys.decrypt(entry.envelope, entryKey), (plain) => {
+            const token = Option.isSome(plain) ? BearerToken.deserialize(plain.value) : undefined
+            return token !== undefined && Either.isRight(token)
+              ? Effect.succeed(token.right)
+              : Effect.as(
+                  Effect.logWarning("shared token source: ignoring a stored entry that does not decrypt to a token (it will be replaced)", {
+                    key: options.key
+                  }),
+                  undefined
+                )
+          })
+
+    /** The entry's TTL: the access token's expiry, or the refresh token's retention beyond it (at least a second). */
+    const ttlOf = (token: BearerToken.BearerToken, now: number): number => {
+      if (token.expiresAt === undefined) return Math.max(1_000, Math.round(retention))
+      const left = DateTime.toEpochMillis(token.expiresAt) - now + (token.refreshToken === undefined ? 0 : retention)
+      return Math.max(1_000, Math.round(left))
+    }
+
+    const release = (owner: string) => Effect.asVoid(call(releaseScript, [lockKey], [owner, channel]))
+
+    /** Stores a token over the entry of version `expected`: the new version, 0 if refused, none if Redis failed. */
+    const write = (expected: number, token: BearerToken.BearerToken, owner: string): Effect.Effect<Option.Option<number>> =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const sealed = yield* Effect.either(
+          Effect.flatMap(
+            Effect.try(() => BearerToken.serialize(token)),
+            (text) => keys.encrypt(text, entryKey)
+          )
+        )
+        if (Either.isLeft(sealed)) {
+          yield* Effect.logWarning("shared token source: could not seal the token; it is not shared", { key: options.key, ...describe(sealed.left) })
+          if (owner !== "") yield* release(owner)
+          return Option.none()
+        }
+        const answer = yield* call(writeScript, [entryKey, lockKey], [expected, sealed.right, ttlOf(token, now), owner, channel])
+        return Option.map(answer, Number)
+      })
+
+    /** The holder of the lock renews from the freshest token known, stores the result under the fence. */
+    const hold = <E>(renewal: TokenSource.Renewal<E>, owner: string, entry: Entry, stored: BearerToken.BearerToken | undefined) =>
+      Effect.gen(function* () {
+        const local = renewal.current
+        // the shared token carries the refresh token to use (rotated by whoever renewed last)
+        const from = stored !== undefined && (stored.refreshToken !== undefined || local?.refreshToken === undefined) ? stored : local
+        const token = yield* Effect.onExit(renewal.renew(from), (exit) => (Exit.isSuccess(exit) ? Effect.void : release(owner)))
+        const written = yield* write(entry.version, token, owner)
+        if (Option.isNone(written) || written.value !== 0) return token
+        // the lock expired meanwhile and a newer token was stored: that one is the fleet's
+        yield* Effect.logWarning("shared token source: a newer token was stored while this renewal ran (the lock expired); keeping it", {
+          key: options.key
+        })
+        const latest = yield* call(readScript, [entryKey], [])
+        const newer = Option.isSome(latest) ? entryOf(latest.value) : undefined
+        const newerToken = newer === undefined ? undefined : yield* open(newer)
+        const now = yield* Clock.currentTimeMillis
+        return newerToken !== undefined && renewal.accept(newerToken, now) ? newerToken : token
+      })
+
+    const renew = <E>(renewal: TokenSource.Renewal<E>): Effect.Effect<BearerToken.BearerToken, E> =>
+      Effect.gen(function* () {
+        const owner = randomOwner()
+        while (true) {
+          const next = announced
+          const read = yield* call(readScript, [entryKey], [])
+          const entry = Option.isSome(read) ? entryOf(read.value) : undefined
+          if (entry === undefined) return yield* renewal.renew(renewal.current)
+          const stored = yield* open(entry)
+          if (stored !== undefined && renewal.accept(stored, yield* Clock.currentTimeMillis)) return stored
+          const acquired = yield* call(acquireScript, [entryKey, lockKey], [owner, lockTtl])
+          if (Option.isNone(acquired) || !Array.isArray(acquired.value)) return yield* renewal.renew(renewal.current)
+          const [taken, version, envelope, pttl] = acquired.value as [number, string, string, number]
+          const current: Entry = { version: Number(version), envelope: String(envelope) }
+          const latest = current.envelope === entry.envelope ? stored : yield* open(current)
+          if (latest !== undefined && renewal.accept(latest, yield* Clock.currentTimeMillis)) {
+            if (taken === 1) yield* release(owner)
+            return latest
+          }
+          if (taken === 1) return yield* hold(renewal, owner, current, latest)
+          // another process renews: wait for its announcement, or at most `wait` (or the lock's remaining time)
+          const bound = Math.max(1, Math.min(waitMillis, Number(pttl) > 0 ? Number(pttl) : 1))
+          yield* Effect.ignore(Effect.timeout(Deferred.await(next), Duration.millis(bound)))
+        }
+      }).pipe(Effect.withSpan("oauth2.redis.shared_renewal", { attributes: { "oauth2.redis.key": options.key } }))
+
+    const invalidate = (token: BearerToken.BearerToken): Effect.Effect<void> =>
+      Effect.gen(function* () {
+        const read = yield* call(readScript, [entryKey], [])
+        const entry = Option.isSome(read) ? entryOf(read.value) : undefined
+        if (entry === undefined) return
+        const stored = yield* open(entry)
+        if (stored === undefined || !sameToken(stored, token)) return
+        // the access token reads as expired; its refresh token is kept for the next renewal
+        yield* write(entry.version, BearerToken.make({ ...stored, expiresAt: stored.issuedAt }), "")
+      })
+
+    return { renew, invalidate } satisfies TokenSource.Coordinator
+  })
+
+const sameToken = (a: BearerToken.BearerToken, b: BearerToken.BearerToken): boolean =>
+  a === b || Redacted.value(a.accessToken) === Redacted.value(b.accessToken)
+
+/** @internal */
+export const make = <E = never>(options: SharedTokenSource.Options<E>) =>
+  Effect.flatMap(coordinator(options), (coordinator) => TokenSource.make<E>({ ...options, coordinator }))
+
+/** @internal */
+export const layer = (options: SharedTokenSource.Options<never>) => Layer.scoped(TokenSource.TokenSource, make(options))
+
+/** @internal */
+export const keysConfig = (name = "OAUTH2_REDIS_KEYS") => keyring.keysConfig(name)
+
+/** @internal */
+export const layerConfig = (options: SharedTokenSource.ConfigOptions) =>
+  Layer.unwrapEffect(
+    Effect.map(Config.all([options.config ?? TokenSource.config, options.keys ?? keysConfig()]), ([source, keys]) =>
+      layer({ ...source, ...options, keys })
+    )
+  )

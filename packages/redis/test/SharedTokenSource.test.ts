@@ -1,0 +1,288 @@
+/**
+ * Shared token sources in one test process, each with a Redis connection of its own (several processes, as far as
+ * Redis can tell), against a real redis-server and a counting token endpoint.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { BearerToken, TokenRequest } from "@oauth2/core"
+import { TokenSource } from "@oauth2/flows"
+import { SharedTokenSource } from "@oauth2/redis"
+import { Effect, Either, Exit, Fiber, Layer, Redacted, type Scope } from "effect"
+import * as RedisServer from "./redisServer.js"
+import { accessToken, captureLogs, clientLayer, expired, key1, key2, raw, redisLayer } from "./support.js"
+import * as TokenEndpoint from "./tokenEndpoint.js"
+
+const grant = TokenRequest.clientCredentials({ scope: "read" })
+let keyCounter = 0
+const freshKey = () => `test-${++keyCounter}`
+
+/** A shared source, with its own Redis connection and client, built in the current scope. */
+const source = (options: Omit<SharedTokenSource.Options<never>, "keys"> & { keys?: SharedTokenSource.Options["keys"] }) =>
+  Effect.gen(function* () {
+    const server = yield* RedisServer.RedisServer
+    const endpoint = yield* TokenEndpoint.TokenEndpoint
+    const layer = Layer.merge(redisLayer(server.url), clientLayer(endpoint.url))
+    const context = yield* Layer.build(layer)
+    return yield* Effect.provide(SharedTokenSource.make({ keys: [key1], ...options }), context)
+  })
+
+const entry = (key: string) =>
+  Effect.gen(function* () {
+    const server = yield* RedisServer.RedisServer
+    const redis = yield* raw(server.url)
+    const name = `oauth2:token:{${key}}`
+    return {
+      redis,
+      name,
+      envelope: Effect.promise(() => redis.hget(name, "e")),
+      version: Effect.promise(() => redis.hget(name, "v")),
+      pttl: Effect.promise(() => redis.pttl(name))
+    }
+  })
+
+const TestLayer = Layer.merge(RedisServer.layer, TokenEndpoint.layer)
+
+/** A test on the real clock, with a redis-server and a token endpoint of its own. */
+const live = <A, E>(name: string, body: () => Effect.Effect<A, E, RedisServer.RedisServer | TokenEndpoint.TokenEndpoint | Scope.Scope>) =>
+  it.live(name, () => Effect.scoped(Effect.provide(body(), TestLayer)), 60_000)
+
+describe("SharedTokenSource", () => {
+  {
+    live("three processes of 200 fibers each, on an expired token: one token request, one token for all", () =>
+      Effect.gen(function* () {
+        const endpoint = yield* TokenEndpoint.TokenEndpoint
+        const before = endpoint.requests.length
+        const key = freshKey()
+        const sources = yield* Effect.all([1, 2, 3].map(() => source({ key, grant, token: expired() })))
+        const tokens = yield* Effect.all(
+          sources.flatMap((s) => Array.from({ length: 200 }, () => s.get)),
+          { concurrency: "unbounded" }
+        )
+        expect(endpoint.requests.length - before).toBe(1)
+        expect(new Set(tokens.map(accessToken)).size).toBe(1)
+      })
+    )
+
+    live("encrypted at rest (key id in the envelope), with the token's expiry as TTL; another process reads it back", () =>
+      Effect.gen(function* () {
+        const endpoint = yield* TokenEndpoint.TokenEndpoint
+        const key = freshKey()
+        const first = yield* source({ key, grant })
+        const token = yield* first.get
+        const stored = yield* entry(key)
+        const envelope = (yield* stored.envelope)!
+        expect(envelope.startsWith("v1.k1.")).toBe(true)
+        expect(envelope).not.toContain(accessToken(token))
+        expect(envelope).not.toContain(Buffer.from(accessToken(token)).toString("base64url"))
+        const ttl = yield* stored.pttl
+        expect(ttl).toBeGreaterThan(3_500_000)
+        expect(ttl).toBeLessThanOrEqual(3_600_000)
+        const before = endpoint.requests.length
+        const second = yield* source({ key, grant })
+        expect(accessToken(yield* second.get)).toBe(accessToken(token))
+        expect(endpoint.requests.length).toBe(before)
+      })
+    )
+
+    live("key rotation: an entry sealed with an older listed key is read; the next renewal seals with the first key", () =>
+      Effect.gen(function* () {
+        const endpoint = yield* TokenEndpoint.TokenEndpoint
+        const key = freshKey()
+        const old = yield* source({ key, grant, keys: [key1] })
+        const token = yield* old.get
+        const before = endpoint.requests.length
+        const rotated = yield* source({ key, grant, keys: [key2, key1] })
+        expect(accessToken(yield* rotated.get)).toBe(accessToken(token))
+        expect(endpoint.requests.length).toBe(before)
+        const renewed = yield* rotated.renew
+        const stored = yield* entry(key)
+        expect((yield* stored.envelope)!.startsWith("v1.k2.")).toBe(true)
+        // a process with the new key only reads the new entry
+        const next = yield* source({ key, grant, keys: [key2] })
+        expect(accessToken(yield* next.get)).toBe(accessToken(renewed))
+      })
+    )
+
+    live("a corrupt, foreign-keyed or wrongly typed entry is ignored (with a warning) and replaced", () =>
+      Effect.gen(function* () {
+        const endpoint = yield* TokenEndpoint.TokenEndpoint
+        for (const corrupt of ["garbage", "v1.k1.AAAA.BBBB", "v1.k9.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA", "string"]) {
+          const key = freshKey()
+          const stored = yield* entry(key)
+          if (corrupt === "string") yield* Effect.promise(() => stored.redis.set(stored.name, "not a hash"))
+          else yield* Effect.promise(() => stored.redis.hset(stored.name, "v", "7", "e", corrupt))
+          const logs = captureLogs()
+          const before = endpoint.requests.length
+          const s = yield* source({ key, grant })
+          const token = yield* Effect.provide(s.get, logs.layer)
+          expect(endpoint.requests.length).toBe(before + 1)
+          expect(logs.lines.join("\n"), corrupt).toContain("does not decrypt to a token")
+          const replaced = yield* source({ key, grant })
+          expect(accessToken(yield* replaced.get)).toBe(accessToken(token))
+          expect(endpoint.requests.length).toBe(before + 1)
+        }
+        // an entry sealed for another key name (copied) does not decrypt either
+        const a = freshKey()
+        const b = freshKey()
+        yield* (yield* source({ key: a, grant })).get
+        const from = yield* entry(a)
+        const to = yield* entry(b)
+        yield* Effect.promise(() => to.redis.hset(to.name, "v", "1", "e", "x"))
+        yield* Effect.promise(async () => to.redis.hset(to.name, "e", (await from.redis.hget(from.name, "e"))!))
+        const before = endpoint.requests.length
+        yield* (yield* source({ key: b, grant })).get
+        expect(endpoint.requests.length).toBe(before + 1)
+      })
+    )
+
+    live("rotating refresh tokens: one refresh for the fleet, the rotated refresh token stored with the access token", () =>
+      Effect.gen(function* () {
+        const endpoint = yield* TokenEndpoint.TokenEndpoint
+        endpoint.seed("RT-start")
+        const key = freshKey()
+        const before = endpoint.requests.length
+        const sources = yield* Effect.all([1, 2, 3].map(() => source({ key, token: expired("RT-start") })))
+        const tokens = yield* Effect.all(
+          sources.flatMap((s) => Array.from({ length: 50 }, () => s.get)),
+          { concurrency: "unbounded" }
+        )
+        const made = endpoint.requests.slice(before)
+        expect(made.map((r) => [r.grantType, r.refreshToken])).toEqual([["refresh_token", "RT-start"]])
+        expect(new Set(tokens.map(accessToken)).size).toBe(1)
+        expect(Redacted.value(tokens[0]!.refreshToken!)).toBe(endpoint.latestRefreshToken())
+        // the next renewal, by another process, uses the rotated refresh token from the store (a forced renewal
+        // first takes a token other than the one in hand: the shared one)
+        const other = yield* source({ key, token: expired("RT-start") })
+        expect(accessToken(yield* other.renew)).toBe(accessToken(tokens[0]!))
+        const renewed = yield* other.renew
+        expect(endpoint.requests.slice(before + 1).map((r) => r.refreshToken)).toEqual([Redacted.value(tokens[0]!.refreshToken!)])
+        expect(Redacted.value(renewed.refreshToken!)).toBe(endpoint.latestRefreshToken())
+      })
+    )
+
+    live("invalidating a token marks the shared copy expired: another process renews with its refresh token", () =>
+      Effect.gen(function* () {
+        const endpoint = yield* TokenEndpoint.TokenEndpoint
+        endpoint.seed("RT-inv")
+        const key = freshKey()
+        const a = yield* source({ key, token: expired("RT-inv") })
+        const token = yield* a.get
+        yield* a.invalidate(token)
+        const b = yield* source({ key })
+        const before = endpoint.requests.length
+        const renewed = yield* b.get
+        expect(accessToken(renewed)).not.toBe(accessToken(token))
+        expect(endpoint.requests.slice(before).map((r) => r.refreshToken)).toEqual([Redacted.value(token.refreshToken!)])
+      })
+    )
+
+    live("a stale holder's late write is refused: the token stored by the next holder stays", () =>
+      Effect.gen(function* () {
+        const endpoint = yield* TokenEndpoint.TokenEndpoint
+        const key = freshKey()
+        const stored = yield* entry(key)
+        const slow = yield* source({ key, grant, lockTtl: "200 millis" })
+        const fast = yield* source({ key, grant })
+        const n = endpoint.requests.length + 1
+        endpoint.settings.hold.add(n)
+        const logs = captureLogs()
+        const late = yield* Effect.fork(Effect.provide(slow.get, logs.layer))
+        // the slow holder's request is in flight; its lock expires
+        while (endpoint.requests.length < n) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+        while ((yield* Effect.promise(() => stored.redis.exists(`${stored.name}:lock`))) === 1)
+          yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+        const next = yield* fast.get
+        expect(yield* stored.version).toBe("1")
+        endpoint.release()
+        const answered = yield* Fiber.join(late)
+        // refused: the entry is still the next holder's, and the slow one answers it too
+        expect(yield* stored.version).toBe("1")
+        const reader = yield* source({ key, grant })
+        expect(accessToken(yield* reader.get)).toBe(accessToken(next))
+        expect(accessToken(answered)).toBe(accessToken(next))
+        expect(logs.lines.join("\n")).toContain("a newer token was stored")
+      })
+    )
+
+    live("Redis stopped mid-renewal and restarted: no caller fails, one warning, and sharing resumes", () =>
+      Effect.gen(function* () {
+        const server = yield* RedisServer.RedisServer
+        const endpoint = yield* TokenEndpoint.TokenEndpoint
+        const key = freshKey()
+        const logs = captureLogs()
+        const a = yield* source({ key, grant, token: expired() })
+        const b = yield* source({ key, grant })
+        const n = endpoint.requests.length + 1
+        endpoint.settings.hold.add(n)
+        const callers = yield* Effect.fork(
+          Effect.provide(
+            Effect.all(
+              Array.from({ length: 100 }, () => a.get),
+              { concurrency: "unbounded" }
+            ),
+            logs.layer
+          )
+        )
+        while (endpoint.requests.length < n) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+        yield* server.stop
+        endpoint.release()
+        const first = yield* Fiber.join(callers)
+        expect(new Set(first.map(accessToken)).size).toBe(1)
+        // while Redis is down: cached gets, and renewals made locally, each one request, without errors
+        const during = endpoint.requests.length
+        const again = yield* Effect.provide(
+          Effect.gen(function* () {
+            yield* Effect.all(
+              Array.from({ length: 100 }, () => a.get),
+              { concurrency: "unbounded" }
+            )
+            yield* a.renew
+            return yield* a.renew
+          }),
+          logs.layer
+        )
+        expect(endpoint.requests.length).toBe(during + 2)
+        expect(logs.lines.filter((l) => l.includes("Redis is unavailable"))).toHaveLength(1)
+        // back: the next renewal is shared again (b reads it without a request)
+        yield* server.start
+        let shared: BearerToken.BearerToken | undefined
+        for (let i = 0; i < 400 && shared === undefined; i++) {
+          const renewed = yield* Effect.provide(a.renew, logs.layer)
+          const stored = yield* entry(key)
+          if ((yield* stored.version) !== null) shared = renewed
+          else yield* Effect.promise(() => new Promise((r) => setTimeout(r, 25)))
+        }
+        expect(shared).toBeDefined()
+        expect(accessToken(shared!)).not.toBe(accessToken(again))
+        const before = endpoint.requests.length
+        expect(accessToken(yield* b.get)).toBe(accessToken(shared!))
+        expect(endpoint.requests.length).toBe(before)
+        expect(logs.lines.join("\n")).toContain("Redis answers again")
+      })
+    )
+  }
+
+  it.live("bad keys are a ConfigError: not 32 bytes, no key, repeated ids, a malformed OAUTH2_REDIS_KEYS", () =>
+    Effect.gen(function* () {
+      const short = { id: "k", key: Redacted.make(Buffer.alloc(16).toString("base64")) }
+      const bad = [[short], [], [key1, { ...key2, id: "k1" }], [{ id: "bad id", key: key1.key }]]
+      for (const keys of bad) {
+        const exit = yield* Effect.exit(
+          Effect.scoped(SharedTokenSource.coordinator({ key: "k", keys }).pipe(Effect.provide(redisLayer("redis://127.0.0.1:1"))))
+        )
+        expect(Exit.isFailure(exit)).toBe(true)
+        expect(JSON.stringify(exit)).not.toContain(Redacted.value(short.key))
+      }
+      const parsed = SharedTokenSource.keysConfig("KEYS")
+      const { ConfigProvider } = yield* Effect.promise(() => import("effect"))
+      const ok = yield* Effect.withConfigProvider(
+        parsed,
+        ConfigProvider.fromMap(new Map([["KEYS", `k2:${Redacted.value(key2.key)}, k1:${Redacted.value(key1.key)}`]]))
+      )
+      expect(ok.map((k) => k.id)).toEqual(["k2", "k1"])
+      const malformed = yield* Effect.either(Effect.withConfigProvider(parsed, ConfigProvider.fromMap(new Map([["KEYS", "nokey"]]))))
+      expect(Either.isLeft(malformed)).toBe(true)
+    })
+  )
+})
+
+void TokenSource
