@@ -122,6 +122,13 @@ export interface Clients {
   readonly privateKeyJwt: PrivateKeyJwtClient
   readonly public: PublicClient
   readonly encryptedIdToken: EncryptedIdTokenClient
+  /**
+   * A confidential client (`client_secret_basic`) registered with `dpop_bound_access_tokens: true`: its tokens must be
+   * DPoP-bound. With `features.dpop` only.
+   */
+  readonly dpop?: SecretClient
+  /** The browser app's public client (`"spa"`), registered with the {@link Options.spa} option only. */
+  readonly spa?: PublicClient
 }
 
 /**
@@ -168,6 +175,8 @@ export interface Endpoints {
   readonly introspection: string
   readonly revocation: string
   readonly endSession: string
+  /** RFC 7591 registration (served with `features.registration` only) */
+  readonly registration: string
 }
 
 /**
@@ -236,6 +245,16 @@ export interface FeatureOptions {
   readonly tokenExchange?: boolean
   /** RFC 7523 JWT bearer grant */
   readonly jwtBearer?: boolean
+  /**
+   * RFC 9449 DPoP, configured (default: node-oidc-provider's own defaults, proofs accepted without nonces): proofs checked at the token, PAR and UserInfo endpoints, DPoP-bound tokens
+   * (`cnf.jkt`), algorithms ES256, EdDSA, PS256, RS256; with `{ requireNonce: true }` every proof must carry a nonce
+   * the server gave (`use_dpop_nonce` and a `DPoP-Nonce` header otherwise). Registers `Clients.dpop`.
+   */
+  readonly dpop?: boolean | { readonly requireNonce?: boolean }
+  /** RFC 7591 dynamic client registration at `endpoints.registration` (default false; see `Options.initialAccessToken`) */
+  readonly registration?: boolean
+  /** RFC 7592 management of registered clients with their registration access token (default false; needs `registration`) */
+  readonly registrationManagement?: boolean
 }
 
 /**
@@ -259,6 +278,123 @@ export interface Options {
   readonly users?: ReadonlyArray<User>
   /** more redirect URIs registered for every client */
   readonly redirectUris?: ReadonlyArray<string>
+  /**
+   * Enables OpenID Connect Back-Channel Logout: every built-in client registers `uri` as its
+   * `backchannel_logout_uri`, and `backchannel_logout_session_required` (`sessionRequired`, default true: ID
+   * tokens and logout tokens carry `sid`). When a session ends at the end-session endpoint, the server POSTs a
+   * logout token there for each client of the session. Off by default.
+   */
+  readonly backchannelLogout?: { readonly uri: string; readonly sessionRequired?: boolean }
+  /** with `features.registration`: the initial access token registration requires (RFC 7591 3); default: none required */
+  readonly initialAccessToken?: string
+  /** serves a small protected resource (RFC 9728) on the server's origin; see {@link ProtectedResourceOptions} */
+  readonly protectedResource?: ProtectedResourceOptions
+  /**
+   * The origins a browser may call the client-authenticated endpoints from (token, revocation, introspection,
+   * userinfo, ...: node-oidc-provider's `clientBasedCORS`); a request from any other origin is refused with
+   * `invalid_request`. Default: any origin. Discovery and the JWKS are open to every origin.
+   */
+  readonly corsOrigins?: ReadonlyArray<string>
+  /** registers a browser single-page app as the public client `"spa"` (`Clients.spa`); see {@link SpaOptions} */
+  readonly spa?: SpaOptions
+  /**
+   * Makes the HTML sign-in page (the one a real browser gets) ask for a user name and a password, typed, and accept
+   * a user only with its password from `passwords` (by `sub`). Without it, the page offers a list of the users.
+   * The scripted `authorize` (which asks for JSON) still signs in without a password.
+   */
+  readonly passwordLogin?: { readonly passwords: Readonly<Record<string, string>> }
+  /**
+   * Mutual TLS (RFC 8705), default false: certificates generated at start with the `openssl` command (a CA, the
+   * server's, clients'), a second listener `https://127.0.0.1:PORT` that asks for a client certificate and serves the
+   * client-authenticated endpoints, advertised as `mtls_endpoint_aliases`; the clients `tls-client-auth` and
+   * `self-signed-tls-client-auth`, both with certificate-bound access tokens; a resource server on that listener
+   * that checks the binding. See {@link TestServerInfo.mtls}.
+   */
+  readonly mtls?: boolean
+  /** JARM: `response_mode=jwt`, `query.jwt`, `fragment.jwt`, `form_post.jwt` (default false) */
+  readonly jarm?: boolean
+  /**
+   * FAPI 2.0 Security Profile, default false: registers the client `fapi2` (private_key_jwt with the
+   * `privateKeyJwt` client's key, certificate-bound tokens, ES256 ID tokens and JARM answers, PAR required) under
+   * node-oidc-provider's FAPI 2.0 profile; implies {@link Options.mtls}.
+   */
+  readonly fapi2?: boolean
+}
+
+/**
+ * A PEM certificate with its private key (generated at each start, for tests only).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Certificate {
+  readonly cert: string
+  readonly key: string
+}
+
+/**
+ * The mTLS side of a test server started with `mtls` (or `fapi2`).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8705
+ * @since 0.1.0
+ * @category models
+ */
+export interface MtlsInfo {
+  /** the https listener, e.g. `https://127.0.0.1:54322` */
+  readonly origin: string
+  /** the CA (PEM) that issued the server's and the clients' certificates: trust it for the listener */
+  readonly ca: string
+  /**
+   * `GET` with `Authorization: Bearer <token>`: answers `{ sub, client_id, scope, cnf }` when the token is valid and
+   * its `cnf.x5t#S256` (if bound) is the presented certificate's thumbprint; else 401 `invalid_token`
+   */
+  readonly resource: string
+  readonly certificates: {
+    /** issued by the CA, subject `CN=tls-client-auth`: the client `tls-client-auth` */
+    readonly tlsClientAuth: Certificate
+    /** self-signed, in the JWKS of the client `self-signed-tls-client-auth` */
+    readonly selfSignedTlsClientAuth: Certificate
+    /** issued by the CA, subject `CN=fapi2`: the client `fapi2` binds its tokens to it */
+    readonly fapi2: Certificate
+    /** issued by the CA, subject `CN=someone-else`: no client's */
+    readonly other: Certificate
+  }
+}
+
+/**
+ * A browser single-page app registered as a public web client (`client_id` `"spa"`, `application_type: "web"`,
+ * `token_endpoint_auth_method: "none"`, PKCE required): its exact redirect URI, and where it may ask to land after
+ * an RP-initiated logout. It gets a refresh token with every authorization code (no `offline_access` needed; it ends
+ * with the end-user's session), rotated at every use unless `rotateRefreshToken: false`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SpaOptions {
+  readonly redirectUri: string
+  readonly postLogoutRedirectUris?: ReadonlyArray<string>
+}
+
+/**
+ * A protected resource served by the test server on its own origin (`http://127.0.0.1:PORT/mcp` by default): without
+ * a valid token it answers 401 with `WWW-Authenticate: Bearer resource_metadata="..."`; its RFC 9728 metadata is at
+ * `/.well-known/oauth-protected-resource/mcp`; it accepts the JWT access tokens this server issues for its resource
+ * identifier (`aud`, asked for with `resource`) and answers `{ resource, sub, client_id, scope }`. The options
+ * change what its metadata says, to test clients that must refuse it.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9728
+ * @since 0.1.0
+ * @category models
+ */
+export interface ProtectedResourceOptions {
+  /** its path on the server's origin (default `"/mcp"`) */
+  readonly path?: string
+  /** `scopes_supported`, also the scopes the server grants for it (default the test API's scopes) */
+  readonly scopes?: ReadonlyArray<string>
+  /** `authorization_servers` (default `[issuer]`) */
+  readonly authorizationServers?: ReadonlyArray<string>
+  /** the `resource` its metadata claims (default its identifier; another value makes the metadata mismatch) */
+  readonly advertisedResource?: string
 }
 
 /**
@@ -285,6 +421,18 @@ export interface AuthorizeOptions {
   readonly consent?: "approve" | "deny"
   /** keeps cookies (the end-user's session) across calls */
   readonly browser?: Browser
+}
+
+/**
+ * Options of the scripted logout (`endSession`).
+ * @since 0.1.0
+ * @category models
+ */
+export interface EndSessionOptions {
+  /** the browser of the login, whose session is ended */
+  readonly browser?: Browser
+  /** the answer at the logout confirmation (default true: sign out of the server) */
+  readonly confirm?: boolean
 }
 
 /**
@@ -330,6 +478,10 @@ export interface TestServerInfo {
   readonly resource: string
   /** the test API's scopes: `api:read`, `api:write` */
   readonly resourceScopes: ReadonlyArray<string>
+  /** the protected resource, with the `protectedResource` option: its identifier (its URL) and its metadata URL */
+  readonly protectedResource?: { readonly resource: string; readonly metadataUrl: string }
+  /** with the `mtls` or `fapi2` option */
+  readonly mtls?: MtlsInfo
 }
 
 /**
@@ -349,6 +501,14 @@ export interface TestServer extends TestServerInfo {
    * server (e.g. an unknown client or redirect_uri: the server shows an error page).
    */
   readonly authorize: (url: string | URL, options?: AuthorizeOptions) => Effect.Effect<string, TestServerError>
+  /**
+   * Plays the end-user's browser for an RP-initiated logout URL (the end-session endpoint with its parameters):
+   * answers the logout confirmation (`confirm`, default true: "yes, sign out" ends the whole session; false ends
+   * only this client's part) and returns the URL the browser lands on: the `post_logout_redirect_uri` (with its
+   * `state`, not followed), or the server's "signed out" page. With the `browser` of the login, the session it
+   * holds is ended (and back-channel logout tokens are sent before this returns).
+   */
+  readonly endSession: (url: string | URL, options?: EndSessionOptions) => Effect.Effect<string, TestServerError>
   /** Enters the device user code at the verification page, confirms, signs in as `accountId`, and consents. */
   readonly approveDevice: (userCode: string, options?: { readonly accountId?: string }) => Effect.Effect<void, TestServerError>
   /** Enters the device user code and aborts: the device then gets `access_denied`. */
@@ -386,6 +546,7 @@ export const TestServer: Context.Tag<TestServer, TestServer> = internal.tag
  */
 export interface StartedTestServer extends TestServerInfo {
   readonly authorize: (url: string | URL, options?: AuthorizeOptions) => Promise<string>
+  readonly endSession: (url: string | URL, options?: EndSessionOptions) => Promise<string>
   readonly approveDevice: (userCode: string, options?: { readonly accountId?: string }) => Promise<void>
   readonly denyDevice: (userCode: string) => Promise<void>
   readonly approveCiba: (authReqId: string) => Promise<void>
@@ -427,7 +588,7 @@ export type TestServerErrorTypeId = typeof TestServerErrorTypeId
 export interface TestServerError extends Cause.YieldableError {
   readonly [TestServerErrorTypeId]: TestServerErrorTypeId
   readonly _tag: "TestServerError"
-  readonly operation: "start" | "authorize" | "approveDevice" | "denyDevice" | "approveCiba" | "denyCiba" | "rotateSigningKey"
+  readonly operation: "start" | "authorize" | "endSession" | "approveDevice" | "denyDevice" | "approveCiba" | "denyCiba" | "rotateSigningKey"
   readonly message: string
   readonly cause?: unknown
 }
@@ -510,7 +671,10 @@ export const make = (options: Options = {}): Effect.Effect<TestServer, TestServe
       users: server.users,
       resource: server.resource,
       resourceScopes: server.resourceScopes,
+      ...(server.protectedResource === undefined ? {} : { protectedResource: server.protectedResource }),
+      ...(server.mtls === undefined ? {} : { mtls: server.mtls }),
       authorize: (url, options) => Effect.tryPromise({ try: () => server.authorize(url, options), catch: toError("authorize") }),
+      endSession: (url, options) => Effect.tryPromise({ try: () => server.endSession(url, options), catch: toError("endSession") }),
       approveDevice: (userCode, options) =>
         Effect.tryPromise({ try: () => server.approveDevice(userCode, options), catch: toError("approveDevice") }),
       denyDevice: (userCode) => Effect.tryPromise({ try: () => server.denyDevice(userCode), catch: toError("denyDevice") }),

@@ -31,3 +31,17 @@ export * as FakeHttp from "./FakeHttp.js"
  * @since 0.1.0
  */
 export * as ErrorLaws from "./ErrorLaws.js"
+
+/**
+ * A resource server that checks DPoP proofs and DPoP-bound tokens (RFC 9449).
+ *
+ * @since 0.1.0
+ */
+export * as DpopResourceServer from "./DpopResourceServer.js"
+
+/**
+ * A loopback HTTP listener serving an `@effect/platform` `HttpApp` (back-channel logout URIs, web backends in tests).
+ *
+ * @since 0.1.0
+ */
+export * as HttpListener from "./HttpListener.js"

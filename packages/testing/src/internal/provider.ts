@@ -10,6 +10,7 @@ import type * as Oidc from "oidc-provider"
 import { registerJwtBearer, registerTokenExchange } from "./grants.js"
 import { escape, page } from "./html.js"
 import { toPublicJwk } from "./keys.js"
+import { configure as configureSecureProfiles } from "./mtls.js"
 import type { Library } from "./library.js"
 import { claimsByScope, GrantType, oidcScopes, resourceServerInfo, routes, type ServerState } from "./state.js"
 
@@ -71,7 +72,7 @@ const interactionRoutes =
         ctx.set("cache-control", "no-store")
         if (ctx.accepts("json", "html") === "html") {
           ctx.type = "html"
-          ctx.body = interactionPage(body.prompt, String(body.client_id), base, body.users)
+          ctx.body = interactionPage(body.prompt, String(body.client_id), base, body.users, state.passwords !== undefined)
         } else {
           json(ctx, 200, body)
         }
@@ -88,7 +89,18 @@ const interactionRoutes =
         if (details.prompt.name !== "login") {
           return json(ctx, 400, { error: "invalid_request", error_description: `prompt is ${details.prompt.name}, not login` })
         }
-        const login = (await readForm(ctx)).get("login") ?? ""
+        const form = await readForm(ctx)
+        const login = form.get("login") ?? ""
+        // passwordLogin: the HTML page (a real browser) must give the user's password; the scripted agent asks for JSON
+        if (state.passwords !== undefined && ctx.accepts("json", "html") === "html") {
+          const expected = state.passwords.get(login)
+          if (expected === undefined || form.get("password") !== expected) {
+            ctx.status = 401
+            ctx.type = "html"
+            ctx.body = interactionPage("login", String(details.params["client_id"]), base, [], true, "Wrong user name or password.")
+            return
+          }
+        }
         if (!state.users.has(login)) {
           return json(ctx, 400, { error: "invalid_request", error_description: `unknown test user ${JSON.stringify(login)}` })
         }
@@ -126,15 +138,20 @@ const interactionRoutes =
     }
   }
 
-const interactionPage = (prompt: string, clientId: string, base: string, users: ReadonlyArray<string>): string =>
+const interactionPage = (prompt: string, clientId: string, base: string, users: ReadonlyArray<string>, password = false, error = ""): string =>
   prompt === "login"
     ? page(
         `Sign in to ${clientId}`,
-        `<form method="post" action="${escape(`${base}/login`)}">
-<select name="login">${users.map((u) => `<option value="${escape(u)}">${escape(u)}</option>`).join("")}</select>
+        `${error === "" ? "" : `<p role="alert">${escape(error)}</p>`}<form method="post" action="${escape(`${base}/login`)}">
+${
+  password
+    ? `<label>User name <input name="login" autocomplete="username" required></label>
+<label>Password <input name="password" type="password" autocomplete="current-password" required></label>`
+    : `<select name="login">${users.map((u) => `<option value="${escape(u)}">${escape(u)}</option>`).join("")}</select>`
+}
 <button type="submit">Sign in</button></form>
 <form method="post" action="${escape(`${base}/abort`)}"><button type="submit">Cancel</button></form>`,
-        `data-prompt="login"`
+        `data-prompt="login"${error === "" ? "" : ` data-error="${escape(error)}"`}`
       )
     : page(
         `Authorize ${clientId}`,
@@ -221,11 +238,15 @@ export const buildProvider = (lib: Library, state: ServerState): Oidc.Provider =
       url: (_ctx: unknown, interaction: { uid: string }) => `${state.issuerPath}/interaction/${interaction.uid}`,
       policy: interactionPolicy(lib)
     },
-    clientBasedCORS: () => true,
+    clientBasedCORS: (_ctx: unknown, origin: string) => state.corsOrigins === undefined || state.corsOrigins.includes(origin),
+    // the default (a refresh token only with offline_access), except for the clients that always get one (the SPA)
+    issueRefreshToken: (_ctx: unknown, client: Oidc.ClientModel, code: { scopes: Set<string> }) =>
+      client.grantTypeAllowed("refresh_token") && (state.refreshTokenClients.has(client.clientId) || code.scopes.has("offline_access")),
     pkce: {
       required: (_ctx: unknown, client: Oidc.ClientModel) => state.requirePkce || client.clientAuthMethod === "none"
     },
     rotateRefreshToken: state.rotateRefreshToken,
+    ...(features.dpop === false ? {} : { enabledJWA: { dPoPSigningAlgValues: ["ES256", "EdDSA", "PS256", "RS256"] } }),
     renderError: (ctx: Oidc.KoaContext, out: Record<string, unknown>) => {
       ctx.type = "html"
       ctx.body = page(
@@ -259,6 +280,16 @@ export const buildProvider = (lib: Library, state: ServerState): Oidc.Provider =
       devInteractions: { enabled: false },
       claimsParameter: { enabled: true },
       clientCredentials: { enabled: features.clientCredentials },
+      // without the option, node-oidc-provider's default (proofs accepted, no nonces)
+      ...(features.dpop === false
+        ? {}
+        : {
+            dPoP: {
+              enabled: true,
+              nonceSecret: globalThis.crypto.getRandomValues(Buffer.alloc(32)),
+              requireNonce: () => features.dpop !== false && features.dpop.requireNonce
+            }
+          }),
       encryption: { enabled: features.encryption },
       userinfo: { enabled: features.userinfo },
       pushedAuthorizationRequests: {
@@ -338,6 +369,13 @@ export const buildProvider = (lib: Library, state: ServerState): Oidc.Provider =
         // the end-user's authentication device is the test itself: it calls approveCiba / denyCiba
         triggerAuthenticationDevice: () => undefined
       },
+      registration: {
+        enabled: features.registration,
+        initialAccessToken: state.initialAccessToken ?? false,
+        issueRegistrationAccessToken: features.registrationManagement
+      },
+      registrationManagement: { enabled: features.registration && features.registrationManagement, rotateRegistrationAccessToken: false },
+      backchannelLogout: { enabled: state.backchannelLogout },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx: Oidc.KoaContext, form: string) => {
@@ -354,6 +392,7 @@ export const buildProvider = (lib: Library, state: ServerState): Oidc.Provider =
     }
   }
 
+  configureSecureProfiles(configuration, state.secure)
   const provider = new lib.Provider(state.issuer, configuration)
   provider.use(structuredTokens(state))
   provider.use(interactionRoutes(state, provider, lib))

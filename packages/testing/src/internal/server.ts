@@ -18,6 +18,7 @@ import type {
   Clients,
   EndpointName,
   Endpoints,
+  MtlsInfo,
   Options,
   RotatedKey,
   RotateOptions,
@@ -29,6 +30,9 @@ import { forms, marker } from "./html.js"
 import { generateKeyPair, type Jwk, type KeyPair, randomSecret } from "./keys.js"
 import { loadLibrary, loadMemoryAdapter } from "./library.js"
 import { buildProvider } from "./provider.js"
+import * as secureProfiles from "./mtls.js"
+import { endSession } from "./logout.js"
+import * as protectedResource from "./protectedResource.js"
 import { GrantType, oidcScopes, type ResolvedFeatures, routes, type ServerState } from "./state.js"
 
 /** @internal */
@@ -95,7 +99,10 @@ const resolveFeatures = (options: Options): ResolvedFeatures => {
     resourceIndicators: f.resourceIndicators ?? true,
     encryption: f.encryption ?? true,
     tokenExchange: f.tokenExchange ?? true,
-    jwtBearer: f.jwtBearer ?? true
+    jwtBearer: f.jwtBearer ?? true,
+    dpop: f.dpop === undefined || f.dpop === false ? false : { requireNonce: f.dpop !== true && f.dpop.requireNonce === true },
+    registration: f.registration ?? false,
+    registrationManagement: f.registrationManagement ?? false
   }
 }
 
@@ -150,7 +157,8 @@ const endpointsOf = (origin: string, issuerPath: string): Endpoints => {
     backchannelAuthentication: issuer + routes.backchannel_authentication,
     introspection: issuer + routes.introspection,
     revocation: issuer + routes.revocation,
-    endSession: issuer + routes.end_session
+    endSession: issuer + routes.end_session,
+    registration: issuer + routes.registration
   }
 }
 
@@ -168,7 +176,8 @@ const endpointByPath: ReadonlyMap<string, EndpointName> = new Map<string, Endpoi
   [routes.backchannel_authentication, "backchannelAuthentication"],
   [routes.introspection, "introspection"],
   [routes.revocation, "revocation"],
-  [routes.end_session, "endSession"]
+  [routes.end_session, "endSession"],
+  [routes.registration, "registration"]
 ])
 
 const readBody = async (req: IncomingMessage): Promise<Buffer> => {
@@ -240,7 +249,8 @@ export const start = async (options: Options): Promise<StartedTestServer> => {
     basic: randomSecret(),
     post: randomSecret(),
     jwt: randomSecret(),
-    encrypted: randomSecret()
+    encrypted: randomSecret(),
+    dpop: randomSecret()
   }
   const confidentialGrants = grantTypesFor(features, true)
   const publicGrants = grantTypesFor(features, false)
@@ -250,6 +260,12 @@ export const start = async (options: Options): Promise<StartedTestServer> => {
     post_logout_redirect_uris: redirectUris,
     grant_types: grantTypes,
     response_types: ["code"],
+    ...(options.backchannelLogout === undefined
+      ? {}
+      : {
+          backchannel_logout_uri: options.backchannelLogout.uri,
+          backchannel_logout_session_required: options.backchannelLogout.sessionRequired ?? true
+        }),
     ...(features.ciba ? { backchannel_token_delivery_mode: "poll" } : {})
   })
   const clientMetadata: Array<Record<string, unknown>> = [
@@ -298,12 +314,36 @@ export const start = async (options: Options): Promise<StartedTestServer> => {
         : {})
     }
   ]
+  if (features.dpop !== false) {
+    clientMetadata.push({
+      ...common(confidentialGrants),
+      client_id: "dpop",
+      client_secret: secrets.dpop,
+      token_endpoint_auth_method: "client_secret_basic",
+      dpop_bound_access_tokens: true
+    })
+  }
+  const spa = options.spa
+  if (spa !== undefined) {
+    for (const uri of [spa.redirectUri, ...(spa.postLogoutRedirectUris ?? [])]) {
+      if (!URL.canParse(uri)) throw new Error(`spa: invalid redirect URI ${JSON.stringify(uri)}`)
+    }
+    clientMetadata.push({
+      client_id: "spa",
+      application_type: "web",
+      token_endpoint_auth_method: "none",
+      redirect_uris: [spa.redirectUri],
+      post_logout_redirect_uris: [...(spa.postLogoutRedirectUris ?? [])],
+      grant_types: [GrantType.authorizationCode, ...(features.refreshToken ? [GrantType.refreshToken] : [])],
+      response_types: ["code"]
+    })
+  }
 
   const info = (clientId: string) => {
     const metadata = clientMetadata.find((c) => c["client_id"] === clientId)!
     return {
       clientId,
-      redirectUris,
+      redirectUris: metadata["redirect_uris"] as Array<string>,
       grantTypes: metadata["grant_types"] as Array<string>
     }
   }
@@ -340,10 +380,34 @@ export const start = async (options: Options): Promise<StartedTestServer> => {
         decryptionJwk: Redacted.make(keys.clientEncryption.privateJwk),
         publicJwk: keys.clientEncryption.publicJwk
       }
-    }
+    },
+    ...(spa === undefined ? {} : { spa: { ...info("spa"), tokenEndpointAuthMethod: "none" as const } }),
+    ...(features.dpop === false
+      ? {}
+      : { dpop: { ...info("dpop"), tokenEndpointAuthMethod: "client_secret_basic" as const, clientSecret: Redacted.make(secrets.dpop) } })
   }
 
+  // opt-in mTLS (an https listener), JARM and FAPI 2.0: their clients and the provider settings
+  let findStored: (token: string) => Promise<Record<string, unknown> | undefined> = () => Promise.resolve(undefined)
+  const secure = await secureProfiles.setup({
+    mtls: options.mtls === true,
+    jarm: options.jarm === true,
+    fapi2: options.fapi2 === true,
+    issuerPath,
+    common: common(confidentialGrants),
+    clientSigningJwk: keys.clientSigning.publicJwk,
+    forward: (req, res) => forward(req, res),
+    find: secureProfiles.findToken(
+      issuer,
+      () => state.signingKeys,
+      (token) => findStored(token)
+    )
+  })
+  if (secure !== undefined) clientMetadata.push(...secure.clients)
+
   const state: ServerState = {
+    secure: secure?.provider,
+    backchannelLogout: options.backchannelLogout !== undefined,
     issuer,
     issuerPath,
     features,
@@ -353,8 +417,14 @@ export const start = async (options: Options): Promise<StartedTestServer> => {
     accessTokenFormat: options.accessTokenFormat ?? "jwt",
     resource: RESOURCE,
     resourceScopes: RESOURCE_SCOPES,
+    initialAccessToken: options.initialAccessToken,
+    protectedResource:
+      options.protectedResource === undefined ? undefined : protectedResource.configure(origin, issuer, RESOURCE_SCOPES, options.protectedResource),
     users: new Map(users.map((u) => [u.sub, { sub: u.sub, claims: u.claims }])),
     clients: clientMetadata,
+    corsOrigins: options.corsOrigins,
+    refreshTokenClients: new Set(spa === undefined ? [] : ["spa"]),
+    passwords: options.passwordLogin === undefined ? undefined : new Map(Object.entries(options.passwordLogin.passwords)),
     adapter: createMemoryAdapter(15),
     cookieKeys: [randomSecret(), randomSecret()],
     signingKeys: [keys.rs256.privateJwk, keys.es256.privateJwk],
@@ -368,6 +438,10 @@ export const start = async (options: Options): Promise<StartedTestServer> => {
   const install = () => {
     provider = buildProvider(lib, state)
     callback = provider.callback()
+  }
+  findStored = async (token) => {
+    const found = await provider.AccessToken.find(token)
+    return found === undefined ? undefined : (found as unknown as Record<string, unknown>)
   }
   try {
     install()
@@ -383,6 +457,7 @@ export const start = async (options: Options): Promise<StartedTestServer> => {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", origin)
     let path = url.pathname
+    if (state.protectedResource !== undefined && (await protectedResource.handle(state, state.protectedResource, req, res, path))) return
     if (issuerPath !== "" && path === `/.well-known/oauth-authorization-server${issuerPath}`) {
       path = `${issuerPath}/.well-known/oauth-authorization-server`
     }
@@ -543,6 +618,7 @@ export const start = async (options: Options): Promise<StartedTestServer> => {
   let stopped: Promise<void> | undefined
   const stop = (): Promise<void> => {
     stopped ??= new Promise<void>((resolve, reject) => {
+      void secure?.close()
       server.close((error) => (error === undefined ? resolve() : reject(error)))
       server.closeAllConnections()
     })
@@ -556,7 +632,16 @@ export const start = async (options: Options): Promise<StartedTestServer> => {
     users,
     resource: RESOURCE,
     resourceScopes: RESOURCE_SCOPES,
+    ...(secure?.info === undefined ? {} : { mtls: secure.info as MtlsInfo }),
+    ...(state.protectedResource === undefined
+      ? {}
+      : { protectedResource: { resource: state.protectedResource.resource, metadataUrl: state.protectedResource.metadataUrl } }),
     authorize,
+    endSession: (url, opts) => {
+      const target = new URL(url)
+      if (!isOwn(target)) return Promise.reject(new Error(`${target.href} is not a URL of this server (${issuer})`))
+      return endSession(jarOf(opts?.browser), target, isOwn, opts?.confirm ?? true)
+    },
     approveDevice: (userCode, opts) => device(userCode, "approve", opts?.accountId ?? firstUser.sub),
     denyDevice: (userCode) => device(userCode, "deny", firstUser.sub),
     approveCiba,

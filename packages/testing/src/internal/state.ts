@@ -5,6 +5,8 @@
  */
 import type * as Oidc from "oidc-provider"
 import type { Jwk } from "./keys.js"
+import type { SecureProvider } from "./mtls.js"
+import type { ProtectedResourceConfig } from "./protectedResource.js"
 
 /** @internal */
 export const GrantType = {
@@ -33,6 +35,10 @@ export interface ResolvedFeatures {
   readonly encryption: boolean
   readonly tokenExchange: boolean
   readonly jwtBearer: boolean
+  /** DPoP (RFC 9449): off, or on with or without required nonces */
+  readonly dpop: false | { readonly requireNonce: boolean }
+  readonly registration: boolean
+  readonly registrationManagement: boolean
 }
 
 /** @internal */
@@ -57,6 +63,10 @@ export interface TestUser {
 
 /** @internal */
 export interface ServerState {
+  /** the opt-in mTLS, JARM and FAPI 2.0 settings (undefined: none) */
+  readonly secure: SecureProvider | undefined
+  /** OpenID Connect Back-Channel Logout is enabled (the `backchannelLogout` option). */
+  readonly backchannelLogout: boolean
   readonly issuer: string
   readonly issuerPath: string
   readonly features: ResolvedFeatures
@@ -66,8 +76,18 @@ export interface ServerState {
   readonly accessTokenFormat: "jwt" | "opaque"
   readonly resource: string
   readonly resourceScopes: ReadonlyArray<string>
+  /** the initial access token dynamic registration requires, if any */
+  readonly initialAccessToken: string | undefined
+  /** the protected resource (RFC 9728) served on the origin, if any; set once the port is known */
+  protectedResource: ProtectedResourceConfig | undefined
   readonly users: ReadonlyMap<string, TestUser>
   readonly clients: ReadonlyArray<Record<string, unknown>>
+  /** the origins allowed by CORS on client-authenticated endpoints; undefined: any */
+  readonly corsOrigins: ReadonlyArray<string> | undefined
+  /** clients that get a refresh token with every authorization code, without `offline_access` */
+  readonly refreshTokenClients: ReadonlySet<string>
+  /** `passwordLogin`: passwords by `sub`; undefined: the sign-in page lists the users */
+  readonly passwords: ReadonlyMap<string, string> | undefined
   readonly adapter: unknown
   readonly cookieKeys: Array<string>
   /** Private signing keys, the first one of each `alg` signs. Replaced on rotation. */
@@ -89,10 +109,10 @@ export const oidcScopes: ReadonlyArray<string> = ["openid", "offline_access", "p
 
 /** @internal */
 export const resourceServerInfo = (state: ServerState, resource: string): Oidc.ResourceServerInfo | undefined =>
-  resource === state.resource
+  resource === state.resource || resource === state.protectedResource?.resource
     ? {
-        scope: state.resourceScopes.join(" "),
-        audience: state.resource,
+        scope: (resource === state.resource ? state.resourceScopes : state.protectedResource!.scopes).join(" "),
+        audience: resource,
         accessTokenTTL: state.ttl.accessToken,
         accessTokenFormat: state.accessTokenFormat,
         ...(state.accessTokenFormat === "jwt" ? { jwt: { sign: { alg: "RS256" } } } : {})
