@@ -99,8 +99,8 @@ export const encodeMetadata: (metadata: ClientMetadata) => Record<string, unknow
 /**
  * Decodes a registration answer (HTTP 201 of RFC 7591 3.2.1, or 200 of RFC 7592 read and update): `client_id`
  * required, every standard member with its standard type, the dates as instants, secrets `Redacted`, unknown
- * members kept in `extra`. A registration access token without a client configuration endpoint (or the reverse)
- * is refused. Failures are `UnexpectedResponse` naming the member at fault (never a secret's value).
+ * members kept in `extra`. A registration access token without a client configuration endpoint is refused.
+ * Failures are `UnexpectedResponse` naming the member at fault (never a secret's value).
  *
  * @example
  * ```ts

@@ -116,15 +116,11 @@ const decodeWire = wire.decoder(Response, "registration")
 export const decode = (raw: unknown, context?: ResponseContext): Either.Either<RegisteredClient, UnexpectedResponse> =>
   Either.flatMap(wire.plainBody(raw, "registration", context), (body) =>
     Either.flatMap(decodeWire(body, context), (decoded): Either.Either<RegisteredClient, UnexpectedResponse> => {
-      // RFC 7592 3: the registration access token and the client configuration endpoint come together
-      if ((decoded.registrationAccessToken === undefined) !== (decoded.registrationClientUri === undefined)) {
+      // RFC 7592 3: a registration access token is only usable at its client configuration endpoint (the endpoint
+      // without a token is accepted: a read or update answer may leave the current token unchanged and unsent)
+      if (decoded.registrationAccessToken !== undefined && decoded.registrationClientUri === undefined) {
         return Either.left(
-          unexpectedResponse(
-            "registration",
-            "registration_access_token and registration_client_uri: one is missing (RFC 7592 3 sends both or neither)",
-            body,
-            context
-          )
+          unexpectedResponse("registration", "registration_client_uri: is missing beside registration_access_token (RFC 7592 3)", body, context)
         )
       }
       const model: Record<string, unknown> = {}

@@ -48,9 +48,10 @@ const readBody = (
 const httpClientExchange =
   (client: HttpClient.HttpClient, fetchOptions: RequestInit): Exchange =>
   (endpoint, out, limit) => {
-    const base = out.method === "GET" ? HttpClientRequest.get(out.url) : HttpClientRequest.post(out.url)
+    const base = HttpClientRequest.make(out.method)(out.url)
     const withHeaders = HttpClientRequest.setHeaders(base, out.headers)
-    const request = out.body === undefined ? withHeaders : HttpClientRequest.bodyText(withHeaders, out.body, formContentType)
+    const request =
+      out.body === undefined ? withHeaders : HttpClientRequest.bodyText(withHeaders, out.body, out.headers["content-type"] ?? formContentType)
     return client.execute(request).pipe(
       Effect.mapError((e): Failure => ({
         error: TransportError.requestFailed(endpoint, out.url, e._tag === "RequestError" ? e.reason : "Decode", describeCause(e.cause ?? e), e.cause),
