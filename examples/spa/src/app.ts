@@ -2,23 +2,24 @@
  * A single-page app on @oauth2: a public client in the browser. Authorization code + PKCE (state, nonce, RFC 9207
  * `iss`), the pending request kept in `sessionStorage` across the redirect, the callback and the ID token validated,
  * a token source that renews with the (rotating) refresh token and keeps the token in `sessionStorage`, a protected
- * API called with the bearer token, and logout: the refresh token revoked, then RP-initiated logout at the server.
+ * API called with the bearer token, and logout: the refresh token revoked, then RP-initiated logout at the server
+ * (`EndSession`), whose redirect back is checked (`state`).
  *
  * It reads its settings from `/config.json` (written by the server that serves it, see `../server.ts`).
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
-import { AuthorizationRequest, BearerToken, type IdToken } from "@oauth2/core"
+import { AuthorizationRequest, BearerToken, EndSession, type IdToken } from "@oauth2/core"
 import { ApiClient, Grants, TokenSource } from "@oauth2/flows"
 import { ClientAuth, OAuthClient, Transport } from "@oauth2/http"
 import * as Cause from "effect/Cause"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
 import { type Config, keys } from "./config.js"
 
@@ -55,8 +56,6 @@ const showUser = (claims: IdToken.Claims): void => {
   $("user-sub").textContent = claims.sub
   $("user-iss").textContent = claims.iss
 }
-
-const randomState = (): string => [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("")
 
 const loadConfig = Effect.tryPromise(async (): Promise<Config> => {
   const response = await fetch("/config.json", { cache: "no-store" })
@@ -138,17 +137,17 @@ const logout = (config: Config, s: Session) =>
       yield* s.client.revoke(token).pipe(Effect.catchAll((e) => Effect.logWarning("could not revoke the refresh token", e)))
     }
     for (const key of Object.values(keys)) sessionStorage.removeItem(key)
-    const endSession = s.client.metadata?.endSessionEndpoint
-    if (endSession === undefined) return false
-    // OpenID Connect RP-Initiated Logout 1.0, section 2 (built by hand: @oauth2/http has no helper for it yet)
-    const url = new URL(endSession)
-    const state = randomState()
-    if (token?.idToken !== undefined) url.searchParams.set("id_token_hint", Redacted.value(token.idToken))
-    url.searchParams.set("client_id", config.clientId)
-    url.searchParams.set("post_logout_redirect_uri", config.postLogoutRedirectUri)
-    url.searchParams.set("state", state)
-    sessionStorage.setItem(keys.logoutState, state)
-    location.assign(url.href)
+    const endSessionEndpoint = s.client.endpoints.endSessionEndpoint
+    if (endSessionEndpoint === undefined) return false
+    // OpenID Connect RP-Initiated Logout: the server ends its session, then sends the browser back with our state
+    const request = yield* EndSession.make({
+      endSessionEndpoint,
+      clientId: config.clientId,
+      postLogoutRedirectUri: config.postLogoutRedirectUri,
+      ...(token?.idToken === undefined ? {} : { idTokenHint: token.idToken })
+    })
+    if (request.state !== undefined) sessionStorage.setItem(keys.logoutState, request.state)
+    location.assign(request.url)
     return true
   })
 
@@ -177,12 +176,13 @@ const main = async (): Promise<void> => {
     const done = await run(callback(config, here.href))
     history.replaceState(null, "", "/")
     if (Exit.isFailure(done)) return
-  } else if (here.searchParams.has("state")) {
-    // back from RP-initiated logout: the state we sent
-    const expected = sessionStorage.getItem(keys.logoutState)
+  } else if (sessionStorage.getItem(keys.logoutState) !== null) {
+    // back from RP-initiated logout: the state we sent must come back
+    const state = sessionStorage.getItem(keys.logoutState)!
     sessionStorage.removeItem(keys.logoutState)
     history.replaceState(null, "", "/")
-    if (expected !== here.searchParams.get("state")) return showError(new Error("unexpected state on return from logout"))
+    const checked = EndSession.validateCallback({ state }, here.href)
+    if (Either.isLeft(checked)) return showError(checked.left)
   }
 
   const opened = await run(session(config))
