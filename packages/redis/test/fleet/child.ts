@@ -1,0 +1,80 @@
+/**
+ * One process of a fleet (bundled and run by Fleet.test.ts and bench/redis/run.mjs): builds a shared
+ * token source, says `ready`, waits for `go` on stdin, then asks for a token from FIBERS fibers at once and prints
+ * one JSON line: how many got a token, the errors, the distinct access tokens, and each fiber's milliseconds.
+ *
+ * Environment: REDIS_URL, TOKEN_ENDPOINT, KEY, KEY_MATERIAL (base64 of 32 bytes), FIBERS, LOCK_TTL (ms), WAIT (ms),
+ * REFRESH_TOKEN (start with an expired token carrying it; otherwise with an expired token and client credentials).
+ */
+import { BearerToken, TokenRequest } from "@oauth2/core"
+import { OAuthClient, Transport } from "@oauth2/http"
+import { Redis, SharedTokenSource } from "@oauth2/redis"
+import { DateTime, Effect, Either, Layer, Redacted } from "effect"
+import { createInterface } from "node:readline"
+import { performance } from "node:perf_hooks"
+
+const env = process.env
+const fibers = Number(env["FIBERS"] ?? "100")
+const refreshToken = env["REFRESH_TOKEN"]
+
+const go = new Promise<void>((resolve) => {
+  const lines = createInterface({ input: process.stdin })
+  lines.on("line", (line) => {
+    if (line.trim() === "go") resolve()
+  })
+})
+
+const expired = BearerToken.make({
+  accessToken: "expired",
+  issuedAt: DateTime.unsafeMake(0),
+  expiresAt: DateTime.unsafeMake(1000),
+  ...(refreshToken === undefined ? {} : { refreshToken })
+})
+
+const layers = Layer.merge(
+  Redis.layer({ url: env["REDIS_URL"]!, retryStrategy: () => 50 }),
+  OAuthClient.layer({ endpoints: { tokenEndpoint: env["TOKEN_ENDPOINT"]! }, clientId: "fleet", clientSecret: Redacted.make("secret") }).pipe(
+    Layer.provide(Transport.layerFetch({ retry: false })),
+    Layer.orDie
+  )
+)
+
+const program = Effect.gen(function* () {
+  const source = yield* SharedTokenSource.make({
+    key: env["KEY"]!,
+    keys: [{ id: "k1", key: Redacted.make(env["KEY_MATERIAL"]!) }],
+    token: expired,
+    ...(refreshToken === undefined ? { grant: TokenRequest.clientCredentials({ scope: "read" }) } : {}),
+    lockTtl: Number(env["LOCK_TTL"] ?? "10000"),
+    wait: Number(env["WAIT"] ?? "1000")
+  })
+  process.stdout.write("ready\n")
+  yield* Effect.promise(() => go)
+  const started = performance.now()
+  const results = yield* Effect.all(
+    Array.from({ length: fibers }, () => Effect.either(source.get).pipe(Effect.map((result) => ({ result, millis: performance.now() - started })))),
+    { concurrency: "unbounded" }
+  )
+  const tokens = new Set<string>()
+  const errors: Array<string> = []
+  for (const { result } of results) {
+    if (Either.isRight(result)) tokens.add(Redacted.value(result.right.accessToken))
+    else errors.push(String(result.left._tag))
+  }
+  process.stdout.write(
+    JSON.stringify({
+      ok: results.length - errors.length,
+      errors,
+      tokens: [...tokens],
+      millis: results.map((r) => Math.round(r.millis * 1000) / 1000)
+    }) + "\n"
+  )
+}).pipe(Effect.scoped, Effect.provide(layers))
+
+Effect.runPromise(program).then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`${String(error)}\n`)
+    process.exit(1)
+  }
+)
