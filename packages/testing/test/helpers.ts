@@ -6,7 +6,7 @@ import { Redacted } from "effect"
 import * as jose from "jose"
 import { createHash, randomBytes } from "node:crypto"
 
-export type AnyClient = TestServer.Clients[keyof TestServer.Clients]
+export type AnyClient = NonNullable<TestServer.Clients[keyof TestServer.Clients]>
 
 export interface Answer {
   readonly status: number
