@@ -1,7 +1,8 @@
 /**
  * Endpoint answers in JWT form, verified like ID tokens (see `Jwt` for the JOSE rules) before they are decoded:
  * - signed (and optionally encrypted) UserInfo answers, `Content-Type: application/jwt` (OpenID Connect Core 5.3.2);
- * - JWT introspection answers, `Content-Type: application/token-introspection+jwt` (RFC 9701).
+ * - JWT introspection answers, `Content-Type: application/token-introspection+jwt` (RFC 9701);
+ * - JWT Secured Authorization Responses (JARM), the `response` parameter of a callback.
  *
  * @since 0.1.0
  */
@@ -120,3 +121,39 @@ export const introspection: <E = never>(
   options: Options<E>
 ) => Effect.Effect<Introspection.IntrospectionResponse, Jwt.InvalidJwt | OAuthError.InvalidArgument | OAuthError.UnexpectedResponse | E> =
   internal.introspection
+
+/**
+ * Verifies a JWT Secured Authorization Response (JARM: `response_mode=jwt`, `query.jwt`, `fragment.jwt`,
+ * `form_post.jwt`) and returns the authorization response parameters it carries, for the ordinary callback checks
+ * (`AuthorizationResponse.validate` with them: state, `iss`, error codes). The JWT is decrypted first when it is a
+ * JWE (with `decryptionKeys`), its signature verified with `keys` and an algorithm in `algorithms` (never `none`);
+ * `iss` must be the issuer, `aud` must contain the client id, `exp` is required and checked (with `nbf`, `iat`).
+ * Only the string claims other than `aud`, `exp`, `iat`, `nbf` and `jti` are kept as parameters.
+ *
+ * @example
+ * ```ts
+ * import { JwtResponse } from "@oauth2/core"
+ * import { Effect } from "effect"
+ * import type { JSONWebKeySet } from "jose"
+ *
+ * declare const responseJwt: string // the `response` parameter of the callback
+ * declare const jwks: JSONWebKeySet
+ * const program = Effect.gen(function* () {
+ *   const params = yield* JwtResponse.authorization(responseJwt, {
+ *     issuer: "https://as.example.com",
+ *     clientId: "my-client",
+ *     keys: jwks,
+ *     algorithms: ["PS256", "ES256"]
+ *   })
+ *   return params.get("code")
+ * })
+ * ```
+ *
+ * @see https://openid.net/specs/oauth-v2-jarm.html#section-4.4
+ * @since 0.1.0
+ * @category constructors
+ */
+export const authorization: <E = never>(
+  jwt: string | Redacted.Redacted<string>,
+  options: Options<E>
+) => Effect.Effect<URLSearchParams, Jwt.InvalidJwt | OAuthError.InvalidArgument | OAuthError.UnexpectedResponse | E> = internal.authorization

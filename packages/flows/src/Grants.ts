@@ -21,6 +21,7 @@ import type {
   BearerToken,
   DeviceAuthorization,
   IdToken,
+  Jwt,
   OAuthError,
   Params,
   TokenRequest
@@ -480,6 +481,9 @@ export type AuthorizationCodeError =
   | OAuthClient.CallError<"token">
   | IdToken.InvalidIdToken
   | ClientError.InvalidConfiguration
+  /** a JARM response (`response_mode=jwt`, ...) whose JWT failed verification */
+  | Jwt.InvalidJwt
+  | OAuthClient.JwksError
 
 /**
  * The authorization code grant with PKCE, state and nonce (OpenID Connect when the scope has `openid`): builds the

@@ -5,8 +5,8 @@
  * A {@link ClientAuth} is built once (validating its configuration and importing any key) and then applied by the
  * transport to each request with `authenticate`, which adds form parameters and headers. Every method of the
  * `token_endpoint_auth_method` registry is covered: `client_secret_basic`, `client_secret_post`,
- * `client_secret_jwt`, `private_key_jwt`, `none`, plus any user-supplied method ({@link custom}); `tls_client_auth`
- * is a property of the transport (a client certificate), used together with {@link none}.
+ * `client_secret_jwt`, `private_key_jwt`, `none`, `tls_client_auth` and `self_signed_tls_client_auth` (RFC 8705: the
+ * certificate is presented by the transport, see `@oauth2/http/Mtls`), plus any user-supplied method ({@link custom}).
  *
  * Secrets (client secret, private key, assertions, the Basic credentials) are `Redacted` in values, parameters,
  * headers and errors: rendering a `ClientAuth` or one of its errors never shows them.
@@ -53,7 +53,8 @@ export interface AuthRequest {
  * @since 0.1.0
  * @category models
  */
-export type Method = "client_secret_basic" | "client_secret_post" | "client_secret_jwt" | "private_key_jwt" | "none"
+export type Method =
+  "client_secret_basic" | "client_secret_post" | "client_secret_jwt" | "private_key_jwt" | "none" | "tls_client_auth" | "self_signed_tls_client_auth"
 
 /**
  * The HMAC algorithms of `client_secret_jwt`.
@@ -170,12 +171,23 @@ export interface None extends Base<"None", "none"> {}
 export interface Custom extends Base<"Custom", string> {}
 
 /**
+ * `tls_client_auth` (a certificate from a CA the server trusts, matched by subject) or `self_signed_tls_client_auth`
+ * (a certificate registered in the client's JWKS): the client proves who it is by the TLS handshake, so only
+ * `client_id` goes in the body. The certificate is the transport's (`@oauth2/http/Mtls`).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8705#section-2
+ * @since 0.1.0
+ * @category models
+ */
+export interface TlsClientAuth extends Base<"TlsClientAuth", "tls_client_auth" | "self_signed_tls_client_auth"> {}
+
+/**
  * A client authentication method, ready to apply to requests.
  *
  * @since 0.1.0
  * @category models
  */
-export type ClientAuth = ClientSecretBasic | ClientSecretPost | ClientSecretJwt | PrivateKeyJwt | None | Custom
+export type ClientAuth = ClientSecretBasic | ClientSecretPost | ClientSecretJwt | PrivateKeyJwt | None | TlsClientAuth | Custom
 
 /**
  * The type id of {@link ClientAuthError}.
@@ -476,6 +488,44 @@ export interface NoneOptions {
 export const none: (options: NoneOptions) => Effect.Effect<None, OAuthError.InvalidArgument> = internal.none
 
 /**
+ * Options of {@link tlsClientAuth} and {@link selfSignedTlsClientAuth}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TlsClientAuthOptions {
+  readonly clientId: string
+}
+
+/**
+ * `tls_client_auth` (RFC 8705 2.1): the client authenticates with a certificate issued by a CA the server trusts,
+ * presented by the mTLS transport; `client_id` is sent in the body, no secret.
+ *
+ * @example
+ * ```ts
+ * import { ClientAuth } from "@oauth2/http"
+ *
+ * const auth = ClientAuth.tlsClientAuth({ clientId: "my-client" })
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8705#section-2.1
+ * @since 0.1.0
+ * @category constructors
+ */
+export const tlsClientAuth: (options: TlsClientAuthOptions) => Effect.Effect<TlsClientAuth, OAuthError.InvalidArgument> = internal.tlsClientAuth
+
+/**
+ * `self_signed_tls_client_auth` (RFC 8705 2.2): the client authenticates with a self-signed certificate registered
+ * in its JWKS, presented by the mTLS transport; `client_id` is sent in the body, no secret.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8705#section-2.2
+ * @since 0.1.0
+ * @category constructors
+ */
+export const selfSignedTlsClientAuth: (options: TlsClientAuthOptions) => Effect.Effect<TlsClientAuth, OAuthError.InvalidArgument> =
+  internal.selfSignedTlsClientAuth
+
+/**
  * Options of {@link custom}.
  *
  * @since 0.1.0
@@ -527,6 +577,7 @@ export type MakeOptions =
   | ({ readonly method: "client_secret_jwt" } & ClientSecretJwtOptions)
   | ({ readonly method: "private_key_jwt" } & PrivateKeyJwtOptions)
   | ({ readonly method: "none" } & NoneOptions)
+  | ({ readonly method: "tls_client_auth" | "self_signed_tls_client_auth" } & TlsClientAuthOptions)
 
 /**
  * Builds a method from its `token_endpoint_auth_method` name, e.g. when the name comes from configuration or from

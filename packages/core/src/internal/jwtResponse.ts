@@ -11,7 +11,7 @@ import * as UserInfo from "../UserInfo.js"
 import * as jose from "./jose.js"
 
 const verified = <E>(
-  endpoint: "userinfo" | "introspection",
+  endpoint: "userinfo" | "introspection" | "authorization",
   jwt: string | Redacted.Redacted<string>,
   options: Options<E>,
   type: string | undefined
@@ -88,4 +88,31 @@ export const introspection = <E = never>(
       return yield* Effect.fail(toError(jose.failure("MissingClaim", "the 'token_introspection' claim is missing", "token_introspection")))
     }
     return yield* Introspection.decode(response)
+  })
+
+/** Claims of a JARM response that are about the JWT itself, not parameters of the authorization response. */
+const jwtOnlyClaims = new Set(["aud", "exp", "iat", "nbf", "jti"])
+
+/** @internal */
+export const authorization = <E = never>(
+  jwt: string | Redacted.Redacted<string>,
+  options: Options<E>
+): Effect.Effect<URLSearchParams, Jwt.InvalidJwt | OAuthError.InvalidArgument | OAuthError.UnexpectedResponse | E> =>
+  Effect.gen(function* () {
+    const { aud, claims, iss, toError } = yield* verified("authorization", jwt, options, undefined)
+    if (iss === undefined) return yield* Effect.fail(toError(jose.failure("MissingClaim", "the 'iss' claim is missing", "iss")))
+    if (iss !== options.issuer) {
+      return yield* Effect.fail(toError(jose.failure("IssuerMismatch", `'iss' ${jose.show(iss, 256)} is not the expected issuer`, "iss")))
+    }
+    if (aud === undefined) return yield* Effect.fail(toError(jose.failure("MissingClaim", "the 'aud' claim is missing", "aud")))
+    if (!aud.includes(options.clientId)) {
+      return yield* Effect.fail(toError(jose.failure("AudienceMismatch", "'aud' does not contain the client id", "aud")))
+    }
+    if (claims.exp === undefined) return yield* Effect.fail(toError(jose.failure("MissingClaim", "the 'exp' claim is missing", "exp")))
+    // the response parameters, as the callback checks read them: string claims only
+    const params = new URLSearchParams()
+    for (const [name, value] of Object.entries(claims)) {
+      if (typeof value === "string" && !jwtOnlyClaims.has(name)) params.append(name, value)
+    }
+    return params
   })

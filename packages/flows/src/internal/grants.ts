@@ -154,7 +154,8 @@ export const authorizationCodeCallback = (
 ) =>
   Effect.gen(function* () {
     const client = yield* OAuthClient.OAuthClient
-    const response = yield* AuthorizationResponse.validate(request, input)
+    // the client's validation: a JARM response is verified before the callback checks
+    const response = yield* client.authorizationResponse(request, input)
     return yield* client.authorizationCode(response, options)
   }).pipe(Effect.withSpan("oauth2.flows.authorization_code"))
 

@@ -220,6 +220,24 @@ export const none = Effect.fnUntraced(function* (options: ClientAuth.NoneOptions
   })
 })
 
+const tls = (method: ClientAuth.TlsClientAuth["method"]) =>
+  Effect.fnUntraced(function* (options: ClientAuth.TlsClientAuthOptions) {
+    const clientId = yield* checkClientId(options.clientId)
+    const params: Params.Params = [["client_id", clientId]]
+    return makeValue<ClientAuth.TlsClientAuth>({
+      _tag: "TlsClientAuth",
+      method,
+      clientId,
+      authenticate: (request) => addParams({ method, clientId }, request, params)
+    })
+  })
+
+/** @internal */
+export const tlsClientAuth = tls("tls_client_auth")
+
+/** @internal */
+export const selfSignedTlsClientAuth = tls("self_signed_tls_client_auth")
+
 /** @internal */
 export const custom = Effect.fnUntraced(function* (options: ClientAuth.CustomOptions) {
   const clientId = yield* checkClientId(options.clientId)
@@ -370,6 +388,10 @@ export const make = (options: ClientAuth.MakeOptions): Effect.Effect<ClientAuth.
       return privateKeyJwt(options)
     case "none":
       return none(options)
+    case "tls_client_auth":
+      return tlsClientAuth(options)
+    case "self_signed_tls_client_auth":
+      return selfSignedTlsClientAuth(options)
     default:
       return invalid("method", `'${String((options as { method: unknown }).method)}' is not a known token_endpoint_auth_method; use custom`)
   }
@@ -381,6 +403,10 @@ export const fromRegistration = (registration: ClientAuth.Registration): Effect.
   switch (method) {
     case "none":
       return none({ clientId })
+    case "tls_client_auth":
+      return tlsClientAuth({ clientId })
+    case "self_signed_tls_client_auth":
+      return selfSignedTlsClientAuth({ clientId })
     case "private_key_jwt":
       return privateJwk === undefined
         ? invalid("privateJwk", "a private_key_jwt client needs its private key")
