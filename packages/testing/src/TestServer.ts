@@ -41,7 +41,8 @@ export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_pos
 /**
  * What every registered client has. All clients are `application_type: "native"`, so their loopback redirect URIs
  * match on any port (RFC 8252 section 7.3): `http://127.0.0.1:8123/callback` is accepted for
- * `http://127.0.0.1/callback`.
+ * `http://127.0.0.1/callback`. The exception is the optional browser app client `spa` (`application_type: "web"`),
+ * whose one redirect URI must match exactly.
  *
  * @since 0.1.0
  * @category models
