@@ -44,7 +44,7 @@ afterAll(async () => {
 
 /** The app's state (`data-state` of `#app`) once it has settled. */
 const settled = async (page: Page, state: "signed-in" | "signed-out" | "error") => {
-  await page.waitForSelector(`#app[data-state="${state}"], #app[data-state="error"]`, { timeout: 20_000 })
+  await page.waitForSelector(`#app[data-state="${state}"], #app[data-state="error"]`, { timeout: 30_000 })
   const actual = await page.getAttribute("#app", "data-state")
   if (actual !== state) expect.fail(`the app is in state ${actual} (${await page.textContent("#error")}), not ${state}`)
 }
