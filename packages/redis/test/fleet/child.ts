@@ -4,7 +4,8 @@
  * one JSON line: how many got a token, the errors, the distinct access tokens, and each fiber's milliseconds.
  *
  * Environment: REDIS_URL, TOKEN_ENDPOINT, KEY, KEY_MATERIAL (base64 of 32 bytes), FIBERS, LOCK_TTL (ms), WAIT (ms),
- * REFRESH_TOKEN (start with an expired token carrying it; otherwise with an expired token and client credentials).
+ * REFRESH_TOKEN (start with an expired token carrying it; otherwise with an expired token and client credentials),
+ * WARMUP (get a token for another key first, so that the measured round runs warm).
  */
 import { BearerToken, TokenRequest } from "@oauth2/core"
 import { OAuthClient, Transport } from "@oauth2/http"
@@ -48,6 +49,19 @@ const program = Effect.gen(function* () {
     lockTtl: Number(env["LOCK_TTL"] ?? "10000"),
     wait: Number(env["WAIT"] ?? "1000")
   })
+  if (env["WARMUP"] !== undefined) {
+    // the code paths, the connections and Redis' script cache warm, on a key of their own
+    const warm = yield* SharedTokenSource.make({
+      key: `${env["KEY"]!}-warmup`,
+      keys: [{ id: "k1", key: Redacted.make(env["KEY_MATERIAL"]!) }],
+      token: expired,
+      grant: TokenRequest.clientCredentials({ scope: "read" })
+    })
+    yield* Effect.all(
+      Array.from({ length: fibers }, () => warm.get),
+      { concurrency: "unbounded", discard: true }
+    )
+  }
   process.stdout.write("ready\n")
   yield* Effect.promise(() => go)
   const started = performance.now()
