@@ -37,7 +37,9 @@ const setup = (respond: FakeHttp.Respond<FakeHttp.Request>, options: { readonly 
   const client = OAuthClient.layer({ clientId: "c", clientSecret: Redacted.make("s"), endpoints }).pipe(
     Layer.provide(options.dpop === false ? transport : Layer.merge(transport, dpop))
   )
-  return { fake, layer: options.dpop === false ? client : Layer.merge(client, dpop) }
+  // without DPoP, the tests do not ask for the Dpop service
+  const layer = (options.dpop === false ? client : Layer.merge(client, dpop)) as Layer.Layer<OAuthClient.OAuthClient | Dpop.Dpop, unknown>
+  return { fake, layer }
 }
 
 const clientCredentials = Effect.flatMap(OAuthClient.OAuthClient, (c) => c.token(TokenRequest.clientCredentials()))

@@ -18,7 +18,7 @@ type Clients = TestServer.Clients
 /** The server runs on real time: client assertions must carry real `iat`/`exp`, so these tests use the real clock. */
 const live = <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.withClock(self, Clock.make())
 
-const authFor = (server: TestServer.TestServer, name: keyof Omit<Clients, "public" | "encryptedIdToken">) =>
+const authFor = (server: TestServer.TestServer, name: keyof Omit<Clients, "public" | "encryptedIdToken" | "spa" | "dpop">) =>
   ClientAuth.fromRegistration(server.clients[name])
 
 /** The claims of a token answer's ID token, unverified (what the server put there). */
