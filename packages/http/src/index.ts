@@ -19,6 +19,8 @@ export * as OAuthClient from "./OAuthClient.js"
 export * as Bearer from "./Bearer.js"
 /** DPoP (RFC 9449): the key service, nonces and proofs of every request. @since 0.1.0 */
 export * as Dpop from "./Dpop.js"
+/** The FAPI 2.0 Security Profile as one layer. @since 0.1.0 */
+export * as Fapi2 from "./Fapi2.js"
 /** Dynamic client registration (RFC 7591) and management (RFC 7592). @since 0.1.0 */
 export * as ClientRegistration from "./ClientRegistration.js"
 /** From a protected resource to its Authorization Server (RFC 9728). @since 0.1.0 */

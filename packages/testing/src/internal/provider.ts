@@ -217,11 +217,19 @@ const structuredTokens =
     ctx.body = allowed ? { active: true, ...claims, token_type: "Bearer" } : { active: false }
   }
 
+/** The provider's outgoing requests without its SSRF-guarding dispatcher: tests listen on 127.0.0.1. */
+const loopbackFetch = (url: string | URL, options: RequestInit & { readonly dispatcher?: unknown }): Promise<Response> => {
+  const { dispatcher: _dispatcher, ...rest } = options
+  return fetch(url, rest)
+}
+
 /** @internal */
 export const buildProvider = (lib: Library, state: ServerState): Oidc.Provider => {
   const { errors } = lib
   const features = state.features
   const configuration: Oidc.Configuration = {
+    // back-channel logout POSTs to the test's loopback listener, which the provider's SSRF guard would refuse
+    ...(state.backchannelLogout ? { fetch: loopbackFetch } : {}),
     adapter: state.adapter,
     clients: state.clients.map((client) => structuredClone(client)),
     jwks: { keys: [...state.signingKeys, ...state.encryptionKeys] },
