@@ -19,3 +19,5 @@ export * as ApiClient from "./ApiClient.js"
 export * as Auth0 from "./Auth0.js"
 /** Ping Identity (PingFederate) preset: endpoint layout. @since 0.1.0 */
 export * as Ping from "./Ping.js"
+/** A protected resource's whole chain: 401, resource metadata, discovery, registration, authorization, retry. @since 0.1.0 */
+export * as ProtectedResource from "./ProtectedResource.js"

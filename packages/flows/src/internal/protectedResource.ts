@@ -1,0 +1,183 @@
+/** @internal */
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type { BearerToken, Registration, ServerMetadata } from "@oauth2/core"
+import { Bearer, ClientRegistration, OAuthClient, ResourceDiscovery, Transport } from "@oauth2/http"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Ref from "effect/Ref"
+import type * as ProtectedResource from "../ProtectedResource.js"
+import * as Grants from "./grants.js"
+
+const taggedError = <Tag extends string, A>(tag: Tag, typeId: symbol): new (fields: Record<string, unknown>) => A => {
+  const Ctor = Data.TaggedError(tag)
+  Object.defineProperty(Ctor.prototype, typeId, { value: typeId })
+  return Ctor as unknown as new (fields: Record<string, unknown>) => A
+}
+
+/** @internal */
+export const TypeId: ProtectedResource.TypeId = Symbol.for("@oauth2/flows/ProtectedResource/ProtectedResourceError") as ProtectedResource.TypeId
+
+const RequestFailedError = taggedError<"ResourceRequestFailed", ProtectedResource.ResourceRequestFailed>("ResourceRequestFailed", TypeId)
+const StillUnauthorizedError = taggedError<"StillUnauthorized", ProtectedResource.StillUnauthorized>("StillUnauthorized", TypeId)
+const UserAgentFailedError = taggedError<"UserAgentFailed", ProtectedResource.UserAgentFailed>("UserAgentFailed", TypeId)
+
+/** @internal */
+export const isProtectedResourceError = (u: unknown): u is ProtectedResource.ProtectedResourceError =>
+  typeof u === "object" && u !== null && TypeId in u
+
+/** @internal */
+export const resourceRequestFailed = (url: string, cause: unknown): ProtectedResource.ResourceRequestFailed =>
+  new RequestFailedError({ url, cause, message: `the request to the protected resource ${url.slice(0, 512)} failed` })
+
+/** @internal */
+export const stillUnauthorized = (url: string, status: number): ProtectedResource.StillUnauthorized =>
+  new StillUnauthorizedError({
+    url,
+    status,
+    message: `the protected resource ${url.slice(0, 512)} refused the new access token (HTTP ${status})`
+  })
+
+/** @internal */
+export const userAgentFailed = (message: string, cause?: unknown): ProtectedResource.UserAgentFailed =>
+  new UserAgentFailedError({
+    message: `the user agent did not bring back an authorization response: ${message.slice(0, 512)}`,
+    ...(cause === undefined ? {} : { cause })
+  })
+
+/** @internal */
+export const UserAgent = Context.GenericTag<ProtectedResource.UserAgent>("@oauth2/flows/ProtectedResource/UserAgent")
+
+/** @internal */
+export const layerUserAgent = (authorize: ProtectedResource.UserAgent["authorize"]) => Layer.succeed(UserAgent, { authorize })
+
+/** @internal */
+export const tag = Context.GenericTag<ProtectedResource.ProtectedResource>("@oauth2/flows/ProtectedResource")
+
+/** The resource identifier a request's URL stands for: the URL without its fragment (RFC 9728 3.3). */
+const resourceOf = (url: string): string => {
+  const hash = url.indexOf("#")
+  return hash === -1 ? url : url.slice(0, hash)
+}
+
+const defaultRegistration = (options: ProtectedResource.Options): Registration.ClientMetadata => {
+  const loopback = URL.canParse(options.redirectUri) && Transport.isLoopback(new URL(options.redirectUri))
+  return {
+    redirectUris: [options.redirectUri],
+    grantTypes: ["authorization_code", "refresh_token"],
+    responseTypes: ["code"],
+    tokenEndpointAuthMethod: "none",
+    ...(loopback ? { applicationType: "native" } : {}),
+    clientName: "oauth2 client"
+  }
+}
+
+interface Authorized {
+  readonly token: BearerToken.BearerToken
+}
+
+/** @internal */
+export const make = (options: ProtectedResource.Options) =>
+  Effect.gen(function* () {
+    const transport = yield* Transport.Transport
+    const http = yield* HttpClient.HttpClient
+    const userAgent = yield* UserAgent
+    const provide = <A, E>(effect: Effect.Effect<A, E, Transport.Transport>) => Effect.provideService(effect, Transport.Transport, transport)
+    const current = yield* Ref.make<Authorized | undefined>(undefined)
+    // registered clients, by issuer: one registration per Authorization Server for the life of the service
+    const registered = new Map<string, OAuthClient.OAuthClient>()
+    const lock = yield* Effect.makeSemaphore(1)
+
+    const sendWith = (request: HttpClientRequest.HttpClientRequest, token: BearerToken.BearerToken | undefined) =>
+      Effect.mapError(
+        token === undefined
+          ? http.execute(request)
+          : Bearer.withToken(http, Effect.succeed(token), options.allowInsecureHttp === true ? { allowInsecureHttp: true } : {}).execute(request),
+        (cause) => resourceRequestFailed(request.url, cause)
+      )
+
+    const clientFor = (server: ServerMetadata.ServerMetadata) =>
+      Effect.gen(function* () {
+        if (options.client !== undefined) return yield* OAuthClient.make({ ...options.client, metadata: server })
+        const known = registered.get(server.issuer)
+        if (known !== undefined) return known
+        const registration = options.registration ?? {}
+        const { client } = yield* ClientRegistration.registerClient({
+          serverMetadata: server,
+          metadata: registration.metadata ?? defaultRegistration(options),
+          ...(registration.initialAccessToken === undefined ? {} : { initialAccessToken: registration.initialAccessToken }),
+          ...(registration.softwareStatement === undefined ? {} : { softwareStatement: registration.softwareStatement })
+        })
+        registered.set(server.issuer, client)
+        return client
+      })
+
+    const authorize = (url: string, challenge: string | undefined) =>
+      Effect.gen(function* () {
+        const resource = options.resource ?? resourceOf(url)
+        const metadataUrl = ResourceDiscovery.metadataUrlFromChallenge(challenge)
+        const metadata = yield* provide(ResourceDiscovery.fetchMetadata({ resource, ...(metadataUrl === undefined ? {} : { metadataUrl }) }))
+        const server = yield* provide(
+          ResourceDiscovery.discoverAuthorizationServer({
+            metadata,
+            ...(options.choose === undefined ? {} : { choose: options.choose }),
+            ...(options.discoveryKind === undefined ? {} : { kind: options.discoveryKind })
+          })
+        )
+        const client = yield* provide(clientFor(server))
+        const requested = challenge === undefined ? undefined : challengeScope(challenge)
+        const scope = options.scope ?? requested ?? metadata.scopesSupported?.join(" ")
+        const flow = yield* Effect.provideService(
+          Grants.authorizationCodeFlow({
+            redirectUri: options.redirectUri,
+            resource: metadata.resource,
+            ...(scope === undefined || scope === "" ? {} : { scope })
+          }),
+          OAuthClient.OAuthClient,
+          client
+        )
+        const callback = yield* userAgent.authorize({ url: flow.request.url, redirectUri: options.redirectUri })
+        const { token } = yield* flow.callback(callback, { resource: metadata.resource })
+        yield* Ref.set(current, { token })
+        return token
+      }).pipe(Effect.withSpan("oauth2.flows.protected_resource.authorize"))
+
+    const execute = (request: HttpClientRequest.HttpClientRequest) =>
+      Effect.gen(function* () {
+        const before = yield* Ref.get(current)
+        const first = yield* sendWith(request, before?.token)
+        if (first.status !== 401) return first
+        const challenge = first.headers["www-authenticate"]
+        // one authorization at a time: a caller that waited finds the token another one obtained
+        const token = yield* lock.withPermits(1)(
+          Effect.flatMap(Ref.get(current), (now) =>
+            now !== undefined && now !== before ? Effect.succeed(now.token) : authorize(request.url, challenge)
+          )
+        )
+        const retried = yield* sendWith(request, token)
+        return retried.status === 401 ? yield* Effect.fail(stillUnauthorized(request.url, retried.status)) : retried
+      }).pipe(Effect.withSpan("oauth2.flows.protected_resource"))
+
+    const service: ProtectedResource.ProtectedResource = {
+      execute,
+      token: Effect.map(Ref.get(current), (a) => a?.token)
+    }
+    return service
+  })
+
+const challengeScope = (header: string): string | undefined => {
+  for (const challenge of Bearer.parseChallenges(header)) {
+    const scope = challenge.params["scope"]
+    if (scope !== undefined) return scope
+  }
+  return undefined
+}
+
+/** @internal */
+export const layer = (options: ProtectedResource.Options) => Layer.effect(tag, make(options))
+
+/** @internal */
+export const access = (request: HttpClientRequest.HttpClientRequest, options: ProtectedResource.Options) =>
+  Effect.flatMap(make(options), (service) => service.execute(request))

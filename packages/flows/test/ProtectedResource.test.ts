@@ -1,0 +1,209 @@
+/**
+ * The whole chain of a protected resource (what MCP clients do) against a real Authorization Server and its
+ * protected resource (@oauth2/testing): 401 -> RFC 9728 metadata -> discovery -> RFC 7591 registration ->
+ * authorization code + PKCE with `resource` -> token -> the call retried; and each refusal as its typed error.
+ */
+import { FetchHttpClient, HttpClientRequest } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import { ProtectedResource } from "@oauth2/flows"
+import { Transport } from "@oauth2/http"
+import { FakeHttp, TestServer } from "@oauth2/testing"
+import { Clock, Effect, Layer, Redacted } from "effect"
+import * as jose from "jose"
+
+const live = <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.withClock(self, Clock.make())
+const redirectUri = "http://127.0.0.1/callback"
+
+/** The user agent: the test server's scripted browser signs alice in and consents. */
+const UserAgentTest = Layer.effect(
+  ProtectedResource.UserAgent,
+  Effect.map(TestServer.TestServer, (server) => ({
+    authorize: ({ url }: { readonly url: string }) => Effect.mapError(server.authorize(url), (e) => ProtectedResource.userAgentFailed(e.message, e))
+  }))
+)
+
+const NetworkLive = Layer.mergeAll(Transport.layerFetch({ retry: false }), FetchHttpClient.layer)
+
+const serverWith = (options: TestServer.Options = {}) =>
+  Layer.provideMerge(UserAgentTest, TestServer.layer({ features: { registration: true }, protectedResource: {}, ...options }))
+
+describe("ProtectedResource: the whole chain", () => {
+  it.layer(Layer.merge(serverWith(), NetworkLive), { timeout: 60_000 })((it) => {
+    it.effect("a 401 becomes metadata, discovery, registration, authorization with resource, and the retried call", () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer.TestServer
+        const resource = server.protectedResource!.resource
+        const service = yield* ProtectedResource.make({ redirectUri })
+        const response = yield* service.execute(HttpClientRequest.get(resource))
+        expect(response.status).toBe(200)
+        const body = (yield* response.json) as { resource: string; sub: string; client_id: string; scope: string }
+        expect(body.resource).toBe(resource)
+        expect(body.sub).toBe("alice")
+        expect(body.scope).toBe(server.resourceScopes.join(" "))
+        const token = (yield* service.token)!
+        // RFC 8707: the access token is for this resource only
+        const claims = jose.decodeJwt(Redacted.value(token.accessToken))
+        expect(claims.aud).toBe(resource)
+        expect(claims.client_id).toBe(body.client_id)
+        // a second call reuses the token: no second registration or authorization
+        const again = yield* service.execute(HttpClientRequest.get(resource))
+        expect(again.status).toBe(200)
+        expect(((yield* again.json) as { client_id: string }).client_id).toBe(body.client_id)
+        expect(yield* service.token).toBe(token)
+      }).pipe(live)
+    )
+
+    it.effect("a configured client skips registration", () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer.TestServer
+        const resource = server.protectedResource!.resource
+        const response = yield* ProtectedResource.access(HttpClientRequest.get(resource), {
+          redirectUri,
+          client: { clientId: server.clients.clientSecretBasic.clientId, clientSecret: server.clients.clientSecretBasic.clientSecret }
+        })
+        expect(((yield* response.json) as { client_id: string }).client_id).toBe(server.clients.clientSecretBasic.clientId)
+      }).pipe(live)
+    )
+
+    it.effect("an authorization server the chooser picks outside the list is refused before anything is sent to it", () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer.TestServer
+        const error = yield* Effect.flip(
+          ProtectedResource.access(HttpClientRequest.get(server.protectedResource!.resource), {
+            redirectUri,
+            choose: () => "https://as.evil.example"
+          })
+        )
+        expect(error._tag).toBe("AuthorizationServerNotListed")
+      }).pipe(live)
+    )
+
+    it.effect("the user agent's failure is a typed error", () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer.TestServer
+        const error = yield* Effect.flip(
+          ProtectedResource.access(HttpClientRequest.get(server.protectedResource!.resource), { redirectUri }).pipe(
+            Effect.provide(ProtectedResource.layerUserAgent(() => Effect.fail(ProtectedResource.userAgentFailed("closed by the user"))))
+          )
+        )
+        expect(error._tag).toBe("UserAgentFailed")
+      }).pipe(live)
+    )
+  })
+
+  it.layer(Layer.merge(serverWith({ protectedResource: { advertisedResource: "https://api.example.test/other" } }), NetworkLive), {
+    timeout: 60_000
+  })((it) => {
+    it.effect("metadata for another resource is refused", () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer.TestServer
+        const error = yield* Effect.flip(ProtectedResource.access(HttpClientRequest.get(server.protectedResource!.resource), { redirectUri }))
+        expect(error._tag).toBe("MismatchingResource")
+      }).pipe(live)
+    )
+  })
+
+  it.layer(Layer.merge(serverWith({ protectedResource: { authorizationServers: ["https://as.other.example"] } }), NetworkLive), {
+    timeout: 60_000
+  })((it) => {
+    it.effect("a configured server that is not in the resource's list is refused", () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer.TestServer
+        const error = yield* Effect.flip(
+          ProtectedResource.access(HttpClientRequest.get(server.protectedResource!.resource), { redirectUri, choose: () => server.issuer })
+        )
+        expect(error._tag).toBe("AuthorizationServerNotListed")
+      }).pipe(live)
+    )
+  })
+
+  it.layer(Layer.merge(serverWith({ features: { registration: false } }), NetworkLive), { timeout: 60_000 })((it) => {
+    it.effect("without a configured client, a server without registration is EndpointNotSupported", () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer.TestServer
+        const error = yield* Effect.flip(ProtectedResource.access(HttpClientRequest.get(server.protectedResource!.resource), { redirectUri }))
+        expect(error._tag).toBe("EndpointNotSupported")
+      }).pipe(live)
+    )
+  })
+})
+
+describe("ProtectedResource over a fake network", () => {
+  const resource = "https://api.example.com/mcp"
+  const issuer = "https://as.example.com"
+  const challenge = { "www-authenticate": 'Bearer resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/mcp"' }
+  /** The Authorization Server: metadata (RFC 8414), registration, token. */
+  const authorizationServer = () =>
+    FakeHttp.makeFetch((request) => {
+      const url = new URL(request.url)
+      if (url.href === "https://api.example.com/.well-known/oauth-protected-resource/mcp") {
+        return FakeHttp.json({ resource, authorization_servers: [issuer], scopes_supported: ["read"] })
+      }
+      if (url.href === `${issuer}/.well-known/oauth-authorization-server`) {
+        return FakeHttp.json({
+          issuer,
+          authorization_endpoint: `${issuer}/authorize`,
+          token_endpoint: `${issuer}/token`,
+          registration_endpoint: `${issuer}/register`
+        })
+      }
+      if (url.href === `${issuer}/register`) return FakeHttp.json({ client_id: "registered", token_endpoint_auth_method: "none" }, 201)
+      if (url.href === `${issuer}/token`) return FakeHttp.json({ access_token: "the-token", token_type: "Bearer", expires_in: 60 })
+      return new Response("not found", { status: 404 })
+    })
+  /** The user agent: approves at once, answering the request's state. */
+  const UserAgentFake = ProtectedResource.layerUserAgent(({ redirectUri: back, url }) =>
+    Effect.succeed(`${back}?code=the-code&state=${new URL(url).searchParams.get("state")}`)
+  )
+
+  it.effect("sends resource, PKCE and the registered client; a resource that refuses the new token is StillUnauthorized", () => {
+    const as = authorizationServer()
+    const api = FakeHttp.make(() => FakeHttp.json({ error: "unauthorized" }, 401, challenge))
+    return Effect.gen(function* () {
+      const error = yield* Effect.flip(ProtectedResource.access(HttpClientRequest.get(resource), { redirectUri }))
+      expect(error._tag).toBe("StillUnauthorized")
+      expect(api.seen.length).toBe(2)
+      expect(api.seen[0]?.headers["authorization"]).toBeUndefined()
+      expect(api.seen[1]?.headers["authorization"]).toBe("Bearer the-token")
+      const register = as.seen.find((r) => r.url.endsWith("/register"))!
+      expect(JSON.parse(register.body)).toMatchObject({
+        redirect_uris: [redirectUri],
+        token_endpoint_auth_method: "none",
+        application_type: "native"
+      })
+      const token = as.seen.find((r) => r.url.endsWith("/token"))!
+      expect(token.form.get("resource")).toBe(resource)
+      expect(token.form.get("client_id")).toBe("registered")
+      expect(token.form.get("code_verifier")?.length).toBeGreaterThanOrEqual(43)
+    }).pipe(Effect.provide(Layer.mergeAll(api.layer, Transport.layerFetch({ fetch: as.fetch, retry: false }), UserAgentFake)))
+  })
+
+  it.effect("an answer other than 401 is passed through, without a token or any authorization", () => {
+    const as = authorizationServer()
+    const api = FakeHttp.make(() => FakeHttp.json({ ok: true }))
+    return Effect.gen(function* () {
+      const passed = yield* ProtectedResource.access(HttpClientRequest.get(resource), { redirectUri })
+      expect(passed.status).toBe(200)
+      expect(api.seen[0]?.headers["authorization"]).toBeUndefined()
+      expect(as.seen.length).toBe(0)
+    }).pipe(Effect.provide(Layer.mergeAll(api.layer, Transport.layerFetch({ fetch: as.fetch, retry: false }), UserAgentFake)))
+  })
+
+  it.effect("a state that does not match (a forged callback) is refused before the code is redeemed", () => {
+    const as = authorizationServer()
+    const api = FakeHttp.make(() => FakeHttp.json({ error: "unauthorized" }, 401, challenge))
+    return Effect.gen(function* () {
+      const error = yield* Effect.flip(ProtectedResource.access(HttpClientRequest.get(resource), { redirectUri }))
+      expect(error._tag).toBe("MismatchingState")
+      expect(as.seen.some((r) => r.url.endsWith("/token"))).toBe(false)
+    }).pipe(
+      Effect.provide(
+        Layer.mergeAll(
+          api.layer,
+          Transport.layerFetch({ fetch: as.fetch, retry: false }),
+          ProtectedResource.layerUserAgent(({ redirectUri: back }) => Effect.succeed(`${back}?code=c&state=forged`))
+        )
+      )
+    )
+  })
+})
