@@ -15,7 +15,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 
 const root = new URL("..", import.meta.url).pathname
-const packages = ["core", "http", "flows", "testing", "cli"]
+const packages = ["core", "http", "flows", "testing", "cli", "redis"]
 const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")).packages
 const locked = (name) => {
   const v = lock[`node_modules/${name}`]?.version

@@ -11,7 +11,7 @@ import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..")
-const published = ["core", "http", "flows", "testing", "cli"] as const
+const published = ["core", "http", "flows", "testing", "cli", "redis"] as const
 const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")) as { packages: Record<string, { version?: string }> }
 const locked = (name: string) => lock.packages[`node_modules/${name}`]?.version
 
