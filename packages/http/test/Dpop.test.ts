@@ -7,7 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { AuthorizationRequest, BearerToken, Dpop as CoreDpop, TokenRequest } from "@oauth2/core"
 import { Bearer, Dpop, OAuthClient, Transport } from "@oauth2/http"
 import { FakeHttp } from "@oauth2/testing"
-import { DateTime, Effect, Exit, Layer, Redacted, TestClock } from "effect"
+import { ConfigProvider, DateTime, Effect, Exit, Layer, Redacted, TestClock } from "effect"
 import * as jose from "jose"
 import { inspect } from "node:util"
 
@@ -276,6 +276,20 @@ describe("DPoP keys", () => {
       expect((yield* Effect.flip(CoreDpop.fromKey({ kty: "oct", k: "AAAA" } as never)))._tag).toBe("InvalidArgument")
       expect((yield* Effect.flip(CoreDpop.generate({ algorithm: "HS256" as never })))._tag).toBe("InvalidArgument")
       expect((yield* Effect.flip(Dpop.make({ key: "not a key" })))._tag).toBe("InvalidArgument")
+    })
+  )
+
+  it.effect("layerConfig: the key from OAUTH2_DPOP_KEY (a secret JSON JWK), the algorithm from OAUTH2_DPOP_ALGORITHM", () =>
+    Effect.gen(function* () {
+      const key = yield* CoreDpop.generate({ algorithm: "PS256", extractable: true })
+      const stored = yield* CoreDpop.exportKey(key)
+      const provider = ConfigProvider.fromMap(new Map([["OAUTH2_DPOP_KEY", Redacted.value(stored)]]))
+      const service = yield* Effect.provide(Dpop.Dpop, Dpop.layerConfig(Dpop.config).pipe(Layer.provide(Layer.setConfigProvider(provider))))
+      expect(service.thumbprint).toBe(key.thumbprint)
+      expect(service.key.algorithm).toBe("PS256")
+      const generated = ConfigProvider.fromMap(new Map([["OAUTH2_DPOP_ALGORITHM", "EdDSA"]]))
+      const other = yield* Effect.provide(Dpop.Dpop, Dpop.layerConfig(Dpop.config).pipe(Layer.provide(Layer.setConfigProvider(generated))))
+      expect(other.key.algorithm).toBe("EdDSA")
     })
   )
 })
