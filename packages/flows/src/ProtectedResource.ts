@@ -115,6 +115,22 @@ export const isProtectedResourceError: (u: unknown) => u is ProtectedResourceErr
 export const userAgentFailed: (message: string, cause?: unknown) => UserAgentFailed = internal.userAgentFailed
 
 /**
+ * Constructs a {@link ResourceRequestFailed}.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const resourceRequestFailed: (url: string, cause: unknown) => ResourceRequestFailed = internal.resourceRequestFailed
+
+/**
+ * Constructs a {@link StillUnauthorized}.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const stillUnauthorized: (url: string, status: number) => StillUnauthorized = internal.stillUnauthorized
+
+/**
  * What a call may fail with: this module's errors, then each step's own (resource metadata, Authorization Server
  * choice and discovery, registration, the authorization request, the callback and the code redemption).
  *

@@ -7,8 +7,8 @@ import { FetchHttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { ProtectedResource } from "@oauth2/flows"
 import { Transport } from "@oauth2/http"
-import { FakeHttp, TestServer } from "@oauth2/testing"
-import { Clock, Effect, Layer, Redacted } from "effect"
+import { ErrorLaws, FakeHttp, TestServer } from "@oauth2/testing"
+import { Clock, Effect, Layer, Redacted, TestClock } from "effect"
 import * as jose from "jose"
 
 const live = <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.withClock(self, Clock.make())
@@ -206,4 +206,38 @@ describe("ProtectedResource over a fake network", () => {
       )
     )
   })
+
+  it.effect("an expired token is not sent: the resource's 401 runs the chain again", () => {
+    const as = authorizationServer()
+    const api = FakeHttp.make((request) =>
+      request.headers["authorization"] === undefined ? FakeHttp.json({}, 401, challenge) : FakeHttp.json({ ok: true })
+    )
+    return Effect.gen(function* () {
+      const service = yield* ProtectedResource.make({ redirectUri })
+      expect((yield* service.execute(HttpClientRequest.get(resource))).status).toBe(200)
+      expect((yield* service.execute(HttpClientRequest.get(resource))).status).toBe(200)
+      expect(api.seen.map((r) => r.headers["authorization"] !== undefined)).toEqual([false, true, true])
+      yield* TestClock.adjust("61 seconds")
+      expect((yield* service.execute(HttpClientRequest.get(resource))).status).toBe(200)
+      expect(api.seen.map((r) => r.headers["authorization"] !== undefined)).toEqual([false, true, true, false, true])
+      // one registration for the server, two authorizations
+      expect(as.seen.filter((r) => r.url.endsWith("/register")).length).toBe(1)
+      expect(as.seen.filter((r) => r.url.endsWith("/token")).length).toBe(2)
+    }).pipe(Effect.provide(Layer.mergeAll(api.layer, Transport.layerFetch({ fetch: as.fetch, retry: false }), UserAgentFake)))
+  })
+})
+
+describe("ProtectedResource errors", () => {
+  it.effect("obey the error laws, and say what failed", () =>
+    Effect.promise(async () => {
+      for (const error of [
+        ProtectedResource.userAgentFailed("closed"),
+        ProtectedResource.resourceRequestFailed("https://api.example.com/x", new Error("reset")),
+        ProtectedResource.stillUnauthorized("https://api.example.com/x", 401)
+      ]) {
+        await ErrorLaws.check(error)
+        expect(ProtectedResource.isProtectedResourceError(error)).toBe(true)
+      }
+    })
+  )
 })

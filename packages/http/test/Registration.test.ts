@@ -5,7 +5,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Registration, ResourceMetadata } from "@oauth2/core"
 import { ClientAuth, ClientRegistration, ResourceDiscovery, Transport } from "@oauth2/http"
-import { FakeHttp, Fault } from "@oauth2/testing"
+import { ErrorLaws, FakeHttp, Fault } from "@oauth2/testing"
 import { Effect, Either, Redacted } from "effect"
 import { inspect } from "node:util"
 
@@ -220,6 +220,22 @@ describe("ResourceDiscovery", () => {
         run(() => FakeHttp.json(prm), ResourceDiscovery.fetchMetadata({ resource: "http://api.example.com/mcp" })).effect
       )
       expect(insecure._tag).toBe("InvalidConfiguration")
+    })
+  )
+})
+
+describe("ResourceDiscovery errors", () => {
+  it.effect("obey the error laws", () =>
+    Effect.promise(async () => {
+      for (const error of [
+        ResourceDiscovery.noAuthorizationServer(resource),
+        ResourceDiscovery.authorizationServerNotListed(resource, "https://evil.example", ["https://as.example.com"]),
+        ResourceMetadata.mismatchingResource(resource, "https://evil.example/mcp")
+      ]) {
+        await ErrorLaws.check(error)
+      }
+      expect(ResourceDiscovery.isResourceDiscoveryError(ResourceMetadata.mismatchingResource(resource, "x"))).toBe(false)
+      expect(ResourceMetadata.isMismatchingResource(ResourceMetadata.mismatchingResource(resource, "x"))).toBe(true)
     })
   )
 })

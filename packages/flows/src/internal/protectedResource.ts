@@ -1,7 +1,8 @@
 /** @internal */
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type { BearerToken, Registration, ServerMetadata } from "@oauth2/core"
+import { BearerToken } from "@oauth2/core"
+import type { Registration, ServerMetadata } from "@oauth2/core"
 import { Bearer, ClientRegistration, OAuthClient, ResourceDiscovery, Transport } from "@oauth2/http"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -147,7 +148,9 @@ export const make = (options: ProtectedResource.Options) =>
     const execute = (request: HttpClientRequest.HttpClientRequest) =>
       Effect.gen(function* () {
         const before = yield* Ref.get(current)
-        const first = yield* sendWith(request, before?.token)
+        // an expired token is not sent: the resource's 401 starts the chain again
+        const usable = before === undefined || (yield* BearerToken.isExpired(before.token)) ? undefined : before.token
+        const first = yield* sendWith(request, usable)
         if (first.status !== 401) return first
         const challenge = first.headers["www-authenticate"]
         // one authorization at a time: a caller that waited finds the token another one obtained
