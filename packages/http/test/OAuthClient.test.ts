@@ -119,10 +119,15 @@ describe("OAuthClient endpoints (exact bytes)", () => {
         ["jwt-bearer", (c) => c.token(TokenRequest.jwtBearer({ assertion: "A" }))]
       ]
       for (const [grant, call] of requests) {
-        for (const tokenType of ["DPoP", "MAC", "N_A", "dpop"]) {
+        for (const tokenType of ["MAC", "N_A"]) {
           const error = yield* Effect.flip(withClient(() => FakeHttp.json({ ...tokenAnswer, token_type: tokenType }), call))
           expect(error, `${grant} with token_type ${tokenType}`).toMatchObject({ _tag: "UnexpectedResponse", endpoint: "token" })
           expect((error as { readonly reason: string }).reason).toContain(`token_type is '${tokenType}'`)
+        }
+        // a DPoP-bound token to a request without a proof (no Dpop service): its own typed error (issue 10)
+        for (const tokenType of ["DPoP", "dpop"]) {
+          const error = yield* Effect.flip(withClient(() => FakeHttp.json({ ...tokenAnswer, token_type: tokenType }), call))
+          expect(error, `${grant} with token_type ${tokenType}`).toMatchObject({ _tag: "DpopRequired", endpoint: "token" })
         }
         // Bearer in any case is accepted
         for (const tokenType of ["Bearer", "bearer", "BEARER"])
