@@ -60,6 +60,34 @@ describe("a fleet of processes", () => {
     })
   )
 
+  live("Redis stopped mid-renewal and restarted: no caller of either process sees an error, one warning per process", () =>
+    Effect.gen(function* () {
+      const server = yield* RedisServer.RedisServer
+      const endpoint = yield* TokenEndpoint.TokenEndpoint
+      endpoint.settings.expiresIn = 2 // renewed about every second (half its lifetime)
+      const members = yield* fleet(2, { KEY: "fleet-outage", FIBERS: "20", LOOP: "1" })
+      for (const m of members) m.go()
+      yield* until(() => endpoint.requests.length >= 1)
+      const held = endpoint.requests.length + 1
+      endpoint.settings.hold.add(held)
+      yield* until(() => endpoint.requests.length >= held) // a renewal in flight
+      yield* server.stop
+      endpoint.release()
+      const during = endpoint.requests.length
+      yield* until(() => endpoint.requests.length >= during + 2) // renewals made while Redis is down
+      yield* server.start
+      const after = endpoint.requests.length
+      yield* until(() => endpoint.requests.length >= after + 2) // renewals after it is back
+      for (const m of members) m.stop()
+      const results = yield* Effect.promise(() => Promise.all(members.map((m) => m.result)))
+      expect(results.flatMap((r) => r.errors)).toEqual([])
+      expect(results.every((r) => r.ok > 0)).toBe(true)
+      // the outage was seen (and said once per process at most)
+      expect(members.some((m) => m.output().includes("Redis is unavailable"))).toBe(true)
+      for (const m of members) expect(m.output().split("Redis is unavailable").length - 1).toBeLessThanOrEqual(1)
+    })
+  )
+
   live("the lock holder killed (SIGKILL) mid-renewal: another process renews after the lock's TTL", () =>
     Effect.gen(function* () {
       const endpoint = yield* TokenEndpoint.TokenEndpoint

@@ -5,7 +5,8 @@
  *
  * Environment: REDIS_URL, TOKEN_ENDPOINT, KEY, KEY_MATERIAL (base64 of 32 bytes), FIBERS, LOCK_TTL (ms), WAIT (ms),
  * REFRESH_TOKEN (start with an expired token carrying it; otherwise with an expired token and client credentials),
- * WARMUP (get a token for another key first, so that the measured round runs warm).
+ * WARMUP (get a token for another key first, so that the measured round runs warm), LOOP (ask every 20 ms until
+ * `stop` on stdin, and print the sum).
  */
 import { BearerToken, TokenRequest } from "@oauth2/core"
 import { OAuthClient, Transport } from "@oauth2/http"
@@ -18,10 +19,13 @@ const env = process.env
 const fibers = Number(env["FIBERS"] ?? "100")
 const refreshToken = env["REFRESH_TOKEN"]
 
+let onStop: () => void = () => {}
+const stop = new Promise<void>((resolve) => (onStop = resolve))
 const go = new Promise<void>((resolve) => {
   const lines = createInterface({ input: process.stdin })
   lines.on("line", (line) => {
     if (line.trim() === "go") resolve()
+    if (line.trim() === "stop") onStop()
   })
 })
 
@@ -65,6 +69,29 @@ const program = Effect.gen(function* () {
   process.stdout.write("ready\n")
   yield* Effect.promise(() => go)
   const started = performance.now()
+  if (env["LOOP"] !== undefined) {
+    // until `stop`: FIBERS gets at once every 20 ms
+    let stopped = false
+    void stop.then(() => (stopped = true))
+    const errors: Array<string> = []
+    const tokens = new Set<string>()
+    let ok = 0
+    while (!stopped) {
+      const round = yield* Effect.all(
+        Array.from({ length: fibers }, () => Effect.either(source.get)),
+        { concurrency: "unbounded" }
+      )
+      for (const result of round) {
+        if (Either.isRight(result)) {
+          ok++
+          tokens.add(Redacted.value(result.right.accessToken))
+        } else errors.push(String(result.left._tag))
+      }
+      yield* Effect.sleep("20 millis")
+    }
+    process.stdout.write(JSON.stringify({ ok, errors, tokens: [...tokens], millis: [] }) + "\n")
+    return
+  }
   const results = yield* Effect.all(
     Array.from({ length: fibers }, () => Effect.either(source.get).pipe(Effect.map((result) => ({ result, millis: performance.now() - started })))),
     { concurrency: "unbounded" }

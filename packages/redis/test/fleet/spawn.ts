@@ -38,6 +38,10 @@ export interface Member {
   /** Resolves with its result line (rejects if it exits without one). */
   readonly result: Promise<Result>
   readonly go: () => void
+  /** Ends a LOOP process. */
+  readonly stop: () => void
+  /** Everything it printed so far (its logs too). */
+  readonly output: () => string
 }
 
 export const start = (env: Record<string, string>): Member => {
@@ -61,7 +65,14 @@ export const start = (env: Record<string, string>): Member => {
     child.on("exit", (code, signal) => reject(new Error(`fleet process exited (${code ?? signal}) without a result: ${err.slice(0, 2000)}`)))
   })
   result.catch(() => {})
-  return { process: child, ready: Promise.race([ready, result.then(() => {})]), result, go: () => child.stdin!.write("go\n") }
+  return {
+    process: child,
+    ready: Promise.race([ready, result.then(() => {})]),
+    result,
+    go: () => child.stdin!.write("go\n"),
+    stop: () => child.stdin!.write("stop\n"),
+    output: () => out
+  }
 }
 
 /** Kills whatever is still running. */
