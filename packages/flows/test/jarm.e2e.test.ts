@@ -98,7 +98,9 @@ describe("JARM against @oauth2/testing", () => {
         const resigned = yield* withResponse(callback, async (jwt) => {
           const header = jose.decodeProtectedHeader(jwt)
           const { privateKey } = await jose.generateKeyPair(header.alg!)
-          return new jose.SignJWT(jose.decodeJwt(jwt)).setProtectedHeader(header).sign(privateKey)
+          return new jose.SignJWT(jose.decodeJwt(jwt))
+            .setProtectedHeader({ ...header, alg: header.alg! } as jose.JWTHeaderParameters)
+            .sign(privateKey)
         })
         const e2 = yield* validate(resigned)
         expect(Jwt.isInvalidJwt(e2) && e2.reason).toBe("InvalidSignature")
