@@ -21,3 +21,5 @@ export * as Auth0 from "./Auth0.js"
 export * as Ping from "./Ping.js"
 /** A protected resource's whole chain: 401, resource metadata, discovery, registration, authorization, retry. @since 0.1.0 */
 export * as ProtectedResource from "./ProtectedResource.js"
+/** Tokens per user: one single-flight renewing source per key, bounded, with logout. @since 0.1.0 */
+export * as KeyedTokenSource from "./KeyedTokenSource.js"

@@ -1,0 +1,220 @@
+/** @internal */
+import { BearerToken } from "@oauth2/core"
+import type { IdToken } from "@oauth2/core"
+import { OAuthClient } from "@oauth2/http"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
+import type * as KeyedTokenSource from "../KeyedTokenSource.js"
+import type * as TokenSource from "../TokenSource.js"
+import * as errors from "./errors.js"
+import * as tokenSource from "./tokenSource.js"
+
+/** @internal */
+export const tag = Context.GenericTag<KeyedTokenSource.KeyedTokenSource>("@oauth2/flows/KeyedTokenSource")
+
+/** @internal */
+export const defaultCapacity = 10_000
+
+/** @internal */
+export const defaultPrefix = "oauth2:token:"
+
+interface Entry {
+  readonly source: TokenSource.TokenSource
+  /** The epoch millis of the last use, for the idle timeout. */
+  lastUsed: number
+}
+
+/** @internal */
+export const make = (options: KeyedTokenSource.Options = {}) =>
+  Effect.gen(function* () {
+    const client = yield* OAuthClient.OAuthClient
+    const scope = yield* Effect.scope
+    const capacity = Math.max(1, Math.floor(options.capacity ?? defaultCapacity))
+    const idleMillis = options.idleTimeout === undefined ? undefined : Duration.toMillis(Duration.decode(options.idleTimeout))
+    const store = options.store
+    const prefix = options.prefix ?? defaultPrefix
+    /** The sources in memory, least recently used first (a `Map` keeps insertion order; a use moves a key last). */
+    const entries = new Map<string, Entry>()
+
+    const storeOf = (key: string): TokenSource.Store | undefined => (store === undefined ? undefined : { store, key: `${prefix}${key}` })
+
+    /** Drops the sources idle for too long, then the least recently used ones, until there is room for one more. */
+    const makeRoom = (now: number) => {
+      if (idleMillis !== undefined) {
+        for (const [key, entry] of entries) {
+          if (now - entry.lastUsed >= idleMillis) entries.delete(key)
+        }
+      }
+      while (entries.size >= capacity) {
+        const oldest = entries.keys().next()
+        if (oldest.done === true) break
+        entries.delete(oldest.value)
+      }
+    }
+
+    /** A new source for a key: with a token (a login), or restored from the store on first use. */
+    const newSource = (key: string, token?: BearerToken.BearerToken, idToken?: IdToken.Claims) =>
+      Effect.provideService(
+        Effect.provideService(
+          tokenSource.make({
+            ...(token === undefined ? {} : { token }),
+            ...(idToken === undefined ? {} : { idToken }),
+            ...(options.leeway === undefined ? {} : { leeway: options.leeway }),
+            ...(options.refresh === undefined ? {} : { refresh: options.refresh }),
+            ...(options.validateIdToken === undefined ? {} : { validateIdToken: options.validateIdToken }),
+            ...(storeOf(key) === undefined ? {} : { store: storeOf(key)! })
+          }),
+          Scope.Scope,
+          scope
+        ),
+        OAuthClient.OAuthClient,
+        client
+      )
+
+    /** The entry of a key (moved to most recently used), or a new one. Decided synchronously after the source is made. */
+    const entryOf = (key: string): Effect.Effect<Entry> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const existing = lookup(key, now)
+        if (existing !== undefined) return Effect.succeed(existing)
+        return Effect.map(newSource(key), (source) => {
+          // another fiber may have made one meanwhile: the first one wins, so that a key has one renewal at a time
+          const raced = entries.get(key)
+          if (raced !== undefined) return raced
+          makeRoom(now)
+          const entry: Entry = { source, lastUsed: now }
+          entries.set(key, entry)
+          return entry
+        })
+      })
+
+    const lookup = (key: string, now: number): Entry | undefined => {
+      const entry = entries.get(key)
+      if (entry === undefined) return undefined
+      if (idleMillis !== undefined && now - entry.lastUsed >= idleMillis) {
+        entries.delete(key)
+        return undefined
+      }
+      entries.delete(key)
+      entries.set(key, entry)
+      entry.lastUsed = now
+      return entry
+    }
+
+    /** The entry of a key that may have a token: without a store, only a key given one with `set` (no entry is made). */
+    const known = (key: string): Effect.Effect<Entry, TokenSource.TokenUnavailable> =>
+      store !== undefined
+        ? entryOf(key)
+        : Effect.flatMap(Clock.currentTimeMillis, (now) => {
+            const entry = lookup(key, now)
+            return entry === undefined ? Effect.fail(errors.tokenUnavailable("NoGrant")) : Effect.succeed(entry)
+          })
+
+    const persist = (key: string, token: BearerToken.BearerToken): Effect.Effect<void> => {
+      const s = storeOf(key)
+      if (s === undefined) return Effect.void
+      return Effect.try(() => BearerToken.serialize(token)).pipe(
+        Effect.flatMap((serialized) => s.store.set(s.key, serialized)),
+        Effect.catchAllCause(() => Effect.logWarning("keyed token source: could not store the token", { key: s.key }))
+      )
+    }
+
+    const remove = (key: string): Effect.Effect<void> => {
+      const s = storeOf(key)
+      if (s === undefined) return Effect.void
+      return s.store
+        .remove(s.key)
+        .pipe(Effect.catchAllCause(() => Effect.logWarning("keyed token source: could not remove the token", { key: s.key })))
+    }
+
+    const set: KeyedTokenSource.KeyedTokenSource["set"] = (key, token, setOptions) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.flatMap(newSource(key, token, setOptions?.idToken), (source) =>
+          Effect.as(
+            Effect.zipRight(
+              Effect.sync(() => {
+                entries.delete(key)
+                makeRoom(now)
+                entries.set(key, { source, lastUsed: now })
+              }),
+              persist(key, token)
+            ),
+            source
+          )
+        )
+      )
+
+    /** The token in hand for a key, in memory or in the store, without renewing it. */
+    const current = (key: string): Effect.Effect<Option.Option<BearerToken.BearerToken>> =>
+      Effect.suspend(() => {
+        const entry = entries.get(key)
+        if (entry !== undefined) return entry.source.current
+        const s = storeOf(key)
+        if (s === undefined) return Effect.succeed(Option.none())
+        return s.store.get(s.key).pipe(
+          Effect.map((stored) => {
+            if (Option.isNone(stored)) return Option.none()
+            const restored = BearerToken.deserialize(stored.value)
+            return Either.isRight(restored) ? Option.some(restored.right) : Option.none()
+          }),
+          Effect.orElseSucceed(() => Option.none())
+        )
+      })
+
+    const evict = (key: string): Effect.Effect<void> =>
+      Effect.sync(() => {
+        entries.delete(key)
+      })
+
+    const logout: KeyedTokenSource.KeyedTokenSource["logout"] = (key) =>
+      Effect.gen(function* () {
+        const token = yield* current(key)
+        // forgotten first: whatever the server answers, this key has no token any more
+        yield* evict(key)
+        yield* remove(key)
+        if (Option.isNone(token)) return
+        // RFC 7009 2.1: the refresh token ends the grant; the access token is revoked too, for servers that keep it
+        const revocations = [
+          ...(token.value.refreshToken === undefined ? [] : [client.revoke(token.value, { token: "refresh_token" })]),
+          client.revoke(token.value, { token: "access_token" })
+        ]
+        const results = yield* Effect.all(revocations.map(Effect.either))
+        const failed = results.find(Either.isLeft)
+        if (failed !== undefined) return yield* Effect.fail(failed.left)
+      }).pipe(Effect.withSpan("oauth2.keyed_token_source.logout"))
+
+    const service: KeyedTokenSource.KeyedTokenSource = {
+      get: (key) => Effect.flatMap(known(key), (entry) => entry.source.get),
+      renew: (key) => Effect.flatMap(known(key), (entry) => entry.source.renew),
+      invalidate: (key, token) => Effect.flatMap(entryOf(key), (entry) => entry.source.invalidate(token)),
+      source: (key) => Effect.map(entryOf(key), (entry) => entry.source),
+      set,
+      current,
+      evict,
+      logout,
+      size: Effect.sync(() => entries.size),
+      keys: Effect.sync(() => [...entries.keys()])
+    }
+    return service
+  })
+
+/** @internal */
+export const layer = (options: KeyedTokenSource.Options = {}) => Layer.scoped(tag, make(options))
+
+/** @internal */
+export const config: Config.Config<KeyedTokenSource.Options> = Config.all({
+  capacity: Config.withDefault(Config.integer("OAUTH2_SESSION_CAPACITY"), defaultCapacity),
+  idleTimeout: Config.option(Config.duration("OAUTH2_SESSION_IDLE_TIMEOUT")),
+  leeway: Config.withDefault(Config.duration("OAUTH2_TOKEN_LEEWAY"), tokenSource.defaultLeeway)
+}).pipe(
+  Config.map((c) => ({ capacity: c.capacity, leeway: c.leeway, ...(Option.isSome(c.idleTimeout) ? { idleTimeout: c.idleTimeout.value } : {}) }))
+)
+
+/** @internal */
+export const layerConfig = (c: Config.Config<KeyedTokenSource.Options>) => Layer.unwrapEffect(Effect.map(c, layer))

@@ -1,0 +1,147 @@
+import { KeyValueStore } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import { BearerToken } from "@oauth2/core"
+import { KeyedTokenSource } from "@oauth2/flows"
+import { FakeHttp } from "@oauth2/testing"
+import { DateTime, Deferred, Effect, Fiber, Layer, Option, Redacted, TestClock } from "effect"
+import { clientLayer, endpoints, tokenAnswer, tokenRequests } from "./support.js"
+
+/** A keyed source over a fake network answering `respond`; the test gets the source and the requests seen. */
+const withKeyed = <A, E>(
+  respond: (seen: FakeHttp.ClientRequest, index: number) => FakeHttp.Answer | Effect.Effect<FakeHttp.Answer>,
+  options: KeyedTokenSource.Options,
+  use: (tokens: KeyedTokenSource.KeyedTokenSource, seen: ReadonlyArray<FakeHttp.ClientRequest>) => Effect.Effect<A, E>
+) => {
+  const http = FakeHttp.make(respond)
+  return KeyedTokenSource.make(options).pipe(
+    Effect.flatMap((tokens) => use(tokens, http.seen)),
+    Effect.scoped,
+    Effect.provide(clientLayer(http))
+  )
+}
+
+const value = (token: BearerToken.BearerToken) => Redacted.value(token.accessToken)
+
+/** A login's token: expires in 10 s, with a refresh token named after its user. */
+const loginToken = (user: string) =>
+  BearerToken.make({
+    accessToken: `AT-${user}-0`,
+    tokenType: "Bearer",
+    issuedAt: DateTime.unsafeMake(0),
+    expiresAt: DateTime.unsafeMake(10_000),
+    refreshToken: `RT-${user}`
+  })
+
+const many = <A, E>(n: number, effect: Effect.Effect<A, E>) =>
+  Effect.all(
+    Array.from({ length: n }, () => effect),
+    { concurrency: "unbounded" }
+  )
+
+/** Answers a refresh with an access token for the refresh token's user; the first `gated` ones wait for the gate. */
+const refreshAnswers = (gate?: Deferred.Deferred<void>) => (seen: FakeHttp.ClientRequest) => {
+  const user = (seen.form.get("refresh_token") ?? "").replace(/^RT-/, "")
+  const answer = () => tokenAnswer({ access_token: `AT-${user}-renewed-${Math.random()}`, expires_in: 3600 })
+  return gate === undefined ? answer() : Effect.map(Deferred.await(gate), answer)
+}
+
+describe("KeyedTokenSource", () => {
+  it.effect("two users: N concurrent callers of one key share one refresh; the other key renews on its own", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      yield* withKeyed(refreshAnswers(gate), {}, (tokens, seen) =>
+        Effect.gen(function* () {
+          yield* tokens.set("alice", loginToken("alice"))
+          yield* tokens.set("bob", loginToken("bob"))
+          expect(value(yield* tokens.get("alice"))).toBe("AT-alice-0") // valid: no request
+          expect(seen).toHaveLength(0)
+          yield* TestClock.adjust("11 seconds") // both expired
+          const alices = yield* Effect.fork(many(1_000, tokens.get("alice")))
+          yield* TestClock.adjust("1 millis")
+          expect(tokenRequests(seen)).toHaveLength(1) // one for alice, however many callers
+          const bobs = yield* Effect.fork(many(100, tokens.get("bob")))
+          yield* TestClock.adjust("1 millis")
+          expect(tokenRequests(seen)).toHaveLength(2) // bob's renewal does not wait for alice's
+          yield* Deferred.succeed(gate, undefined)
+          const a = yield* Fiber.join(alices)
+          const b = yield* Fiber.join(bobs)
+          expect(new Set(a.map(value)).size).toBe(1)
+          expect(value(a[0]!)).toMatch(/^AT-alice-renewed-/)
+          expect(new Set(b.map(value)).size).toBe(1)
+          expect(value(b[0]!)).toMatch(/^AT-bob-renewed-/)
+          expect(
+            tokenRequests(seen)
+              .map((s) => s.form.get("refresh_token"))
+              .sort()
+          ).toEqual(["RT-alice", "RT-bob"])
+          expect(tokenRequests(seen).map((s) => s.form.get("grant_type"))).toEqual(["refresh_token", "refresh_token"])
+        })
+      )
+    })
+  )
+
+  it.effect("a key without a token is TokenUnavailable (NoGrant), and no source is kept for it", () =>
+    withKeyed(refreshAnswers(), {}, (tokens, seen) =>
+      Effect.gen(function* () {
+        const e = yield* Effect.flip(tokens.get("nobody"))
+        expect(e).toMatchObject({ _tag: "TokenUnavailable", reason: "NoGrant" })
+        expect(yield* tokens.size).toBe(0)
+        expect(seen).toHaveLength(0)
+      })
+    )
+  )
+
+  it.effect("evicts the least recently used key beyond its capacity", () =>
+    withKeyed(refreshAnswers(), { capacity: 2 }, (tokens) =>
+      Effect.gen(function* () {
+        yield* tokens.set("a", loginToken("a"))
+        yield* tokens.set("b", loginToken("b"))
+        yield* tokens.get("a") // a is now the most recently used
+        yield* tokens.set("c", loginToken("c"))
+        expect(yield* tokens.keys).toEqual(["a", "c"])
+        expect(yield* Effect.flip(tokens.get("b"))).toMatchObject({ reason: "NoGrant" })
+      })
+    )
+  )
+
+  it.effect("evicts a key idle for longer than idleTimeout (Clock)", () =>
+    withKeyed(refreshAnswers(), { idleTimeout: "1 minute" }, (tokens) =>
+      Effect.gen(function* () {
+        yield* tokens.set("a", loginToken("a"))
+        yield* tokens.set("b", loginToken("b"))
+        yield* TestClock.adjust("40 seconds")
+        yield* tokens.get("b")
+        yield* TestClock.adjust("30 seconds") // a idle for 70 s, b for 30 s
+        expect(yield* Effect.flip(tokens.get("a"))).toMatchObject({ reason: "NoGrant" })
+        expect(yield* tokens.keys).toEqual(["b"])
+      })
+    )
+  )
+
+  it.effect("with a store: an evicted key is restored from it, and logout removes it there too", () =>
+    Effect.gen(function* () {
+      const store = yield* KeyValueStore.KeyValueStore
+      yield* withKeyed(
+        (seen) => (seen.url === endpoints.revocationEndpoint ? new Response(null, { status: 200 }) : refreshAnswers()(seen)),
+        { store, capacity: 1 },
+        (tokens, seen) =>
+          Effect.gen(function* () {
+            yield* tokens.set("a", loginToken("a"))
+            expect(Option.isSome(yield* store.get("oauth2:token:a"))).toBe(true)
+            yield* tokens.set("b", loginToken("b")) // a leaves memory
+            expect(yield* tokens.keys).toEqual(["b"])
+            expect(value(yield* tokens.get("a"))).toBe("AT-a-0") // from the store, no request
+            expect(seen).toHaveLength(0)
+            yield* tokens.logout("a")
+            expect(Option.isNone(yield* store.get("oauth2:token:a"))).toBe(true)
+            expect(yield* Effect.flip(tokens.get("a"))).toMatchObject({ reason: "NoGrant" })
+            const revoked = seen.filter((s) => s.url === endpoints.revocationEndpoint)
+            expect(revoked.map((s) => [s.form.get("token"), s.form.get("token_type_hint")])).toEqual([
+              ["RT-a", "refresh_token"],
+              ["AT-a-0", "access_token"]
+            ])
+          })
+      )
+    }).pipe(Effect.provide(KeyValueStore.layerMemory))
+  )
+})
