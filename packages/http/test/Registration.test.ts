@@ -92,6 +92,26 @@ describe("ClientRegistration", () => {
     })
   })
 
+  it.effect("over the HttpClient transport too: JSON bodies, PUT and DELETE", () => {
+    const fake = FakeHttp.make((request) =>
+      request.method === "DELETE"
+        ? new Response(null, { status: 204 })
+        : FakeHttp.json(request.method === "POST" ? answer : { ...answer, client_name: "Renamed" })
+    )
+    return Effect.gen(function* () {
+      const created = yield* ClientRegistration.register({ registrationEndpoint, metadata: { clientName: "App" } })
+      const updated = yield* ClientRegistration.update(created, { clientName: "Renamed" })
+      yield* ClientRegistration.remove(updated)
+      expect(fake.seen.map((r) => [r.method, r.headers["content-type"]?.split(";")[0]])).toEqual([
+        ["POST", "application/json"],
+        ["PUT", "application/json"],
+        ["DELETE", undefined]
+      ])
+      expect(JSON.parse(fake.seen[1]!.body)).toEqual({ client_name: "Renamed", client_id: "new-client", client_secret: "the-new-secret" })
+      expect(fake.seen[2]!.headers["authorization"]).toBe("Bearer the-rat")
+    }).pipe(Effect.provide(Transport.layer({ retry: false })), Effect.provide(fake.layer))
+  })
+
   it.effect("maps each registration error code to its own tag", () =>
     Effect.gen(function* () {
       for (const [code, tag] of [

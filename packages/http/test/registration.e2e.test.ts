@@ -8,6 +8,7 @@ import { Registration, TokenRequest } from "@oauth2/core"
 import { ClientRegistration, OAuthClient, ResourceDiscovery, Transport } from "@oauth2/http"
 import { TestServer } from "@oauth2/testing"
 import { Clock, Effect, Layer, Redacted } from "effect"
+import * as NodeTransport from "@oauth2/http/NodeTransport"
 
 const live = <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.withClock(self, Clock.make())
 const TransportLive = Transport.layerFetch({ retry: false })
@@ -99,6 +100,21 @@ describe("ClientRegistration against @oauth2/testing", () => {
         const refused = yield* Effect.flip(client.token(TokenRequest.clientCredentials({ resource: server.resource })))
         expect(refused._tag).toBe("InvalidClient")
       }).pipe(live)
+    )
+
+    it.effect("register, read, update and remove over the NodeTransport too", () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer.TestServer
+        const registered = yield* ClientRegistration.register({
+          registrationEndpoint: server.endpoints.registration,
+          initialAccessToken: "the-initial-access-token",
+          metadata: clientCredentialsMetadata
+        })
+        const updated = yield* ClientRegistration.update(registered, { ...Registration.metadataOf(registered), clientName: "over undici" })
+        expect((yield* ClientRegistration.read(updated)).clientName).toBe("over undici")
+        yield* ClientRegistration.remove(updated)
+        expect((yield* Effect.flip(ClientRegistration.read(updated)))._tag).toBe("InvalidToken")
+      }).pipe(Effect.provide(NodeTransport.layer({ retry: false })), live)
     )
 
     it.effect("finds the authorization server from the protected resource's 401 and discovers it", () =>
