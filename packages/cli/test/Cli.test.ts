@@ -64,16 +64,41 @@ describe("oauth2 command", () => {
     }).pipe(Effect.provide(TestServer.layer()))
   )
 
-  it.effect("the executable's built-in --help text is exactly what @effect/cli renders (regenerate internal/help.ts if not)", () =>
+  /** `oauth2 --help` as @effect/cli renders it, on a terminal or not. */
+  const renderHelp = (tty: boolean) =>
     Effect.gen(function* () {
       const written: Array<string> = []
+      const before = Object.getOwnPropertyDescriptor(process.stdout, "isTTY")
+      Object.defineProperty(process.stdout, "isTTY", { value: tty, configurable: true })
       const log = vi.spyOn(console, "log").mockImplementation((...args) => void written.push(args.join(" ") + "\n"))
       const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => (written.push(String(chunk)), true))
       const exit = yield* Effect.exit(Cli.run(["node", "oauth2", "--help"])).pipe(
-        Effect.ensuring(Effect.sync(() => (log.mockRestore(), write.mockRestore())))
+        Effect.ensuring(
+          Effect.sync(() => {
+            log.mockRestore()
+            write.mockRestore()
+            if (before === undefined) delete (process.stdout as { isTTY?: boolean }).isTTY
+            else Object.defineProperty(process.stdout, "isTTY", before)
+          })
+        )
       )
       expect(exit._tag).toBe("Success")
-      expect(written.join("")).toBe(helpText)
+      return written.join("")
+    })
+
+  it.effect("the executable's built-in --help text is exactly what @effect/cli renders (regenerate internal/help.ts if not)", () =>
+    Effect.gen(function* () {
+      expect(yield* renderHelp(true)).toBe(helpText)
+      for (const command of ["login", "refresh", "token-exchange", "jwt-bearer", "ciba", "userinfo", "par"])
+        expect(helpText).toContain(`- ${command} `)
+    })
+  )
+
+  it.effect("without a terminal, @effect/cli's rendering has no ANSI escapes", () =>
+    Effect.gen(function* () {
+      const plain = yield* renderHelp(false)
+      expect(plain).not.toContain("\u001b")
+      expect(plain).toBe(helpText.replace(/\u001b\[[0-9;]*m/g, ""))
     })
   )
 })

@@ -2,7 +2,7 @@ import { ErrorLaws } from "@oauth2/testing"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { Demo } from "@oauth2/cli"
+import { Cli, Demo } from "@oauth2/cli"
 
 const secret = "SECRET-VALUE-1234"
 
@@ -26,5 +26,20 @@ describe("cli errors are Effect errors", () => {
     )
     assert.strictEqual(caught, 2)
     ErrorLaws.rendersWithout(Demo.demoUnavailable({ message: "x", token: Redacted.make(secret) }), secret)
+  })
+
+  it("UsageError and LoginFailed (the command's own errors)", async () => {
+    const usage = Cli.usageError("client_secret_post needs --client-secret")
+    const cause = new Error("EADDRINUSE")
+    const login = Cli.loginFailed("listen", "cannot listen on 127.0.0.1:8080", cause)
+    await ErrorLaws.check(usage)
+    await ErrorLaws.check(login)
+    assert.containSubset(usage, { _tag: "UsageError", message: "client_secret_post needs --client-secret" })
+    assert.containSubset(login, { _tag: "LoginFailed", reason: "listen" })
+    assert.strictEqual(login.cause, cause)
+    assert.isTrue(Cli.isCliError(usage) && Cli.isCliError(login))
+    assert.isFalse(Cli.isCliError(Demo.demoFailed([])))
+    assert.isFalse(Demo.isDemoError(usage))
+    ErrorLaws.rendersWithout(Cli.usageError("bad key", { key: Redacted.make(secret) }), secret)
   })
 })

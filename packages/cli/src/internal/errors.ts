@@ -6,14 +6,15 @@
  * @internal
  */
 import * as Data from "effect/Data"
+import type * as Cli from "../Cli.js"
 import type * as Demo from "../Demo.js"
 
 /** @internal */
 export const DemoErrorTypeId: Demo.DemoErrorTypeId = Symbol.for("@oauth2/cli/Demo/DemoError") as Demo.DemoErrorTypeId
 
-const taggedError = <Tag extends string, A>(tag: Tag): new (fields: Record<string, unknown>) => A => {
+const taggedError = <Tag extends string, A>(tag: Tag, typeId: symbol = DemoErrorTypeId): new (fields: Record<string, unknown>) => A => {
   const Ctor = Data.TaggedError(tag)
-  Object.defineProperty(Ctor.prototype, DemoErrorTypeId, { value: DemoErrorTypeId })
+  Object.defineProperty(Ctor.prototype, typeId, { value: typeId })
   return Ctor as unknown as new (fields: Record<string, unknown>) => A
 }
 
@@ -33,3 +34,20 @@ export const demoFailed = (failed: ReadonlyArray<string>): Demo.DemoFailed =>
 
 /** @internal */
 export const isDemoError = (u: unknown): u is Demo.DemoError => typeof u === "object" && u !== null && DemoErrorTypeId in u
+
+/** @internal */
+export const CliErrorTypeId: Cli.CliErrorTypeId = Symbol.for("@oauth2/cli/Cli/CliError") as Cli.CliErrorTypeId
+
+const UsageErrorCtor = taggedError<"UsageError", Cli.UsageError>("UsageError", CliErrorTypeId)
+const LoginFailedCtor = taggedError<"LoginFailed", Cli.LoginFailed>("LoginFailed", CliErrorTypeId)
+
+/** @internal */
+export const usageError = (message: string, cause?: unknown): Cli.UsageError =>
+  new UsageErrorCtor({ message, ...(cause === undefined ? {} : { cause }) })
+
+/** @internal */
+export const loginFailed = (reason: Cli.LoginFailed["reason"], message: string, cause?: unknown): Cli.LoginFailed =>
+  new LoginFailedCtor({ reason, message, ...(cause === undefined ? {} : { cause }) })
+
+/** @internal */
+export const isCliError = (u: unknown): u is Cli.CliError => typeof u === "object" && u !== null && CliErrorTypeId in u
