@@ -25,10 +25,14 @@ describe("Demo", () => {
           "introspection",
           "userinfo",
           "revocation",
-          "pushed authorization (PAR)"
+          "pushed authorization (PAR)",
+          "client_credentials + DPoP (RFC 9449)",
+          "dynamic client registration (RFC 7591, 7592)",
+          "protected resource: 401 -> RFC 9728 -> code"
         ]) {
           expect(flows).toContain(expected)
         }
+        expect(rows.find((r) => r.flow === "client_credentials + DPoP (RFC 9449)")?.result).toMatch(/^token_type DPoP, bound to key /)
         // the table never shows a token
         const table = Demo.render(rows)
         expect(table).toMatch(/\d+ passed, 0 failed$/)

@@ -1,7 +1,9 @@
 /** @internal */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { AuthorizationRequest, AuthorizationResponse, BearerToken, Jwt, TokenRequest } from "@oauth2/core"
-import { Grants } from "@oauth2/flows"
-import { ClientAuth, OAuthClient, Transport } from "@oauth2/http"
+import { Grants, ProtectedResource } from "@oauth2/flows"
+import { ClientAuth, ClientRegistration, Dpop, OAuthClient, Transport } from "@oauth2/http"
 import { TestServer } from "@oauth2/testing"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
@@ -296,12 +298,58 @@ const flows: Effect.Effect<ReadonlyArray<Demo.Row>, never, Env> = Effect.gen(fun
     })
   )
 
+  yield* run(
+    "client_credentials + DPoP (RFC 9449)",
+    Effect.gen(function* () {
+      const dpop = yield* Dpop.make()
+      const client = yield* Effect.provideService(clientFor("clientSecretBasic"), Dpop.Dpop, dpop)
+      const token = yield* client.token(TokenRequest.clientCredentials({ scope: server.resourceScopes, resource: server.resource }))
+      return { result: `token_type ${token.tokenType}, bound to key ${dpop.thumbprint.slice(0, 8)}… (${dpop.key.algorithm})`, token }
+    })
+  )
+
+  yield* run(
+    "dynamic client registration (RFC 7591, 7592)",
+    Effect.gen(function* () {
+      const serverMetadata = yield* OAuthClient.discover({ issuer: server.issuer })
+      const { client, registered } = yield* ClientRegistration.registerClient({
+        serverMetadata,
+        metadata: { grantTypes: ["client_credentials"], responseTypes: [], redirectUris: [], tokenEndpointAuthMethod: "client_secret_basic" }
+      })
+      const token = yield* client.token(TokenRequest.clientCredentials({ resource: server.resource }))
+      yield* ClientRegistration.read(registered)
+      yield* ClientRegistration.remove(registered)
+      return { result: `client ${registered.clientId.slice(0, 8)}… registered, used, read, deleted`, token }
+    })
+  )
+
+  yield* run(
+    "protected resource: 401 -> RFC 9728 -> code",
+    Effect.gen(function* () {
+      const resource = server.protectedResource!.resource
+      const mcp = yield* ProtectedResource.make({ redirectUri: "http://127.0.0.1/callback" })
+      const response = yield* mcp.execute(HttpClientRequest.get(resource))
+      const token = yield* mcp.token
+      return { result: `metadata, discovery, registration, resource token: HTTP ${response.status}`, ...(token === undefined ? {} : { token }) }
+    }).pipe(
+      Effect.provide(FetchHttpClient.layer),
+      Effect.provide(
+        ProtectedResource.layerUserAgent(({ url }) => Effect.mapError(server.authorize(url), (e) => ProtectedResource.userAgentFailed(e.message, e)))
+      )
+    )
+  )
+
   return rows
 })
 
 /** @internal */
 export const rows: Effect.Effect<ReadonlyArray<Demo.Row>, TestServer.TestServerError> = flows.pipe(
-  Effect.provide(Layer.merge(TestServer.layer(), Transport.layerFetch({ retry: false })))
+  Effect.provide(
+    Layer.merge(
+      TestServer.layer({ features: { registration: true, registrationManagement: true }, protectedResource: {} }),
+      Transport.layerFetch({ retry: false })
+    )
+  )
 )
 
 /** @internal */
