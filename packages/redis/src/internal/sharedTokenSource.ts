@@ -73,6 +73,19 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`
 
+interface Script {
+  readonly name: string
+  readonly keys: number
+  readonly lua: string
+}
+
+const scripts = {
+  read: { name: "oauth2TokenRead", keys: 1, lua: readScript },
+  acquire: { name: "oauth2TokenAcquire", keys: 2, lua: acquireScript },
+  write: { name: "oauth2TokenWrite", keys: 2, lua: writeScript },
+  release: { name: "oauth2TokenRelease", keys: 1, lua: releaseScript }
+} satisfies Record<string, Script>
+
 /** @internal */
 export const defaultPrefix = "oauth2:token:"
 /** @internal */
@@ -111,12 +124,18 @@ export const coordinator = (
     const lockTtl = Math.max(1, Math.round(Duration.toMillis(Duration.decode(options.lockTtl ?? defaultLockTtl))))
     const waitMillis = Math.max(1, Math.round(Duration.toMillis(Duration.decode(options.wait ?? defaultWait))))
     const retention = Duration.toMillis(Duration.decode(options.refreshTokenRetention ?? defaultRefreshTokenRetention))
-    const client = redis.client as unknown as { eval: (script: string, numKeys: number, ...args: Array<string | number>) => Promise<unknown> }
+    // the scripts as commands of the client: sent by SHA (EVALSHA), the source only when Redis does not know it
+    const client = redis.client as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>> & {
+      defineCommand: (name: string, definition: { readonly numberOfKeys: number; readonly lua: string }) => void
+    }
+    for (const script of Object.values(scripts)) {
+      if (typeof client[script.name] !== "function") client.defineCommand(script.name, { numberOfKeys: script.keys, lua: script.lua })
+    }
 
     /** Redis answers; a failure is logged once (until Redis answers again), never raised. */
     let available = true
-    const call = (script: string, keys: ReadonlyArray<string>, args: ReadonlyArray<string | number>): Effect.Effect<Option.Option<unknown>> =>
-      Effect.tryPromise({ try: () => client.eval(script, keys.length, ...keys, ...args), catch: (e) => e }).pipe(
+    const call = (script: Script, keys: ReadonlyArray<string>, args: ReadonlyArray<string | number>): Effect.Effect<Option.Option<unknown>> =>
+      Effect.tryPromise({ try: () => client[script.name]!(...keys, ...args), catch: (e) => e }).pipe(
         Effect.matchEffect({
           onSuccess: (answer) =>
             available
@@ -182,7 +201,7 @@ export const coordinator = (
       return Math.max(1_000, Math.round(left))
     }
 
-    const release = (owner: string) => Effect.asVoid(call(releaseScript, [lockKey], [owner, channel]))
+    const release = (owner: string) => Effect.asVoid(call(scripts.release, [lockKey], [owner, channel]))
 
     /** Stores a token over the entry of version `expected`: the new version, 0 if refused, none if Redis failed. */
     const write = (expected: number, token: BearerToken.BearerToken, owner: string): Effect.Effect<Option.Option<number>> =>
@@ -199,7 +218,7 @@ export const coordinator = (
           if (owner !== "") yield* release(owner)
           return Option.none()
         }
-        const answer = yield* call(writeScript, [entryKey, lockKey], [expected, sealed.right, ttlOf(token, now), owner, channel])
+        const answer = yield* call(scripts.write, [entryKey, lockKey], [expected, sealed.right, ttlOf(token, now), owner, channel])
         return Option.map(answer, Number)
       })
 
@@ -216,7 +235,7 @@ export const coordinator = (
         yield* Effect.logWarning("shared token source: a newer token was stored while this renewal ran (the lock expired); keeping it", {
           key: options.key
         })
-        const latest = yield* call(readScript, [entryKey], [])
+        const latest = yield* call(scripts.read, [entryKey], [])
         const newer = Option.isSome(latest) ? entryOf(latest.value) : undefined
         const newerToken = newer === undefined ? undefined : yield* open(newer)
         const now = yield* Clock.currentTimeMillis
@@ -228,12 +247,12 @@ export const coordinator = (
         const owner = randomOwner()
         while (true) {
           const next = announced
-          const read = yield* call(readScript, [entryKey], [])
+          const read = yield* call(scripts.read, [entryKey], [])
           const entry = Option.isSome(read) ? entryOf(read.value) : undefined
           if (entry === undefined) return yield* renewal.renew(renewal.current)
           const stored = yield* open(entry)
           if (stored !== undefined && renewal.accept(stored, yield* Clock.currentTimeMillis)) return stored
-          const acquired = yield* call(acquireScript, [entryKey, lockKey], [owner, lockTtl])
+          const acquired = yield* call(scripts.acquire, [entryKey, lockKey], [owner, lockTtl])
           if (Option.isNone(acquired) || !Array.isArray(acquired.value)) return yield* renewal.renew(renewal.current)
           const [taken, version, envelope, pttl] = acquired.value as [number, string, string, number]
           const current: Entry = { version: Number(version), envelope: String(envelope) }
@@ -251,7 +270,7 @@ export const coordinator = (
 
     const invalidate = (token: BearerToken.BearerToken): Effect.Effect<void> =>
       Effect.gen(function* () {
-        const read = yield* call(readScript, [entryKey], [])
+        const read = yield* call(scripts.read, [entryKey], [])
         const entry = Option.isSome(read) ? entryOf(read.value) : undefined
         if (entry === undefined) return
         const stored = yield* open(entry)
