@@ -46,7 +46,7 @@ const material = (() => {
   }
 })()
 
-const built = <E>(layer: Layer.Layer<unknown, E>) => Effect.scoped(Layer.build(layer))
+const built = <A, E>(layer: Layer.Layer<A, E>) => Effect.scoped(Layer.build(layer))
 
 const metadata = ServerMetadata.decode(
   {
