@@ -14,6 +14,9 @@
  * With a `KeyValueStore`, the token survives a restart: it is stored serialized with its absolute expiry
  * (`BearerToken.serialize`) after each renewal, and read back on first use. Tokens are never logged.
  *
+ * With a {@link Coordinator} (`@oauth2/redis` makes one on Redis), the token and its renewals are shared by every
+ * process of a fleet: one token request for all of them, the refresh token used by one process at a time.
+ *
  * @since 0.1.0
  */
 import type * as KeyValueStore from "@effect/platform/KeyValueStore"

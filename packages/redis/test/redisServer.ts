@@ -64,7 +64,10 @@ export const make = Effect.gen(function* () {
       stdio: "ignore"
     })
     child = c
-    await waitForPing(port, c)
+    const missing = new Promise<never>((_, reject) =>
+      c.once("error", (error) => reject(new Error(`cannot start redis-server (install it, as .ci/run does): ${error.message}`)))
+    )
+    await Promise.race([waitForPing(port, c), missing])
   })
   const stop = Effect.promise(async () => {
     const c = child
