@@ -235,7 +235,8 @@ export interface Options {
 
 /**
  * The service: calls a protected resource, obtaining a token the first time it answers 401 (one authorization at a
- * time; later calls reuse the token, and a 401 to them starts over).
+ * time). Later calls reuse the token; an expired one is refreshed with its refresh token and the same `resource`
+ * (RFC 6749 6, RFC 8707), or else not sent, and a 401 starts the chain over.
  *
  * @since 0.1.0
  * @category models

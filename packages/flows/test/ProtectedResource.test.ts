@@ -133,7 +133,7 @@ describe("ProtectedResource over a fake network", () => {
   const issuer = "https://as.example.com"
   const challenge = { "www-authenticate": 'Bearer resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/mcp"' }
   /** The Authorization Server: metadata (RFC 8414), registration, token. */
-  const authorizationServer = () =>
+  const authorizationServer = (refreshable = false) =>
     FakeHttp.makeFetch((request) => {
       const url = new URL(request.url)
       if (url.href === "https://api.example.com/.well-known/oauth-protected-resource/mcp") {
@@ -148,7 +148,16 @@ describe("ProtectedResource over a fake network", () => {
         })
       }
       if (url.href === `${issuer}/register`) return FakeHttp.json({ client_id: "registered", token_endpoint_auth_method: "none" }, 201)
-      if (url.href === `${issuer}/token`) return FakeHttp.json({ access_token: "the-token", token_type: "Bearer", expires_in: 60 })
+      if (url.href === `${issuer}/token`) {
+        return request.form.get("grant_type") === "refresh_token"
+          ? FakeHttp.json({ access_token: "the-refreshed-token", token_type: "Bearer", expires_in: 60 })
+          : FakeHttp.json({
+              access_token: "the-token",
+              token_type: "Bearer",
+              expires_in: 60,
+              ...(refreshable ? { refresh_token: "the-refresh-token" } : {})
+            })
+      }
       return new Response("not found", { status: 404 })
     })
   /** The user agent: approves at once, answering the request's state. */
@@ -222,6 +231,24 @@ describe("ProtectedResource over a fake network", () => {
       expect(api.seen.map((r) => r.headers["authorization"] !== undefined)).toEqual([false, true, true, false, true])
       // one registration for the server, two authorizations
       expect(as.seen.filter((r) => r.url.endsWith("/register")).length).toBe(1)
+      expect(as.seen.filter((r) => r.url.endsWith("/token")).length).toBe(2)
+    }).pipe(Effect.provide(Layer.mergeAll(api.layer, Transport.layerFetch({ fetch: as.fetch, retry: false }), UserAgentFake)))
+  })
+
+  it.effect("an expired token with a refresh token is refreshed (with the resource), without the user", () => {
+    const as = authorizationServer(true)
+    const api = FakeHttp.make((request) =>
+      request.headers["authorization"] === undefined ? FakeHttp.json({}, 401, challenge) : FakeHttp.json({ ok: true })
+    )
+    return Effect.gen(function* () {
+      const service = yield* ProtectedResource.make({ redirectUri })
+      expect((yield* service.execute(HttpClientRequest.get(resource))).status).toBe(200)
+      yield* TestClock.adjust("61 seconds")
+      expect((yield* service.execute(HttpClientRequest.get(resource))).status).toBe(200)
+      expect(api.seen.map((r) => r.headers["authorization"])).toEqual([undefined, "Bearer the-token", "Bearer the-refreshed-token"])
+      const refresh = as.seen.find((r) => r.form.get("grant_type") === "refresh_token")!
+      expect(refresh.form.get("refresh_token")).toBe("the-refresh-token")
+      expect(refresh.form.get("resource")).toBe(resource)
       expect(as.seen.filter((r) => r.url.endsWith("/token")).length).toBe(2)
     }).pipe(Effect.provide(Layer.mergeAll(api.layer, Transport.layerFetch({ fetch: as.fetch, retry: false }), UserAgentFake)))
   })

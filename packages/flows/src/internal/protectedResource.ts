@@ -77,6 +77,9 @@ const defaultRegistration = (options: ProtectedResource.Options): Registration.C
 
 interface Authorized {
   readonly token: BearerToken.BearerToken
+  /** The client that obtained it, and the resource it is for: what a refresh needs. */
+  readonly client: OAuthClient.OAuthClient
+  readonly resource: string
 }
 
 /** @internal */
@@ -141,15 +144,35 @@ export const make = (options: ProtectedResource.Options) =>
         )
         const callback = yield* userAgent.authorize({ url: flow.request.url, redirectUri: options.redirectUri })
         const { token } = yield* flow.callback(callback, { resource: metadata.resource })
-        yield* Ref.set(current, { token })
+        yield* Ref.set(current, { token, client, resource: metadata.resource })
         return token
       }).pipe(Effect.withSpan("oauth2.flows.protected_resource.authorize"))
+
+    const fresh = (authorized: Authorized) =>
+      Effect.flatMap(BearerToken.isExpired(authorized.token), (expired) => {
+        if (!expired) return Effect.succeed<BearerToken.BearerToken | undefined>(authorized.token)
+        if (authorized.token.refreshToken === undefined) return Effect.succeed(undefined)
+        return lock.withPermits(1)(
+          Effect.flatMap(Ref.get(current), (now) =>
+            now !== authorized
+              ? Effect.succeed(now?.token)
+              : authorized.client.refresh(authorized.token, { resource: authorized.resource }).pipe(
+                  Effect.tap(({ token }) => Ref.set(current, { ...authorized, token })),
+                  Effect.map(({ token }): BearerToken.BearerToken | undefined => token),
+                  // a refused refresh is not this call's failure: the chain runs again on the 401
+                  Effect.catchAll(() => Effect.as(Ref.set(current, undefined), undefined)),
+                  Effect.withSpan("oauth2.flows.protected_resource.refresh")
+                )
+          )
+        )
+      })
 
     const execute = (request: HttpClientRequest.HttpClientRequest) =>
       Effect.gen(function* () {
         const before = yield* Ref.get(current)
-        // an expired token is not sent: the resource's 401 starts the chain again
-        const usable = before === undefined || (yield* BearerToken.isExpired(before.token)) ? undefined : before.token
+        // an expired token is refreshed when it can be (RFC 6749 6, with the same resource), else not sent: the
+        // resource's 401 then starts the chain again
+        const usable = before === undefined ? undefined : yield* fresh(before)
         const first = yield* sendWith(request, usable)
         if (first.status !== 401) return first
         const challenge = first.headers["www-authenticate"]
