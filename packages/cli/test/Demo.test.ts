@@ -27,6 +27,8 @@ describe("Demo", () => {
           "revocation",
           "pushed authorization (PAR)",
           "client_credentials + DPoP (RFC 9449)",
+          "client_credentials + mTLS (RFC 8705)",
+          "FAPI 2.0 login (PAR, PKCE, private_key_jwt, mTLS)",
           "dynamic client registration (RFC 7591, 7592)",
           "protected resource: 401 -> RFC 9728 -> code"
         ]) {

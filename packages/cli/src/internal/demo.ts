@@ -1,9 +1,11 @@
 /** @internal */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { AuthorizationRequest, AuthorizationResponse, BearerToken, Jwt, TokenRequest } from "@oauth2/core"
 import { Grants, ProtectedResource } from "@oauth2/flows"
-import { ClientAuth, ClientRegistration, Dpop, OAuthClient, Transport } from "@oauth2/http"
+import { ClientAuth, ClientRegistration, Dpop, Fapi2, OAuthClient, Transport } from "@oauth2/http"
+import * as Mtls from "@oauth2/http/Mtls"
 import { TestServer } from "@oauth2/testing"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
@@ -305,6 +307,55 @@ const flows: Effect.Effect<ReadonlyArray<Demo.Row>, never, Env> = Effect.gen(fun
       const client = yield* Effect.provideService(clientFor("clientSecretBasic"), Dpop.Dpop, dpop)
       const token = yield* client.token(TokenRequest.clientCredentials({ scope: server.resourceScopes, resource: server.resource }))
       return { result: `token_type ${token.tokenType}, bound to key ${dpop.thumbprint.slice(0, 8)}… (${dpop.key.algorithm})`, token }
+    })
+  )
+
+  // mTLS and FAPI 2.0: a second test server with the mTLS listener (certificates made by openssl at start), for both rows
+  yield* Effect.scoped(
+    Effect.gen(function* () {
+      const started = yield* Effect.either(TestServer.make({ fapi2: true, jarm: true }))
+      const secure = started
+      const certificateOf = (s: TestServer.TestServer, name: "tlsClientAuth" | "fapi2") =>
+        Mtls.layer({ cert: s.mtls!.certificates[name].cert, key: Redacted.make(s.mtls!.certificates[name].key), ca: s.mtls!.ca, retry: false })
+
+      yield* run(
+        "client_credentials + mTLS (RFC 8705)",
+        Effect.gen(function* () {
+          const mtlsServer = yield* secure
+          return yield* Effect.gen(function* () {
+            const auth = yield* ClientAuth.tlsClientAuth({ clientId: "tls-client-auth" })
+            const client = yield* OAuthClient.fromDiscovery({ issuer: mtlsServer.issuer, auth })
+            const token = yield* client.token(TokenRequest.clientCredentials({ scope: mtlsServer.resourceScopes }))
+            const http = yield* HttpClient.HttpClient
+            const answer = yield* http.get(mtlsServer.mtls!.resource, { headers: { authorization: `Bearer ${Redacted.value(token.accessToken)}` } })
+            const outcome: Outcome = { result: `tls_client_auth at the mTLS alias, certificate-bound token accepted: HTTP ${answer.status}`, token }
+            return outcome
+          }).pipe(Effect.scoped, Effect.provide(certificateOf(mtlsServer, "tlsClientAuth")))
+        })
+      )
+
+      yield* run(
+        "FAPI 2.0 login (PAR, PKCE, private_key_jwt, mTLS)",
+        Effect.gen(function* () {
+          const fapiServer = yield* secure
+          return yield* Effect.gen(function* () {
+            const auth = yield* ClientAuth.privateKeyJwt({
+              clientId: "fapi2",
+              privateKey: fapiServer.clients.privateKeyJwt.privateJwk,
+              audience: "issuer"
+            })
+            const client = yield* Fapi2.make({ issuer: fapiServer.issuer, auth })
+            const flow = yield* Effect.provideService(
+              Grants.authorizationCodeFlow({ redirectUri: fapiServer.clients.privateKeyJwt.redirectUris[0]!, scope: "openid" }),
+              OAuthClient.OAuthClient,
+              client
+            )
+            const { idToken, token } = yield* flow.callback(yield* fapiServer.authorize(flow.request.url))
+            const outcome: Outcome = { result: `pushed, iss checked, ${idToken?.sub ?? "?"} signed in, token bound to the certificate`, token }
+            return outcome
+          }).pipe(Effect.provide(certificateOf(fapiServer, "fapi2")))
+        })
+      )
     })
   )
 
