@@ -7,8 +7,8 @@
  * announcement (pub/sub; at most {@link CoordinatorOptions.wait} between looks) and read the stored token. So N
  * processes of M fibers asking for an expired token make one token request.
  *
- * - The lock is released only by its owner (compare and delete, in a script); a holder that dies leaves it to expire
- *   after {@link CoordinatorOptions.lockTtl}, and another process renews then.
+ * - The lock is released only by its owner (compare and delete, in a script), and extended by it while it renews; a
+ *   holder that dies leaves it to expire after {@link CoordinatorOptions.lockTtl}, and another process renews then.
  * - Fencing: a token is stored only if the entry's version is still the one seen when the lock was taken (compared
  *   and incremented atomically, in a script), so a slow holder that lost its lock cannot overwrite a newer token.
  * - Rotating refresh tokens: the refresh token used is the shared one (rotated by whoever renewed last), by the lock's
@@ -62,8 +62,8 @@ export interface CoordinatorOptions {
   /** Prefix of the Redis keys: `oauth2:token:` by default (the entry is `<prefix>{<key>}`). */
   readonly prefix?: string
   /**
-   * How long the lock is held at most: a holder that dies is replaced after this long. Longer than a token request
-   * may take (retries included): 10 seconds by default.
+   * The lock's TTL: the holder extends it every third of it while it renews, so a holder that dies (or stalls that
+   * long) is replaced after at most this long. 10 seconds by default.
    */
   readonly lockTtl?: Duration.DurationInput
   /** The longest wait between two looks at the entry while another process renews (pub/sub wakes sooner): 1 second by default. */

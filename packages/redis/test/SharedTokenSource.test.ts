@@ -180,16 +180,15 @@ describe("SharedTokenSource", () => {
         const endpoint = yield* TokenEndpoint.TokenEndpoint
         const key = freshKey()
         const stored = yield* entry(key)
-        const slow = yield* source({ key, grant, lockTtl: "200 millis" })
+        const slow = yield* source({ key, grant })
         const fast = yield* source({ key, grant })
         const n = endpoint.requests.length + 1
         endpoint.settings.hold.add(n)
         const logs = captureLogs()
         const late = yield* Effect.fork(Effect.provide(slow.get, logs.layer))
-        // the slow holder's request is in flight; its lock expires
+        // the slow holder's request is in flight; its lock expires (as it would if the process stalled for the TTL)
         while (endpoint.requests.length < n) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
-        while ((yield* Effect.promise(() => stored.redis.exists(`${stored.name}:lock`))) === 1)
-          yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+        yield* Effect.promise(() => stored.redis.del(`${stored.name}:lock`))
         const next = yield* fast.get
         expect(yield* stored.version).toBe("1")
         endpoint.release()
@@ -200,6 +199,29 @@ describe("SharedTokenSource", () => {
         expect(accessToken(yield* reader.get)).toBe(accessToken(next))
         expect(accessToken(answered)).toBe(accessToken(next))
         expect(logs.lines.join("\n")).toContain("a newer token was stored")
+      })
+    )
+
+    live("a holder that renews for longer than the lock's TTL keeps its lock (extended): no second request", () =>
+      Effect.gen(function* () {
+        const endpoint = yield* TokenEndpoint.TokenEndpoint
+        const key = freshKey()
+        const stored = yield* entry(key)
+        const slow = yield* source({ key, grant, lockTtl: "1200 millis" })
+        const other = yield* source({ key, grant, lockTtl: "1200 millis", wait: "50 millis" })
+        const n = endpoint.requests.length + 1
+        endpoint.settings.hold.add(n)
+        const first = yield* Effect.fork(slow.get)
+        while (endpoint.requests.length < n) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+        const second = yield* Effect.fork(other.get)
+        // several TTLs later, the lock is still the holder's and the other process still waits
+        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 3_000)))
+        expect(yield* Effect.promise(() => stored.redis.exists(`${stored.name}:lock`))).toBe(1)
+        expect(endpoint.requests.length).toBe(n)
+        endpoint.release()
+        const [a, b] = [yield* Fiber.join(first), yield* Fiber.join(second)]
+        expect(accessToken(b)).toBe(accessToken(a))
+        expect(endpoint.requests.length).toBe(n)
       })
     )
 

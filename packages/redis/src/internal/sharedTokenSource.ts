@@ -73,6 +73,11 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`
 
+/** Extends the lock if it is still the owner's (the holder is alive and renewing). */
+const extendScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`
+
 interface Script {
   readonly name: string
   readonly keys: number
@@ -83,7 +88,8 @@ const scripts = {
   read: { name: "oauth2TokenRead", keys: 1, lua: readScript },
   acquire: { name: "oauth2TokenAcquire", keys: 2, lua: acquireScript },
   write: { name: "oauth2TokenWrite", keys: 2, lua: writeScript },
-  release: { name: "oauth2TokenRelease", keys: 1, lua: releaseScript }
+  release: { name: "oauth2TokenRelease", keys: 1, lua: releaseScript },
+  extend: { name: "oauth2TokenExtend", keys: 1, lua: extendScript }
 } satisfies Record<string, Script>
 
 /** @internal */
@@ -201,6 +207,8 @@ export const coordinator = (
       return Math.max(1_000, Math.round(left))
     }
 
+    const extend = (owner: string) => Effect.asVoid(call(scripts.extend, [lockKey], [owner, lockTtl]))
+
     const release = (owner: string) => Effect.asVoid(call(scripts.release, [lockKey], [owner, channel]))
 
     /** Stores a token over the entry of version `expected`: the new version, 0 if refused, none if Redis failed. */
@@ -228,7 +236,11 @@ export const coordinator = (
         const local = renewal.current
         // the shared token carries the refresh token to use (rotated by whoever renewed last)
         const from = stored !== undefined && (stored.refreshToken !== undefined || local?.refreshToken === undefined) ? stored : local
-        const token = yield* Effect.onExit(renewal.renew(from), (exit) => (Exit.isSuccess(exit) ? Effect.void : release(owner)))
+        // the lock is extended every third of its TTL while the renewal runs: it expires only if this process dies or stalls
+        const keepAlive = Effect.forever(Effect.zipRight(Effect.sleep(Duration.millis(Math.max(1, Math.floor(lockTtl / 3)))), extend(owner)))
+        const token = yield* Effect.scoped(Effect.zipRight(Effect.forkScoped(keepAlive), renewal.renew(from))).pipe(
+          Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : release(owner)))
+        )
         const written = yield* write(entry.version, token, owner)
         if (Option.isNone(written) || written.value !== 0) return token
         // the lock expired meanwhile and a newer token was stored: that one is the fleet's
