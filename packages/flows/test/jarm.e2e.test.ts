@@ -19,7 +19,7 @@ const clientFor = (server: TestServer.TestServer, name: "clientSecretBasic" | "c
   Effect.flatMap(ClientAuth.fromRegistration(server.clients[name]), (auth) => OAuthClient.fromDiscovery({ issuer: server.issuer, auth }))
 
 /** A JARM authorization request, and the callback URL the browser lands on. */
-const jarmLogin = (responseMode: "jwt" | "query.jwt" | "fragment.jwt" = "jwt") =>
+const jarmLogin = (responseMode: "jwt" | "query.jwt" | "fragment.jwt" | "form_post.jwt" = "jwt") =>
   Effect.gen(function* () {
     const server = yield* TestServer.TestServer
     const flow = yield* Grants.authorizationCodeFlow({
@@ -45,7 +45,7 @@ const withResponse = (callback: string, replace: (jwt: string) => string | Promi
 
 describe("JARM against @oauth2/testing", () => {
   layer(Layer.merge(ServerLive, TransportLive), { excludeTestServices: true, timeout: "60 seconds" })((it) => {
-    for (const mode of ["jwt", "query.jwt", "fragment.jwt"] as const) {
+    for (const mode of ["jwt", "query.jwt", "fragment.jwt", "form_post.jwt"] as const) {
       it.effect(`response_mode=${mode}: the response JWT is verified, then the callback and the ID token`, () =>
         Effect.gen(function* () {
           const server = yield* TestServer.TestServer
