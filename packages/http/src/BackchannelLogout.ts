@@ -185,7 +185,7 @@ export interface HandlerOptions<E = never> extends ValidateOptions {
  * import { BackchannelLogout } from "@oauth2/http"
  * import { Effect } from "effect"
  *
- * declare const endSessions: (by: { readonly sub?: string; readonly sid?: string }) => Effect.Effect<void>
+ * declare const endSessions: (by: { readonly sub?: string | undefined; readonly sid?: string | undefined }) => Effect.Effect<void>
  *
  * const router = Effect.map(
  *   BackchannelLogout.handler({ onLogout: (claims) => endSessions({ sub: claims.sub, sid: claims.sid }) }),
