@@ -20,7 +20,7 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import type { BearerToken, OAuthError, Registration, ServerMetadata } from "@oauth2/core"
+import type { BearerToken, OAuthError, Registration, ResourceMetadata, ServerMetadata } from "@oauth2/core"
 import type { ClientError, ClientRegistration, OAuthClient, ResourceDiscovery, Transport } from "@oauth2/http"
 import type * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
@@ -206,6 +206,26 @@ export interface RegistrationOptions {
 }
 
 /**
+ * Steps of the chain to run your own way, each in place of the built-in one: the protected resource metadata (e.g.
+ * from a cache), the Authorization Server (e.g. pinned metadata), the client (e.g. a registration kept from an earlier
+ * run, or one registered with your own metadata). A step of yours is trusted: make it check what the built-in one
+ * checks (the `resource`, the listed servers, the issuer). The `Transport` of the service is in their context.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Steps {
+  readonly metadata?: (input: {
+    readonly resource: string
+    readonly metadataUrl?: string
+  }) => Effect.Effect<ResourceMetadata.ResourceMetadata, AccessError, Transport.Transport>
+  readonly authorizationServer?: (
+    metadata: ResourceMetadata.ResourceMetadata
+  ) => Effect.Effect<ServerMetadata.ServerMetadata, AccessError, Transport.Transport>
+  readonly client?: (server: ServerMetadata.ServerMetadata) => Effect.Effect<OAuthClient.OAuthClient, AccessError, Transport.Transport>
+}
+
+/**
  * Options of the program.
  *
  * @since 0.1.0
@@ -229,6 +249,8 @@ export interface Options {
   readonly choose?: ResourceDiscovery.Chooser
   /** Which metadata document to discover the server with (`auto`: RFC 8414, then OpenID Connect). */
   readonly discoveryKind?: ServerMetadata.Kind | "auto"
+  /** Steps run your own way (see {@link Steps}). */
+  readonly steps?: Steps
   /** Send the token to plain `http` resources on non-loopback hosts (tests only). */
   readonly allowInsecureHttp?: boolean
 }

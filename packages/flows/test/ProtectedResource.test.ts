@@ -5,10 +5,11 @@
  */
 import { FetchHttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
+import { ResourceMetadata, ServerMetadata } from "@oauth2/core"
 import { ProtectedResource } from "@oauth2/flows"
-import { Transport } from "@oauth2/http"
+import { OAuthClient, Transport } from "@oauth2/http"
 import { ErrorLaws, FakeHttp, TestServer } from "@oauth2/testing"
-import { Clock, Effect, Layer, Redacted, TestClock } from "effect"
+import { Clock, Effect, Either, Layer, Redacted, TestClock } from "effect"
 import * as jose from "jose"
 
 const live = <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.withClock(self, Clock.make())
@@ -251,6 +252,41 @@ describe("ProtectedResource over a fake network", () => {
       expect(refresh.form.get("resource")).toBe(resource)
       expect(as.seen.filter((r) => r.url.endsWith("/token")).length).toBe(2)
     }).pipe(Effect.provide(Layer.mergeAll(api.layer, Transport.layerFetch({ fetch: as.fetch, retry: false }), UserAgentFake)))
+  })
+
+  it.effect("steps run your own way: cached resource metadata, pinned server metadata, a kept client", () => {
+    const as = authorizationServer()
+    const api = FakeHttp.make((request) =>
+      request.headers["authorization"] === undefined ? FakeHttp.json({}, 401, challenge) : FakeHttp.json({ ok: true })
+    )
+    const sent: Array<string> = []
+    const UserAgentRecording = ProtectedResource.layerUserAgent(({ redirectUri: back, url }) => {
+      sent.push(url)
+      return Effect.succeed(`${back}?code=the-code&state=${new URL(url).searchParams.get("state")}`)
+    })
+    return Effect.gen(function* () {
+      const metadata = Either.getOrThrow(ResourceMetadata.decode({ resource, authorization_servers: [issuer] }, { resource }))
+      const server = Either.getOrThrow(
+        ServerMetadata.decode({ issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token` }, { issuer })
+      )
+      const response = yield* ProtectedResource.access(HttpClientRequest.get(resource), {
+        redirectUri,
+        steps: {
+          metadata: () => Effect.succeed(metadata),
+          authorizationServer: () => Effect.succeed(server),
+          client: (s) => OAuthClient.make({ clientId: "kept-client", metadata: s })
+        }
+      })
+      expect(response.status).toBe(200)
+      // only the token request reached the authorization server
+      expect(as.seen.map((r) => new URL(r.url).pathname)).toEqual(["/token"])
+      expect(as.seen[0]?.form.get("client_id")).toBe("kept-client")
+      // no scope known: none asked for (not OpenID Connect's default openid, which would require an ID token)
+      const authorization = new URL(sent[0]!)
+      expect(authorization.searchParams.has("scope")).toBe(false)
+      expect(authorization.searchParams.get("resource")).toBe(resource)
+      expect(authorization.searchParams.get("code_challenge_method")).toBe("S256")
+    }).pipe(Effect.provide(Layer.mergeAll(api.layer, Transport.layerFetch({ fetch: as.fetch, retry: false }), UserAgentRecording)))
   })
 })
 

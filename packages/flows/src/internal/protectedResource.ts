@@ -122,22 +122,28 @@ export const make = (options: ProtectedResource.Options) =>
       Effect.gen(function* () {
         const resource = options.resource ?? resourceOf(url)
         const metadataUrl = ResourceDiscovery.metadataUrlFromChallenge(challenge)
-        const metadata = yield* provide(ResourceDiscovery.fetchMetadata({ resource, ...(metadataUrl === undefined ? {} : { metadataUrl }) }))
-        const server = yield* provide(
-          ResourceDiscovery.discoverAuthorizationServer({
-            metadata,
-            ...(options.choose === undefined ? {} : { choose: options.choose }),
-            ...(options.discoveryKind === undefined ? {} : { kind: options.discoveryKind })
-          })
-        )
-        const client = yield* provide(clientFor(server))
+        const steps = options.steps ?? {}
+        const input = { resource, ...(metadataUrl === undefined ? {} : { metadataUrl }) }
+        const metadata = yield* steps.metadata === undefined ? provide(ResourceDiscovery.fetchMetadata(input)) : provide(steps.metadata(input))
+        const server =
+          steps.authorizationServer === undefined
+            ? yield* provide(
+                ResourceDiscovery.discoverAuthorizationServer({
+                  metadata,
+                  ...(options.choose === undefined ? {} : { choose: options.choose }),
+                  ...(options.discoveryKind === undefined ? {} : { kind: options.discoveryKind })
+                })
+              )
+            : yield* provide(steps.authorizationServer(metadata))
+        const client = yield* steps.client === undefined ? provide(clientFor(server)) : provide(steps.client(server))
         const requested = challenge === undefined ? undefined : challengeScope(challenge)
         const scope = options.scope ?? requested ?? metadata.scopesSupported?.join(" ")
         const flow = yield* Effect.provideService(
           Grants.authorizationCodeFlow({
             redirectUri: options.redirectUri,
             resource: metadata.resource,
-            ...(scope === undefined || scope === "" ? {} : { scope })
+            // no scope known: none sent (not OpenID Connect's default `openid`)
+            scope: scope ?? []
           }),
           OAuthClient.OAuthClient,
           client
