@@ -14,7 +14,7 @@ import { TestServer } from "@oauth2/testing"
 import { Effect, Layer, Redacted } from "effect"
 import * as jose from "jose"
 
-const ServerLive = TestServer.layer({ fapi2: true, jarm: true })
+const ServerLive = TestServer.layer({ fapi2: true, jarm: true, features: { dpop: true } })
 
 const mtlsOf = (server: TestServer.TestServer) => {
   const mtls = server.mtls
@@ -78,6 +78,33 @@ describe("FAPI 2.0 against @oauth2/testing", () => {
           const missing = yield* Effect.flip(client.authorizationResponse(again.request, noIss.href))
           expect(missing._tag).toBe("MissingIssuer")
         }).pipe(Effect.scoped, Effect.provide(fapiCertificate(server)))
+      })
+    )
+
+    it.effect("DPoP-bound tokens instead of mTLS: a full login over the plain endpoints, token_type DPoP", () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer.TestServer
+        const auth = yield* ClientAuth.privateKeyJwt({
+          clientId: "fapi2-dpop",
+          privateKey: server.clients.privateKeyJwt.privateJwk,
+          audience: "issuer"
+        })
+        yield* Effect.gen(function* () {
+          const client = yield* Fapi2.make({ issuer: server.issuer, auth })
+          expect(client.endpoints.pushedAuthorizationRequestEndpoint).toBe(server.endpoints.pushedAuthorizationRequest)
+          const flow = yield* Effect.provideService(
+            Grants.authorizationCodeFlow({ redirectUri: server.clients.privateKeyJwt.redirectUris[0]!, scope: "openid email" }),
+            OAuthClient.OAuthClient,
+            client
+          )
+          expect(flow.request._tag).toBe("RequestUriRequest")
+          const { idToken, token } = yield* flow.callback(yield* server.authorize(flow.request.url))
+          expect(idToken?.sub).toBe("alice")
+          expect(token.tokenType.toLowerCase()).toBe("dpop")
+          // the bound token works at UserInfo (a proof with the same key)
+          const info = yield* client.userinfo(token, idToken === undefined ? {} : { idToken })
+          expect(info.sub).toBe("alice")
+        }).pipe(Effect.provide(Layer.merge(Transport.layerFetch({ retry: false }), Dpop.layer({ algorithm: "ES256" }))))
       })
     )
 

@@ -317,7 +317,8 @@ export interface Options {
   /**
    * FAPI 2.0 Security Profile, default false: registers the client `fapi2` (private_key_jwt with the
    * `privateKeyJwt` client's key, certificate-bound tokens, ES256 ID tokens and JARM answers, PAR required) under
-   * node-oidc-provider's FAPI 2.0 profile; implies {@link Options.mtls}.
+   * node-oidc-provider's FAPI 2.0 profile; implies {@link Options.mtls}. With `features.dpop` too, the client
+   * `fapi2-dpop` (the same key, DPoP-bound tokens instead of certificate-bound).
    */
   readonly fapi2?: boolean
 }

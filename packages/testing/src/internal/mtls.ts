@@ -196,7 +196,8 @@ export const configure = (configuration: Oidc.Configuration, secure: SecureProvi
   if (secure.fapi2) {
     features["fapi"] = {
       enabled: true,
-      profile: (_ctx: unknown, client: { clientId?: string } | undefined) => (client?.clientId === "fapi2" ? "2.0" : undefined)
+      profile: (_ctx: unknown, client: { clientId?: string } | undefined) =>
+        client?.clientId === "fapi2" || client?.clientId === "fapi2-dpop" ? "2.0" : undefined
     }
   }
   if (secure.mtls !== undefined) {
@@ -248,6 +249,8 @@ export const setup = async (options: {
   readonly mtls: boolean
   readonly jarm: boolean
   readonly fapi2: boolean
+  /** DPoP is on: with `fapi2`, the client `fapi2-dpop` (DPoP-bound tokens instead of certificate-bound) */
+  readonly dpop: boolean
   readonly issuerPath: string
   /** the registration every client shares (redirect URIs, grant types) */
   readonly common: Record<string, unknown>
@@ -299,6 +302,19 @@ export const setup = async (options: {
       request_object_signing_alg: "ES256",
       require_pushed_authorization_requests: true
     })
+    if (options.dpop) {
+      clients.push({
+        ...options.common,
+        client_id: "fapi2-dpop",
+        token_endpoint_auth_method: "private_key_jwt",
+        token_endpoint_auth_signing_alg: "ES256",
+        jwks: { keys: [options.clientSigningJwk] },
+        dpop_bound_access_tokens: true,
+        id_token_signed_response_alg: "ES256",
+        authorization_signed_response_alg: "ES256",
+        require_pushed_authorization_requests: true
+      })
+    }
   }
   const pem = (p: Pem) => ({ cert: p.cert, key: p.key })
   return {

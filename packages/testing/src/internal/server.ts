@@ -393,6 +393,7 @@ export const start = async (options: Options): Promise<StartedTestServer> => {
     mtls: options.mtls === true,
     jarm: options.jarm === true,
     fapi2: options.fapi2 === true,
+    dpop: features.dpop !== false,
     issuerPath,
     common: common(confidentialGrants),
     clientSigningJwk: keys.clientSigning.publicJwk,
