@@ -127,6 +127,12 @@ describe("Registration", () => {
     })
   })
 
+  it("encodes a caller's non-object as nothing, without throwing", () => {
+    for (const bad of [undefined, null, 42, "x", { extra: 5 }]) {
+      assert.deepStrictEqual(Registration.encodeMetadata(bad as never), {})
+    }
+  })
+
   it("maps the registration endpoint's error codes to their own tags", () => {
     const codes = {
       invalid_redirect_uri: "InvalidRedirectUri",

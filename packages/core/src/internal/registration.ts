@@ -97,7 +97,10 @@ const serverOnly: ReadonlySet<string> = new Set([
 /** @internal */
 export const encodeMetadata = (metadata: ClientMetadata): Record<string, unknown> => {
   const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(metadata.extra ?? {})) {
+  // a caller's non-object is nothing to send (never a throw); the server judges the values
+  if (typeof metadata !== "object" || metadata === null) return out
+  const extra: unknown = metadata.extra
+  for (const [k, v] of Object.entries(typeof extra === "object" && extra !== null ? extra : {})) {
     if (!knownMetadata.has(k) && !serverOnly.has(k) && v !== undefined) {
       Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
     }
