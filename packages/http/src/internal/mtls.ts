@@ -52,7 +52,7 @@ const connectOptions = (options: Mtls.Options) =>
       ...(ca === undefined ? {} : { ca })
     }
     // the key, the passphrase and the certificate are checked now, not at the first connection
-    const checked = yield* Effect.try({
+    yield* Effect.try({
       try: () => createSecureContext(tls),
       catch: (error) =>
         ClientError.invalidConfiguration(
@@ -60,7 +60,6 @@ const connectOptions = (options: Mtls.Options) =>
           `the client certificate cannot be used: ${error instanceof Error ? error.message.replace(/\s+/g, " ").slice(0, 200) : "unreadable"}`
         )
     })
-    void checked
     return tls
   })
 
