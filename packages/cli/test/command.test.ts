@@ -10,7 +10,7 @@ import { Redacted } from "effect"
 import * as jose from "jose"
 import { execFile, spawn } from "node:child_process"
 import { createPrivateKey } from "node:crypto"
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -61,7 +61,7 @@ beforeAll(async () => {
     execFile(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-b", "packages/cli/tsconfig.build.json"], { cwd: root }, () => done())
   )
   if (!existsSync(bin)) throw new Error(`the build did not produce ${bin}`)
-  server = await TestServer.start()
+  server = await TestServer.start({ features: { dpop: true } })
   dir = mkdtempSync(join(tmpdir(), "oauth2-cli-"))
 }, 300_000)
 
@@ -266,12 +266,23 @@ describe("the built oauth2 command", () => {
     }
   }, 180_000)
 
-  it("login gives up after --timeout (exit 1) and refuses a bad port (exit 2)", async () => {
+  it("login --open starts the browser opener with the URL; it gives up after --timeout (exit 1) and refuses a bad port (exit 2)", async () => {
+    // a fake xdg-open that records what it was asked to open
+    const opener = join(dir, "bin")
+    const opened = join(dir, "opened.txt")
+    mkdirSync(opener, { recursive: true })
+    writeFileSync(join(opener, "xdg-open"), `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 })
     const args = ["login", "--issuer", server.issuer, "--allow-insecure-http", "--client-id", "public"]
-    const late = await oauth2([...args, "--timeout", "1"])
+    const [late, badPort] = await Promise.all([
+      oauth2([...args, "--timeout", "2", ...(process.platform === "linux" ? ["--open"] : [])], { env: { PATH: `${opener}:${process.env["PATH"]}` } }),
+      oauth2([...args, "--redirect-port", "70000"])
+    ])
     expect(late.code).toBe(1)
-    expect(late.stderr).toMatch(/oauth2: LoginFailed: no redirect to http:\/\/127\.0\.0\.1:\d+\/callback within 1 s/)
-    const badPort = await oauth2([...args, "--redirect-port", "70000"])
+    expect(late.stderr).toMatch(/oauth2: LoginFailed: no redirect to http:\/\/127\.0\.0\.1:\d+\/callback within 2 s/)
+    if (process.platform === "linux") {
+      const url = /^ {2}(http:\/\/\S+)$/m.exec(late.stderr)![1]
+      expect(readFileSync(opened, "utf8")).toBe(url)
+    }
     expect(badPort.code).toBe(2)
   }, 60_000)
 
@@ -342,4 +353,36 @@ describe("the built oauth2 command", () => {
     expect(new URL(answer.authorization_url).searchParams.get("request_uri")).toBe(answer.request_uri)
     expect(answer.code_verifier).toBe("<redacted>")
   }, 60_000)
+
+  it("--dpop and --dpop-key: DPoP-bound tokens (RFC 9449); a key file that is no private JWK is a usage error", async () => {
+    const dpopClient = server.clients.dpop!
+    const args = [
+      "client-credentials",
+      ...[
+        "--issuer",
+        server.issuer,
+        "--allow-insecure-http",
+        "--client-id",
+        dpopClient.clientId,
+        "--client-secret",
+        Redacted.value(dpopClient.clientSecret)
+      ]
+    ]
+    const { privateKey } = await jose.generateKeyPair("ES256", { extractable: true })
+    const keyFile = join(dir, "dpop.json")
+    writeFileSync(keyFile, JSON.stringify({ ...(await jose.exportJWK(privateKey)), alg: "ES256" }))
+    const notAKey = join(dir, "dpop-not-a-key.json")
+    writeFileSync(notAKey, JSON.stringify({ kty: "oct", k: "c2VjcmV0" }))
+    const [generated, fromFile, badKey] = await Promise.all([
+      oauth2([...args, "--dpop"]),
+      oauth2([...args, "--dpop-key", keyFile]),
+      oauth2([...args, "--dpop-key", notAKey])
+    ])
+    expect(generated.code, generated.stderr).toBe(0)
+    expect(JSON.parse(generated.stdout)).toMatchObject({ token_type: "DPoP" })
+    expect(fromFile.code, fromFile.stderr).toBe(0)
+    expect(JSON.parse(fromFile.stdout)).toMatchObject({ token_type: "DPoP" })
+    expect(badKey.code, badKey.stderr).toBe(2)
+    expect(badKey.stderr).toMatch(/^oauth2: --dpop-key: /)
+  }, 120_000)
 })

@@ -40,6 +40,11 @@ const alg = Options.text("alg").pipe(
   Options.optional,
   Options.withDescription("the client assertion's signing algorithm (by default the JWK's or the key's)")
 )
+const dpop = Options.boolean("dpop").pipe(Options.withDescription("DPoP-bind the tokens (RFC 9449) to a key generated for this run"))
+const dpopKey = Options.text("dpop-key").pipe(
+  Options.optional,
+  Options.withDescription("DPoP-bind the tokens to this key: a file holding a private JWK (JSON)")
+)
 const insecure = Options.boolean("allow-insecure-http").pipe(Options.withDescription("allow plain http endpoints"))
 const output = Options.choice("output", ["json", "text"]).pipe(
   Options.withDefault("json" as const),
@@ -54,7 +59,7 @@ const pollInterval = Options.integer("poll-interval").pipe(
   Options.withDescription("seconds between polls instead of the server's interval (for a local server)")
 )
 
-const client = { issuer, clientId, clientSecret, authMethod, rawBasic, privateKey, kid, alg, insecure, output }
+const client = { issuer, clientId, clientSecret, authMethod, rawBasic, privateKey, kid, alg, dpop, dpopKey, insecure, output }
 
 /**
  * The handlers, imported when a command runs: parsing the command line, `--help` and usage errors load neither the

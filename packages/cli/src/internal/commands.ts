@@ -8,10 +8,10 @@
  * @internal
  */
 import { readFile } from "node:fs/promises"
-import { AuthorizationRequest, BearerToken, Introspection, ServerMetadata, UserInfo } from "@oauth2/core"
+import { AuthorizationRequest, BearerToken, Introspection, OAuthError, ServerMetadata, UserInfo } from "@oauth2/core"
 import type { TokenRequest } from "@oauth2/core"
 import { Grants, Polling } from "@oauth2/flows"
-import { ClientAuth, OAuthClient, Transport } from "@oauth2/http"
+import { ClientAuth, Dpop, OAuthClient, Transport } from "@oauth2/http"
 import * as Console from "effect/Console"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
@@ -24,6 +24,7 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import * as jose from "jose"
+import type * as Cli from "../Cli.js"
 import { loginFailed, usageError } from "./errors.js"
 import * as Loopback from "./loopback.js"
 
@@ -39,6 +40,8 @@ export interface ClientOptions {
   readonly privateKey: Option.Option<string>
   readonly kid: Option.Option<string>
   readonly alg: Option.Option<string>
+  readonly dpop: boolean
+  readonly dpopKey: Option.Option<string>
   readonly insecure: boolean
   readonly output: Output
 }
@@ -59,11 +62,7 @@ const clientAuth = (o: ClientOptions) =>
         return yield* ClientAuth.none({ clientId: o.clientId })
       case "private_key_jwt": {
         if (Option.isNone(o.privateKey)) return yield* usageError("private_key_jwt needs --private-key <file> (a JWK or a PKCS#8 PEM)")
-        const file = o.privateKey.value
-        const text = yield* Effect.tryPromise({
-          try: () => readFile(file, "utf8"),
-          catch: (e) => usageError(`cannot read --private-key ${file}: ${(e as Error).message}`, e)
-        })
+        const text = yield* readKeyFile("--private-key", o.privateKey.value)
         const trimmed = text.trim()
         if (trimmed.startsWith("-----BEGIN") && Option.isNone(o.alg)) return yield* usageError("a PEM --private-key needs --alg (and --kid)")
         return yield* ClientAuth.privateKeyJwt({
@@ -89,11 +88,31 @@ const clientAuth = (o: ClientOptions) =>
     }
   }).pipe(Effect.catchTag("InvalidArgument", (e) => Effect.fail(usageError(`client authentication: ${e.message}`, e))))
 
+const readKeyFile = (option: string, file: string) =>
+  Effect.tryPromise({
+    try: () => readFile(file, "utf8"),
+    catch: (e) => usageError(`cannot read ${option} ${file}: ${(e as Error).message}`, e)
+  })
+
+/** The DPoP key service (RFC 9449), when asked for: a generated key, or the private JWK of `--dpop-key`. */
+const dpopLayer = (o: ClientOptions): Option.Option<Layer.Layer<Dpop.Dpop, OAuthError.InvalidArgument | Cli.UsageError>> =>
+  Option.match(o.dpopKey, {
+    onNone: () => (o.dpop ? Option.some(Dpop.layer()) : Option.none()),
+    onSome: (file) =>
+      Option.some(
+        Layer.unwrapEffect(Effect.map(readKeyFile("--dpop-key", file), (text) => Dpop.layer({ key: Redacted.make(text.trim()) }))).pipe(
+          Layer.catchAll((e) => Layer.fail(OAuthError.isInvalidArgument(e) ? usageError(`--dpop-key: ${e.message}`, e) : e))
+        )
+      )
+  })
+
 /** The discovered client for the common options. */
-const clientLayer = (o: ClientOptions) =>
-  Layer.unwrapEffect(Effect.map(clientAuth(o), (auth) => OAuthClient.layerDiscovery({ issuer: o.issuer, auth }))).pipe(
+const clientLayer = (o: ClientOptions) => {
+  const client = Layer.unwrapEffect(Effect.map(clientAuth(o), (auth) => OAuthClient.layerDiscovery({ issuer: o.issuer, auth })))
+  return Option.match(dpopLayer(o), { onNone: () => client, onSome: (dpop) => Layer.provide(client, dpop) }).pipe(
     Layer.provide(Transport.layerFetch({ allowInsecureHttp: o.insecure }))
   )
+}
 
 /** Prints the result on stdout. */
 const emit = (output: Output, value: Readonly<Record<string, unknown>>) =>
