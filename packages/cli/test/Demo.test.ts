@@ -30,7 +30,8 @@ describe("Demo", () => {
           "client_credentials + mTLS (RFC 8705)",
           "FAPI 2.0 login (PAR, PKCE, private_key_jwt, mTLS)",
           "dynamic client registration (RFC 7591, 7592)",
-          "protected resource: 401 -> RFC 9728 -> code"
+          "protected resource: 401 -> RFC 9728 -> code",
+          "logout: RP-initiated + back-channel"
         ]) {
           expect(flows).toContain(expected)
         }

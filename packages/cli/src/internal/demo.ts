@@ -2,11 +2,12 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpRouter from "@effect/platform/HttpRouter"
 import { AuthorizationRequest, AuthorizationResponse, BearerToken, Jwt, TokenRequest } from "@oauth2/core"
 import { Grants, ProtectedResource } from "@oauth2/flows"
-import { ClientAuth, ClientRegistration, Dpop, Fapi2, OAuthClient, Transport } from "@oauth2/http"
+import { BackchannelLogout, ClientAuth, ClientRegistration, Dpop, Fapi2, Logout, OAuthClient, Transport } from "@oauth2/http"
 import * as Mtls from "@oauth2/http/Mtls"
-import { TestServer } from "@oauth2/testing"
+import { HttpListener, TestServer } from "@oauth2/testing"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -387,6 +388,42 @@ const flows: Effect.Effect<ReadonlyArray<Demo.Row>, never, Env> = Effect.gen(fun
       Effect.provide(
         ProtectedResource.layerUserAgent(({ url }) => Effect.mapError(server.authorize(url), (e) => ProtectedResource.userAgentFailed(e.message, e)))
       )
+    )
+  )
+
+  yield* run(
+    "logout: RP-initiated + back-channel",
+    // a server of its own, whose clients register a back-channel logout URI on a loopback listener
+    Effect.scoped(
+      Effect.gen(function* () {
+        const listener = yield* HttpListener.make
+        const logoutServer = yield* TestServer.make({ backchannelLogout: { uri: `${listener.url}/backchannel-logout` } })
+        const registered = logoutServer.clients.clientSecretBasic
+        const client = yield* OAuthClient.fromDiscovery({ issuer: logoutServer.issuer, auth: yield* ClientAuth.fromRegistration(registered) })
+        let ended: string | undefined
+        const handler = yield* BackchannelLogout.handler({
+          onLogout: (claims) =>
+            Effect.sync(() => {
+              ended = claims.sid
+            })
+        }).pipe(Effect.provideService(OAuthClient.OAuthClient, client), Effect.provide(BackchannelLogout.layerMemory()))
+        yield* listener.serve(HttpRouter.empty.pipe(HttpRouter.post("/backchannel-logout", handler)))
+        const browser = TestServer.makeBrowser()
+        const request = yield* AuthorizationRequest.make({
+          authorizationEndpoint: client.endpoints.authorizationEndpoint!,
+          clientId: registered.clientId,
+          redirectUri: registered.redirectUris[0]!,
+          issuer: logoutServer.issuer,
+          authorizationResponseIssParameterSupported: true
+        })
+        const callback = yield* logoutServer.authorize(request.url, { browser })
+        const { idToken, token } = yield* client.authorizationCode(yield* AuthorizationResponse.validate(request, callback))
+        const logout = yield* Logout.endSessionUrlWith(client, { idTokenHint: token, postLogoutRedirectUri: registered.redirectUris[0]! })
+        const landing = yield* logoutServer.endSession(logout.url, { browser })
+        yield* Logout.validateCallback(logout, landing)
+        if (ended === undefined || ended !== idToken?.sid) return yield* Effect.fail(new Error("no back-channel logout token for the session"))
+        return { result: "end-session URL, confirmed, state checked; logout token validated, session ended" }
+      })
     )
   )
 
