@@ -94,6 +94,9 @@ describe("BackchannelLogout.handler", () => {
         expect(answer.cacheControl).toBe("no-store")
         expect(JSON.parse(answer.body).error_description).toContain(expected)
       }
+      const huge = yield* post(web, `logout_token=${"a".repeat(70_000)}`)
+      expect(huge.status).toBe(400)
+      expect(JSON.parse(huge.body).error_description).toContain("larger than")
       const json = yield* post(web, JSON.stringify({ logout_token: yield* logoutToken() }), "application/json")
       expect(json.status).toBe(400)
       const get = yield* Effect.promise(() => web(new Request("http://rp.example/backchannel-logout")))

@@ -1,4 +1,5 @@
 /** @internal */
+import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { LogoutToken } from "@oauth2/core"
@@ -9,6 +10,7 @@ import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as BackchannelLogout from "../BackchannelLogout.js"
 import * as ClientError from "../ClientError.js"
@@ -112,6 +114,8 @@ export const validate = (logoutToken: string | Redacted.Redacted<string>, option
 
 const noStore = { "cache-control": "no-store" } as const
 
+const maxBodyBytes = 64 * 1024
+
 const refuse = (error: string, description: string) =>
   HttpServerResponse.unsafeJson({ error, error_description: description.slice(0, 512) }, { status: 400, headers: noStore })
 
@@ -132,9 +136,13 @@ export const handler = <E>(options: BackchannelLogout.HandlerOptions<E>) =>
       if (contentType !== "application/x-www-form-urlencoded") {
         return refuse("invalid_request", "expected an application/x-www-form-urlencoded body")
       }
-      const params = yield* Effect.either(request.urlParamsBody)
+      // a logout token is a few KiB: a larger body is refused before it is read
+      const length = Number(request.headers["content-length"] ?? "0")
+      if (!(length <= maxBodyBytes)) return refuse("invalid_request", `the body is larger than ${maxBodyBytes} bytes`)
+      const params = yield* Effect.either(HttpIncomingMessage.withMaxBodySize(request.urlParamsBody, Option.some(maxBodyBytes)))
       if (params._tag === "Left") return refuse("invalid_request", "the body could not be read")
       const tokens = params.right.filter(([name]) => name === "logout_token").map(([, value]) => value)
+      if (tokens.some((token) => token.length > maxBodyBytes)) return refuse("invalid_request", `the body is larger than ${maxBodyBytes} bytes`)
       if (tokens.length !== 1 || tokens[0]!.length === 0) {
         return refuse("invalid_request", tokens.length > 1 ? "'logout_token' is repeated" : "'logout_token' is missing")
       }
