@@ -135,6 +135,7 @@ describe("KeyedTokenSource", () => {
             yield* tokens.logout("a")
             expect(Option.isNone(yield* store.get("oauth2:token:a"))).toBe(true)
             expect(yield* Effect.flip(tokens.get("a"))).toMatchObject({ reason: "NoGrant" })
+            expect(yield* tokens.keys).not.toContain("a") // no source is kept for a key without a token
             const revoked = seen.filter((s) => s.url === endpoints.revocationEndpoint)
             expect(revoked.map((s) => [s.form.get("token"), s.form.get("token_type_hint")])).toEqual([
               ["RT-a", "refresh_token"],

@@ -189,9 +189,19 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
         if (failed !== undefined) return yield* Effect.fail(failed.left)
       }).pipe(Effect.withSpan("oauth2.keyed_token_source.logout"))
 
+    /** A key whose source has no usable token (never had one, or its refresh was refused) is not kept in memory. */
+    const dropUnavailable = <A, E>(key: string, entry: Entry, self: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+      Effect.tapError(self, (e) =>
+        errors.isTokenUnavailable(e)
+          ? Effect.sync(() => {
+              if (entries.get(key) === entry) entries.delete(key)
+            })
+          : Effect.void
+      )
+
     const service: KeyedTokenSource.KeyedTokenSource = {
-      get: (key) => Effect.flatMap(known(key), (entry) => entry.source.get),
-      renew: (key) => Effect.flatMap(known(key), (entry) => entry.source.renew),
+      get: (key) => Effect.flatMap(known(key), (entry) => dropUnavailable(key, entry, entry.source.get)),
+      renew: (key) => Effect.flatMap(known(key), (entry) => dropUnavailable(key, entry, entry.source.renew)),
       invalidate: (key, token) => Effect.flatMap(entryOf(key), (entry) => entry.source.invalidate(token)),
       source: (key) => Effect.map(entryOf(key), (entry) => entry.source),
       set,
