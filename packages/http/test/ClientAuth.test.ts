@@ -469,7 +469,7 @@ describe("ClientAuth", () => {
           ClientAuth.clientSecretJwt({ clientId: "c", clientSecret: "s", lifetime: "0 seconds" }),
           ClientAuth.none({ clientId: "" }),
           ClientAuth.custom({ clientId: "c", method: "", authenticate: Effect.succeed }),
-          ClientAuth.make({ method: "tls_client_auth" } as unknown as ClientAuth.MakeOptions)
+          ClientAuth.make({ method: "attest_jwt_client_auth" } as unknown as ClientAuth.MakeOptions)
         ]
         const expected = [
           "clientId",
@@ -586,7 +586,7 @@ describe("ClientAuth.fromRegistration", () => {
       assert.containSubset(yield* Effect.flip(ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "private_key_jwt" })), {
         argument: "privateJwk"
       })
-      assert.containSubset(yield* Effect.flip(ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "tls_client_auth" })), {
+      assert.containSubset(yield* Effect.flip(ClientAuth.fromRegistration({ clientId: "c", tokenEndpointAuthMethod: "attest_jwt_client_auth" })), {
         argument: "tokenEndpointAuthMethod"
       })
     })
