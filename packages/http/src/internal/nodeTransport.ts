@@ -9,16 +9,13 @@ import * as zlib from "node:zlib"
 import { request as undiciRequest } from "undici"
 import type { Dispatcher } from "undici"
 import type * as NodeTransport from "../NodeTransport.js"
-import * as TransportError from "../TransportError.js"
-import type { Exchange, Failure, Incoming } from "./transport.js"
+import type { Exchange, Incoming } from "./transport.js"
 import {
   decode,
-  describeCause,
   fromExchange,
+  promiseExchange,
   resolveOptions,
-  startTimer,
   tag,
-  tooLarge,
   tooLargeMarker,
   withTracePropagation,
   config as transportConfig
@@ -134,68 +131,22 @@ const readLimited = (response: Dispatcher.ResponseData, limit: number): Promise<
  *
  * @internal
  */
-export const requestExchange = (dispatcher: Dispatcher | undefined, timeout: Duration.Duration): Exchange => {
-  const timeoutMillis = Duration.toMillis(timeout)
-  return (endpoint, out, limit) =>
-    Effect.clockWith((clock) =>
-      Effect.async<Incoming, Failure>((resume) => {
-        const controller = new AbortController()
-        let settled = false
-        const cancelTimer = startTimer(clock, timeout, () => {
-          if (settled) return
-          settled = true
-          controller.abort()
-          resume(Effect.fail({ error: TransportError.timeout(endpoint, out.url, timeoutMillis), transient: true }))
-        })
-        const settle = (result: Effect.Effect<Incoming, Failure>) => {
-          if (settled) return
-          settled = true
-          cancelTimer()
-          resume(result)
-        }
-        let stage: "Transport" | "Decode" = "Transport"
-        let sending: Promise<Dispatcher.ResponseData>
-        try {
-          sending = undiciRequest(out.url, {
-            method: out.method,
-            headers: out.headers,
-            body: out.body ?? null,
-            signal: controller.signal,
-            ...(dispatcher === undefined ? {} : { dispatcher })
-          })
-        } catch (error) {
-          sending = Promise.reject(error)
-        }
-        sending
-          .then((response) => {
-            stage = "Decode"
-            return readLimited(response, limit).then((body) =>
-              settle(
-                body === tooLargeMarker
-                  ? Effect.fail(tooLarge(endpoint, out.url, response.statusCode, limit))
-                  : Effect.succeed(incoming(response.statusCode, response.headers, body))
-              )
-            )
-          })
-          .catch((error: unknown) =>
-            settle(
-              Effect.fail({
-                error: TransportError.requestFailed(endpoint, out.url, stage, describeCause(error), error),
-                // a request that never got an answer may be sent again; so may one whose answer was cut off
-                transient: true
-              })
-            )
-          )
-        // interruption aborts the request and stops the timer
-        return Effect.sync(() => {
-          if (settled) return
-          settled = true
-          cancelTimer()
-          controller.abort()
-        })
-      })
-    )
-}
+export const requestExchange = (dispatcher: Dispatcher | undefined, timeout: Duration.Duration): Exchange =>
+  promiseExchange(
+    timeout,
+    (out, signal) =>
+      undiciRequest(out.url, {
+        method: out.method,
+        headers: out.headers,
+        body: out.body ?? null,
+        signal,
+        ...(dispatcher === undefined ? {} : { dispatcher })
+      }),
+    (response, limit) =>
+      readLimited(response, limit).then((body) =>
+        body === tooLargeMarker ? { tooLarge: response.statusCode } : incoming(response.statusCode, response.headers, body)
+      )
+  )
 
 /** @internal */
 export const make = (options: NodeTransport.Options = {}) => {

@@ -471,10 +471,8 @@ const liveSchedulerOf = (clock: Clock.Clock): Clock.ClockScheduler | undefined =
  * Calls `onTimeout` after `duration` on the Clock in context, so that it runs under `TestClock`; returns the canceller.
  * On the live clock this is one timer; on any other clock, a fiber sleeping on it (both far cheaper than racing two
  * fibers with `Effect.timeout` at every call).
- *
- * @internal
  */
-export const startTimer = (clock: Clock.Clock, duration: Duration.Duration, onTimeout: () => void): (() => void) => {
+const startTimer = (clock: Clock.Clock, duration: Duration.Duration, onTimeout: () => void): (() => void) => {
   const scheduler = liveSchedulerOf(clock)
   if (scheduler !== undefined) {
     const cancel = scheduler.unsafeSchedule(onTimeout, duration)
@@ -489,26 +487,33 @@ export const startTimer = (clock: Clock.Clock, duration: Duration.Duration, onTi
   return () => fiber.unsafeInterruptAsFork(FiberId.none)
 }
 
-/** @internal */
-export const fetchExchange = (
-  fetch: typeof globalThis.fetch,
-  requestInit: RequestInit | undefined,
-  tracePropagation: boolean,
-  timeout: Duration.Duration
+/**
+ * An answer over the size limit, with its status: what a reader gives instead of an {@link Incoming}.
+ *
+ * @internal
+ */
+export interface TooLarge {
+  readonly tooLarge: number
+}
+
+/**
+ * An exchange over a promise-based client, with what every such implementation must do alike: one abort signal for
+ * interruption and the timeout (one timer on the `Clock`), a failure before the answer arrived reported as a
+ * `Transport` stage and one while reading it as `Decode`, both transient; an answer over the limit is
+ * `ResponseTooLarge`.
+ *
+ * @internal
+ */
+export const promiseExchange = <R>(
+  timeout: Duration.Duration,
+  send: (out: Outgoing, signal: AbortSignal) => Promise<R>,
+  read: (response: R, limit: number) => Promise<Incoming | TooLarge>
 ): Exchange => {
   const timeoutMillis = Duration.toMillis(timeout)
-  const exchange: Exchange = (endpoint, out, limit) =>
+  return (endpoint, out, limit) =>
     Effect.clockWith((clock) =>
       Effect.async<Incoming, Failure>((resume) => {
         const controller = new AbortController()
-        const init: RequestInit = {
-          ...requestInit,
-          method: out.method,
-          headers: out.headers,
-          redirect: "manual",
-          signal: controller.signal
-        }
-        if (out.body !== undefined) init.body = out.body
         let settled = false
         const cancelTimer = startTimer(clock, timeout, () => {
           if (settled) return
@@ -523,21 +528,17 @@ export const fetchExchange = (
           resume(result)
         }
         let stage: "Transport" | "Decode" = "Transport"
-        let sending: Promise<globalThis.Response>
+        let sending: Promise<R>
         try {
-          sending = fetch(out.url, init)
+          sending = send(out, controller.signal)
         } catch (error) {
           sending = Promise.reject(error)
         }
         sending
           .then((response) => {
             stage = "Decode"
-            return readLimited(response, limit).then((body) =>
-              settle(
-                body === tooLargeMarker
-                  ? Effect.fail(tooLarge(endpoint, out.url, response.status, limit))
-                  : Effect.succeed(incoming(response.status, response.headers, body))
-              )
+            return read(response, limit).then((answer) =>
+              settle("tooLarge" in answer ? Effect.fail(tooLarge(endpoint, out.url, answer.tooLarge, limit)) : Effect.succeed(answer))
             )
           })
           .catch((error: unknown) =>
@@ -558,6 +559,27 @@ export const fetchExchange = (
         })
       })
     )
+}
+
+/** @internal */
+export const fetchExchange = (
+  fetch: typeof globalThis.fetch,
+  requestInit: RequestInit | undefined,
+  tracePropagation: boolean,
+  timeout: Duration.Duration
+): Exchange => {
+  const exchange = promiseExchange(
+    timeout,
+    (out, signal) => {
+      const init: RequestInit = { ...requestInit, method: out.method, headers: out.headers, redirect: "manual", signal }
+      if (out.body !== undefined) init.body = out.body
+      return fetch(out.url, init)
+    },
+    (response, limit) =>
+      readLimited(response, limit).then((body) =>
+        body === tooLargeMarker ? { tooLarge: response.status } : incoming(response.status, response.headers, body)
+      )
+  )
   return tracePropagation ? withTracePropagation(exchange) : exchange
 }
 
