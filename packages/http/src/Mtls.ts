@@ -4,7 +4,8 @@
  *
  * {@link layer} builds one undici `Agent` with the certificate (PEM `cert` + `key`, or a PKCS#12 `pfx` with its
  * `passphrase`; a `ca` for a server with a private CA) and provides, over it:
- * - the `Transport` (the lean fetch transport, fed undici's `fetch`): every Authorization Server call;
+ * - the `Transport` (`@oauth2/http/NodeTransport`, over undici's `request`, through the certificate's agent):
+ *   every Authorization Server call;
  * - an `@effect/platform` `HttpClient`: resource calls (`BearerClient`, `ApiClient`), so a certificate-bound token
  *   is presented with the certificate it is bound to;
  * - the {@link MtlsTransport} marker: a client built over this layer follows the server's `mtls_endpoint_aliases`
@@ -57,7 +58,7 @@ export interface Options extends Transport.Options {
 export interface Mtls {
   /** `fetch` over the agent that presents the certificate. */
   readonly fetch: typeof globalThis.fetch
-  /** The fetch transport over that `fetch`. */
+  /** The transport over undici's `request` through the same agent (see `@oauth2/http/NodeTransport`). */
   readonly transport: Transport.Transport
 }
 
