@@ -5,18 +5,12 @@ import { BearerToken } from "@oauth2/core"
 import type { Registration, ServerMetadata } from "@oauth2/core"
 import { Bearer, ClientRegistration, OAuthClient, ResourceDiscovery, Transport } from "@oauth2/http"
 import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import type * as ProtectedResource from "../ProtectedResource.js"
+import { taggedError } from "./errors.js"
 import * as Grants from "./grants.js"
-
-const taggedError = <Tag extends string, A>(tag: Tag, typeId: symbol): new (fields: Record<string, unknown>) => A => {
-  const Ctor = Data.TaggedError(tag)
-  Object.defineProperty(Ctor.prototype, typeId, { value: typeId })
-  return Ctor as unknown as new (fields: Record<string, unknown>) => A
-}
 
 /** @internal */
 export const TypeId: ProtectedResource.TypeId = Symbol.for("@oauth2/flows/ProtectedResource/ProtectedResourceError") as ProtectedResource.TypeId

@@ -14,7 +14,13 @@ import type * as TransportError from "../TransportError.js"
 
 type Endpoint = OAuthError.Endpoint
 
-const taggedError = <Tag extends string, A>(tag: Tag, typeId: symbol): new (fields: Record<string, unknown>) => A => {
+/**
+ * The recipe of every error of the package: an Effect tagged error (yieldable, with stack, message and cause) carrying
+ * its family's type id.
+ *
+ * @internal
+ */
+export const taggedError = <Tag extends string, A>(tag: Tag, typeId: symbol): new (fields: Record<string, unknown>) => A => {
   const Ctor = Data.TaggedError(tag)
   Object.defineProperty(Ctor.prototype, typeId, { value: typeId })
   return Ctor as unknown as new (fields: Record<string, unknown>) => A

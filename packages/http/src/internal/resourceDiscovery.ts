@@ -1,6 +1,5 @@
 /** @internal */
 import { OAuthError, ResourceMetadata } from "@oauth2/core"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ClientError from "../ClientError.js"
@@ -8,13 +7,7 @@ import * as OAuthClient from "../OAuthClient.js"
 import type * as ResourceDiscovery from "../ResourceDiscovery.js"
 import * as Transport from "../Transport.js"
 import { parseChallenges } from "./challenge.js"
-
-/** The recipe of every error of the packages (see `@oauth2/core`'s internal errors). */
-const taggedError = <Tag extends string, A>(tag: Tag, typeId: symbol): new (fields: Record<string, unknown>) => A => {
-  const Ctor = Data.TaggedError(tag)
-  Object.defineProperty(Ctor.prototype, typeId, { value: typeId })
-  return Ctor as unknown as new (fields: Record<string, unknown>) => A
-}
+import { taggedError } from "./errors.js"
 
 /** @internal */
 export const TypeId: ResourceDiscovery.TypeId = Symbol.for("@oauth2/http/ResourceDiscovery/ResourceDiscoveryError") as ResourceDiscovery.TypeId
