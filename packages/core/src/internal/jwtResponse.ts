@@ -64,6 +64,19 @@ export const userInfo = <E = never>(
     return options.subject === undefined ? info : yield* UserInfo.checkSubject(info, options.subject)
   })
 
+/** Why a response JWT is not from the expected issuer or not for this client, if it is not. */
+const addressedFailure = (
+  iss: string | undefined,
+  aud: ReadonlyArray<string> | undefined,
+  options: { readonly issuer: string; readonly clientId: string }
+): jose.Failure | undefined => {
+  if (iss === undefined) return jose.failure("MissingClaim", "the 'iss' claim is missing", "iss")
+  if (iss !== options.issuer) return jose.failure("IssuerMismatch", `'iss' ${jose.show(iss, 256)} is not the expected issuer`, "iss")
+  if (aud === undefined) return jose.failure("MissingClaim", "the 'aud' claim is missing", "aud")
+  if (!aud.includes(options.clientId)) return jose.failure("AudienceMismatch", "'aud' does not contain the client id", "aud")
+  return undefined
+}
+
 /** @internal */
 export const introspectionType = "token-introspection+jwt" as const
 
@@ -74,14 +87,8 @@ export const introspection = <E = never>(
 ): Effect.Effect<Introspection.IntrospectionResponse, Jwt.InvalidJwt | OAuthError.InvalidArgument | OAuthError.UnexpectedResponse | E> =>
   Effect.gen(function* () {
     const { aud, claims, iss, toError } = yield* verified("introspection", jwt, options, introspectionType)
-    if (iss === undefined) return yield* Effect.fail(toError(jose.failure("MissingClaim", "the 'iss' claim is missing", "iss")))
-    if (iss !== options.issuer) {
-      return yield* Effect.fail(toError(jose.failure("IssuerMismatch", `'iss' ${jose.show(iss, 256)} is not the expected issuer`, "iss")))
-    }
-    if (aud === undefined) return yield* Effect.fail(toError(jose.failure("MissingClaim", "the 'aud' claim is missing", "aud")))
-    if (!aud.includes(options.clientId)) {
-      return yield* Effect.fail(toError(jose.failure("AudienceMismatch", "'aud' does not contain the client id", "aud")))
-    }
+    const addressed = addressedFailure(iss, aud, options)
+    if (addressed !== undefined) return yield* Effect.fail(toError(addressed))
     if (claims.iat === undefined) return yield* Effect.fail(toError(jose.failure("MissingClaim", "the 'iat' claim is missing", "iat")))
     const response = claims.token_introspection
     if (response === undefined) {
@@ -100,14 +107,8 @@ export const authorization = <E = never>(
 ): Effect.Effect<URLSearchParams, Jwt.InvalidJwt | OAuthError.InvalidArgument | OAuthError.UnexpectedResponse | E> =>
   Effect.gen(function* () {
     const { aud, claims, iss, toError } = yield* verified("authorization", jwt, options, undefined)
-    if (iss === undefined) return yield* Effect.fail(toError(jose.failure("MissingClaim", "the 'iss' claim is missing", "iss")))
-    if (iss !== options.issuer) {
-      return yield* Effect.fail(toError(jose.failure("IssuerMismatch", `'iss' ${jose.show(iss, 256)} is not the expected issuer`, "iss")))
-    }
-    if (aud === undefined) return yield* Effect.fail(toError(jose.failure("MissingClaim", "the 'aud' claim is missing", "aud")))
-    if (!aud.includes(options.clientId)) {
-      return yield* Effect.fail(toError(jose.failure("AudienceMismatch", "'aud' does not contain the client id", "aud")))
-    }
+    const addressed = addressedFailure(iss, aud, options)
+    if (addressed !== undefined) return yield* Effect.fail(toError(addressed))
     if (claims.exp === undefined) return yield* Effect.fail(toError(jose.failure("MissingClaim", "the 'exp' claim is missing", "exp")))
     // the response parameters, as the callback checks read them: string claims only
     const params = new URLSearchParams()
