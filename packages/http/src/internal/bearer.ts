@@ -29,6 +29,36 @@ export const isSecureTarget = (url: string, allowInsecureHttp: boolean): boolean
   return Url.isLoopback(parsed)
 }
 
+/**
+ * The token for a request, when it may be sent with it: never over plain http to a non-loopback host (unless
+ * allowed), never once expired.
+ *
+ * @internal
+ */
+export const sendableToken = <E2, R2>(
+  request: HttpClientRequest.HttpClientRequest,
+  token: Effect.Effect<BearerToken.BearerToken, E2, R2>,
+  leeway: Duration.Duration,
+  allowInsecureHttp: boolean
+): Effect.Effect<BearerToken.BearerToken, E2 | Bearer.ExpiredAccessToken | HttpClientError.RequestError, R2> =>
+  Effect.gen(function* () {
+    if (!isSecureTarget(request.url, allowInsecureHttp)) {
+      const url = request.url.split(/[?#]/)[0]!
+      return yield* Effect.fail(
+        new HttpClientError.RequestError({
+          request,
+          reason: "InvalidUrl",
+          description: `an access token is not sent over plain http to a non-loopback host (${url}): use https, or allowInsecureHttp`
+        })
+      )
+    }
+    const current = yield* token
+    if (yield* BearerToken.isExpired(current, leeway)) {
+      return yield* Effect.fail(expiredAccessToken(`${request.method} ${request.url.split("?")[0]!}`))
+    }
+    return current
+  })
+
 /** @internal */
 export const withToken = dual(
   (args) => Predicate.hasProperty(args[0], HttpClient.TypeId),
@@ -37,26 +67,12 @@ export const withToken = dual(
     token: Effect.Effect<BearerToken.BearerToken, E2, R2>,
     options: Bearer.Options = {}
   ): HttpClient.HttpClient.With<E | E2 | Bearer.ExpiredAccessToken | HttpClientError.RequestError, R | R2> => {
-    if (options.dpop !== undefined) return dpop.withToken(self, token, options.dpop, options, isSecureTarget)
+    if (options.dpop !== undefined) return dpop.withToken(self, token, options.dpop, options, sendableToken)
     const leeway = Duration.decode(options.leeway ?? Duration.zero)
     const allowInsecureHttp = options.allowInsecureHttp === true
     return HttpClient.mapRequestEffect(self, (request) =>
       Effect.gen(function* () {
-        if (!isSecureTarget(request.url, allowInsecureHttp)) {
-          const url = request.url.split(/[?#]/)[0]!
-          return yield* Effect.fail(
-            new HttpClientError.RequestError({
-              request,
-              reason: "InvalidUrl",
-              description: `a bearer token is not sent over plain http to a non-loopback host (${url}): use https, or allowInsecureHttp`
-            })
-          )
-        }
-        const current = yield* token
-        if (yield* BearerToken.isExpired(current, leeway)) {
-          const url = request.url.split("?")[0]!
-          return yield* Effect.fail(expiredAccessToken(`${request.method} ${url}`))
-        }
+        const current = yield* sendableToken(request, token, leeway, allowInsecureHttp)
         return HttpClientRequest.setHeader(request, "authorization", `Bearer ${Redacted.value(current.accessToken)}`)
       })
     )

@@ -17,7 +17,6 @@ import type * as Bearer from "../Bearer.js"
 import type * as Dpop from "../Dpop.js"
 import type * as Transport from "../Transport.js"
 import { parseChallenges } from "./challenge.js"
-import { expiredAccessToken } from "./errors.js"
 
 /** @internal */
 export const tag = Context.GenericTag<Dpop.Dpop>("@oauth2/http/Dpop")
@@ -155,26 +154,18 @@ export const withToken = <E, R, E2, R2>(
   token: Effect.Effect<BearerToken.BearerToken, E2, R2>,
   dpop: Dpop.Dpop,
   options: Bearer.Options,
-  isSecureTarget: (url: string, allowInsecureHttp: boolean) => boolean
+  sendableToken: <E2, R2>(
+    request: HttpClientRequest.HttpClientRequest,
+    token: Effect.Effect<BearerToken.BearerToken, E2, R2>,
+    leeway: Duration.Duration,
+    allowInsecureHttp: boolean
+  ) => Effect.Effect<BearerToken.BearerToken, E2 | Bearer.ExpiredAccessToken | HttpClientError.RequestError, R2>
 ): HttpClient.HttpClient.With<E | E2 | Bearer.ExpiredAccessToken | HttpClientError.RequestError, R | R2> => {
   const leeway = Duration.decode(options.leeway ?? Duration.zero)
   const allowInsecureHttp = options.allowInsecureHttp === true
   const authorized = HttpClient.mapRequestEffect(self, (request) =>
     Effect.gen(function* () {
-      if (!isSecureTarget(request.url, allowInsecureHttp)) {
-        const url = request.url.split(/[?#]/)[0]!
-        return yield* Effect.fail(
-          new HttpClientError.RequestError({
-            request,
-            reason: "InvalidUrl",
-            description: `an access token is not sent over plain http to a non-loopback host (${url}): use https, or allowInsecureHttp`
-          })
-        )
-      }
-      const current = yield* token
-      if (yield* BearerToken.isExpired(current, leeway)) {
-        return yield* Effect.fail(expiredAccessToken(`${request.method} ${request.url.split("?")[0]!}`))
-      }
+      const current = yield* sendableToken(request, token, leeway, allowInsecureHttp)
       const value = Redacted.value(current.accessToken)
       if (!CoreDpop.isDpopTokenType(current.tokenType)) return HttpClientRequest.setHeader(request, "authorization", `Bearer ${value}`)
       const proof = yield* Effect.mapError(
