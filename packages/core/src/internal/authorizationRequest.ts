@@ -449,7 +449,9 @@ export const serialize = (self: PendingRequest): string => {
   return base64url.encode(JSON.stringify(out))
 }
 
-const decodeSerialized = Schema.decodeUnknownEither(Serialized)
+// compiled at the first use, not when the module is imported
+let decodeSerializedParser: ReturnType<typeof Schema.decodeUnknownEither<typeof Serialized.Type, typeof Serialized.Encoded>> | undefined
+const decodeSerialized = (u: unknown) => (decodeSerializedParser ??= Schema.decodeUnknownEither(Serialized))(u)
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 
 /** @internal */

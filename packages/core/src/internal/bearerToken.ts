@@ -200,7 +200,9 @@ const Serialized = Schema.Struct({
   issued_token_type: Schema.optional(Schema.String),
   extra: Schema.Record({ key: Schema.String, value: Schema.Unknown })
 })
-const decodeSerialized = Schema.decodeUnknownEither(Serialized)
+// compiled at the first use, not when the module is imported
+let decodeSerializedParser: ReturnType<typeof Schema.decodeUnknownEither<typeof Serialized.Type, typeof Serialized.Encoded>> | undefined
+const decodeSerialized = (u: unknown) => (decodeSerializedParser ??= Schema.decodeUnknownEither(Serialized))(u)
 const textEncoder = new TextEncoder()
 const textDecoder = new TextDecoder("utf-8", { fatal: true })
 const noMembers: ReadonlySet<string> = new Set()

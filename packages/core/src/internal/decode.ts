@@ -27,8 +27,10 @@ export const reasonOf = (error: ParseResult.ParseError): string => {
  * @internal
  */
 export const jsonObjectDecoder = <A, I, R extends never>(schema: Schema.Schema<A, I, R>, endpoint: Endpoint) => {
-  const decode = Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "preserve" })
+  // the parser is compiled at the first answer, not when the module is imported
+  let decode: ((u: unknown) => Either.Either<A, ParseResult.ParseError>) | undefined
   return (raw: unknown, context?: ResponseContext): Either.Either<A, UnexpectedResponse> => {
+    decode ??= Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "preserve" })
     const plain = toJson(raw)
     if (Either.isLeft(plain)) return Either.left(unexpectedResponse(endpoint, plain.left, raw, context))
     const body = plain.right
