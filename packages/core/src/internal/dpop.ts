@@ -3,7 +3,9 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Redacted from "effect/Redacted"
-import * as Jose from "jose"
+import type * as Jose from "jose"
+import * as base64url from "./base64url.js"
+import { load } from "./joseModule.js"
 import type * as Dpop from "../Dpop.js"
 import * as OAuthError from "../OAuthError.js"
 import { hasTypeId, isRecord, taggedError } from "./errors.js"
@@ -58,7 +60,7 @@ const withThumbprint = (
   exportable: boolean
 ): Effect.Effect<Dpop.DpopKey, InvalidArgument> =>
   Effect.tryPromise({
-    try: () => Jose.calculateJwkThumbprint(publicJwk, "sha256"),
+    try: () => load().then((J) => J.calculateJwkThumbprint(publicJwk, "sha256")),
     catch: (e) => invalid("key", `has no JWK thumbprint (${describe(e)})`)
   }).pipe(Effect.map((thumbprint) => makeKey(algorithm, publicJwk, thumbprint, privateKey, exportable)))
 
@@ -78,7 +80,7 @@ export const generate = (options: Dpop.GenerateOptions = {}): Effect.Effect<Dpop
 const fromPair = (pair: CryptoKeyPair, algorithm: Dpop.Algorithm, exportable: boolean): Effect.Effect<Dpop.DpopKey, InvalidArgument> =>
   Effect.flatMap(
     Effect.tryPromise({
-      try: () => Jose.exportJWK(pair.publicKey),
+      try: () => load().then((J) => J.exportJWK(pair.publicKey)),
       catch: (e) => invalid("publicKey", `could not be exported (${describe(e)})`)
     }),
     (jwk) => withThumbprint(algorithm, publicKeyMaterial(jwk), pair.privateKey, exportable)
@@ -122,7 +124,7 @@ export const exportKey = (key: Dpop.DpopKey): Effect.Effect<Redacted.Redacted<st
     return Effect.fail(invalid("key", "was generated or imported non-extractable: generate it with { extractable: true } to persist it"))
   }
   return Effect.tryPromise({
-    try: () => Jose.exportJWK(privateKey),
+    try: () => load().then((J) => J.exportJWK(privateKey)),
     catch: (e) => invalid("key", `could not be exported (${describe(e)})`)
   }).pipe(Effect.map((jwk) => Redacted.make(JSON.stringify({ ...jwk, alg: key.algorithm }))))
 }
@@ -133,7 +135,7 @@ const encoder = new TextEncoder()
 export const accessTokenHash = (accessToken: string | Redacted.Redacted<string>): Effect.Effect<string> =>
   Effect.promise(() =>
     globalThis.crypto.subtle.digest("SHA-256", encoder.encode(typeof accessToken === "string" ? accessToken : Redacted.value(accessToken)))
-  ).pipe(Effect.map((digest) => Jose.base64url.encode(new Uint8Array(digest))))
+  ).pipe(Effect.map((digest) => base64url.encode(new Uint8Array(digest))))
 
 /** @internal */
 export const htu = (url: string): string => {
@@ -153,9 +155,11 @@ export const proof = (key: Dpop.DpopKey, request: Dpop.ProofRequest): Effect.Eff
     const privateKey = (key as Dpop.DpopKey & { readonly privateKey: CryptoKey }).privateKey
     return yield* Effect.tryPromise({
       try: () =>
-        new Jose.CompactSign(encoder.encode(JSON.stringify(claims)))
-          .setProtectedHeader({ typ: "dpop+jwt", alg: key.algorithm, jwk: key.publicJwk })
-          .sign(privateKey),
+        load().then((J) =>
+          new J.CompactSign(encoder.encode(JSON.stringify(claims)))
+            .setProtectedHeader({ typ: "dpop+jwt", alg: key.algorithm, jwk: key.publicJwk })
+            .sign(privateKey)
+        ),
       catch: (e) => invalid("key", `could not sign the DPoP proof (${describe(e)})`)
     })
   })

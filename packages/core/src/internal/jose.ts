@@ -11,7 +11,9 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Jose from "jose"
+import type * as Jose from "jose"
+import * as base64url from "./base64url.js"
+import { load } from "./joseModule.js"
 import type { Reason } from "../IdToken.js"
 import type { DecryptionKey, EncryptionKey, KeySet, SigningKey } from "../Jwt.js"
 import * as OAuthError from "../OAuthError.js"
@@ -90,7 +92,7 @@ export const leftHalfHash = (value: string, alg: string): Effect.Effect<string, 
   if (hash === undefined) return fail("AlgorithmNotAllowed", `no hash is defined for alg ${show(alg)}`)
   return Effect.map(
     Effect.promise(() => globalThis.crypto.subtle.digest(hash, new TextEncoder().encode(value))),
-    (digest) => Jose.base64url.encode(new Uint8Array(digest).slice(0, digest.byteLength / 2))
+    (digest) => base64url.encode(new Uint8Array(digest).slice(0, digest.byteLength / 2))
   )
 }
 
@@ -123,7 +125,7 @@ const nativeBase64url: ((text: string) => Uint8Array<ArrayBuffer>) | undefined =
 const decodePart = (part: string): Uint8Array<ArrayBuffer> | undefined => {
   if (part.length % 4 === 1) return undefined
   if (nativeBase64url !== undefined) return nativeBase64url(part)
-  return Either.getOrUndefined(Either.try(() => Jose.base64url.decode(part) as Uint8Array<ArrayBuffer>))
+  return Either.getOrUndefined(Either.try(() => base64url.decode(part)))
 }
 
 /** The JSON value of a part of a compact serialization (checked by {@link parseCompact}). */
@@ -344,10 +346,12 @@ const decrypt = <E>(compact: Compact, jwe: string, config: VerifyConfig<E>) =>
       const result = yield* Effect.either(
         Effect.tryPromise({
           try: () =>
-            Jose.compactDecrypt(jwe, key.right, {
-              keyManagementAlgorithms: [alg],
-              contentEncryptionAlgorithms: [enc]
-            }),
+            load().then((J) =>
+              J.compactDecrypt(jwe, key.right, {
+                keyManagementAlgorithms: [alg],
+                contentEncryptionAlgorithms: [enc]
+              })
+            ),
           catch: describe
         })
       )
@@ -637,13 +641,15 @@ export const sign = (
 ): Effect.Effect<string, InvalidArgument> =>
   Effect.tryPromise({
     try: () =>
-      new Jose.CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
-        .setProtectedHeader({
-          ...header,
-          alg: key.alg,
-          ...(key.kid === undefined ? {} : { kid: key.kid })
-        })
-        .sign(key.key),
+      load().then((J) =>
+        new J.CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
+          .setProtectedHeader({
+            ...header,
+            alg: key.alg,
+            ...(key.kid === undefined ? {} : { kid: key.kid })
+          })
+          .sign(key.key)
+      ),
     catch: (e) => OAuthError.invalidArgument("signingKey", `could not sign (${describe(e)})`)
   })
 
@@ -651,13 +657,15 @@ export const sign = (
 export const encrypt = (jws: string, key: EncryptionKey): Effect.Effect<string, InvalidArgument> =>
   Effect.tryPromise({
     try: () =>
-      new Jose.CompactEncrypt(new TextEncoder().encode(jws))
-        .setProtectedHeader({
-          alg: key.alg,
-          enc: key.enc,
-          cty: "JWT",
-          ...(key.kid === undefined ? {} : { kid: key.kid })
-        })
-        .encrypt(key.key),
+      load().then((J) =>
+        new J.CompactEncrypt(new TextEncoder().encode(jws))
+          .setProtectedHeader({
+            alg: key.alg,
+            enc: key.enc,
+            cty: "JWT",
+            ...(key.kid === undefined ? {} : { kid: key.kid })
+          })
+          .encrypt(key.key)
+      ),
     catch: (e) => OAuthError.invalidArgument("encryptionKey", `could not encrypt (${describe(e)})`)
   })

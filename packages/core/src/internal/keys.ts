@@ -23,7 +23,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
-import * as Jose from "jose"
+import type * as Jose from "jose"
+import { load } from "./joseModule.js"
 import type { DecryptionKey, EncryptionKey, SigningKey } from "../Jwt.js"
 import * as OAuthError from "../OAuthError.js"
 
@@ -361,7 +362,7 @@ export const importedKey = (owner: object, alg: string): CryptoKey | undefined =
 
 /** Imports the public half of a published JWK for a JWS algorithm (its strength is checked by {@link importOnce}). @internal */
 export const importPublicJwk = (jwk: Jose.JWK, alg: AsymmetricAlgorithm): Promise<CryptoKey | Uint8Array> =>
-  Jose.importJWK(publicKeyMaterial(jwk), alg)
+  load().then((J) => J.importJWK(publicKeyMaterial(jwk), alg))
 
 const hmacHash: { readonly [A in HmacAlgorithm]: string } = { HS256: "SHA-256", HS384: "SHA-384", HS512: "SHA-512" }
 
@@ -440,7 +441,7 @@ const signingJwk = (
     const alg = optionAlg ?? jwkAlg ?? fallback
     if (!fitsKey(jwk, alg)) return yield* invalid("alg", `'${alg}' cannot be used with this ${keyKind(jwk)} key`)
     const key = yield* Effect.tryPromise({
-      try: () => Jose.importJWK(jwk, alg, { extractable: false }),
+      try: () => load().then((J) => J.importJWK(jwk, alg, { extractable: false })),
       catch: importFailure("privateKey", alg)
     })
     if (!isCryptoKey(key)) return yield* invalid("privateKey", "did not import as an asymmetric key")
@@ -470,7 +471,7 @@ export const signingKey = (
       case "Pem": {
         if (alg === undefined) return yield* invalid("alg", "is required with a PKCS#8 PEM private key")
         const key = yield* Effect.tryPromise({
-          try: () => Jose.importPKCS8(input.pem, alg, { extractable: false }),
+          try: () => load().then((J) => J.importPKCS8(input.pem, alg, { extractable: false })),
           catch: importFailure("privateKey", alg)
         })
         return yield* signingCryptoKey(key, alg, kid)
@@ -576,7 +577,7 @@ export const encryptionKey = (
     const enc = options.enc ?? "A256GCM"
     if (!isContentEncryptionAlgorithm(enc)) return yield* invalid("enc", `must be one of ${contentEncryptionAlgorithms.join(", ")}`)
     const key = yield* Effect.tryPromise({
-      try: () => Jose.importJWK(publicKeyMaterial(jwk), alg),
+      try: () => load().then((J) => J.importJWK(publicKeyMaterial(jwk), alg)),
       catch: importFailure("jwk", alg)
     })
     if (!isCryptoKey(key)) return yield* invalid("jwk", "did not import as an asymmetric key")
@@ -634,7 +635,7 @@ export const decryptionKey = (
         if (optionAlg === undefined) return yield* invalid("alg", "is required with a PKCS#8 PEM private key")
         algorithms = [optionAlg]
         const pem = input.pem
-        importFor = (alg) => Jose.importPKCS8(pem, alg, { extractable: false })
+        importFor = (alg) => load().then((J) => J.importPKCS8(pem, alg, { extractable: false }))
         break
       }
       case "Jwk": {
@@ -652,7 +653,7 @@ export const decryptionKey = (
           return yield* invalid("alg", `'${chosen}' cannot be used with a ${keyKind(jwk)} key`)
         }
         algorithms = chosen === undefined ? family : [chosen]
-        importFor = (alg) => Jose.importJWK(jwk, alg, { extractable: false })
+        importFor = (alg) => load().then((J) => J.importJWK(jwk, alg, { extractable: false }))
         break
       }
     }

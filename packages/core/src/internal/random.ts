@@ -1,6 +1,6 @@
 /** @internal */
 import * as Effect from "effect/Effect"
-import { base64url } from "jose"
+import * as base64url from "./base64url.js"
 
 /**
  * `n` bytes from the platform's cryptographically secure source (WebCrypto).
