@@ -7,7 +7,7 @@ import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
-import * as Jose from "jose"
+import { randomBase64url } from "./jose.js"
 import type * as ClientAuth from "../ClientAuth.js"
 import { clientAuthError } from "./errors.js"
 
@@ -253,7 +253,7 @@ export const custom = Effect.fnUntraced(function* (options: ClientAuth.CustomOpt
 /** @internal */
 export const assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
-const randomJti: Effect.Effect<string> = Effect.sync(() => Jose.base64url.encode(globalThis.crypto.getRandomValues(new Uint8Array(32))))
+const randomJti: Effect.Effect<string> = Effect.sync(() => randomBase64url(32))
 
 /** Signs each request's assertion with the key imported once by `Jwt.secretKey` / `Jwt.signingKey` (its `alg`, `kid`). */
 const makeAssertion = (config: {

@@ -12,11 +12,11 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { base64url } from "jose"
 import type * as Bearer from "../Bearer.js"
 import type * as Dpop from "../Dpop.js"
 import type * as Transport from "../Transport.js"
 import { parseChallenges } from "./challenge.js"
+import { decodeText } from "./jose.js"
 
 /** @internal */
 export const tag = Context.GenericTag<Dpop.Dpop>("@oauth2/http/Dpop")
@@ -198,7 +198,8 @@ export const withToken = <E, R, E2, R2>(
 /** The `nonce` claim of a proof this module signed (its payload is ours: no verification needed). */
 const nonceOf = (proof: string): string | undefined => {
   try {
-    const payload = JSON.parse(new TextDecoder().decode(base64url.decode(proof.split(".")[1] ?? ""))) as { nonce?: unknown }
+    const payload = JSON.parse(decodeText(proof.split(".")[1] ?? "") ?? "null") as { nonce?: unknown } | null
+    if (payload === null) return undefined
     return typeof payload.nonce === "string" ? payload.nonce : undefined
   } catch {
     return undefined

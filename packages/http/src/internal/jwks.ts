@@ -7,8 +7,8 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Redacted from "effect/Redacted"
-import * as jose from "jose"
 import type { JSONWebKeySet, JWK } from "jose"
+import { load } from "./jose.js"
 import * as ClientError from "../ClientError.js"
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
@@ -118,7 +118,10 @@ const jwkOf = (index: number, input: unknown, alg: string | undefined): Effect.E
   const value = Redacted.isRedacted(input) ? Redacted.value(input) : input
   if (isCryptoKey(value)) {
     if (!value.extractable) return Effect.fail(invalidKey(index, "a non-extractable CryptoKey cannot be published: give its JWK or PEM"))
-    return Effect.tryPromise({ try: () => jose.exportJWK(value), catch: () => invalidKey(index, "the CryptoKey could not be exported") })
+    return Effect.tryPromise({
+      try: () => load().then((jose) => jose.exportJWK(value)),
+      catch: () => invalidKey(index, "the CryptoKey could not be exported")
+    })
   }
   if (typeof value === "string") {
     const text = value.trim()
@@ -128,9 +131,11 @@ const jwkOf = (index: number, input: unknown, alg: string | undefined): Effect.E
       )
     }
     if (alg === undefined) return Effect.fail(invalidKey(index, "a PEM key needs its 'alg'"))
-    const importer = text.includes("PRIVATE KEY") ? jose.importPKCS8 : jose.importSPKI
     return Effect.tryPromise({
-      try: () => importer(text, alg, { extractable: true }).then((key) => jose.exportJWK(key)),
+      try: () =>
+        load().then((jose) =>
+          (text.includes("PRIVATE KEY") ? jose.importPKCS8 : jose.importSPKI)(text, alg, { extractable: true }).then((key) => jose.exportJWK(key))
+        ),
       catch: () => invalidKey(index, `the PEM key could not be imported for ${alg}`)
     })
   }
@@ -175,7 +180,10 @@ export const publicJwks = (
       const kid =
         entry.kid ??
         jwk.kid ??
-        (yield* Effect.tryPromise({ try: () => jose.calculateJwkThumbprint(pub as JWK), catch: () => invalidKey(index, "not a valid public key") }))
+        (yield* Effect.tryPromise({
+          try: () => load().then((jose) => jose.calculateJwkThumbprint(pub as JWK)),
+          catch: () => invalidKey(index, "not a valid public key")
+        }))
       pub.kid = kid
       out.push(pub as JWK)
     }
