@@ -42,8 +42,14 @@ interface Session {
 const cookie = "session"
 const cookieOptions = { httpOnly: true, sameSite: "lax", path: "/" } as const
 
+/** Text for HTML: a user's name or an error comes from elsewhere and must not become markup. */
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+
+/** A page whose title is text (escaped) and whose body is the app's own markup (values in it escaped by the caller). */
 const page = (title: string, body: string) =>
-  HttpServerResponse.text(`<!DOCTYPE html><title>${title}</title><h1>${title}</h1>${body}`, { contentType: "text/html; charset=utf-8" })
+  HttpServerResponse.text(`<!DOCTYPE html><title>${escapeHtml(title)}</title><h1>${escapeHtml(title)}</h1>${body}`, {
+    contentType: "text/html; charset=utf-8"
+  })
 
 /** The app's router; needs the client, the keyed token source, the replay cache and an `HttpClient` in context. */
 export const makeApp = (config: AppConfig) =>
@@ -88,7 +94,7 @@ export const makeApp = (config: AppConfig) =>
       current.session.pending = undefined
       current.session.user = { sub: idToken.sub, sid: idToken.sid }
       return HttpServerResponse.redirect(`${config.baseUrl}/`)
-    }).pipe(Effect.catchAll((e) => page("Sign-in failed", `<p>${e._tag}</p>`)))
+    }).pipe(Effect.catchAll((e) => page("Sign-in failed", `<p>${escapeHtml(e._tag)}</p>`)))
 
     const home = Effect.gen(function* () {
       const current = yield* sessionOf
@@ -100,7 +106,7 @@ export const makeApp = (config: AppConfig) =>
       return yield* page(`Hello ${profile.name ?? current.session.user.sub}`, `<form method="post" action="/logout"><button>Log out</button></form>`)
     }).pipe(
       Effect.catchTags({ TokenUnavailable: () => Effect.succeed(HttpServerResponse.redirect(`${config.baseUrl}/login`)) }),
-      Effect.catchAll((e) => page("The API call failed", `<p>${e._tag}</p>`))
+      Effect.catchAll((e) => page("The API call failed", `<p>${escapeHtml(e._tag)}</p>`))
     )
 
     const logout = Effect.gen(function* () {
@@ -119,7 +125,7 @@ export const makeApp = (config: AppConfig) =>
     }).pipe(
       // a provider without end_session_endpoint: the local session is over, that is all a logout can do
       Effect.catchTag("EndpointNotSupported", () => Effect.succeed(HttpServerResponse.redirect(`${config.baseUrl}/logged-out`, { status: 303 }))),
-      Effect.catchTag("InvalidArgument", (e) => page("Logout failed", `<p>${e.argument}</p>`))
+      Effect.catchTag("InvalidArgument", (e) => page("Logout failed", `<p>${escapeHtml(e.argument)}</p>`))
     )
 
     const loggedOut = Effect.gen(function* () {
