@@ -1,13 +1,11 @@
 /** @internal */
-import { EndSession, IdToken } from "@oauth2/core"
-import type { BearerToken, OAuthError } from "@oauth2/core"
+import { BearerToken, EndSession, IdToken } from "@oauth2/core"
+import type { OAuthError } from "@oauth2/core"
 import * as Effect from "effect/Effect"
 import * as ClientError from "../ClientError.js"
 import type * as Logout from "../Logout.js"
 import type * as OAuthClient from "../OAuthClient.js"
 import { tag } from "./client.js"
-
-const isBearerToken = (u: unknown): u is BearerToken.BearerToken => typeof u === "object" && u !== null && "accessToken" in u && "tokenType" in u
 
 /** @internal */
 export const endSessionUrlWith = (
@@ -19,7 +17,7 @@ export const endSessionUrlWith = (
     // refused before anything is built: a server without the endpoint cannot log the end-user out
     if (endpoint === undefined) return Effect.fail(ClientError.endpointNotSupported("end_session"))
     const { idTokenHint, clientId, ...rest } = options
-    const hint = isBearerToken(idTokenHint) ? IdToken.fromBearerToken(idTokenHint) : idTokenHint
+    const hint = BearerToken.isBearerToken(idTokenHint) ? IdToken.fromBearerToken(idTokenHint) : idTokenHint
     return EndSession.make({
       ...rest,
       endSessionEndpoint: endpoint,
