@@ -172,7 +172,8 @@ export const proof: (key: DpopKey, request: ProofRequest) => Effect.Effect<strin
 export const accessTokenHash: (accessToken: string | Redacted.Redacted<string>) => Effect.Effect<string> = internal.accessTokenHash
 
 /**
- * The `htu` of a URL: the URL without its query and fragment.
+ * The `htu` of a URL: the URL as it is sent (scheme and host lower-cased, a default port dropped), without its query,
+ * fragment and credentials.
  *
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.2
  * @since 0.1.0

@@ -37,6 +37,14 @@ describe("Dpop", () => {
       })
   )
 
+  it("htu is the URL as sent: scheme and host lower-cased, the default port dropped, no query, fragment or credentials", () => {
+    expect(Dpop.htu("HTTPS://RS.Example.COM:443/A/b?c=d#e")).toBe("https://rs.example.com/A/b")
+    expect(Dpop.htu("https://user:secret@rs.example.com:8443/x#f")).toBe("https://rs.example.com:8443/x")
+    expect(Dpop.htu("http://localhost:80?q=1")).toBe("http://localhost/")
+    // not an absolute URL: the query and fragment are cut
+    expect(Dpop.htu("/relative/path?q=1#f")).toBe("/relative/path")
+  })
+
   it.effect("the user's key: a private JWK, a Redacted JSON JWK, a key pair; a PEM alone or an HMAC/other key is refused", () =>
     Effect.gen(function* () {
       const pair = yield* Effect.promise(() => jose.generateKeyPair("EdDSA", { extractable: true }))

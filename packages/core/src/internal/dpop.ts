@@ -139,8 +139,18 @@ export const accessTokenHash = (accessToken: string | Redacted.Redacted<string>)
 
 /** @internal */
 export const htu = (url: string): string => {
-  const end = url.search(/[?#]/)
-  return end === -1 ? url : url.slice(0, end)
+  // the URL as it is sent (host lower-cased, default port dropped), without query, fragment or credentials
+  try {
+    const parsed = new URL(url)
+    parsed.search = ""
+    parsed.hash = ""
+    parsed.username = ""
+    parsed.password = ""
+    return parsed.href
+  } catch {
+    const end = url.search(/[?#]/)
+    return end === -1 ? url : url.slice(0, end)
+  }
 }
 
 /** @internal */
