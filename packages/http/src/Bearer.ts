@@ -78,7 +78,8 @@ export interface Options {
   /**
    * DPoP (RFC 9449): a `DPoP` token is sent as `Authorization: DPoP <token>` with a fresh proof for each request, the
    * server's `DPoP-Nonce` is remembered, and a 401 `use_dpop_nonce` challenge is answered by one more request with
-   * it. A `Bearer` token is still sent as `Bearer`.
+   * it. A `Bearer` token is still sent as `Bearer`. Without this option a `DPoP` token is not sent at all (never
+   * downgraded to `Bearer`): the request fails with a `RequestError` (reason `Encode`).
    *
    * @see https://www.rfc-editor.org/rfc/rfc9449#section-7
    */
@@ -88,7 +89,8 @@ export interface Options {
 /**
  * Adds `Authorization: Bearer <access token>` to every request of a client, taking the token from `token` each time.
  * The request fails with the token effect's error, with {@link ExpiredAccessToken} if the token is expired, or with a
- * `RequestError` (`InvalidUrl`) if the URL is plain http to a non-loopback host (see {@link Options.allowInsecureHttp}).
+ * `RequestError` (`InvalidUrl`) if the URL is plain http to a non-loopback host (see {@link Options.allowInsecureHttp}), or
+ * (`Encode`) if the token is a `DPoP` token and no DPoP key is given (see {@link Options.dpop}).
  *
  * @example
  * ```ts

@@ -69,6 +69,21 @@ describe("Bearer.withToken", () => {
     })
   )
 
+  it.effect("a DPoP-bound token is not downgraded to Bearer: without a DPoP key the request fails before sending (RFC 9449 7.1)", () =>
+    Effect.gen(function* () {
+      const fake = FakeHttp.make(() => FakeHttp.json({ ok: true }))
+      const base = yield* Effect.provide(HttpClient.HttpClient, fake.layer)
+      for (const tokenType of ["DPoP", "dpop"]) {
+        const bound = BearerToken.make({ accessToken: "AT-SECRET", tokenType, issuedAt: DateTime.unsafeMake(0) })
+        const error = yield* Effect.flip(Bearer.withToken(base, Effect.succeed(bound)).get("https://api.example.com/me"))
+        expect(error).toMatchObject({ _tag: "RequestError", reason: "Encode" })
+        expect(String(error.message)).toContain("DPoP proof")
+        expect(JSON.stringify(error)).not.toContain("AT-SECRET")
+      }
+      expect(fake.seen.length).toBe(0)
+    })
+  )
+
   it.effect("http is allowed on loopback, and anywhere with allowInsecureHttp", () =>
     Effect.gen(function* () {
       const fake = FakeHttp.make(() => FakeHttp.json({ ok: true }))

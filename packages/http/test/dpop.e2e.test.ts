@@ -154,10 +154,11 @@ describe("DPoP against @oauth2/testing", () => {
         expect(stolen.status).toBe(401)
         expect(errorOf(stolen.challenge)).toBe("invalid_token")
 
-        // a DPoP token without a proof (sent as Bearer by a client without DPoP)
-        const bare = yield* callApi(rs, token, {})
-        expect(bare.status).toBe(401)
-        expect(errorOf(bare.challenge)).toBe("invalid_token")
+        // a DPoP token without a DPoP key: refused by the client, never downgraded to Bearer (RFC 9449 7.1)
+        const before = rs.seen.length
+        const bare = yield* Effect.flip(callApi(rs, token, {}))
+        expect(bare).toMatchObject({ _tag: "RequestError", reason: "Encode" })
+        expect(rs.seen.length).toBe(before)
 
         // hand-made requests with a proof for another URL, another method, and a replay
         const http = yield* HttpClient.HttpClient
@@ -171,6 +172,12 @@ describe("DPoP against @oauth2/testing", () => {
             (response) => Effect.succeed({ status: response.status, error: errorOf(response.headers["www-authenticate"]) })
           )
         const proofFor = (method: string, url: string) => dpop.proof({ method, url, accessToken: token.accessToken, nonce: rs.nonce! })
+        // the token with the Bearer scheme (hand-made: the client refuses to send it so)
+        const asBearer = yield* http.execute(
+          HttpClientRequest.get(`${rs.url}/a`).pipe(HttpClientRequest.setHeader("authorization", `Bearer ${Redacted.value(token.accessToken)}`))
+        )
+        expect(asBearer.status).toBe(401)
+        expect(errorOf(asBearer.headers["www-authenticate"])).toBe("invalid_token")
         expect(yield* send("GET", `${rs.url}/a`, yield* proofFor("GET", `${rs.url}/b`))).toEqual({ status: 401, error: "invalid_dpop_proof" })
         expect(yield* send("GET", `${rs.url}/a`, yield* proofFor("POST", `${rs.url}/a`))).toEqual({ status: 401, error: "invalid_dpop_proof" })
         const once = yield* proofFor("GET", `${rs.url}/a`)

@@ -2,7 +2,7 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { BearerToken, Url } from "@oauth2/core"
+import { BearerToken, Dpop, Url } from "@oauth2/core"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
@@ -73,6 +73,16 @@ export const withToken = dual(
     return HttpClient.mapRequestEffect(self, (request) =>
       Effect.gen(function* () {
         const current = yield* sendableToken(request, token, leeway, allowInsecureHttp)
+        // RFC 9449 7.1: a DPoP-bound token goes with the DPoP scheme and a proof, never downgraded to Bearer
+        if (Dpop.isDpopTokenType(current.tokenType)) {
+          return yield* Effect.fail(
+            new HttpClientError.RequestError({
+              request,
+              reason: "Encode",
+              description: "a DPoP-bound access token needs a DPoP proof: give the dpop option (a Dpop service, e.g. from Dpop.layer)"
+            })
+          )
+        }
         return HttpClientRequest.setHeader(request, "authorization", `Bearer ${Redacted.value(current.accessToken)}`)
       })
     )
