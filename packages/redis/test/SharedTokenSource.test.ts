@@ -102,13 +102,15 @@ describe("SharedTokenSource", () => {
       })
     )
 
-    live("a corrupt, foreign-keyed or wrongly typed entry is ignored (with a warning) and replaced", () =>
+    live("a corrupt, foreign-keyed or wrongly typed entry, or one with a non-numeric version, is ignored (with a warning) and replaced", () =>
       Effect.gen(function* () {
         const endpoint = yield* TokenEndpoint.TokenEndpoint
-        for (const corrupt of ["garbage", "v1.k1.AAAA.BBBB", "v1.k9.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA", "string"]) {
+        for (const corrupt of ["garbage", "v1.k1.AAAA.BBBB", "v1.k9.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA", "string", "version"]) {
           const key = freshKey()
           const stored = yield* entry(key)
           if (corrupt === "string") yield* Effect.promise(() => stored.redis.set(stored.name, "not a hash"))
+          // a version that is not a number reads as 0 (not as Redis failing, which would renew locally every time)
+          else if (corrupt === "version") yield* Effect.promise(() => stored.redis.hset(stored.name, "v", "x", "e", "garbage"))
           else yield* Effect.promise(() => stored.redis.hset(stored.name, "v", "7", "e", corrupt))
           const logs = captureLogs()
           const before = endpoint.requests.length
@@ -202,21 +204,101 @@ describe("SharedTokenSource", () => {
       })
     )
 
+    live("a holder whose write is refused releases its lock at once (the waiters do not wait for its TTL)", () =>
+      Effect.gen(function* () {
+        const endpoint = yield* TokenEndpoint.TokenEndpoint
+        const key = freshKey()
+        const stored = yield* entry(key)
+        const slow = yield* source({ key, grant })
+        const n = endpoint.requests.length + 1
+        endpoint.settings.hold.add(n)
+        const late = yield* Effect.fork(slow.get)
+        while (endpoint.requests.length < n) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+        // the entry moves on under the holder, which still owns its lock (10 s TTL, extended)
+        expect(yield* Effect.promise(() => stored.redis.exists(`${stored.name}:lock`))).toBe(1)
+        yield* Effect.promise(() => stored.redis.hset(stored.name, "v", "5", "e", "garbage"))
+        // the waiters are told on the channel
+        const announcements: Array<string> = []
+        const server = yield* RedisServer.RedisServer
+        const subscriber = yield* raw(server.url)
+        subscriber.on("message", (_channel: string, text: string) => announcements.push(text))
+        yield* Effect.promise(() => subscriber.subscribe(`${stored.name}:renewed`))
+        endpoint.release()
+        yield* Fiber.join(late)
+        // refused (the entry is untouched), and the lock is gone at once
+        expect(yield* stored.version).toBe("5")
+        expect(yield* Effect.promise(() => stored.redis.exists(`${stored.name}:lock`))).toBe(0)
+        for (let i = 0; i < 200 && announcements.length === 0; i++) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+        expect(announcements).toEqual(["released"])
+      })
+    )
+
+    live("invalidating while another process renews leaves the entry to the renewal: its write is not refused", () =>
+      Effect.gen(function* () {
+        const endpoint = yield* TokenEndpoint.TokenEndpoint
+        endpoint.seed("RT-race")
+        const key = freshKey()
+        const stored = yield* entry(key)
+        const a = yield* source({ key, token: expired("RT-race") })
+        const b = yield* source({ key })
+        const token = yield* a.get
+        expect(accessToken(yield* b.get)).toBe(accessToken(token))
+        expect(yield* stored.version).toBe("1")
+        const n = endpoint.requests.length + 1
+        endpoint.settings.hold.add(n)
+        const logs = captureLogs()
+        const renewing = yield* Effect.fork(Effect.provide(a.renew, logs.layer))
+        while (endpoint.requests.length < n) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+        const envelope = yield* stored.envelope
+        yield* b.invalidate(token)
+        expect(yield* stored.envelope).toBe(envelope)
+        endpoint.release()
+        const renewed = yield* Fiber.join(renewing)
+        expect(yield* stored.version).toBe("2")
+        expect(logs.lines.join("\n")).not.toContain("a newer token was stored")
+        const before = endpoint.requests.length
+        const reader = yield* source({ key })
+        expect(accessToken(yield* reader.get)).toBe(accessToken(renewed))
+        expect(accessToken(yield* b.get)).toBe(accessToken(renewed))
+        expect(endpoint.requests.length).toBe(before)
+      })
+    )
+
+    live("invalidating keeps the entry's version (only the envelope changes)", () =>
+      Effect.gen(function* () {
+        const endpoint = yield* TokenEndpoint.TokenEndpoint
+        endpoint.seed("RT-keep")
+        const key = freshKey()
+        const stored = yield* entry(key)
+        const a = yield* source({ key, token: expired("RT-keep") })
+        const token = yield* a.get
+        const [version, envelope, ttl] = [yield* stored.version, yield* stored.envelope, yield* stored.pttl]
+        yield* a.invalidate(token)
+        expect(yield* stored.version).toBe(version)
+        expect(yield* stored.envelope).not.toBe(envelope)
+        expect(yield* stored.pttl).toBeGreaterThan(0)
+        expect(yield* stored.pttl).toBeLessThanOrEqual(ttl)
+      })
+    )
+
     live("a holder that renews for longer than the lock's TTL keeps its lock (extended): no second request", () =>
       Effect.gen(function* () {
         const endpoint = yield* TokenEndpoint.TokenEndpoint
         const key = freshKey()
         const stored = yield* entry(key)
-        const slow = yield* source({ key, grant, lockTtl: "1200 millis" })
-        const other = yield* source({ key, grant, lockTtl: "1200 millis", wait: "50 millis" })
+        // a TTL of 3 s, extended every second: only a stall of 2 s (not a busy CI machine) would lose it
+        const slow = yield* source({ key, grant, lockTtl: "3 seconds" })
+        const other = yield* source({ key, grant, lockTtl: "3 seconds", wait: "50 millis" })
         const n = endpoint.requests.length + 1
         endpoint.settings.hold.add(n)
         const first = yield* Effect.fork(slow.get)
         while (endpoint.requests.length < n) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+        const lock = yield* Effect.promise(() => stored.redis.get(`${stored.name}:lock`))
         const second = yield* Effect.fork(other.get)
-        // several TTLs later, the lock is still the holder's and the other process still waits
-        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 3_000)))
-        expect(yield* Effect.promise(() => stored.redis.exists(`${stored.name}:lock`))).toBe(1)
+        // two TTLs later, the lock is still the holder's (the same owner) and the other process still waits
+        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 6_500)))
+        expect(lock).not.toBeNull()
+        expect(yield* Effect.promise(() => stored.redis.get(`${stored.name}:lock`))).toBe(lock)
         expect(endpoint.requests.length).toBe(n)
         endpoint.release()
         const [a, b] = [yield* Fiber.join(first), yield* Fiber.join(second)]
@@ -286,14 +368,21 @@ describe("SharedTokenSource", () => {
   it.live("bad keys are a ConfigError: not 32 bytes, no key, repeated ids, a malformed OAUTH2_REDIS_KEYS", () =>
     Effect.gen(function* () {
       const short = { id: "k", key: Redacted.make(Buffer.alloc(16).toString("base64")) }
-      const bad = [[short], [], [key1, { ...key2, id: "k1" }], [{ id: "bad id", key: key1.key }]]
+      // id and key swapped by the operator: the key (base64url, a valid id) must not be printed as the key's name
+      const swapped = { id: Buffer.alloc(32, 7).toString("base64url"), key: Redacted.make("k1") }
+      const bad = [[short], [], [key1, { ...key2, id: "k1" }], [{ id: "bad id", key: key1.key }], [key1, swapped]]
       for (const keys of bad) {
         const exit = yield* Effect.exit(
           Effect.scoped(SharedTokenSource.coordinator({ key: "k", keys }).pipe(Effect.provide(redisLayer("redis://127.0.0.1:1"))))
         )
         expect(Exit.isFailure(exit)).toBe(true)
         expect(JSON.stringify(exit)).not.toContain(Redacted.value(short.key))
+        expect(JSON.stringify(exit)).not.toContain(swapped.id)
       }
+      const swappedExit = yield* Effect.exit(
+        Effect.scoped(SharedTokenSource.coordinator({ key: "k", keys: [key1, swapped] }).pipe(Effect.provide(redisLayer("redis://127.0.0.1:1"))))
+      )
+      expect(JSON.stringify(swappedExit)).toContain("position 2")
       const parsed = SharedTokenSource.keysConfig("KEYS")
       const { ConfigProvider } = yield* Effect.promise(() => import("effect"))
       const ok = yield* Effect.withConfigProvider(

@@ -30,8 +30,11 @@ const fromBase64url = (s: string): Uint8Array<ArrayBuffer> | undefined =>
 
 const invalid = (message: string) => ConfigError.InvalidData([], message)
 
-/** The 32 bytes of a key given in base64 or base64url (padding optional). */
-const keyBytes = (key: SharedTokenSource.EncryptionKey): Either.Either<Uint8Array<ArrayBuffer>, ConfigError.ConfigError> => {
+/**
+ * The 32 bytes of a key given in base64 or base64url (padding optional). Errors name the key by its position in the
+ * list, never by its id: an operator who swapped id and key would otherwise see the key printed.
+ */
+const keyBytes = (key: SharedTokenSource.EncryptionKey, position: number): Either.Either<Uint8Array<ArrayBuffer>, ConfigError.ConfigError> => {
   if (!idPattern.test(key.id)) return Either.left(invalid(`encryption key ids are 1 to 64 letters, digits, "-" or "_"`))
   const text = Redacted.value(key.key).trim()
   const bytes = base64Pattern.test(text)
@@ -39,7 +42,9 @@ const keyBytes = (key: SharedTokenSource.EncryptionKey): Either.Either<Uint8Arra
     : undefined
   return bytes !== undefined && bytes.length === 32
     ? Either.right(bytes)
-    : Either.left(invalid(`the encryption key "${key.id}" is not 32 bytes in base64 (make one with \`openssl rand -base64 32\`)`))
+    : Either.left(
+        invalid(`the encryption key at position ${position} of the list is not 32 bytes in base64 (make one with \`openssl rand -base64 32\`)`)
+      )
 }
 
 /** @internal */
@@ -48,8 +53,8 @@ export const make = (keys: ReadonlyArray<SharedTokenSource.EncryptionKey>): Effe
     if (keys.length === 0) return yield* Effect.fail(invalid("at least one encryption key is needed"))
     if (new Set(keys.map((k) => k.id)).size !== keys.length) return yield* Effect.fail(invalid("encryption key ids must be distinct"))
     const imported = new Map<string, CryptoKey>()
-    for (const key of keys) {
-      const bytes = yield* keyBytes(key)
+    for (const [index, key] of keys.entries()) {
+      const bytes = yield* keyBytes(key, index + 1)
       const cryptoKey = yield* Effect.promise(() => crypto.subtle.importKey("raw", bytes, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]))
       imported.set(key.id, cryptoKey)
     }

@@ -26,22 +26,33 @@ import { tag as redisTag } from "./redis.js"
  * braces are a Cluster hash tag: the entry and its lock live in one slot, so that one script may touch both.
  */
 
+/**
+ * The entry's version as a number: a field that is not a whole number from 0 to 1e15 (corrupt, or written by hand)
+ * reads as 0, in every script alike, so that the entry is replaced rather than read as Redis failing.
+ */
+const versionOf = `
+local function version(x)
+  local n = tonumber(x)
+  if n == nil or n ~= math.floor(n) or n < 0 or n > 1e15 then return 0 end
+  return n
+end`
+
 /** Reads the entry: `{ version, envelope }` (a value that is not a hash reads as version 0 with a corrupt envelope). */
-const readScript = `
+const readScript = `${versionOf}
 local t = redis.call('TYPE', KEYS[1]).ok
-if t == 'none' then return {'0', ''} end
-if t ~= 'hash' then return {'0', '?'} end
+if t == 'none' then return {0, ''} end
+if t ~= 'hash' then return {0, '?'} end
 local e = redis.call('HMGET', KEYS[1], 'v', 'e')
-return {e[1] or '0', e[2] or '?'}`
+return {version(e[1]), e[2] or '?'}`
 
 /** Takes the lock if free (SET NX PX): `{ taken, version, envelope, lock's remaining milliseconds }`. */
-const acquireScript = `
+const acquireScript = `${versionOf}
 local taken = redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2])
-local v, e = '0', ''
+local v, e = 0, ''
 local t = redis.call('TYPE', KEYS[1]).ok
 if t == 'hash' then
   local entry = redis.call('HMGET', KEYS[1], 'v', 'e')
-  v, e = entry[1] or '0', entry[2] or '?'
+  v, e = version(entry[1]), entry[2] or '?'
 elseif t ~= 'none' then
   e = '?'
 end
@@ -51,18 +62,38 @@ return {0, v, e, redis.call('PTTL', KEYS[2])}`
 /**
  * Stores a token if the entry's version is still the one seen when the lock was taken (the fence: a holder that lost
  * its lock, and whose successor stored a newer token, is refused), with a TTL; releases the lock if still the
- * owner's; announces the new version. Answers the new version, or 0 when refused.
+ * owner's, refused or not (the waiters are told either way); announces the new version. Answers the new version, or
+ * 0 when refused.
  */
-const writeScript = `
+const writeScript = `${versionOf}
 local v = 0
-if redis.call('TYPE', KEYS[1]).ok == 'hash' then v = tonumber(redis.call('HGET', KEYS[1], 'v')) or 0 end
-if v ~= tonumber(ARGV[1]) then return 0 end
+if redis.call('TYPE', KEYS[1]).ok == 'hash' then v = version(redis.call('HGET', KEYS[1], 'v')) end
+if v ~= tonumber(ARGV[1]) then
+  if ARGV[4] ~= '' and redis.call('GET', KEYS[2]) == ARGV[4] then
+    redis.call('DEL', KEYS[2])
+    redis.call('PUBLISH', ARGV[5], 'released')
+  end
+  return 0
+end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'v', v + 1, 'e', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 if ARGV[4] ~= '' and redis.call('GET', KEYS[2]) == ARGV[4] then redis.call('DEL', KEYS[2]) end
 redis.call('PUBLISH', ARGV[5], tostring(v + 1))
 return v + 1`
+
+/**
+ * Invalidation: replaces the envelope of the entry (version and TTL kept) if it is still the one read, at the same
+ * version, and no lock is held (a holder is already replacing the token: its write, fenced on the version, must not
+ * be refused because of this one). Answers 1 if replaced, else 0.
+ */
+const invalidateScript = `${versionOf}
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+if redis.call('TYPE', KEYS[1]).ok ~= 'hash' then return 0 end
+local entry = redis.call('HMGET', KEYS[1], 'v', 'e')
+if version(entry[1]) ~= tonumber(ARGV[1]) or entry[2] ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], 'e', ARGV[3])
+return 1`
 
 /** Releases the lock if it is still the owner's (compare and delete), and tells the waiters to look again. */
 const releaseScript = `
@@ -88,6 +119,7 @@ const scripts = {
   read: { name: "oauth2TokenRead", keys: 1, lua: readScript },
   acquire: { name: "oauth2TokenAcquire", keys: 2, lua: acquireScript },
   write: { name: "oauth2TokenWrite", keys: 2, lua: writeScript },
+  invalidate: { name: "oauth2TokenInvalidate", keys: 2, lua: invalidateScript },
   release: { name: "oauth2TokenRelease", keys: 1, lua: releaseScript },
   extend: { name: "oauth2TokenExtend", keys: 1, lua: extendScript }
 } satisfies Record<string, Script>
@@ -211,16 +243,20 @@ export const coordinator = (
 
     const release = (owner: string) => Effect.asVoid(call(scripts.release, [lockKey], [owner, channel]))
 
+    /** The token's envelope (or why it could not be made). */
+    const seal = (token: BearerToken.BearerToken) =>
+      Effect.either(
+        Effect.flatMap(
+          Effect.try(() => BearerToken.serialize(token)),
+          (text) => keys.encrypt(text, entryKey)
+        )
+      )
+
     /** Stores a token over the entry of version `expected`: the new version, 0 if refused, none if Redis failed. */
     const write = (expected: number, token: BearerToken.BearerToken, owner: string): Effect.Effect<Option.Option<number>> =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
-        const sealed = yield* Effect.either(
-          Effect.flatMap(
-            Effect.try(() => BearerToken.serialize(token)),
-            (text) => keys.encrypt(text, entryKey)
-          )
-        )
+        const sealed = yield* seal(token)
         if (Either.isLeft(sealed)) {
           yield* Effect.logWarning("shared token source: could not seal the token; it is not shared", { key: options.key, ...describe(sealed.left) })
           if (owner !== "") yield* release(owner)
@@ -287,8 +323,17 @@ export const coordinator = (
         if (entry === undefined) return
         const stored = yield* open(entry)
         if (stored === undefined || !sameToken(stored, token)) return
-        // the access token reads as expired; its refresh token is kept for the next renewal
-        yield* write(entry.version, BearerToken.make({ ...stored, expiresAt: stored.issuedAt }), "")
+        // the access token reads as expired; its refresh token is kept for the next renewal. The version stays: a
+        // renewal under way (the lock held) is left to replace the token, and its fenced write is not refused
+        const sealed = yield* seal(BearerToken.make({ ...stored, expiresAt: stored.issuedAt }))
+        if (Either.isLeft(sealed)) {
+          yield* Effect.logWarning("shared token source: could not seal the invalidated token; the shared copy is left as it is", {
+            key: options.key,
+            ...describe(sealed.left)
+          })
+          return
+        }
+        yield* call(scripts.invalidate, [entryKey, lockKey], [entry.version, entry.envelope, sealed.right])
       })
 
     return { renew, invalidate } satisfies TokenSource.Coordinator
