@@ -103,7 +103,16 @@ const session = (config: Config) =>
     if (Option.isNone(stored)) return Option.none()
     const nonce = sessionStorage.getItem(keys.nonce) ?? undefined
     // the ID token of the stored token (the first one, or the latest refreshed one): same nonce, signature, iss, aud, exp
-    const claims = yield* client.validateIdToken(stored.value, { nonce: nonce ?? false })
+    const checked = yield* Effect.either(client.validateIdToken(stored.value, { nonce: nonce ?? false }))
+    let claims: IdToken.Claims
+    if (checked._tag === "Right") claims = checked.right
+    else if (checked.left._tag === "InvalidIdToken" && checked.left.reason === "Expired" && stored.value.refreshToken !== undefined) {
+      // the page was left open longer than the ID token lives: a refresh gives a new one (validated), not an error
+      const refreshed = yield* client.refresh(stored.value, { resource: config.resource })
+      if (refreshed.idToken === undefined) return yield* Effect.fail(checked.left)
+      yield* store.set(keys.token, BearerToken.serialize(refreshed.token))
+      claims = refreshed.idToken
+    } else return yield* Effect.fail(checked.left)
     const source = yield* TokenSource.make({ store: { store, key: keys.token }, idToken: claims, refresh: { resource: config.resource } })
     const api = yield* ApiClient.make({ baseUrl: config.api, tokenSource: source })
     return Option.some({ claims, source, api, client })
