@@ -14,8 +14,8 @@
  * - Rotating refresh tokens: the refresh token used is the shared one (rotated by whoever renewed last), by the lock's
  *   holder only, and the rotated one is stored with the new access token in the same entry, at once.
  * - Tokens are encrypted at rest with AES-256-GCM (WebCrypto): the envelope names its key id, the first key of
- *   {@link CoordinatorOptions.keys} encrypts and every listed key decrypts (rotation: put the new key first, drop
- *   the old one once every entry has been renewed). The entry's TTL is the access token's expiry (plus
+ *   {@link CoordinatorOptions.keys} encrypts and every listed key decrypts (rotation, in two deploys: `[old, new]`
+ *   everywhere, then `[new, old]`, then drop `old` once every entry has been renewed). The entry's TTL is the access token's expiry (plus
  *   {@link CoordinatorOptions.refreshTokenRetention} when it has a refresh token). An entry that does not decrypt to
  *   a token (corrupt, foreign, under a dropped key) is ignored, with a warning, and replaced by the next renewal.
  * - Redis unavailable: the source serves its local cache and renews on its own (local single-flight), with one
