@@ -9,7 +9,8 @@
  * interface as `TokenSource`, one entry per key under `prefix`), read on first use.
  *
  * Memory stays bounded: at most `capacity` sources (least recently used ones go first) and, with `idleTimeout`,
- * none unused for longer (time from `Clock`). An evicted key with a store is restored from it on next use; without
+ * none unused for longer (time from `Clock`); a source renewing its token is kept until its renewal ends (so that its
+ * refresh token is not sent twice), beyond `capacity` if need be. An evicted key with a store is restored from it on next use; without
  * a store, its end-user must log in again. {@link KeyedTokenSource.logout} revokes the key's tokens (RFC 7009: the
  * refresh token, which ends the grant, then the access token) and forgets them, in memory and in the store.
  *
@@ -70,7 +71,10 @@ export interface KeyedTokenSource {
   readonly get: (key: string) => Effect.Effect<BearerToken.BearerToken, TokenSource.TokenSourceError>
   /** Renews a key's token now (joins a renewal in progress). */
   readonly renew: (key: string) => Effect.Effect<BearerToken.BearerToken, TokenSource.TokenSourceError>
-  /** Marks a key's access token as unusable (an API answered `invalid_token`): the next `get` renews. */
+  /**
+   * Marks a key's access token as unusable (an API answered `invalid_token`): the next `get` renews. A key not in
+   * memory is read from the store first, so that its stored token is the one marked.
+   */
   readonly invalidate: (key: string, token?: BearerToken.BearerToken) => Effect.Effect<void>
   /** The token source of a key. */
   readonly source: (key: string) => Effect.Effect<TokenSource.TokenSource>
@@ -89,7 +93,9 @@ export interface KeyedTokenSource {
   readonly evict: (key: string) => Effect.Effect<void>
   /**
    * Logs a key out: forgets its token (memory and store), then revokes its refresh token and its access token
-   * (RFC 7009). Both revocations are tried; the first failure is the result.
+   * (RFC 7009). Both revocations are tried; the first failure is the result. The token revoked is the one in hand,
+   * even an invalidated one, else the stored one; a renewal in progress is awaited (its token is not stored) and its
+   * token revoked instead, since it may carry a rotated refresh token.
    *
    * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
    */

@@ -3,8 +3,20 @@ import { describe, expect, it } from "@effect/vitest"
 import { BearerToken } from "@oauth2/core"
 import { KeyedTokenSource } from "@oauth2/flows"
 import { FakeHttp } from "@oauth2/testing"
-import { DateTime, Deferred, Effect, Fiber, Layer, Option, Redacted, TestClock } from "effect"
+import { DateTime, Deferred, Effect, Fiber, Layer, Logger, Option, Redacted, TestClock } from "effect"
 import { clientLayer, endpoints, tokenAnswer, tokenRequests } from "./support.js"
+
+/** The revocations seen: each token and its hint. */
+const revocations = (seen: ReadonlyArray<FakeHttp.ClientRequest>) =>
+  seen.filter((s) => s.url === endpoints.revocationEndpoint).map((s) => [s.form.get("token"), s.form.get("token_type_hint")])
+
+/** Revocations accepted; a refresh waits for `gate` (when given), then rotates: `RT-<user>` becomes `RT-<user>-2`. */
+const rotating = (gate?: Deferred.Deferred<void>) => (seen: FakeHttp.ClientRequest) => {
+  if (seen.url === endpoints.revocationEndpoint) return new Response(null, { status: 200 })
+  const user = (seen.form.get("refresh_token") ?? "").replace(/^RT-/, "")
+  const answer = () => tokenAnswer({ access_token: `AT-${user}-1`, refresh_token: `RT-${user}-2`, expires_in: 3600 })
+  return gate === undefined ? answer() : Effect.map(Deferred.await(gate), answer)
+}
 
 /** A keyed source over a fake network answering `respond`; the test gets the source and the requests seen. */
 const withKeyed = <A, E>(
@@ -143,6 +155,120 @@ describe("KeyedTokenSource", () => {
             ])
           })
       )
+    }).pipe(Effect.provide(KeyValueStore.layerMemory))
+  )
+
+  it.effect("logout during a renewal: the renewal's token is revoked, not stored, and the key stays logged out", () =>
+    Effect.gen(function* () {
+      const store = yield* KeyValueStore.KeyValueStore
+      const gate = yield* Deferred.make<void>()
+      yield* withKeyed(rotating(gate), { store }, (tokens, seen) =>
+        Effect.gen(function* () {
+          yield* tokens.set("a", loginToken("a"))
+          yield* TestClock.adjust("11 seconds") // expired
+          const renewing = yield* Effect.fork(tokens.get("a"))
+          yield* TestClock.adjust("1 millis")
+          expect(tokenRequests(seen)).toHaveLength(1) // the refresh is held open
+          const loggingOut = yield* Effect.fork(tokens.logout("a"))
+          yield* TestClock.adjust("1 millis")
+          expect(Option.isNone(yield* store.get("oauth2:token:a"))).toBe(true)
+          yield* Deferred.succeed(gate, undefined) // the refresh answers after the logout
+          expect(value(yield* Fiber.join(renewing))).toBe("AT-a-1")
+          yield* Fiber.join(loggingOut)
+          expect(Option.isNone(yield* store.get("oauth2:token:a"))).toBe(true)
+          expect(yield* Effect.flip(tokens.get("a"))).toMatchObject({ reason: "NoGrant" })
+          // the rotated refresh token (the live one) is revoked
+          expect(revocations(seen)).toEqual([
+            ["RT-a-2", "refresh_token"],
+            ["AT-a-1", "access_token"]
+          ])
+          expect(tokenRequests(seen)).toHaveLength(1)
+        })
+      )
+    }).pipe(Effect.provide(KeyValueStore.layerMemory))
+  )
+
+  it.effect("logout revokes an invalidated token, and a stored one its source has not read yet", () =>
+    Effect.gen(function* () {
+      const store = yield* KeyValueStore.KeyValueStore
+      yield* withKeyed(rotating(), { store, capacity: 1 }, (tokens, seen) =>
+        Effect.gen(function* () {
+          yield* tokens.set("a", loginToken("a"))
+          yield* tokens.invalidate("a") // a 401: the access token is stale, the refresh token still holds the grant
+          expect(yield* tokens.current("a")).toEqual(Option.none())
+          yield* tokens.logout("a")
+          expect(revocations(seen)).toEqual([
+            ["RT-a", "refresh_token"],
+            ["AT-a-0", "access_token"]
+          ])
+          yield* tokens.set("b", loginToken("b"))
+          yield* tokens.set("c", loginToken("c")) // b leaves memory
+          yield* tokens.source("b") // a source for b, that has not read the store
+          yield* tokens.logout("b")
+          expect(revocations(seen).slice(2)).toEqual([
+            ["RT-b", "refresh_token"],
+            ["AT-b-0", "access_token"]
+          ])
+          expect(Option.isNone(yield* store.get("oauth2:token:b"))).toBe(true)
+          expect(tokenRequests(seen)).toHaveLength(0)
+        })
+      )
+    }).pipe(Effect.provide(KeyValueStore.layerMemory))
+  )
+
+  it.effect("a key renewing is not evicted to make room: its callers share the one refresh", () =>
+    Effect.gen(function* () {
+      const store = yield* KeyValueStore.KeyValueStore
+      const gate = yield* Deferred.make<void>()
+      yield* withKeyed(rotating(gate), { store, capacity: 1 }, (tokens, seen) =>
+        Effect.gen(function* () {
+          yield* tokens.set("a", loginToken("a"))
+          yield* TestClock.adjust("11 seconds")
+          const first = yield* Effect.fork(tokens.get("a"))
+          yield* TestClock.adjust("1 millis")
+          yield* tokens.set("b", loginToken("b")) // over capacity while a renews
+          expect(yield* tokens.keys).toEqual(["a", "b"])
+          const second = yield* Effect.fork(tokens.get("a"))
+          yield* TestClock.adjust("1 millis")
+          yield* Deferred.succeed(gate, undefined)
+          expect(value(yield* Fiber.join(first))).toBe("AT-a-1")
+          expect(value(yield* Fiber.join(second))).toBe("AT-a-1")
+          expect(tokenRequests(seen).map((s) => s.form.get("refresh_token"))).toEqual(["RT-a"]) // never reused
+          yield* tokens.set("c", loginToken("c")) // a has renewed: it may go now
+          expect(yield* tokens.keys).toEqual(["c"])
+        })
+      )
+    }).pipe(Effect.provide(KeyValueStore.layerMemory))
+  )
+
+  it.effect("invalidate on a key whose source has not read the store invalidates the stored token", () =>
+    Effect.gen(function* () {
+      const store = yield* KeyValueStore.KeyValueStore
+      yield* withKeyed(rotating(), { store, capacity: 1 }, (tokens, seen) =>
+        Effect.gen(function* () {
+          yield* tokens.set("a", loginToken("a"))
+          yield* tokens.set("b", loginToken("b")) // a leaves memory
+          yield* tokens.invalidate("a", loginToken("a")) // the server refused AT-a-0
+          expect(value(yield* tokens.get("a"))).toBe("AT-a-1") // refreshed, not the refused token
+          expect(tokenRequests(seen).map((s) => s.form.get("refresh_token"))).toEqual(["RT-a"])
+        })
+      )
+    }).pipe(Effect.provide(KeyValueStore.layerMemory))
+  )
+
+  it.effect("the logs name a key by a digest, never the key itself (a session id)", () =>
+    Effect.gen(function* () {
+      const store = yield* KeyValueStore.KeyValueStore
+      yield* store.set("oauth2:token:session-SECRET", "not-a-token")
+      const logs: Array<string> = []
+      const capture = Logger.replace(
+        Logger.defaultLogger,
+        Logger.make(({ annotations, message }) => logs.push(JSON.stringify({ message, annotations: [...annotations] })))
+      )
+      yield* withKeyed(rotating(), { store }, (tokens) => Effect.flip(tokens.get("session-SECRET"))).pipe(Effect.provide(capture))
+      const all = logs.join("\n")
+      expect(all).toContain("not a token")
+      expect(all).not.toContain("SECRET")
     }).pipe(Effect.provide(KeyValueStore.layerMemory))
   )
 })

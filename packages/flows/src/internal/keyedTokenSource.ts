@@ -25,8 +25,24 @@ export const defaultCapacity = 10_000
 /** @internal */
 export const defaultPrefix = "oauth2:token:"
 
+/**
+ * A short, stable name of a key for the logs, that does not reveal it (a key is often a session id): its FNV-1a
+ * hash, 32 bits in hex.
+ *
+ * @internal
+ */
+export const keyDigest = (key: string): string => {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return (hash >>> 0).toString(16).padStart(8, "0")
+}
+
 interface Entry {
   readonly source: TokenSource.TokenSource
+  readonly control: tokenSource.Control
   /** The epoch millis of the last use, for the idle timeout. */
   lastUsed: number
 }
@@ -45,17 +61,20 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
 
     const storeOf = (key: string): TokenSource.Store | undefined => (store === undefined ? undefined : { store, key: `${prefix}${key}` })
 
-    /** Drops the sources idle for too long, then the least recently used ones, until there is room for one more. */
+    /**
+     * Drops the sources idle for too long, then the least recently used ones, until there is room for one more. A
+     * source renewing its token stays (a second source for its key would refresh again, with the old refresh token):
+     * while every source is renewing, the capacity is exceeded.
+     */
     const makeRoom = (now: number) => {
       if (idleMillis !== undefined) {
         for (const [key, entry] of entries) {
-          if (now - entry.lastUsed >= idleMillis) entries.delete(key)
+          if (now - entry.lastUsed >= idleMillis && !entry.control.busy()) entries.delete(key)
         }
       }
-      while (entries.size >= capacity) {
-        const oldest = entries.keys().next()
-        if (oldest.done === true) break
-        entries.delete(oldest.value)
+      for (const [key, entry] of entries) {
+        if (entries.size < capacity) break
+        if (!entry.control.busy()) entries.delete(key)
       }
     }
 
@@ -63,14 +82,17 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
     const newSource = (key: string, token?: BearerToken.BearerToken, idToken?: IdToken.Claims) =>
       Effect.provideService(
         Effect.provideService(
-          tokenSource.make({
-            ...(token === undefined ? {} : { token }),
-            ...(idToken === undefined ? {} : { idToken }),
-            ...(options.leeway === undefined ? {} : { leeway: options.leeway }),
-            ...(options.refresh === undefined ? {} : { refresh: options.refresh }),
-            ...(options.validateIdToken === undefined ? {} : { validateIdToken: options.validateIdToken }),
-            ...(storeOf(key) === undefined ? {} : { store: storeOf(key)! })
-          }),
+          tokenSource.makeControlled(
+            {
+              ...(token === undefined ? {} : { token }),
+              ...(idToken === undefined ? {} : { idToken }),
+              ...(options.leeway === undefined ? {} : { leeway: options.leeway }),
+              ...(options.refresh === undefined ? {} : { refresh: options.refresh }),
+              ...(options.validateIdToken === undefined ? {} : { validateIdToken: options.validateIdToken }),
+              ...(storeOf(key) === undefined ? {} : { store: storeOf(key)! })
+            },
+            { logKey: keyDigest(key) }
+          ),
           Scope.Scope,
           scope
         ),
@@ -83,12 +105,12 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => {
         const existing = lookup(key, now)
         if (existing !== undefined) return Effect.succeed(existing)
-        return Effect.map(newSource(key), (source) => {
+        return Effect.map(newSource(key), ({ control, source }) => {
           // another fiber may have made one meanwhile: the first one wins, so that a key has one renewal at a time
           const raced = entries.get(key)
           if (raced !== undefined) return raced
           makeRoom(now)
-          const entry: Entry = { source, lastUsed: now }
+          const entry: Entry = { source, control, lastUsed: now }
           entries.set(key, entry)
           return entry
         })
@@ -97,7 +119,7 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
     const lookup = (key: string, now: number): Entry | undefined => {
       const entry = entries.get(key)
       if (entry === undefined) return undefined
-      if (idleMillis !== undefined && now - entry.lastUsed >= idleMillis) {
+      if (idleMillis !== undefined && now - entry.lastUsed >= idleMillis && !entry.control.busy()) {
         entries.delete(key)
         return undefined
       }
@@ -121,7 +143,7 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
       if (s === undefined) return Effect.void
       return Effect.try(() => BearerToken.serialize(token)).pipe(
         Effect.flatMap((serialized) => s.store.set(s.key, serialized)),
-        Effect.catchAllCause(() => Effect.logWarning("keyed token source: could not store the token", { key: s.key }))
+        Effect.catchAllCause(() => Effect.logWarning("keyed token source: could not store the token", { key: keyDigest(key) }))
       )
     }
 
@@ -130,18 +152,20 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
       if (s === undefined) return Effect.void
       return s.store
         .remove(s.key)
-        .pipe(Effect.catchAllCause(() => Effect.logWarning("keyed token source: could not remove the token", { key: s.key })))
+        .pipe(Effect.catchAllCause(() => Effect.logWarning("keyed token source: could not remove the token", { key: keyDigest(key) })))
     }
 
     const set: KeyedTokenSource.KeyedTokenSource["set"] = (key, token, setOptions) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.flatMap(newSource(key, token, setOptions?.idToken), (source) =>
+        Effect.flatMap(newSource(key, token, setOptions?.idToken), ({ control, source }) =>
           Effect.as(
             Effect.zipRight(
               Effect.sync(() => {
+                // the replaced source's renewal in progress, if any, must not store its token over this one
+                entries.get(key)?.control.close()
                 entries.delete(key)
                 makeRoom(now)
-                entries.set(key, { source, lastUsed: now })
+                entries.set(key, { source, control, lastUsed: now })
               }),
               persist(key, token)
             ),
@@ -150,11 +174,9 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
         )
       )
 
-    /** The token in hand for a key, in memory or in the store, without renewing it. */
-    const current = (key: string): Effect.Effect<Option.Option<BearerToken.BearerToken>> =>
+    /** The token in the store for a key (none when absent, not a token, or the store fails). */
+    const stored = (key: string): Effect.Effect<Option.Option<BearerToken.BearerToken>> =>
       Effect.suspend(() => {
-        const entry = entries.get(key)
-        if (entry !== undefined) return entry.source.current
         const s = storeOf(key)
         if (s === undefined) return Effect.succeed(Option.none())
         return s.store.get(s.key).pipe(
@@ -167,6 +189,14 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
         )
       })
 
+    /** The token in hand for a key, in memory or in the store, without renewing it. */
+    const current = (key: string): Effect.Effect<Option.Option<BearerToken.BearerToken>> =>
+      Effect.suspend(() => {
+        const entry = entries.get(key)
+        // a source not used yet has not read the store
+        return entry === undefined ? stored(key) : Effect.zipRight(entry.control.load, entry.source.current)
+      })
+
     const evict = (key: string): Effect.Effect<void> =>
       Effect.sync(() => {
         entries.delete(key)
@@ -174,10 +204,22 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
 
     const logout: KeyedTokenSource.KeyedTokenSource["logout"] = (key) =>
       Effect.gen(function* () {
-        const token = yield* current(key)
-        // forgotten first: whatever the server answers, this key has no token any more
-        yield* evict(key)
+        // forgotten first: whatever the server answers, this key has no token any more, and a renewal in progress
+        // does not store its token back
+        const entry = entries.get(key)
+        entries.delete(key)
+        entry?.control.close()
+        // the token in hand, even one invalidated after a 401 (its refresh token still holds the grant), else the stored one
+        const held = entry === undefined ? Option.none<BearerToken.BearerToken>() : yield* entry.control.raw
+        let token = Option.isSome(held) ? held : yield* stored(key)
         yield* remove(key)
+        if (entry !== undefined && entry.control.busy()) {
+          // a renewal in progress: the token it brings (with a rotated refresh token) is the one to revoke
+          yield* entry.control.settle
+          token = Option.orElse(yield* entry.control.raw, () => token)
+          // a store write started before the close has ended by now
+          yield* remove(key)
+        }
         if (Option.isNone(token)) return
         // RFC 7009 2.1: the refresh token ends the grant; the access token is revoked too, for servers that keep it
         const revocations = [
@@ -202,7 +244,8 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
     const service: KeyedTokenSource.KeyedTokenSource = {
       get: (key) => Effect.flatMap(known(key), (entry) => dropUnavailable(key, entry, entry.source.get)),
       renew: (key) => Effect.flatMap(known(key), (entry) => dropUnavailable(key, entry, entry.source.renew)),
-      invalidate: (key, token) => Effect.flatMap(entryOf(key), (entry) => entry.source.invalidate(token)),
+      // a source not used yet reads the store first, so that the stored token is the one invalidated
+      invalidate: (key, token) => Effect.flatMap(entryOf(key), (entry) => Effect.zipRight(entry.control.load, entry.source.invalidate(token))),
       source: (key) => Effect.map(entryOf(key), (entry) => entry.source),
       set,
       current,

@@ -78,8 +78,35 @@ const describe = (error: unknown): Record<string, unknown> => {
   return { error: tag, ...(message === undefined ? {} : { detail: message }) }
 }
 
+/**
+ * What an owner of sources (the keyed token source) needs beyond the public interface.
+ *
+ * @internal
+ */
+export interface Control {
+  /** The token in hand, even an invalidated one (none before the store is read). */
+  readonly raw: Effect.Effect<Option.Option<BearerToken.BearerToken>>
+  /** Reads the store if it has not been read yet. */
+  readonly load: Effect.Effect<void>
+  /** A renewal is in progress (until its token is stored). */
+  readonly busy: () => boolean
+  /** Waits for the renewal in progress, if any, to end (its token stored or not); never fails. */
+  readonly settle: Effect.Effect<void>
+  /** From now on nothing is written to the store (the key was logged out). */
+  readonly close: () => void
+}
+
 /** @internal */
-export const make = <E = never>(options: TokenSource.Options<E>) =>
+export interface ControlOptions {
+  /** What the logs name the store key as (a digest when the key is a secret, e.g. a session id). */
+  readonly logKey?: string
+}
+
+/** @internal */
+export const make = <E = never>(options: TokenSource.Options<E>) => Effect.map(makeControlled(options), (handle) => handle.source)
+
+/** @internal */
+export const makeControlled = <E = never>(options: TokenSource.Options<E>, controlOptions: ControlOptions = {}) =>
   Effect.gen(function* () {
     type Err = E | TokenSource.TokenSourceError
     const client = yield* OAuthClient.OAuthClient
@@ -93,6 +120,9 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
     const coordinator = options.coordinator
     // the coordinator keeps the token when there is one
     const store = coordinator === undefined ? options.store : undefined
+    const logKey = controlOptions.logKey ?? store?.key
+    /** Closed by the owner: nothing more is written to the store. */
+    let closed = false
     /*
      * The state is a plain cell, read and written only inside synchronous steps (`Effect.sync`, `Effect.suspend`,
      * the callback of `Effect.flatMap`): fibers interleave only between steps, so each step sees and leaves a
@@ -109,6 +139,8 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
     const validateIdToken = options.validateIdToken !== false
     /** The renewal in progress, shared by every caller: each waiter awaits this one `Deferred`. */
     let inflight: Deferred.Deferred<BearerToken.BearerToken, Err> | undefined = undefined
+    /** Completed when the renewal in progress has ended, its token stored (`inflight` is cleared before that). */
+    let settling: Deferred.Deferred<void> | undefined = undefined
 
     /**
      * Usable now: present, not invalidated, and not expiring within `margin` (the leeway, but never more than half the
@@ -125,11 +157,15 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
     const persist = (token: BearerToken.BearerToken): Effect.Effect<void> =>
       store === undefined
         ? Effect.void
-        : Effect.try(() => BearerToken.serialize(token)).pipe(
-            Effect.flatMap((serialized) => store.store.set(store.key, serialized)),
-            Effect.catchAllCause((cause) =>
-              Effect.logWarning("token source: could not store the token", { key: store.key, ...describe(Cause.squash(cause)) })
-            )
+        : Effect.suspend(() =>
+            closed
+              ? Effect.void
+              : Effect.try(() => BearerToken.serialize(token)).pipe(
+                  Effect.flatMap((serialized) => store.store.set(store.key, serialized)),
+                  Effect.catchAllCause((cause) =>
+                    Effect.logWarning("token source: could not store the token", { key: logKey, ...describe(Cause.squash(cause)) })
+                  )
+                )
           )
 
     /** The stored token; anything else (absent, not a string, not a token, a failing store) is ignored and logged. */
@@ -144,13 +180,13 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
               return restored !== undefined && Either.isRight(restored)
                 ? Effect.succeed(restored.right)
                 : Effect.as(
-                    Effect.logWarning("token source: ignoring a stored value that is not a token (it will be replaced)", { key: store.key }),
+                    Effect.logWarning("token source: ignoring a stored value that is not a token (it will be replaced)", { key: logKey }),
                     undefined
                   )
             }),
             Effect.catchAllCause((cause) =>
               Effect.as(
-                Effect.logWarning("token source: could not read the stored token", { key: store.key, ...describe(Cause.squash(cause)) }),
+                Effect.logWarning("token source: could not read the stored token", { key: logKey, ...describe(Cause.squash(cause)) }),
                 undefined
               )
             )
@@ -310,7 +346,13 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
           if (inflight !== undefined || (!force && usable(state, now, leewayMillis))) return restore(acquire(force, now))
           const deferred = Deferred.unsafeMake<BearerToken.BearerToken, Err>(fiberId)
           inflight = deferred
-          return Effect.zipRight(Effect.forkIn(runRenewal(force, deferred), scope), restore(Deferred.await(deferred)))
+          const settled = Deferred.unsafeMake<void>(fiberId)
+          settling = settled
+          const settle = Effect.sync(() => {
+            if (settling === settled) settling = undefined
+            Deferred.unsafeDone(settled, Exit.void)
+          })
+          return Effect.zipRight(Effect.forkIn(Effect.ensuring(runRenewal(force, deferred), settle), scope), restore(Deferred.await(deferred)))
         })
       )
 
@@ -333,12 +375,12 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
         if (token !== undefined && !sameToken(invalidated, token)) return Effect.void
         state = { ...state, stale: true }
         if (coordinator !== undefined) return coordinator.invalidate(invalidated)
-        if (store === undefined) return Effect.void
+        if (store === undefined || closed) return Effect.void
         // keep the refresh token across a restart, with an access token that reads as expired
         return invalidated.refreshToken === undefined
           ? store.store
               .remove(store.key)
-              .pipe(Effect.catchAll((e) => Effect.logWarning("token source: could not remove the stored token", { key: store.key, ...describe(e) })))
+              .pipe(Effect.catchAll((e) => Effect.logWarning("token source: could not remove the stored token", { key: logKey, ...describe(e) })))
           : persist(BearerToken.make({ ...invalidated, expiresAt: invalidated.issuedAt }))
       })
 
@@ -348,7 +390,22 @@ export const make = <E = never>(options: TokenSource.Options<E>) =>
       invalidate,
       current: Effect.sync(() => (state.token === undefined || state.stale ? Option.none() : Option.some(state.token)))
     }
-    return source
+    const control: Control = {
+      raw: Effect.sync(() => Option.fromNullable(state.token)),
+      load: Effect.suspend(() =>
+        state.loaded
+          ? Effect.void
+          : Effect.map(load, (stored) => {
+              state = { ...state, loaded: true, ...(stored !== undefined && state.token === undefined ? { token: stored } : {}) }
+            })
+      ),
+      busy: () => settling !== undefined,
+      settle: Effect.suspend(() => (settling === undefined ? Effect.void : Deferred.await(settling))),
+      close: () => {
+        closed = true
+      }
+    }
+    return { source, control }
   })
 
 /** @internal */
