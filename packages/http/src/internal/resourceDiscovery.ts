@@ -54,11 +54,29 @@ export const metadataUrlFromChallenge = (header: string | null | undefined): str
   return undefined
 }
 
+/**
+ * A `resource_metadata` URL comes from the network (a 401's challenge): it is fetched only over https, or at the
+ * resource's own origin, so that a resource cannot make the client call services of its network (loopback, private
+ * addresses) over plain http.
+ */
+const checkMetadataUrl = (url: string, resource: string): Either.Either<void, ClientError.InvalidConfiguration> => {
+  const parsed = URL.canParse(url) ? new URL(url) : undefined
+  if (parsed === undefined) return Either.left(ClientError.invalidConfiguration("resource_metadata", `${bound(url)} is not an absolute URL`))
+  if (parsed.protocol === "https:") return Either.void
+  const origin = URL.canParse(resource) ? new URL(resource).origin : undefined
+  return parsed.origin === origin
+    ? Either.void
+    : Either.left(
+        ClientError.invalidConfiguration("resource_metadata", `${bound(url)} is neither https nor at the origin of the resource ${bound(resource)}`)
+      )
+}
+
 /** @internal */
 export const fetchMetadata = (options: ResourceDiscovery.FetchOptions) =>
   Effect.gen(function* () {
     const transport = yield* Transport.Transport
     const allowInsecureHttp = transport.options.allowInsecureHttp
+    if (options.metadataUrl !== undefined) yield* checkMetadataUrl(options.metadataUrl, options.resource)
     const url =
       options.metadataUrl ??
       (yield* Either.mapLeft(ResourceMetadata.metadataUrl(options.resource, { allowInsecureHttp }), (e) =>
