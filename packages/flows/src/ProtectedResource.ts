@@ -209,7 +209,9 @@ export interface RegistrationOptions {
  * Steps of the chain to run your own way, each in place of the built-in one: the protected resource metadata (e.g.
  * from a cache), the Authorization Server (e.g. pinned metadata), the client (e.g. a registration kept from an earlier
  * run, or one registered with your own metadata). A step of yours is trusted: make it check what the built-in one
- * checks (the `resource`, the listed servers, the issuer). The `Transport` of the service is in their context.
+ * checks (the `resource`, the issuer). Whichever step chose it, the Authorization Server must be one of the
+ * metadata's `authorization_servers` (else `AuthorizationServerNotListed`). The `Transport` of the service is in
+ * their context.
  *
  * @since 0.1.0
  * @category models
@@ -241,8 +243,12 @@ export interface Options {
   readonly resource?: string
   /** The scope to ask for; by default the challenge's `scope`, else the resource's `scopes_supported`. */
   readonly scope?: string
-  /** A configured client (its credentials) for the discovered server: no registration. */
-  readonly client?: Omit<OAuthClient.Options, "metadata">
+  /**
+   * A configured client (its credentials): no registration. It is tied to its Authorization Server, `issuer` (or
+   * `endpoints.issuer`, one of them required): when the server the resource names is another one, the call fails
+   * with `InvalidConfiguration` (field `client.issuer`) before the credentials are sent anywhere.
+   */
+  readonly client?: Omit<OAuthClient.Options, "metadata"> & { readonly issuer?: string }
   /** How to register a client when `client` is not given. */
   readonly registration?: RegistrationOptions
   /** Chooses the Authorization Server among the resource's (the first by default); a server not listed is refused. */
@@ -257,17 +263,24 @@ export interface Options {
 
 /**
  * The service: calls a protected resource, obtaining a token the first time it answers 401 (one authorization at a
- * time). Later calls reuse the token; an expired one is refreshed with its refresh token and the same `resource`
- * (RFC 6749 6, RFC 8707), or else not sent, and a 401 starts the chain over.
+ * time). Tokens are kept per protected resource (the metadata's `resource`), and a token is sent only to the URLs of
+ * its resource (same origin, path at or under the identifier's): a call to another resource is sent without one, and
+ * its 401 runs the chain for that resource. Later calls reuse the token; an expired one is refreshed with its refresh
+ * token and the same `resource` (RFC 6749 6, RFC 8707), or else not sent, and a 401 starts the chain over.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9728#section-7.3
+ * @see https://www.rfc-editor.org/rfc/rfc8707#section-2
  *
  * @since 0.1.0
  * @category models
  */
 export interface ProtectedResource {
-  /** Sends the request (with the current token, if any); on a 401, runs the chain and retries it once. */
+  /** Sends the request (with its resource's token, if any); on a 401, runs the chain and retries it once. */
   readonly execute: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<HttpClientResponse.HttpClientResponse, AccessError>
-  /** The current token, if the chain ran. */
+  /** The token obtained (or refreshed) last, for whichever resource, if the chain ran. */
   readonly token: Effect.Effect<BearerToken.BearerToken | undefined>
+  /** The token that would be sent to a URL: its resource's, if the chain ran for it. */
+  readonly tokenFor: (url: string) => Effect.Effect<BearerToken.BearerToken | undefined>
 }
 
 /**

@@ -60,7 +60,11 @@ describe("ProtectedResource: the whole chain", () => {
         const resource = server.protectedResource!.resource
         const response = yield* ProtectedResource.access(HttpClientRequest.get(resource), {
           redirectUri,
-          client: { clientId: server.clients.clientSecretBasic.clientId, clientSecret: server.clients.clientSecretBasic.clientSecret }
+          client: {
+            issuer: server.issuer,
+            clientId: server.clients.clientSecretBasic.clientId,
+            clientSecret: server.clients.clientSecretBasic.clientSecret
+          }
         })
         expect(((yield* response.json) as { client_id: string }).client_id).toBe(server.clients.clientSecretBasic.clientId)
       }).pipe(live)
@@ -107,7 +111,21 @@ describe("ProtectedResource: the whole chain", () => {
   it.layer(Layer.merge(serverWith({ protectedResource: { authorizationServers: ["https://as.other.example"] } }), NetworkLive), {
     timeout: 60_000
   })((it) => {
-    it.effect("a configured server that is not in the resource's list is refused", () =>
+    it.effect("a server a step of yours gives that is not in the resource's list is refused", () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer.TestServer
+        const error = yield* Effect.flip(
+          ProtectedResource.access(HttpClientRequest.get(server.protectedResource!.resource), {
+            redirectUri,
+            steps: { authorizationServer: () => OAuthClient.discover({ issuer: server.issuer }) }
+          })
+        )
+        expect(error._tag).toBe("AuthorizationServerNotListed")
+        expect(error).toMatchObject({ issuer: server.issuer, listed: ["https://as.other.example"] })
+      }).pipe(live)
+    )
+
+    it.effect("a chooser's pick outside the resource's list is refused", () =>
       Effect.gen(function* () {
         const server = yield* TestServer.TestServer
         const error = yield* Effect.flip(
@@ -251,6 +269,127 @@ describe("ProtectedResource over a fake network", () => {
       expect(refresh.form.get("refresh_token")).toBe("the-refresh-token")
       expect(refresh.form.get("resource")).toBe(resource)
       expect(as.seen.filter((r) => r.url.endsWith("/token")).length).toBe(2)
+    }).pipe(Effect.provide(Layer.mergeAll(api.layer, Transport.layerFetch({ fetch: as.fetch, retry: false }), UserAgentFake)))
+  })
+
+  it.effect("a token goes only to the resource it was obtained for: another resource gets none, and its own chain", () => {
+    const other = "https://other.example.com/mcp"
+    const metadataOf = (r: string) => `${new URL(r).origin}/.well-known/oauth-protected-resource${new URL(r).pathname}`
+    const as = FakeHttp.makeFetch((request) => {
+      const url = new URL(request.url)
+      for (const r of [resource, other]) {
+        if (url.href === metadataOf(r)) return FakeHttp.json({ resource: r, authorization_servers: [issuer] })
+      }
+      if (url.href === `${issuer}/.well-known/oauth-authorization-server`) {
+        return FakeHttp.json({
+          issuer,
+          authorization_endpoint: `${issuer}/authorize`,
+          token_endpoint: `${issuer}/token`,
+          registration_endpoint: `${issuer}/register`
+        })
+      }
+      if (url.href === `${issuer}/register`) return FakeHttp.json({ client_id: "registered", token_endpoint_auth_method: "none" }, 201)
+      if (url.href === `${issuer}/token`) {
+        return FakeHttp.json({ access_token: `token-for-${request.form.get("resource")}`, token_type: "Bearer", expires_in: 60 })
+      }
+      return new Response("not found", { status: 404 })
+    })
+    const api = FakeHttp.make((request) => {
+      const r = request.url.startsWith(other) ? other : resource
+      return request.headers["authorization"] === `Bearer token-for-${r}`
+        ? FakeHttp.json({ ok: true })
+        : FakeHttp.json({}, 401, { "www-authenticate": `Bearer resource_metadata="${metadataOf(r)}"` })
+    })
+    return Effect.gen(function* () {
+      const service = yield* ProtectedResource.make({ redirectUri })
+      expect((yield* service.execute(HttpClientRequest.get(resource))).status).toBe(200)
+      // resource A's token is not sent to B: B's 401 runs the chain for B
+      expect((yield* service.execute(HttpClientRequest.get(other))).status).toBe(200)
+      expect((yield* service.execute(HttpClientRequest.get(`${resource}/tools`))).status).toBe(200)
+      expect((yield* service.execute(HttpClientRequest.get(other))).status).toBe(200)
+      expect(api.seen.map((r) => r.headers["authorization"])).toEqual([
+        undefined,
+        `Bearer token-for-${resource}`,
+        undefined,
+        `Bearer token-for-${other}`,
+        `Bearer token-for-${resource}`,
+        `Bearer token-for-${other}`
+      ])
+      const tokens = as.seen.filter((r) => r.url.endsWith("/token")).map((r) => r.form.get("resource"))
+      expect(tokens).toEqual([resource, other])
+      // the same origin and a path at or under the identifier's, nothing else
+      const sentTo = (url: string) => Effect.map(service.tokenFor(url), (t) => (t === undefined ? undefined : Redacted.value(t.accessToken)))
+      expect(yield* sentTo(`${resource}?q=1`)).toBe(`token-for-${resource}`)
+      expect(yield* sentTo("https://api.example.com/mcpx")).toBeUndefined()
+      expect(yield* sentTo("https://api.example.com/")).toBeUndefined()
+      expect(yield* sentTo("http://api.example.com/mcp")).toBeUndefined()
+      expect(yield* sentTo("https://api.example.com:8443/mcp")).toBeUndefined()
+      expect(yield* sentTo("https://evil.example/mcp")).toBeUndefined()
+    }).pipe(Effect.provide(Layer.mergeAll(api.layer, Transport.layerFetch({ fetch: as.fetch, retry: false }), UserAgentFake)))
+  })
+
+  it.effect("a resource that refuses the refreshed token runs the chain again (the token sent is the one refused)", () => {
+    const as = authorizationServer(true)
+    const api = FakeHttp.make((request) =>
+      request.headers["authorization"] === "Bearer the-token" ? FakeHttp.json({ ok: true }) : FakeHttp.json({}, 401, challenge)
+    )
+    return Effect.gen(function* () {
+      const service = yield* ProtectedResource.make({ redirectUri })
+      expect((yield* service.execute(HttpClientRequest.get(resource))).status).toBe(200)
+      yield* TestClock.adjust("61 seconds")
+      expect((yield* service.execute(HttpClientRequest.get(resource))).status).toBe(200)
+      expect(api.seen.map((r) => r.headers["authorization"])).toEqual([
+        undefined,
+        "Bearer the-token",
+        "Bearer the-refreshed-token",
+        "Bearer the-token"
+      ])
+      expect(as.seen.filter((r) => r.url.endsWith("/token")).map((r) => r.form.get("grant_type"))).toEqual([
+        "authorization_code",
+        "refresh_token",
+        "authorization_code"
+      ])
+    }).pipe(Effect.provide(Layer.mergeAll(api.layer, Transport.layerFetch({ fetch: as.fetch, retry: false }), UserAgentFake)))
+  })
+
+  it.effect("a configured client is used only with its own server: another issuer, or none given, is refused before it is sent", () => {
+    const as = authorizationServer()
+    const api = FakeHttp.make(() => FakeHttp.json({}, 401, challenge))
+    let authorizations = 0
+    const UserAgentCounting = ProtectedResource.layerUserAgent(({ redirectUri: back, url }) => {
+      authorizations++
+      return Effect.succeed(`${back}?code=the-code&state=${new URL(url).searchParams.get("state")}`)
+    })
+    return Effect.gen(function* () {
+      for (const client of [
+        { issuer: "https://as.mine.example", clientId: "mine", clientSecret: "the-secret" },
+        { endpoints: { issuer: "https://as.mine.example" }, clientId: "mine", clientSecret: "the-secret" },
+        { clientId: "mine", clientSecret: "the-secret" }
+      ]) {
+        const error = yield* Effect.flip(ProtectedResource.access(HttpClientRequest.get(resource), { redirectUri, client }))
+        expect(error._tag).toBe("InvalidConfiguration")
+        expect(error).toMatchObject({ field: "client.issuer" })
+      }
+      expect(authorizations).toBe(0)
+      expect(as.seen.some((r) => r.url.endsWith("/token") || r.url.endsWith("/register"))).toBe(false)
+      expect(as.seen.some((r) => r.body.includes("the-secret") || r.headers["authorization"] !== undefined)).toBe(false)
+      // its own server: used
+      const error = yield* Effect.flip(
+        ProtectedResource.access(HttpClientRequest.get(resource), { redirectUri, client: { issuer, clientId: "mine", clientSecret: "the-secret" } })
+      )
+      expect(error._tag).toBe("StillUnauthorized")
+      expect(as.seen.find((r) => r.url.endsWith("/token"))?.headers["authorization"]).toMatch(/^Basic /)
+    }).pipe(Effect.provide(Layer.mergeAll(api.layer, Transport.layerFetch({ fetch: as.fetch, retry: false }), UserAgentCounting)))
+  })
+
+  it.effect("a challenge's resource_metadata is fetched only over https or at the resource's origin", () => {
+    const as = authorizationServer()
+    const api = FakeHttp.make(() => FakeHttp.json({}, 401, { "www-authenticate": 'Bearer resource_metadata="http://127.0.0.1:6379/"' }))
+    return Effect.gen(function* () {
+      const error = yield* Effect.flip(ProtectedResource.access(HttpClientRequest.get(resource), { redirectUri }))
+      expect(error._tag).toBe("InvalidConfiguration")
+      expect(error).toMatchObject({ field: "resource_metadata" })
+      expect(as.seen.length).toBe(0)
     }).pipe(Effect.provide(Layer.mergeAll(api.layer, Transport.layerFetch({ fetch: as.fetch, retry: false }), UserAgentFake)))
   })
 

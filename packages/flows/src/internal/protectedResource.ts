@@ -3,11 +3,10 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { BearerToken } from "@oauth2/core"
 import type { Registration, ServerMetadata } from "@oauth2/core"
-import { Bearer, ClientRegistration, OAuthClient, ResourceDiscovery, Transport } from "@oauth2/http"
+import { Bearer, ClientError, ClientRegistration, OAuthClient, ResourceDiscovery, Transport } from "@oauth2/http"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Ref from "effect/Ref"
 import type * as ProtectedResource from "../ProtectedResource.js"
 import { taggedError } from "./errors.js"
 import * as Grants from "./grants.js"
@@ -57,6 +56,19 @@ const resourceOf = (url: string): string => {
   return hash === -1 ? url : url.slice(0, hash)
 }
 
+/**
+ * Whether a request's URL is one of a protected resource's: the same origin, and a path at or under the resource
+ * identifier's (RFC 8707 2, RFC 9728 7.3: a token is sent only to the resource it was obtained for).
+ */
+const covers = (resource: string, url: string): boolean => {
+  if (!URL.canParse(resource) || !URL.canParse(url)) return false
+  const r = new URL(resource)
+  const u = new URL(url)
+  if (r.origin !== u.origin) return false
+  if (u.pathname === r.pathname) return true
+  return u.pathname.startsWith(r.pathname.endsWith("/") ? r.pathname : `${r.pathname}/`)
+}
+
 const defaultRegistration = (options: ProtectedResource.Options): Registration.ClientMetadata => {
   const loopback = URL.canParse(options.redirectUri) && Transport.isLoopback(new URL(options.redirectUri))
   return {
@@ -83,7 +95,29 @@ export const make = (options: ProtectedResource.Options) =>
     const http = yield* HttpClient.HttpClient
     const userAgent = yield* UserAgent
     const provide = <A, E>(effect: Effect.Effect<A, E, Transport.Transport>) => Effect.provideService(effect, Transport.Transport, transport)
-    const current = yield* Ref.make<Authorized | undefined>(undefined)
+    // tokens by protected resource identifier (the metadata's `resource`): each one goes only to its resource
+    const tokens = new Map<string, Authorized>()
+    let last: Authorized | undefined
+    const store = (authorized: Authorized) =>
+      Effect.sync(() => {
+        tokens.set(authorized.resource, authorized)
+        last = authorized
+      })
+    const forget = (resource: string) =>
+      Effect.sync(() => {
+        const dropped = tokens.get(resource)
+        tokens.delete(resource)
+        if (last === dropped) last = undefined
+      })
+    /** The token of the resource a URL belongs to (the most specific identifier that covers it), if any. */
+    const entryFor = (url: string) =>
+      Effect.sync(() => {
+        let found: Authorized | undefined
+        for (const [resource, authorized] of tokens) {
+          if (covers(resource, url) && (found === undefined || resource.length > found.resource.length)) found = authorized
+        }
+        return found
+      })
     // registered clients, by issuer: one registration per Authorization Server for the life of the service
     const registered = new Map<string, OAuthClient.OAuthClient>()
     const lock = yield* Effect.makeSemaphore(1)
@@ -98,7 +132,25 @@ export const make = (options: ProtectedResource.Options) =>
 
     const clientFor = (server: ServerMetadata.ServerMetadata) =>
       Effect.gen(function* () {
-        if (options.client !== undefined) return yield* OAuthClient.make({ ...options.client, metadata: server })
+        if (options.client !== undefined) {
+          // a configured client's credentials go only to its own server, never to one a resource names
+          const issuer = options.client.issuer ?? options.client.endpoints?.issuer
+          if (issuer === undefined) {
+            return yield* Effect.fail(
+              ClientError.invalidConfiguration("client.issuer", "a configured client needs the issuer of its authorization server")
+            )
+          }
+          if (issuer !== server.issuer) {
+            return yield* Effect.fail(
+              ClientError.invalidConfiguration(
+                "client.issuer",
+                `the configured client is for ${JSON.stringify(issuer.slice(0, 512))}, not for ${JSON.stringify(server.issuer.slice(0, 512))}`
+              )
+            )
+          }
+          const { issuer: _, ...client } = options.client
+          return yield* OAuthClient.make({ ...client, metadata: server })
+        }
         const known = registered.get(server.issuer)
         if (known !== undefined) return known
         const registration = options.registration ?? {}
@@ -129,6 +181,11 @@ export const make = (options: ProtectedResource.Options) =>
                 })
               )
             : yield* provide(steps.authorizationServer(metadata))
+        // whichever step chose it, the server must be one the resource lists (RFC 9728 7.6)
+        const listed = metadata.authorizationServers ?? []
+        if (!listed.includes(server.issuer)) {
+          return yield* Effect.fail(ResourceDiscovery.authorizationServerNotListed(metadata.resource, server.issuer, listed))
+        }
         const client = yield* steps.client === undefined ? provide(clientFor(server)) : provide(steps.client(server))
         const requested = challenge === undefined ? undefined : challengeScope(challenge)
         const scope = options.scope ?? requested ?? metadata.scopesSupported?.join(" ")
@@ -144,7 +201,7 @@ export const make = (options: ProtectedResource.Options) =>
         )
         const callback = yield* userAgent.authorize({ url: flow.request.url, redirectUri: options.redirectUri })
         const { token } = yield* flow.callback(callback, { resource: metadata.resource })
-        yield* Ref.set(current, { token, client, resource: metadata.resource })
+        yield* store({ token, client, resource: metadata.resource })
         return token
       }).pipe(Effect.withSpan("oauth2.flows.protected_resource.authorize"))
 
@@ -153,33 +210,37 @@ export const make = (options: ProtectedResource.Options) =>
         if (!expired) return Effect.succeed<BearerToken.BearerToken | undefined>(authorized.token)
         if (authorized.token.refreshToken === undefined) return Effect.succeed(undefined)
         return lock.withPermits(1)(
-          Effect.flatMap(Ref.get(current), (now) =>
-            now !== authorized
-              ? Effect.succeed(now?.token)
-              : authorized.client.refresh(authorized.token, { resource: authorized.resource }).pipe(
-                  Effect.tap(({ token }) => Ref.set(current, { ...authorized, token })),
-                  Effect.map(({ token }): BearerToken.BearerToken | undefined => token),
-                  // a refused refresh is not this call's failure: the chain runs again on the 401
-                  Effect.catchAll(() => Effect.as(Ref.set(current, undefined), undefined)),
-                  Effect.withSpan("oauth2.flows.protected_resource.refresh")
-                )
+          Effect.flatMap(
+            Effect.sync(() => tokens.get(authorized.resource)),
+            (now) =>
+              now !== authorized
+                ? Effect.succeed(now?.token)
+                : authorized.client.refresh(authorized.token, { resource: authorized.resource }).pipe(
+                    Effect.tap(({ token }) => store({ ...authorized, token })),
+                    Effect.map(({ token }): BearerToken.BearerToken | undefined => token),
+                    // a refused refresh is not this call's failure: the chain runs again on the 401
+                    Effect.catchAll(() => Effect.as(forget(authorized.resource), undefined)),
+                    Effect.withSpan("oauth2.flows.protected_resource.refresh")
+                  )
           )
         )
       })
 
     const execute = (request: HttpClientRequest.HttpClientRequest) =>
       Effect.gen(function* () {
-        const before = yield* Ref.get(current)
+        // only the token of the resource this URL belongs to is sent; none for a resource not authorized yet
+        const before = yield* entryFor(request.url)
         // an expired token is refreshed when it can be (RFC 6749 6, with the same resource), else not sent: the
         // resource's 401 then starts the chain again
         const usable = before === undefined ? undefined : yield* fresh(before)
         const first = yield* sendWith(request, usable)
         if (first.status !== 401) return first
         const challenge = first.headers["www-authenticate"]
-        // one authorization at a time: a caller that waited finds the token another one obtained
+        // one authorization at a time: a caller that waited finds the token another one obtained (or refreshed) for
+        // this resource; the token that was just refused (the one sent, refreshed or not) runs the chain again
         const token = yield* lock.withPermits(1)(
-          Effect.flatMap(Ref.get(current), (now) =>
-            now !== undefined && now !== before ? Effect.succeed(now.token) : authorize(request.url, challenge)
+          Effect.flatMap(entryFor(request.url), (now) =>
+            now !== undefined && now !== before && now.token !== usable ? Effect.succeed(now.token) : authorize(request.url, challenge)
           )
         )
         const retried = yield* sendWith(request, token)
@@ -188,7 +249,8 @@ export const make = (options: ProtectedResource.Options) =>
 
     const service: ProtectedResource.ProtectedResource = {
       execute,
-      token: Effect.map(Ref.get(current), (a) => a?.token)
+      token: Effect.sync(() => last?.token),
+      tokenFor: (url) => Effect.map(entryFor(url), (a) => a?.token)
     }
     return service
   })
