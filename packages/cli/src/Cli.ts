@@ -5,15 +5,16 @@
  * oauth2 demo
  * oauth2 discover https://as.example.com
  * oauth2 login --issuer https://as.example.com --client-id cli-app --scope "openid offline_access" --open
- * oauth2 client-credentials --issuer https://as.example.com --client-id app --client-secret s3cret --scope read
+ * OAUTH2_CLIENT_SECRET=... oauth2 client-credentials --issuer https://as.example.com --client-id app --scope read
  * oauth2 device --issuer https://as.example.com --client-id tv-app --scope "openid offline_access"
- * oauth2 introspect --issuer https://as.example.com --client-id rs --client-secret s3cret --token <token> --hint access_token
+ * OAUTH2_TOKEN=... oauth2 introspect --issuer https://as.example.com --client-id rs --hint access_token
  * ```
  *
  * stdout carries only the result (`--output json`, the default, or `text`); instructions and progress go to stderr.
  * The exit code is 0 on success, 1 when the authorization failed (any OAuth, transport or validation error), 2 on a
- * usage error. The client secret may come from `OAUTH2_CLIENT_SECRET` (empty means none). Tokens are printed redacted
- * unless `--show-tokens` is given.
+ * usage error, 130 when interrupted. The client secret may come from `OAUTH2_CLIENT_SECRET` (empty means none) and
+ * every token from an environment variable (`OAUTH2_TOKEN`, `OAUTH2_REFRESH_TOKEN`, ...), out of the process list.
+ * Tokens are printed redacted unless `--show-tokens` is given.
  *
  * @since 0.1.0
  */
@@ -42,7 +43,7 @@ export const run: (argv: ReadonlyArray<string>) => Effect.Effect<void, unknown |
 /**
  * Runs the command line like the `oauth2` executable: prints a failure once on stderr (a usage error that
  * @effect/cli has already printed is not printed again) and answers the exit code: 0 success, 1 authorization
- * failure, 2 usage error.
+ * failure, 2 usage error, 130 interrupted (Ctrl-C).
  *
  * @example
  * ```ts
@@ -57,16 +58,16 @@ export const run: (argv: ReadonlyArray<string>) => Effect.Effect<void, unknown |
  * @since 0.1.0
  * @category constructors
  */
-export const main: (argv: ReadonlyArray<string>) => Effect.Effect<0 | 1 | 2> = internal.main
+export const main: (argv: ReadonlyArray<string>) => Effect.Effect<0 | 1 | 2 | 130> = internal.main
 
 /**
  * The exit code for the failure of {@link run}: 2 for a usage error (@effect/cli's `ValidationError` or
- * {@link UsageError}), 1 for any other failure, 0 for none.
+ * {@link UsageError}), 1 for any other failure, 130 for an interruption (Ctrl-C), 0 for none.
  *
  * @since 0.1.0
  * @category combinators
  */
-export const exitCode: (cause: Cause.Cause<unknown>) => 0 | 1 | 2 = internal.exitCode
+export const exitCode: (cause: Cause.Cause<unknown>) => 0 | 1 | 2 | 130 = internal.exitCode
 
 /**
  * The type id of the command's own errors ({@link CliError}).

@@ -192,6 +192,7 @@ describe("the built oauth2 command", () => {
       const page = await browser.newPage()
       let url: Promise<string> | undefined
       let pageText = ""
+      let strayStatus = 0
       const login = await oauth2(
         [
           "login",
@@ -204,6 +205,8 @@ describe("the built oauth2 command", () => {
           "openid email offline_access",
           "--prompt",
           "consent",
+          "--timeout",
+          "60",
           "--show-tokens"
         ],
         {
@@ -211,6 +214,9 @@ describe("the built oauth2 command", () => {
             const found = /^ {2}(http:\/\/\S+)$/m.exec(stderr)
             if (found === null || url !== undefined) return
             url = (async () => {
+              // a stray request to the loopback redirect (another page probing ports) is refused and does not end the wait
+              const redirect = new URL(found[1]!).searchParams.get("redirect_uri")!
+              strayStatus = (await fetch(`${redirect}?code=stolen&state=not-this-one`)).status
               await page.goto(found[1]!)
               await page.getByRole("button", { name: "Sign in" }).click()
               await page.getByRole("button", { name: "Allow" }).click()
@@ -227,6 +233,7 @@ describe("the built oauth2 command", () => {
       expect(authorizationUrl.searchParams.get("code_challenge_method")).toBe("S256")
       expect(authorizationUrl.searchParams.get("redirect_uri")).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/)
       expect(pageText).toContain("You can close this window")
+      expect(strayStatus).toBe(400)
       expect(login.stderr).toContain("Signed in as alice (ID token validated)")
       noAnsi(login)
       const token = JSON.parse(login.stdout)

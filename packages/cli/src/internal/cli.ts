@@ -24,6 +24,16 @@ const clientSecret = Options.redacted("client-secret").pipe(
   Options.optional,
   Options.withDescription("the client secret (or OAUTH2_CLIENT_SECRET; empty means none)")
 )
+/**
+ * A token or assertion: from the command line, or from an environment variable so that it does not appear in the
+ * process list or the shell history.
+ */
+const secretOption = (name: string, env: string, what: string) =>
+  Options.redacted(name).pipe(
+    Options.withFallbackConfig(Config.redacted(env)),
+    Options.withDescription(`${what} (or ${env}, which keeps it out of the process list and the shell history)`)
+  )
+
 const authMethod = Options.choice("auth-method", ["client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"]).pipe(
   Options.optional,
   Options.withDescription("how the client authenticates; by default private_key_jwt with --private-key, client_secret_basic with a secret, else none")
@@ -105,7 +115,7 @@ const clientCredentials = Command.make("client-credentials", { ...client, scope,
 
 const refresh = Command.make(
   "refresh",
-  { ...client, refreshToken: Options.redacted("refresh-token"), scope, resource, showTokens },
+  { ...client, refreshToken: secretOption("refresh-token", "OAUTH2_REFRESH_TOKEN", "the refresh token"), scope, resource, showTokens },
   handler("refresh")
 ).pipe(Command.withDescription("refresh a token (RFC 6749 section 6); a new ID token is validated"))
 
@@ -113,12 +123,12 @@ const tokenExchange = Command.make(
   "token-exchange",
   {
     ...client,
-    subjectToken: Options.redacted("subject-token"),
+    subjectToken: secretOption("subject-token", "OAUTH2_SUBJECT_TOKEN", "the subject token"),
     subjectTokenType: Options.text("subject-token-type").pipe(
       Options.withDefault("access_token"),
       Options.withDescription("access_token (default), refresh_token, id_token, jwt, saml1, saml2 or a token type URN")
     ),
-    actorToken: Options.redacted("actor-token").pipe(Options.optional),
+    actorToken: secretOption("actor-token", "OAUTH2_ACTOR_TOKEN", "the actor token").pipe(Options.optional),
     actorTokenType: Options.text("actor-token-type").pipe(Options.optional),
     requestedTokenType: Options.text("requested-token-type").pipe(Options.optional),
     scope,
@@ -131,7 +141,7 @@ const tokenExchange = Command.make(
 
 const jwtBearer = Command.make(
   "jwt-bearer",
-  { ...client, assertion: Options.redacted("assertion"), scope, resource, showTokens },
+  { ...client, assertion: secretOption("assertion", "OAUTH2_ASSERTION", "the JWT assertion"), scope, resource, showTokens },
   handler("jwtBearer")
 ).pipe(Command.withDescription("the JWT bearer grant (RFC 7523)"))
 
@@ -145,7 +155,7 @@ const ciba = Command.make(
     ...client,
     scope: Options.text("scope").pipe(Options.withDefault("openid")),
     loginHint: Options.text("login-hint").pipe(Options.optional),
-    idTokenHint: Options.redacted("id-token-hint").pipe(Options.optional),
+    idTokenHint: secretOption("id-token-hint", "OAUTH2_ID_TOKEN_HINT", "an ID token identifying the user").pipe(Options.optional),
     bindingMessage: Options.text("binding-message").pipe(Options.optional),
     pollInterval,
     showTokens
@@ -153,7 +163,7 @@ const ciba = Command.make(
   handler("ciba")
 ).pipe(Command.withDescription("Client-Initiated Backchannel Authentication, poll mode"))
 
-const token = Options.redacted("token")
+const token = secretOption("token", "OAUTH2_TOKEN", "the token")
 const hint = Options.text("hint").pipe(Options.optional, Options.withDescription("token_type_hint: access_token or refresh_token"))
 
 const userinfo = Command.make("userinfo", { ...client, token }, handler("userinfo")).pipe(
@@ -268,9 +278,10 @@ const describe = (u: unknown): string =>
     : String(u)
 
 /** @internal */
-export const exitCode = (cause: Cause.Cause<unknown>): 0 | 1 | 2 => {
+export const exitCode = (cause: Cause.Cause<unknown>): 0 | 1 | 2 | 130 => {
   const failure = Cause.failureOption(cause)
-  if (Option.isNone(failure)) return Cause.isEmpty(cause) || Cause.isInterruptedOnly(cause) ? 0 : 1
+  // interrupted (Ctrl-C) is not a success: 130, as shells report a command ended by SIGINT
+  if (Option.isNone(failure)) return Cause.isEmpty(cause) ? 0 : Cause.isInterruptedOnly(cause) ? 130 : 1
   const error = failure.value
   if (ValidationError.isValidationError(error)) return 2
   if (isCliError(error) && error._tag === "UsageError") return 2
@@ -280,7 +291,7 @@ export const exitCode = (cause: Cause.Cause<unknown>): 0 | 1 | 2 => {
 }
 
 /** @internal */
-export const main = (argv: ReadonlyArray<string>): Effect.Effect<0 | 1 | 2> =>
+export const main = (argv: ReadonlyArray<string>): Effect.Effect<0 | 1 | 2 | 130> =>
   Effect.matchCauseEffect(run(argv), {
     onSuccess: () => Effect.succeed(0 as const),
     onFailure: (cause) =>

@@ -190,10 +190,19 @@ export const login = (
     readonly showTokens: boolean
   }
 ) =>
+  Effect.flatMap(
+    // the options are checked before anything is sent (discovery included): a bad one is a usage error
+    Effect.suspend(() => {
+      const port = Option.getOrElse(o.redirectPort, () => 0)
+      if (!Number.isInteger(port) || port < 0 || port > 65535) return Effect.fail(usageError(`--redirect-port ${port} is not a port number`))
+      if (o.timeout <= 0) return Effect.fail(usageError("--timeout must be a positive number of seconds"))
+      return Effect.succeed(port)
+    }),
+    (port) => loginWith(o, port)
+  )
+
+const loginWith = (o: Parameters<typeof login>[0], port: number) =>
   Effect.gen(function* () {
-    const port = Option.getOrElse(o.redirectPort, () => 0)
-    if (!Number.isInteger(port) || port < 0 || port > 65535) return yield* usageError(`--redirect-port ${port} is not a port number`)
-    if (o.timeout <= 0) return yield* usageError("--timeout must be a positive number of seconds")
     const loopback = yield* Loopback.listen(port)
     const flow = yield* Grants.authorizationCodeFlow({
       redirectUri: loopback.redirectUri,
@@ -203,6 +212,7 @@ export const login = (
       ...some("prompt", o.prompt),
       ...(o.pushed ? { pushed: true } : {})
     })
+    loopback.expectState(flow.request.state)
     yield* Console.error(`Open this URL in a browser to sign in:\n\n  ${flow.request.url}\n`)
     if (o.open && !(yield* Loopback.openBrowser(flow.request.url))) yield* Console.error("(could not start a browser: open the URL yourself)")
     yield* Console.error(`Waiting for the redirect to ${loopback.redirectUri} (${o.timeout} s)...`)

@@ -23,8 +23,13 @@ export interface Callback {
 /** A listening loopback server. */
 export interface Loopback {
   readonly redirectUri: string
-  /** Completes with the first request to `/callback`. */
+  /** Completes with the first request to `/callback` that carries the expected state (see `expectState`). */
   readonly callback: Effect.Effect<Callback>
+  /**
+   * The state of the authorization request: a request to `/callback` without it (a stray or hostile page probing
+   * loopback ports) is answered 400 and does not end the wait.
+   */
+  readonly expectState: (state: string | undefined) => void
 }
 
 const answer = (res: ServerResponse, status: number, html: string) => {
@@ -38,12 +43,18 @@ export const listen = (port: number): Effect.Effect<Loopback, Cli.LoginFailed, S
   Effect.gen(function* () {
     const received = yield* Deferred.make<Callback>()
     let done = false
+    let expected: string | undefined
     const server = createServer((req, res) => {
       const path = (req.url ?? "/").split("?")[0]
       if (req.method !== "GET" || path !== "/callback") return answer(res, 404, page("Not found", "This is the redirect of oauth2 login."))
       const address = server.address() as AddressInfo
       const url = `http://127.0.0.1:${address.port}${req.url ?? "/"}`
       if (done) return answer(res, 409, page("Already done", "oauth2 login has already received its redirect."))
+      const params = new URL(url).searchParams
+      // a JARM response carries its state inside the JWT: the callback checks it
+      if (expected !== undefined && params.get("state") !== expected && !params.has("response")) {
+        return answer(res, 400, page("Not this sign-in", "This redirect does not carry the state of the sign-in that oauth2 login is waiting for."))
+      }
       done = true
       Deferred.unsafeDone(received, Exit.succeed({ url, respond: (status, html) => Effect.sync(() => answer(res, status, html)) }))
     })
@@ -59,7 +70,13 @@ export const listen = (port: number): Effect.Effect<Loopback, Cli.LoginFailed, S
         })
     )
     const { port: bound } = server.address() as AddressInfo
-    return { redirectUri: `http://127.0.0.1:${bound}/callback`, callback: Deferred.await(received) }
+    return {
+      redirectUri: `http://127.0.0.1:${bound}/callback`,
+      callback: Deferred.await(received),
+      expectState: (state) => {
+        expected = state
+      }
+    }
   })
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c)
@@ -70,7 +87,7 @@ export const page = (title: string, text: string): string =>
   `<body style="font-family: sans-serif; margin: 3em"><h1>${escape(title)}</h1><p>${escape(text)}</p></body></html>`
 
 /**
- * Opens `url` in the default browser (xdg-open, open or start); answers `false` when the opener could not be started.
+ * Opens `url` in the default browser (xdg-open, open, or the URL handler on Windows); answers `false` when the opener could not be started.
  */
 export const openBrowser = (url: string): Effect.Effect<boolean> =>
   Effect.async<boolean>((resume) => {
@@ -78,7 +95,8 @@ export const openBrowser = (url: string): Effect.Effect<boolean> =>
       process.platform === "darwin"
         ? ["open", [url]]
         : process.platform === "win32"
-          ? ["cmd", ["/c", "start", '""', url.replace(/&/g, "^&")]]
+          ? // not through cmd: its quoting rules would let characters of the URL run commands
+            ["rundll32", ["url.dll,FileProtocolHandler", url]]
           : ["xdg-open", [url]]
     try {
       const child = spawn(command, args, { stdio: "ignore", detached: true })
