@@ -145,7 +145,11 @@ export const metadataUrlFromChallenge: (header: string | null | undefined) => st
 export interface FetchOptions {
   /** The resource identifier expected in the document (compared exactly). */
   readonly resource: string
-  /** Where the document is (a 401's `resource_metadata`); else the well-known URL of `resource`. */
+  /**
+   * Where the document is (a 401's `resource_metadata`); else the well-known URL of `resource`. A URL from a
+   * challenge is fetched only over https or at the resource's own origin (an untrusted answer must not make the
+   * client call services on loopback or plain http).
+   */
   readonly metadataUrl?: string
 }
 
