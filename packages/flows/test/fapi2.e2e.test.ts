@@ -77,6 +77,11 @@ describe("FAPI 2.0 against @oauth2/testing", () => {
           noIss.searchParams.delete("iss")
           const missing = yield* Effect.flip(client.authorizationResponse(again.request, noIss.href))
           expect(missing._tag).toBe("MissingIssuer")
+          // a hand-made pending request without the issuer: iss is still required and checked, against the client's issuer
+          const { issuer: _issuer, ...handMade } = again.request
+          expect((yield* Effect.flip(client.authorizationResponse(handMade, noIss.href)))._tag).toBe("MissingIssuer")
+          noIss.searchParams.set("iss", "https://other.example.com")
+          expect((yield* Effect.flip(client.authorizationResponse(handMade, noIss.href)))._tag).toBe("MismatchingIssuer")
         }).pipe(Effect.scoped, Effect.provide(fapiCertificate(server)))
       })
     )
@@ -108,13 +113,14 @@ describe("FAPI 2.0 against @oauth2/testing", () => {
       })
     )
 
-    it.effect("Message Signing: the pushed request is a signed request object, the answer a JARM response", () =>
+    it.effect("Message Signing: the pushed request is a signed request object (a default lifetime: exp, nbf), the answer a JARM response", () =>
       Effect.gen(function* () {
         const server = yield* TestServer.TestServer
         const auth = yield* fapiAuth(server)
         const signingKey = yield* Jwt.signingKey(Redacted.value(server.clients.privateKeyJwt.privateJwk))
         yield* Effect.gen(function* () {
-          const client = yield* Fapi2.make({ issuer: server.issuer, auth, messageSigning: { signingKey, lifetime: "5 minutes" } })
+          // no lifetime given: the request object still carries exp and nbf (the provider's FAPI 2.0 profile requires them)
+          const client = yield* Fapi2.make({ issuer: server.issuer, auth, messageSigning: { signingKey } })
           const flow = yield* Effect.provideService(
             Grants.authorizationCodeFlow({ redirectUri: server.clients.privateKeyJwt.redirectUris[0]!, scope: "openid", responseMode: "jwt" }),
             OAuthClient.OAuthClient,
@@ -193,6 +199,20 @@ describe("FAPI 2.0 against @oauth2/testing", () => {
         expect(yield* build({ issuer, auth }).pipe(Effect.provide(Layer.merge(plainTransport, Dpop.layer({ algorithm: "RS256" }))))).toBe(
           "fapi2.signingAlgorithms"
         )
+        // nor beside mTLS: the DPoP key is checked whenever there is one
+        expect(yield* build({ issuer, auth }).pipe(Effect.provide(Layer.merge(mtlsLive, Dpop.layer({ algorithm: "RS256" }))))).toBe(
+          "fapi2.signingAlgorithms"
+        )
+        // Message Signing: a request object may live at most 60 minutes (exp - nbf)
+        const signingKey = yield* Jwt.signingKey(Redacted.value(server.clients.privateKeyJwt.privateJwk))
+        expect(yield* build({ issuer, auth, messageSigning: { signingKey, lifetime: "2 hours" } }).pipe(Effect.provide(mtlsLive))).toBe("fapi2.jar")
+        const hour = yield* Effect.exit(
+          Layer.build(Fapi2.layer({ issuer, auth, messageSigning: { signingKey, lifetime: "60 minutes" } })).pipe(
+            Effect.scoped,
+            Effect.provide(mtlsLive)
+          )
+        )
+        expect(hour._tag).toBe("Success")
         // RS256 ID tokens
         expect(yield* build({ issuer, auth, idToken: { signingAlgorithms: ["RS256"] } }).pipe(Effect.provide(mtlsLive))).toBe(
           "fapi2.signingAlgorithms"

@@ -9,13 +9,16 @@
  * - `signingAlgorithms`: PS256, ES256 or EdDSA only, for the client assertion, the DPoP key, request objects, and the
  *   ID tokens, JARM responses, UserInfo and introspection answers accepted (by default those the server advertises
  *   among them);
- * - `par`, `iss`, `pkce`: the server has a PAR endpoint, sends RFC 9207 `iss`, and supports PKCE S256.
+ * - `par`, `iss`, `pkce`: the server has a PAR endpoint, sends RFC 9207 `iss`, and supports PKCE S256;
+ * - `jar`, `jarm` (with {@link Options.messageSigning}): a request object lives at most 60 minutes, and the server
+ *   supports a JWT response mode.
  *
  * The client it provides always pushes authorization requests (its metadata says `require_pushed_authorization_requests`,
- * so `Grants.authorizationCodeFlow` pushes) and requires `iss` in callbacks; a request without PKCE S256, a callback
- * for a request that was not pushed, or a code redeemed without its verifier fails with the rule's
- * `InvalidConfiguration`. With {@link Options.messageSigning} (FAPI 2.0 Message Signing), authorization requests are
- * signed request objects (JAR, signed when pushed) and responses must use a JWT response mode (JARM).
+ * so `Grants.authorizationCodeFlow` pushes) and requires `iss` in callbacks (the pending request's issuer, or the
+ * client's when it names none); a request without PKCE S256, a callback for a request that was not pushed, or a code
+ * redeemed without its verifier fails with the rule's `InvalidConfiguration`. With {@link Options.messageSigning}
+ * (FAPI 2.0 Message Signing), authorization requests are signed request objects (JAR, signed when pushed, always with
+ * `iat`, `nbf`, `exp` and `jti`) and responses must use a JWT response mode (JARM).
  *
  * The profile lives in `@oauth2/http` because every rule is about what this package configures (client
  * authentication, the transport, DPoP, the JWTs the client accepts); the flows of `@oauth2/flows` follow it through
@@ -62,7 +65,10 @@ export interface Options extends Omit<OAuthClient.Options, "auth" | "clientId" |
   /** FAPI 2.0 Message Signing: authorization requests signed with this key (JAR), responses in JARM. */
   readonly messageSigning?: {
     readonly signingKey: Jwt.SigningKey
-    /** The request object's lifetime (FAPI: at most 60 minutes between `nbf` and `exp`). */
+    /**
+     * The request object's lifetime, between `nbf` and `exp`: 5 minutes by default, at most 60 minutes (a longer one
+     * fails at construction with the `jar` rule).
+     */
     readonly lifetime?: Duration.DurationInput
   }
 }

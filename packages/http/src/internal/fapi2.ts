@@ -1,6 +1,7 @@
 /** @internal */
 import { OAuthError } from "@oauth2/core"
 import type { AuthorizationRequest, AuthorizationResponse, ServerMetadata } from "@oauth2/core"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -21,6 +22,12 @@ const rule = (name: Fapi2.Rule, message: string) => ClientError.invalidConfigura
 const fail = (name: Fapi2.Rule, message: string) => Effect.fail(rule(name, message))
 
 const mtlsMethods: ReadonlyArray<string> = ["tls_client_auth", "self_signed_tls_client_auth"]
+
+/** FAPI 2.0 Message Signing: a request object's `exp` is at most 60 minutes after its `nbf`. */
+const maxRequestObjectLifetime = Duration.minutes(60)
+
+/** The request object's lifetime when the caller gives none: it always carries `iat`, `nbf`, `exp` and `jti`. */
+const defaultRequestObjectLifetime = Duration.minutes(5)
 
 /** The rules that the options and the context decide, before any request. */
 const checkOptions = (options: Fapi2.Options) =>
@@ -56,7 +63,7 @@ const checkOptions = (options: Fapi2.Options) =>
         "access tokens must be sender-constrained: provide the mTLS transport (Mtls.layer) or DPoP (Dpop.layer)"
       )
     }
-    if (!hasMtls && dpopService !== undefined && !allowed(dpopService.key.algorithm)) {
+    if (dpopService !== undefined && !allowed(dpopService.key.algorithm)) {
       return yield* fail(
         "signingAlgorithms",
         `the DPoP key signs with ${dpopService.key.algorithm}: only ${signingAlgorithms.join(", ")} are allowed`
@@ -80,6 +87,17 @@ const checkOptions = (options: Fapi2.Options) =>
         "signingAlgorithms",
         `the request object key signs with ${signing.signingKey.alg}: only ${signingAlgorithms.join(", ")} are allowed`
       )
+    }
+    if (signing?.lifetime !== undefined) {
+      const lifetime = Duration.decodeUnknown(signing.lifetime)
+      if (
+        Option.isNone(lifetime) ||
+        !Duration.isFinite(lifetime.value) ||
+        Duration.lessThan(lifetime.value, Duration.seconds(1)) ||
+        Duration.greaterThan(lifetime.value, maxRequestObjectLifetime)
+      ) {
+        return yield* fail("jar", "messageSigning.lifetime must be between 1 second and 60 minutes (the request object's exp - nbf)")
+      }
     }
     if (options.idToken?.signingAlgorithms === "advertised") {
       return yield* fail("signingAlgorithms", "idToken.signingAlgorithms 'advertised' is not allowed: the profile fixes them")
@@ -148,7 +166,7 @@ const enforce = (client: OAuthClient.OAuthClient, options: Fapi2.Options): OAuth
           const signed = yield* Effect.mapError(
             client.requestObject(request, {
               signingKey: signing.signingKey,
-              ...(signing.lifetime === undefined ? {} : { lifetime: signing.lifetime })
+              lifetime: signing.lifetime ?? defaultRequestObjectLifetime
             }),
             (e) => OAuthError.invalidArgument("fapi2.jar", `the request object could not be made: ${e.message}`)
           )
@@ -162,8 +180,10 @@ const enforce = (client: OAuthClient.OAuthClient, options: Fapi2.Options): OAuth
           return yield* fail("par", "the authorization request was not pushed (PAR is required)")
         }
         yield* checkRequest(pending)
-        // RFC 9207: iss required whatever the pending request says
-        return yield* client.authorizationResponse({ ...pending, authorizationResponseIssParameterSupported: true }, input)
+        // RFC 9207: iss required and checked whatever the pending request says (a hand-made request may lack the issuer)
+        const issuer = pending.issuer ?? client.endpoints.issuer
+        if (issuer === undefined) return yield* fail("iss", "the issuer identifier is unknown: the callback's iss cannot be checked")
+        return yield* client.authorizationResponse({ ...pending, issuer, authorizationResponseIssParameterSupported: true }, input)
       }),
     authorizationCode: (response, codeOptions) =>
       response.codeVerifier === undefined
