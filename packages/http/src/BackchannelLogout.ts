@@ -38,8 +38,9 @@ import type * as OAuthClient from "./OAuthClient.js"
  */
 export interface ReplayCache {
   /**
-   * Records a key until `until`: `true` when it was not known (the token is fresh), `false` when it was (a replay).
-   * Atomic for one key: of two concurrent calls, one only gets `true`.
+   * Records a key until `until`: `true` when it was not known (the token is fresh), `false` when it was (a replay)
+   * or when it cannot be recorded (e.g. a bounded store full of live keys): the token is then refused, never
+   * accepted unrecorded. Atomic for one key: of two concurrent calls, one only gets `true`.
    */
   readonly remember: (key: string, until: DateTime.Utc) => Effect.Effect<boolean>
   /** Forgets a key (the sessions could not be ended: the server may send the same token again). */
@@ -64,8 +65,11 @@ export const ReplayCache: Context.Tag<ReplayCache, ReplayCache> = internal.repla
  */
 export interface MemoryReplayCacheOptions {
   /**
-   * The most keys kept (10,000 by default). When full, expired keys are dropped, then the oldest ones: memory stays
-   * bounded even under a flood of valid tokens.
+   * The most keys kept (10,000 by default). When full, expired keys are dropped; when it is still full of live keys,
+   * a new key is refused (fail closed): the token is refused (`Replayed`, the handler answers 400 as OpenID Connect
+   * Back-Channel Logout 1.0 section 2.8 asks for a failed logout) and the server may send it again later, while a
+   * remembered token is never forgotten early, so a flood of valid tokens cannot open a replay window. Memory stays
+   * bounded.
    */
   readonly capacity?: number
 }

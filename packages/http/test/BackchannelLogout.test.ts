@@ -146,21 +146,43 @@ describe("BackchannelLogout.makeMemory", () => {
     })
   )
 
-  it.effect("stays within its capacity: expired keys go first, then the oldest", () =>
+  it.effect("stays within its capacity: expired keys go first, then new keys are refused (fail closed)", () =>
     Effect.gen(function* () {
       const cache = yield* BackchannelLogout.makeMemory({ capacity: 3 })
       yield* cache.remember("old", DateTime.unsafeMake(10))
       yield* cache.remember("b", DateTime.unsafeMake(100_000))
       yield* cache.remember("c", DateTime.unsafeMake(100_000))
       yield* TestClock.setTime(1000)
-      yield* cache.remember("d", DateTime.unsafeMake(100_000))
+      expect(yield* cache.remember("d", DateTime.unsafeMake(100_000))).toBe(true)
       expect(yield* cache.size).toBe(3)
       // the expired one went; b, c, d are still known
       expect(yield* cache.remember("c", DateTime.unsafeMake(100_000))).toBe(false)
-      yield* cache.remember("e", DateTime.unsafeMake(100_000))
+      // full of live keys: a new key is refused and no live key is dropped (b, the oldest, is still a replay)
+      expect(yield* cache.remember("e", DateTime.unsafeMake(100_000))).toBe(false)
       expect(yield* cache.size).toBe(3)
-      // b, the oldest live key, went to make room
-      expect(yield* cache.remember("b", DateTime.unsafeMake(100_000))).toBe(true)
+      expect(yield* cache.remember("b", DateTime.unsafeMake(100_000))).toBe(false)
+      expect(yield* cache.remember("e", DateTime.unsafeMake(100_000))).toBe(false)
+      // once the keys expire, there is room again
+      yield* TestClock.setTime(100_001)
+      expect(yield* cache.remember("e", DateTime.unsafeMake(200_000))).toBe(true)
+      expect(yield* cache.size).toBe(1)
+      expect(yield* cache.remember("b", DateTime.unsafeMake(200_000))).toBe(true)
     })
+  )
+})
+
+describe("BackchannelLogout.validate with a full replay cache", () => {
+  it.live("refuses a fresh token instead of forgetting a remembered one; a remembered token stays a replay", () =>
+    Effect.gen(function* () {
+      const first = yield* logoutToken()
+      expect(yield* BackchannelLogout.validate(first)).toMatchObject({ sub: "alice" })
+      // capacity 1, now full of a live key: a fresh token is refused with a message saying why
+      const fresh = yield* Effect.flip(BackchannelLogout.validate(yield* logoutToken()))
+      expect(fresh).toMatchObject({ _tag: "InvalidLogoutToken", reason: "Replayed", claim: "jti" })
+      expect(fresh.message).toContain("replay cache is full")
+      const replay = yield* Effect.flip(BackchannelLogout.validate(first))
+      expect(replay).toMatchObject({ _tag: "InvalidLogoutToken", reason: "Replayed" })
+      expect(replay.message).toContain("seen before")
+    }).pipe(Effect.provide(Layer.merge(ClientLive, BackchannelLogout.layerMemory({ capacity: 1 }))))
   )
 })

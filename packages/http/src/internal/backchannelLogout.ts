@@ -18,6 +18,12 @@ export const replayCacheTag = Context.GenericTag<BackchannelLogout.ReplayCache>(
 /** @internal */
 export const defaultCapacity = 10_000
 
+/**
+ * The in-memory caches, each with a check of whether a refused key was unknown (so refused because the cache is
+ * full, not as a replay): only the refusal's message depends on it.
+ */
+const refusesWhenFull = new WeakMap<BackchannelLogout.ReplayCache, (key: string, now: number) => boolean>()
+
 /** @internal */
 export const makeMemoryReplayCache = (options: BackchannelLogout.MemoryReplayCacheOptions = {}): Effect.Effect<BackchannelLogout.ReplayCache> =>
   Effect.sync(() => {
@@ -35,14 +41,11 @@ export const makeMemoryReplayCache = (options: BackchannelLogout.MemoryReplayCac
         Effect.map(Clock.currentTimeMillis, (now) => {
           const known = seen.get(key)
           if (known !== undefined && known > now) return false
-          if (seen.size >= capacity) purge(now)
-          // still full of live entries: the oldest one goes (bounded memory wins over an old token's replay window)
-          while (seen.size >= capacity) {
-            const oldest = seen.keys().next()
-            if (oldest.done === true) break
-            seen.delete(oldest.value)
-          }
           seen.delete(key)
+          if (seen.size >= capacity) purge(now)
+          // still full of live entries: refused (fail closed). Dropping a live key would let its token be replayed,
+          // so a flood of valid tokens makes the client refuse logouts until keys expire, never accept a replay.
+          if (seen.size >= capacity) return false
           seen.set(key, DateTime.toEpochMillis(until))
           return true
         }),
@@ -52,6 +55,10 @@ export const makeMemoryReplayCache = (options: BackchannelLogout.MemoryReplayCac
         }),
       size: Effect.sync(() => seen.size)
     }
+    refusesWhenFull.set(cache, (key, now) => {
+      const known = seen.get(key)
+      return !(known !== undefined && known > now)
+    })
     return cache
   })
 
@@ -98,8 +105,19 @@ export const validateWith = (
       clockTolerance: options.clockTolerance,
       maxAge: options.maxAge
     })
-    const first = yield* cache.remember(replayKey(claims), claims.acceptedUntil)
-    if (!first) return yield* Effect.fail(LogoutToken.invalidLogoutToken("Replayed", "its 'jti' was seen before", "jti"))
+    const key = replayKey(claims)
+    const first = yield* cache.remember(key, claims.acceptedUntil)
+    if (!first) {
+      const full = refusesWhenFull.get(cache)
+      const unknown = full !== undefined && full(key, yield* Clock.currentTimeMillis)
+      return yield* Effect.fail(
+        LogoutToken.invalidLogoutToken(
+          "Replayed",
+          unknown ? "its 'jti' cannot be remembered: the replay cache is full of live keys (retry later)" : "its 'jti' was seen before",
+          "jti"
+        )
+      )
+    }
     return claims
   })
 
