@@ -72,16 +72,8 @@ export const Response = Schema.Struct({
   ...metadataFields
 })
 
-/** Wire names of the schema's members, by field. */
-const wireKeysOf = (fields: Record<string, unknown>): ReadonlyArray<readonly [field: string, key: string]> =>
-  Object.entries(fields).map(([field, signature]) => {
-    const ast = (signature as { readonly ast: unknown }).ast
-    const from = typeof ast === "object" && ast !== null && "from" in ast ? (ast.from as { readonly fromKey?: unknown }) : undefined
-    return [field, typeof from?.fromKey === "string" ? from.fromKey : field] as const
-  })
-
-const metadataKeys = wireKeysOf(metadataFields)
-const responseKeys = wireKeysOf(Response.fields)
+const metadataKeys = wire.wireKeysOf(metadataFields)
+const responseKeys = wire.wireKeysOf(Response.fields)
 const knownResponse: ReadonlySet<string> = new Set(responseKeys.map(([, key]) => key))
 const knownMetadata: ReadonlySet<string> = new Set(metadataKeys.map(([, key]) => key))
 /** Members a client never sends: the server's answer only (RFC 7591 3.2.1; RFC 7592 2.2). */

@@ -120,11 +120,7 @@ export const endpointFields = [
 ] as const satisfies ReadonlyArray<Field>
 
 // Document keys on the wire, for `extra` and `encode`.
-const wireKeys: ReadonlyArray<readonly [field: Field, key: string]> = Object.entries(Document.fields).map(([field, signature]) => {
-  const ast = (signature as { readonly ast: unknown }).ast
-  const from = typeof ast === "object" && ast !== null && "from" in ast ? (ast.from as { readonly fromKey?: unknown }) : undefined
-  return [field as Field, typeof from?.fromKey === "string" ? from.fromKey : field] as const
-})
+const wireKeys: ReadonlyArray<readonly [field: Field, key: string]> = wire.wireKeysOf(Document.fields)
 const known: ReadonlySet<string> = new Set(wireKeys.map(([, key]) => key))
 
 /** @internal */

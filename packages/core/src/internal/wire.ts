@@ -157,6 +157,19 @@ export const isSecureUrl = (url: URL, allowInsecureHttp: boolean): boolean =>
   url.protocol === "https:" || (url.protocol === "http:" && (allowInsecureHttp || isLoopback(url)))
 
 /**
+ * The wire name of each member of a struct's fields, by field name, in order: the `Schema.fromKey` name when the
+ * member has one, else the field name itself. Used to copy decoded fields into a model, to encode one back, and to
+ * tell a document's known members from its `extra` ones.
+ * @internal
+ */
+export const wireKeysOf = <F extends string>(fields: { readonly [K in F]: unknown }): ReadonlyArray<readonly [field: F, key: string]> =>
+  Object.entries(fields).map(([field, signature]) => {
+    const ast = (signature as { readonly ast?: unknown }).ast
+    const from = typeof ast === "object" && ast !== null && "from" in ast ? (ast.from as { readonly fromKey?: unknown }) : undefined
+    return [field as F, typeof from?.fromKey === "string" ? from.fromKey : field] as const
+  })
+
+/**
  * The members of a JSON object that are not in `known`, in order.
  * @internal
  */
