@@ -80,6 +80,26 @@ describe("ResourceMetadata", () => {
     assert.isTrue(Either.isRight(ResourceMetadata.decode({ resource }, { resource, requireAuthorizationServers: false })))
   })
 
+  it("validate of a hand-built value with bad URLs: a typed failure, never a throw", () => {
+    const good = Either.getOrThrow(ResourceMetadata.decode(document, { resource }))
+    const cases: ReadonlyArray<readonly [ResourceMetadata.ResourceMetadata, string]> = [
+      [{ ...good, authorizationServers: ["not a url"] }, "authorization_servers.0"],
+      [{ ...good, authorizationServers: ["https://as.example.com", ""] }, "authorization_servers.1"],
+      [{ ...good, authorizationServers: ["javascript:alert(1)"] }, "authorization_servers.0"],
+      [{ ...good, jwksUri: "//no-scheme/jwks" }, "jwks_uri"],
+      [{ ...good, jwksUri: "https://api.example.com/jwks#frag" }, "jwks_uri"]
+    ]
+    for (const [value, member] of cases) {
+      const result = ResourceMetadata.validate(value, { resource })
+      assert.isTrue(Either.isLeft(result), member)
+      if (Either.isLeft(result)) {
+        assert.strictEqual(result.left._tag, "UnexpectedResponse")
+        if (result.left._tag === "UnexpectedResponse") assert.include(result.left.reason, member)
+      }
+    }
+    assert.isTrue(Either.isRight(ResourceMetadata.validate({ ...good, jwksUri: "https://api.example.com/jwks" }, { resource })))
+  })
+
   it.prop("never throws: a value or a typed failure", [fc.jsonValue()], ([body]) => {
     const result = ResourceMetadata.decode(body, { resource })
     assert.isTrue(Either.isRight(result) || result.left._tag === "UnexpectedResponse" || result.left._tag === "MismatchingResource")

@@ -33,11 +33,7 @@ export const Document = Schema.Struct({
   signedMetadata: wire.optional(Schema.String).pipe(Schema.fromKey("signed_metadata"))
 })
 
-const wireKeys: ReadonlyArray<readonly [field: string, key: string]> = Object.entries(Document.fields).map(([field, signature]) => {
-  const ast = (signature as { readonly ast: unknown }).ast
-  const from = typeof ast === "object" && ast !== null && "from" in ast ? (ast.from as { readonly fromKey?: unknown }) : undefined
-  return [field, typeof from?.fromKey === "string" ? from.fromKey : field] as const
-})
+const wireKeys = wire.wireKeysOf(Document.fields)
 const known: ReadonlySet<string> = new Set(wireKeys.map(([, key]) => key))
 
 /** @internal */
@@ -115,13 +111,14 @@ export const validate: {
   const allowInsecureHttp = options.allowInsecureHttp === true
   const fail = (reason: string) => Either.left(unexpectedResponse("resource_metadata", reason, encode(self), options.context))
   if (Either.isLeft(resourceUrl(self.resource, options))) return fail("resource: must be an https URL without fragment")
+  // a hand-built value never went through decode: every URL is parsed safely here too
+  const secure = (u: unknown): u is string => typeof u === "string" && wire.isHttpUrl(u) && wire.isSecureUrl(new URL(u), allowInsecureHttp)
   for (const [i, server] of (self.authorizationServers ?? []).entries()) {
-    const parsed = new URL(server)
-    if (!wire.isSecureUrl(parsed, allowInsecureHttp) || server.includes("?")) {
+    if (!secure(server) || server.includes("?")) {
       return fail(`authorization_servers.${i}: must be an https issuer identifier without query`)
     }
   }
-  if (self.jwksUri !== undefined && !wire.isSecureUrl(new URL(self.jwksUri), allowInsecureHttp)) return fail("jwks_uri: must use https")
+  if (self.jwksUri !== undefined && !secure(self.jwksUri)) return fail("jwks_uri: must use https")
   if (options.requireAuthorizationServers !== false && (self.authorizationServers ?? []).length === 0) {
     return fail("authorization_servers: is missing or empty")
   }
