@@ -10,11 +10,7 @@ import type * as ClientRegistration from "../ClientRegistration.js"
 import * as ClientError from "../ClientError.js"
 import * as OAuthClient from "../OAuthClient.js"
 import * as Transport from "../Transport.js"
-
-const contextOf = (response: Transport.Response): OAuthError.ResponseContext => ({
-  status: response.status,
-  ...(response.contentType === undefined ? {} : { contentType: response.contentType })
-})
+import { responseContext } from "./transport.js"
 
 const bearer = (token: string | Redacted.Redacted<string>): Redacted.Redacted<string> =>
   Redacted.make(`Bearer ${typeof token === "string" ? token : Redacted.value(token)}`)
@@ -35,7 +31,7 @@ const endpointOf = (options: ClientRegistration.RegisterOptions): Effect.Effect<
 }
 
 const decodeAnswer = (response: Transport.Response) =>
-  Effect.flatMap(Transport.json("registration", response), (body) => Registration.decode(body, contextOf(response)))
+  Effect.flatMap(Transport.json("registration", response), (body) => Registration.decode(body, responseContext(response)))
 
 /** @internal */
 export const register = (options: ClientRegistration.RegisterOptions) =>
@@ -77,7 +73,7 @@ const sameClient = (client: ClientRegistration.Managed, response: Transport.Resp
           "registration",
           "client_id: is not the client being managed",
           { client_id: answer.clientId },
-          contextOf(response)
+          responseContext(response)
         )
       )
     }

@@ -8,6 +8,7 @@ import type * as ResourceDiscovery from "../ResourceDiscovery.js"
 import * as Transport from "../Transport.js"
 import { parseChallenges } from "./challenge.js"
 import { taggedError } from "./errors.js"
+import { responseContext } from "./transport.js"
 
 /** @internal */
 export const TypeId: ResourceDiscovery.TypeId = Symbol.for("@oauth2/http/ResourceDiscovery/ResourceDiscoveryError") as ResourceDiscovery.TypeId
@@ -87,7 +88,7 @@ export const fetchMetadata = (options: ResourceDiscovery.FetchOptions) =>
     return yield* ResourceMetadata.decode(body, {
       resource: options.resource,
       allowInsecureHttp,
-      context: { status: response.status, ...(response.contentType === undefined ? {} : { contentType: response.contentType }) }
+      context: responseContext(response)
     })
   })
 

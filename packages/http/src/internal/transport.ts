@@ -67,13 +67,23 @@ export const mediaType = (contentType: string | undefined): string | undefined =
   return (end === -1 ? contentType : contentType.slice(0, end)).trim().toLowerCase() || undefined
 }
 
+/**
+ * The response context of an answer (status and media type) for the errors and decoders of its endpoint: the one
+ * helper every endpoint module uses.
+ * @internal
+ */
+export const responseContext = (response: Transport.Response): OAuthError.ResponseContext => ({
+  status: response.status,
+  ...(response.contentType === undefined ? {} : { contentType: response.contentType })
+})
+
 /** @internal */
 export const json = (endpoint: Endpoint, response: Transport.Response): Either.Either<unknown, OAuthError.UnexpectedResponse> => {
   try {
     // the parse first: on a JSON answer (the usual case) nothing else is computed
     return Either.right(JSON.parse(response.body) as unknown)
   } catch {
-    const context = { status: response.status, ...(response.contentType === undefined ? {} : { contentType: response.contentType }) }
+    const context = responseContext(response)
     return response.body.trim().length === 0
       ? Either.left(OAuthError.unexpectedResponse(endpoint, "empty body where JSON was expected", "", context))
       : Either.left(OAuthError.unexpectedResponse(endpoint, "the body is not JSON", response.body, context))
