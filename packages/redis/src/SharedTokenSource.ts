@@ -13,6 +13,9 @@
  *   and incremented atomically, in a script), so a slow holder that lost its lock cannot overwrite a newer token.
  * - Rotating refresh tokens: the refresh token used is the shared one (rotated by whoever renewed last), by the lock's
  *   holder only, and the rotated one is stored with the new access token in the same entry, at once.
+ * - A refresh token the server refuses (`invalid_grant`) is removed from the shared entry by the holder (under the
+ *   fence, before it releases the lock): no process sends it again, and the fleet then fails (or uses a repeatable
+ *   grant) as a source alone does.
  * - Tokens are encrypted at rest with AES-256-GCM (WebCrypto): the envelope names its key id, the first key of
  *   {@link CoordinatorOptions.keys} encrypts and every listed key decrypts (rotation, in two deploys: `[old, new]`
  *   everywhere, then `[new, old]`, then drop `old` once every entry has been renewed). The entry's TTL is the access token's expiry (plus
@@ -82,7 +85,8 @@ export interface Options<E = never> extends TokenSource.Options<E>, CoordinatorO
 
 /**
  * The coordinator alone, to give as `coordinator` to `TokenSource.make` of `@oauth2/flows`. Fails with a
- * `ConfigError` when a key is not 32 bytes of base64, ids repeat, or there is no key.
+ * `ConfigError` when a key is not 32 bytes of base64, ids repeat, or there is no key; when `key` is empty; or when
+ * `lockTtl`, `wait` or `refreshTokenRetention` is not a finite duration above zero.
  *
  * @since 0.1.0
  * @category constructors

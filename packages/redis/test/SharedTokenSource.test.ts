@@ -6,7 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { BearerToken, TokenRequest } from "@oauth2/core"
 import { TokenSource } from "@oauth2/flows"
 import { SharedTokenSource } from "@oauth2/redis"
-import { Effect, Either, Exit, Fiber, Layer, Redacted, type Scope } from "effect"
+import { Cause, Duration, Effect, Either, Exit, Fiber, Layer, Option, Redacted, type Scope } from "effect"
 import * as RedisServer from "./redisServer.js"
 import { accessToken, captureLogs, clientLayer, expired, key1, key2, raw, redisLayer } from "./support.js"
 import * as TokenEndpoint from "./tokenEndpoint.js"
@@ -392,6 +392,77 @@ describe("SharedTokenSource", () => {
       expect(ok.map((k) => k.id)).toEqual(["k2", "k1"])
       const malformed = yield* Effect.either(Effect.withConfigProvider(parsed, ConfigProvider.fromMap(new Map([["KEYS", "nokey"]]))))
       expect(Either.isLeft(malformed)).toBe(true)
+    })
+  )
+})
+
+describe("SharedTokenSource review", () => {
+  live("a refused refresh token is dropped from the shared entry: no process sends it again, and each fails as a source alone", () =>
+    Effect.gen(function* () {
+      const endpoint = yield* TokenEndpoint.TokenEndpoint
+      endpoint.seed("RT-live")
+      const key = freshKey()
+      const stored = yield* entry(key)
+      // a source alone, for the reference: refused once (RefreshRefused), then nothing to renew with (no request)
+      const plainContext = yield* Layer.build(clientLayer(endpoint.url))
+      const plain = yield* Effect.provide(TokenSource.make({ token: expired("RT-dead") }), plainContext)
+      const plainBefore = endpoint.requests.length
+      const plainFirst = yield* Effect.flip(plain.get)
+      const plainNext = yield* Effect.flip(plain.get)
+      expect(endpoint.requests.length - plainBefore).toBe(1)
+      // two processes holding the same refresh token, which the server refuses
+      const a = yield* source({ key, token: expired("RT-dead") })
+      const b = yield* source({ key, token: expired("RT-dead") })
+      const before = endpoint.requests.length
+      const first = yield* Effect.flip(a.get)
+      expect(endpoint.requests.slice(before).map((r) => r.refreshToken)).toEqual(["RT-dead"])
+      expect(first).toMatchObject({ _tag: "TokenUnavailable", reason: "RefreshRefused" })
+      expect(plainFirst).toMatchObject({ _tag: "TokenUnavailable", reason: (plainFirst as TokenSource.TokenUnavailable).reason })
+      // the entry was rewritten (a new version) and the lock released
+      expect(yield* stored.version).toBe("1")
+      expect(yield* Effect.promise(() => stored.redis.exists(`${stored.name}:lock`))).toBe(0)
+      expect(yield* stored.pttl).toBeGreaterThan(60_000)
+      const later = yield* Effect.all([Effect.flip(b.get), Effect.flip(a.get), Effect.flip(b.get), Effect.flip(b.renew)])
+      expect(endpoint.requests.length - before).toBe(1)
+      for (const error of later) {
+        expect(TokenSource.isTokenUnavailable(error)).toBe(true)
+        expect((error as TokenSource.TokenUnavailable).reason).toBe((plainNext as TokenSource.TokenUnavailable).reason)
+      }
+    })
+  )
+
+  live("a refused refresh token with a grant to fall back on: the grant's token is shared, the dead refresh token never sent again", () =>
+    Effect.gen(function* () {
+      const endpoint = yield* TokenEndpoint.TokenEndpoint
+      endpoint.seed("RT-live")
+      const key = freshKey()
+      const a = yield* source({ key, grant, token: expired("RT-dead") })
+      const b = yield* source({ key, grant, token: expired("RT-dead") })
+      const before = endpoint.requests.length
+      const token = yield* a.get
+      expect(accessToken(yield* b.get)).toBe(accessToken(token))
+      expect(endpoint.requests.slice(before).map((r) => [r.grantType, r.refreshToken])).toEqual([
+        ["refresh_token", "RT-dead"],
+        ["client_credentials", null]
+      ])
+    })
+  )
+
+  it.live("an infinite lockTtl, wait or refreshTokenRetention, or an empty key, is a ConfigError at construction", () =>
+    Effect.gen(function* () {
+      const bad: Array<Partial<SharedTokenSource.CoordinatorOptions>> = [
+        { lockTtl: Duration.infinity },
+        { wait: Duration.infinity },
+        { refreshTokenRetention: Duration.infinity },
+        { lockTtl: Duration.zero },
+        { key: "" }
+      ]
+      for (const options of bad) {
+        const exit = yield* Effect.exit(
+          Effect.scoped(SharedTokenSource.coordinator({ key: "k", keys: [key1], ...options }).pipe(Effect.provide(redisLayer("redis://127.0.0.1:1"))))
+        )
+        expect(Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined).toMatchObject({ _op: "InvalidData" })
+      }
     })
   )
 })

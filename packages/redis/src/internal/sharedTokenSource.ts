@@ -1,9 +1,10 @@
 /** @internal */
 import { BearerToken } from "@oauth2/core"
 import { TokenSource } from "@oauth2/flows"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -141,6 +142,16 @@ const describe = (error: unknown): Record<string, unknown> => {
   return { error: name, ...(message === undefined ? {} : { detail: message }) }
 }
 
+/** A finite duration in milliseconds, or a `ConfigError` naming the option (Redis takes no infinite TTL). */
+const millisOf = (name: string, input: Duration.DurationInput): Effect.Effect<number, ConfigError.ConfigError> =>
+  Effect.suspend(() => {
+    const decoded = Option.getOrUndefined(Duration.decodeUnknown(input))
+    const millis = decoded === undefined ? Number.NaN : Duration.toMillis(decoded)
+    return Number.isFinite(millis) && millis > 0
+      ? Effect.succeed(millis)
+      : Effect.fail(ConfigError.InvalidData([name], `${name} must be a finite duration above zero`))
+  })
+
 const randomOwner = (): string => Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("hex")
 
 interface Entry {
@@ -155,13 +166,15 @@ export const coordinator = (
   Effect.gen(function* () {
     const redis = yield* redisTag
     const keys = yield* keyring.make(options.keys)
+    if (typeof options.key !== "string" || options.key === "")
+      return yield* Effect.fail(ConfigError.InvalidData(["key"], "the key must not be empty"))
     const prefix = options.prefix ?? defaultPrefix
     const entryKey = `${prefix}{${options.key}}`
     const lockKey = `${entryKey}:lock`
     const channel = `${entryKey}:renewed`
-    const lockTtl = Math.max(1, Math.round(Duration.toMillis(Duration.decode(options.lockTtl ?? defaultLockTtl))))
-    const waitMillis = Math.max(1, Math.round(Duration.toMillis(Duration.decode(options.wait ?? defaultWait))))
-    const retention = Duration.toMillis(Duration.decode(options.refreshTokenRetention ?? defaultRefreshTokenRetention))
+    const lockTtl = Math.max(1, Math.round(yield* millisOf("lockTtl", options.lockTtl ?? defaultLockTtl)))
+    const waitMillis = Math.max(1, Math.round(yield* millisOf("wait", options.wait ?? defaultWait)))
+    const retention = yield* millisOf("refreshTokenRetention", options.refreshTokenRetention ?? defaultRefreshTokenRetention)
     // the scripts as commands of the client: sent by SHA (EVALSHA), the source only when Redis does not know it
     const client = redis.client as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>> & {
       defineCommand: (name: string, definition: { readonly numberOfKeys: number; readonly lua: string }) => void
@@ -253,7 +266,7 @@ export const coordinator = (
       )
 
     /** Stores a token over the entry of version `expected`: the new version, 0 if refused, none if Redis failed. */
-    const write = (expected: number, token: BearerToken.BearerToken, owner: string): Effect.Effect<Option.Option<number>> =>
+    const write = (expected: number, token: BearerToken.BearerToken, owner: string, ttl?: number): Effect.Effect<Option.Option<number>> =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         const sealed = yield* seal(token)
@@ -262,20 +275,36 @@ export const coordinator = (
           if (owner !== "") yield* release(owner)
           return Option.none()
         }
-        const answer = yield* call(scripts.write, [entryKey, lockKey], [expected, sealed.right, ttlOf(token, now), owner, channel])
+        const answer = yield* call(scripts.write, [entryKey, lockKey], [expected, sealed.right, ttl ?? ttlOf(token, now), owner, channel])
         return Option.map(answer, Number)
+      })
+
+    /**
+     * A failed renewal releases the lock; when the server refused the refresh token (and the grant could not stand
+     * in), the entry is first rewritten without it, under the fence, so that no process sends it again (as a source
+     * alone forgets it). Kept as long as a refresh token would be: the next renewal uses the grant, or fails at once.
+     */
+    const refused = <A, E>(exit: Exit.Exit<A, E>, from: BearerToken.BearerToken | undefined, entry: Entry, owner: string) =>
+      Effect.gen(function* () {
+        const error = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
+        if (from?.refreshToken === undefined || !TokenSource.isTokenUnavailable(error) || error.reason !== "RefreshRefused")
+          return yield* release(owner)
+        const { refreshToken: _, ...rest } = from
+        const written = yield* write(entry.version, BearerToken.make(rest), owner, Math.max(1_000, Math.round(retention)))
+        if (Option.isNone(written)) yield* release(owner)
       })
 
     /** The holder of the lock renews from the freshest token known, stores the result under the fence. */
     const hold = <E>(renewal: TokenSource.Renewal<E>, owner: string, entry: Entry, stored: BearerToken.BearerToken | undefined) =>
       Effect.gen(function* () {
         const local = renewal.current
-        // the shared token carries the refresh token to use (rotated by whoever renewed last)
-        const from = stored !== undefined && (stored.refreshToken !== undefined || local?.refreshToken === undefined) ? stored : local
+        // the shared token carries the refresh token to use (rotated by whoever renewed last), or none when the
+        // server refused it: a refresh token held locally is then not sent again
+        const from = stored ?? local
         // the lock is extended every third of its TTL while the renewal runs: it expires only if this process dies or stalls
         const keepAlive = Effect.forever(Effect.zipRight(Effect.sleep(Duration.millis(Math.max(1, Math.floor(lockTtl / 3)))), extend(owner)))
         const token = yield* Effect.scoped(Effect.zipRight(Effect.forkScoped(keepAlive), renewal.renew(from))).pipe(
-          Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : release(owner)))
+          Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : refused(exit, from, entry, owner)))
         )
         const written = yield* write(entry.version, token, owner)
         if (Option.isNone(written) || written.value !== 0) return token
