@@ -95,13 +95,13 @@ describe("ClientAuth: tls_client_auth and self_signed_tls_client_auth", () => {
 })
 
 describe("OAuthClient: mtls_endpoint_aliases", () => {
-  it.effect("followed with the mTLS marker (explicit endpoints still win), ignored without it", () =>
+  it.effect("followed over the mTLS transport (explicit endpoints still win), ignored without it", () =>
     Effect.gen(function* () {
       const md = yield* metadata
       const auth = yield* ClientAuth.tlsClientAuth({ clientId: "c1" })
       const plain = yield* OAuthClient.make({ auth, metadata: md })
       assert.strictEqual(plain.endpoints.tokenEndpoint, "https://as.example.com/token")
-      const marker = Layer.succeed(Mtls.MtlsTransport, { _tag: "MtlsTransport" })
+      const marker = Mtls.layer({ cert: material.cert, key: Redacted.make(material.key) })
       const aliased = yield* Effect.provide(OAuthClient.make({ auth, metadata: md }), marker)
       assert.strictEqual(aliased.endpoints.tokenEndpoint, "https://mtls.as.example.com/token")
       assert.strictEqual(aliased.endpoints.revocationEndpoint, "https://mtls.as.example.com/revoke")
@@ -113,6 +113,22 @@ describe("OAuthClient: mtls_endpoint_aliases", () => {
       )
       assert.strictEqual(explicit.endpoints.tokenEndpoint, "https://explicit.example.com/token")
     }).pipe(Effect.provide(Transport.layerFetch()))
+  )
+
+  it.effect("ignored when a Transport provided after Mtls.layer replaces the certificate's transport", () =>
+    Effect.gen(function* () {
+      const md = yield* metadata
+      const auth = yield* ClientAuth.tlsClientAuth({ clientId: "c1" })
+      const mtlsLayer = Mtls.layer({ cert: material.cert, key: Redacted.make(material.key) })
+      // the marker stays in context, but the transport in use is not the one that presents the certificate
+      const replaced = yield* OAuthClient.make({ auth, metadata: md }).pipe(Effect.provide(Transport.layerFetch()), Effect.provide(mtlsLayer))
+      assert.strictEqual(replaced.endpoints.tokenEndpoint, "https://as.example.com/token")
+      assert.strictEqual(replaced.endpoints.revocationEndpoint, "https://as.example.com/revoke")
+      // a marker made by hand names no transport: not trusted either
+      const bare = Layer.succeed(Mtls.MtlsTransport, { _tag: "MtlsTransport" })
+      const byHand = yield* OAuthClient.make({ auth, metadata: md }).pipe(Effect.provide(Transport.layerFetch()), Effect.provide(bare))
+      assert.strictEqual(byHand.endpoints.tokenEndpoint, "https://as.example.com/token")
+    })
   )
 })
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { AuthorizationRequest, BearerToken, TokenRequest } from "@oauth2/core"
-import { ClientAuth, OAuthClient, Transport } from "@oauth2/http"
+import { AuthorizationRequest, BearerToken, ServerMetadata, TokenRequest } from "@oauth2/core"
+import { ClientAuth, Dpop, Fapi2, OAuthClient, Transport } from "@oauth2/http"
 import { FakeHttp } from "@oauth2/testing"
 import { Clock, DateTime, Effect, Either, Layer, Redacted, TestClock } from "effect"
 import * as jose from "jose"
@@ -431,5 +431,79 @@ describe("OAuthClient JWKS cache", () => {
         expect(error).toMatchObject({ _tag: "UnexpectedResponse", endpoint: "jwks" })
       }
     })
+  )
+})
+
+describe("Fapi2: signed UserInfo answers", () => {
+  it.effect("held to the profile's algorithms (RS256 refused) without requiring a JWT answer", () =>
+    Effect.gen(function* () {
+      const rsa = yield* Effect.promise(() => jose.generateKeyPair("RS256", { extractable: true }))
+      const ps = yield* Effect.promise(() => jose.generateKeyPair("PS256", { extractable: true }))
+      const es = yield* Effect.promise(() => jose.generateKeyPair("ES256", { extractable: true }))
+      const jwks = {
+        keys: [
+          { ...(yield* Effect.promise(() => jose.exportJWK(rsa.publicKey))), kid: "rsa", alg: "RS256", use: "sig" },
+          { ...(yield* Effect.promise(() => jose.exportJWK(ps.publicKey))), kid: "ps", alg: "PS256", use: "sig" }
+        ]
+      }
+      const metadata = yield* ServerMetadata.decode(
+        {
+          issuer: endpoints.issuer,
+          authorization_endpoint: endpoints.authorizationEndpoint,
+          token_endpoint: endpoints.tokenEndpoint,
+          userinfo_endpoint: endpoints.userinfoEndpoint,
+          pushed_authorization_request_endpoint: endpoints.pushedAuthorizationRequestEndpoint,
+          authorization_response_iss_parameter_supported: true,
+          code_challenge_methods_supported: ["S256"],
+          userinfo_signing_alg_values_supported: ["RS256", "PS256"]
+        },
+        { issuer: endpoints.issuer }
+      )
+      const auth = yield* ClientAuth.privateKeyJwt({
+        clientId: "fapi",
+        privateKey: { ...(yield* Effect.promise(() => jose.exportJWK(es.privateKey))), kid: "es" },
+        audience: "issuer"
+      })
+      const signed = (alg: string, kid: string, key: jose.CryptoKey) =>
+        Effect.promise(() =>
+          new jose.SignJWT({ sub: "alice" }).setProtectedHeader({ alg, kid }).setIssuer(endpoints.issuer).setAudience("fapi").sign(key)
+        )
+      const rs256 = yield* signed("RS256", "rsa", rsa.privateKey)
+      const ps256 = yield* signed("PS256", "ps", ps.privateKey)
+      const answers = [rs256, ps256]
+      const fake = FakeHttp.make((_seen, index) =>
+        index < answers.length
+          ? new Response(answers[index], { status: 200, headers: { "content-type": "application/jwt" } })
+          : FakeHttp.json({ sub: "alice" })
+      )
+      yield* Effect.gen(function* () {
+        const client = yield* Fapi2.make({ metadata, auth, jwks })
+        const refused = yield* Effect.flip(client.userinfo("AT"))
+        expect(refused._tag).not.toBe("UnexpectedResponse")
+        expect(String(refused.message)).toMatch(/alg|algorithm/i)
+        expect((yield* client.userinfo("AT")).sub).toBe("alice")
+        // a plain JSON answer is still accepted: the client does not require (nor ask for) a JWT
+        expect((yield* client.userinfo("AT")).sub).toBe("alice")
+        expect(fake.seen[2]?.headers["accept"]).not.toBe("application/jwt")
+      }).pipe(Effect.provide(Layer.merge(Transport.layer().pipe(Layer.provide(fake.layer)), Dpop.layer({ algorithm: "ES256" }))))
+    })
+  )
+})
+
+describe("OAuthClient: JARM settings", () => {
+  it.effect("bad authorizationResponse algorithms or encryption fail the construction, not the first callback", () =>
+    Effect.gen(function* () {
+      for (const authorizationResponse of [
+        { signingAlgorithms: [] },
+        { signingAlgorithms: ["none"] },
+        { signingAlgorithms: [""] },
+        { encryption: { alg: "nope" } }
+      ] as ReadonlyArray<OAuthClient.JwtResponseSettings>) {
+        const error = yield* Effect.flip(OAuthClient.make({ endpoints, clientId: "c", authorizationResponse }))
+        expect(error._tag).toBe("InvalidConfiguration")
+        expect((error as { field?: string }).field).toMatch(/^authorizationResponse\./)
+      }
+      yield* OAuthClient.make({ endpoints, clientId: "c", authorizationResponse: { signingAlgorithms: ["PS256"] } })
+    }).pipe(Effect.provide(Transport.layerFetch()))
   )
 })

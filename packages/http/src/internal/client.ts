@@ -108,8 +108,27 @@ const revocationOf = (token: BearerToken.BearerToken, options: OAuthClient.Revok
     : Revocation.refreshToken(token.refreshToken)
 }
 
+/**
+ * What a client's builder (Fapi2) sets beside the public options: the algorithms a signed UserInfo or introspection
+ * answer may use when the options give none. Unlike `userinfo.signingAlgorithms`, they do not make the client ask for
+ * (and require) a JWT answer: they only narrow the one the server may send.
+ *
+ * @internal
+ */
+export interface Internals {
+  readonly acceptedAlgorithms?: {
+    readonly userinfo?: ReadonlyArray<string> | undefined
+    readonly introspection?: ReadonlyArray<string> | undefined
+  }
+}
+
 /** The OpenID Connect settings of a client, checked and with its keys imported, once. */
-const openIdConfig = (options: OAuthClient.Options, auth: ClientAuth.ClientAuth, metadata: ServerMetadata.ServerMetadata | undefined) =>
+const openIdConfig = (
+  options: OAuthClient.Options,
+  auth: ClientAuth.ClientAuth,
+  metadata: ServerMetadata.ServerMetadata | undefined,
+  internals: Internals
+) =>
   Effect.gen(function* () {
     const idTokenAlgorithms: ReadonlyArray<string> =
       options.idToken?.signingAlgorithms === "advertised"
@@ -140,14 +159,18 @@ const openIdConfig = (options: OAuthClient.Options, auth: ClientAuth.ClientAuth,
       )
     }
     const clientSecret = "clientSecret" in auth && Redacted.isRedacted(auth.clientSecret) ? auth.clientSecret : undefined
+    const accepted = {
+      userinfo: yield* checkAlgorithms("userinfo.signingAlgorithms", internals.acceptedAlgorithms?.userinfo),
+      introspection: yield* checkAlgorithms("introspection.signingAlgorithms", internals.acceptedAlgorithms?.introspection)
+    }
     return {
       idTokenAlgorithms,
       idTokenEncryption,
       requireAuthTime: options.idToken?.requireAuthTime === true,
-      userinfoAlgorithms: userinfoAlgorithms ?? ["RS256"],
+      userinfoAlgorithms: userinfoAlgorithms ?? accepted.userinfo ?? ["RS256"],
       userinfoEncryption,
       userinfoRequiresJwt: userinfoAlgorithms !== undefined || userinfoEncryption !== undefined,
-      introspectionAlgorithms: introspectionAlgorithms ?? ["RS256"],
+      introspectionAlgorithms: introspectionAlgorithms ?? accepted.introspection ?? ["RS256"],
       introspectionEncryption,
       introspectionRequiresJwt: introspectionAlgorithms !== undefined || introspectionEncryption !== undefined,
       decryptionKeys,
@@ -612,7 +635,7 @@ export const backchannelAuthentication = (
   })
 
 /** The shared context of a client: its options checked, its endpoint URLs validated, its keys imported, once. */
-const makeContext = (options: OAuthClient.Options) =>
+const makeContext = (options: OAuthClient.Options, internals: Internals) =>
   Effect.gen(function* () {
     const transport = yield* Transport.Transport
     const auth = yield* resolveAuth(options)
@@ -620,8 +643,9 @@ const makeContext = (options: OAuthClient.Options) =>
     const metadata = options.metadata
     const endpoints: Partial<Record<EndpointField, string>> = {}
     const issuer = options.endpoints?.issuer ?? metadata?.issuer
-    // RFC 8705 5: with a client certificate, the server's mTLS aliases replace its endpoints (explicit ones still win)
-    const aliases = Option.isSome(yield* Effect.serviceOption(mtls.tag)) ? metadata?.mtlsEndpointAliases : undefined
+    // RFC 8705 5: with a client certificate, the server's mTLS aliases replace its endpoints (explicit ones still win);
+    // the marker counts only for the transport it came with (a later Transport has no certificate)
+    const aliases = mtls.presents(yield* Effect.serviceOption(mtls.tag), transport) ? metadata?.mtlsEndpointAliases : undefined
     for (const field of Object.values(endpointFields)) {
       const value = options.endpoints?.[field] ?? mtls.alias(aliases, field) ?? (metadata?.[field] as string | undefined)
       if (value === undefined) continue
@@ -643,7 +667,7 @@ const makeContext = (options: OAuthClient.Options) =>
           (response) => Either.map(Transport.json("jwks", response), (body) => ({ body, context: contextOf(response) }))
         )
     })
-    const openid = yield* openIdConfig(options, auth, metadata)
+    const openid = yield* openIdConfig(options, auth, metadata, internals)
     const ctx: ClientContext = {
       transport,
       auth,
@@ -665,8 +689,14 @@ const makeContext = (options: OAuthClient.Options) =>
   })
 
 /** @internal */
-export const make = (options: OAuthClient.Options) =>
-  Effect.map(makeContext(options), (ctx) => {
+export const make = (options: OAuthClient.Options, internals: Internals = {}) =>
+  Effect.gen(function* () {
+    const ctx = yield* makeContext(options, internals)
+    // the JARM algorithms are checked now: a bad setting fails the construction, not the first callback
+    const given = yield* checkAlgorithms("authorizationResponse.signingAlgorithms", options.authorizationResponse?.signingAlgorithms)
+    if (given?.includes("none")) {
+      return yield* Effect.fail(ClientError.invalidConfiguration("authorizationResponse.signingAlgorithms", "'none' is not a JWS algorithm here"))
+    }
     const service: OAuthClient.OAuthClient = {
       clientId: ctx.auth.clientId,
       auth: ctx.auth,
@@ -690,8 +720,8 @@ export const make = (options: OAuthClient.Options) =>
         verification: ctx.verification,
         issuer: ctx.issuer,
         clientId: ctx.auth.clientId,
-        settings: options.authorizationResponse,
-        metadata: ctx.metadata
+        algorithms: jarm.algorithms(given, ctx.metadata),
+        encryption: yield* checkEncryption("authorizationResponse.encryption", options.authorizationResponse?.encryption)
       })
     }
     return service

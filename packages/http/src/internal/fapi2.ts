@@ -8,9 +8,11 @@ import * as Option from "effect/Option"
 import * as ClientError from "../ClientError.js"
 import type * as Fapi2 from "../Fapi2.js"
 import * as OAuthClient from "../OAuthClient.js"
+import * as internalClient from "./client.js"
 import * as dpop from "./dpop.js"
 import { isJwtResponseMode } from "./jarm.js"
 import * as mtls from "./mtlsMarker.js"
+import * as transport from "./transport.js"
 
 /** @internal */
 export const signingAlgorithms: ReadonlyArray<string> = ["PS256", "ES256", "EdDSA", "Ed25519"]
@@ -33,7 +35,8 @@ const defaultRequestObjectLifetime = Duration.minutes(5)
 const checkOptions = (options: Fapi2.Options) =>
   Effect.gen(function* () {
     const auth = options.auth
-    const hasMtls = Option.isSome(yield* Effect.serviceOption(mtls.tag))
+    // the marker counts only with the transport it came with: a Transport provided after Mtls.layer has no certificate
+    const hasMtls = mtls.presents(yield* Effect.serviceOption(mtls.tag), Option.getOrUndefined(yield* Effect.serviceOption(transport.tag)))
     const dpopService = options.dpop === false ? undefined : (options.dpop ?? Option.getOrUndefined(yield* Effect.serviceOption(dpop.tag)))
     if (auth.method === "private_key_jwt") {
       const jwtAuth = auth as { readonly alg?: string; readonly audience?: string }
@@ -209,21 +212,33 @@ export const make = (options: Fapi2.Options) =>
       authorizationResponseIssParameterSupported: true
     }
     const { issuer: _issuer, metadata: _metadata, ...rest } = clientOptions
-    const client = yield* OAuthClient.make({
-      ...rest,
-      metadata,
-      idToken: {
-        ...options.idToken,
-        signingAlgorithms: narrowed(
-          options.idToken?.signingAlgorithms as ReadonlyArray<string> | undefined,
-          discovered.idTokenSigningAlgValuesSupported
-        )
+    // signed UserInfo and introspection answers too are held to the profile's algorithms, without making the client
+    // ask for JWT answers (what the public userinfo/introspection.signingAlgorithms would do)
+    const accepted = (given: ReadonlyArray<string> | undefined, advertised: ReadonlyArray<string> | undefined) =>
+      given === undefined ? narrowed(undefined, advertised) : undefined
+    const client = yield* internalClient.make(
+      {
+        ...rest,
+        metadata,
+        idToken: {
+          ...options.idToken,
+          signingAlgorithms: narrowed(
+            options.idToken?.signingAlgorithms as ReadonlyArray<string> | undefined,
+            discovered.idTokenSigningAlgValuesSupported
+          )
+        },
+        authorizationResponse: {
+          ...options.authorizationResponse,
+          signingAlgorithms: narrowed(options.authorizationResponse?.signingAlgorithms, discovered.authorizationSigningAlgValuesSupported)
+        }
       },
-      authorizationResponse: {
-        ...options.authorizationResponse,
-        signingAlgorithms: narrowed(options.authorizationResponse?.signingAlgorithms, discovered.authorizationSigningAlgValuesSupported)
+      {
+        acceptedAlgorithms: {
+          userinfo: accepted(options.userinfo?.signingAlgorithms, discovered.userinfoSigningAlgValuesSupported),
+          introspection: accepted(options.introspection?.signingAlgorithms, discovered.introspectionSigningAlgValuesSupported)
+        }
       }
-    })
+    )
     if (client.endpoints.jwksUri !== undefined) yield* client.jwks()
     return enforce(client, options)
   })

@@ -15,21 +15,13 @@ export const isJwtResponseMode = (mode: unknown): boolean => typeof mode === "st
 type Verification = Omit<JwtResponse.Options<OAuthClient.JwksError>, "issuer" | "clientId" | "algorithms" | "encryption">
 
 /**
- * The accepted JARM algorithms: the option (checked), else the server's advertised ones without `none` and `HS*`,
- * else `RS256`.
+ * The accepted JARM algorithms: the option (checked when the client is built), else the server's advertised ones
+ * without `none` and `HS*`, else `RS256`.
  *
  * @internal
  */
-export const algorithms = (
-  settings: OAuthClient.JwtResponseSettings | undefined,
-  metadata: ServerMetadata.ServerMetadata | undefined
-): ClientError.InvalidConfiguration | ReadonlyArray<string> => {
-  const given: unknown = settings?.signingAlgorithms
-  if (given !== undefined) {
-    return Array.isArray(given) && given.length > 0 && given.every((a) => typeof a === "string" && a.length > 0 && a !== "none")
-      ? (given as ReadonlyArray<string>)
-      : ClientError.invalidConfiguration("authorizationResponse.signingAlgorithms", "must be a non-empty list of JWS algorithms")
-  }
+export const algorithms = (given: ReadonlyArray<string> | undefined, metadata: ServerMetadata.ServerMetadata | undefined): ReadonlyArray<string> => {
+  if (given !== undefined) return given
   const advertised = metadata?.authorizationSigningAlgValuesSupported?.filter((a) => a !== "none" && !a.startsWith("HS"))
   return advertised !== undefined && advertised.length > 0 ? advertised : ["RS256"]
 }
@@ -44,14 +36,12 @@ export const make = (options: {
   readonly verification: Verification
   readonly issuer: string | undefined
   readonly clientId: string
-  readonly settings: OAuthClient.JwtResponseSettings | undefined
-  readonly metadata: ServerMetadata.ServerMetadata | undefined
+  readonly algorithms: ReadonlyArray<string>
+  readonly encryption: OAuthClient.JwtResponseSettings["encryption"]
 }): OAuthClient.OAuthClient["authorizationResponse"] => {
-  const allowed = algorithms(options.settings, options.metadata)
   return (pending: AuthorizationRequest.PendingRequest, input: AuthorizationResponse.Input) =>
     Effect.gen(function* () {
       if (!isJwtResponseMode(pending.responseMode)) return yield* AuthorizationResponse.validate(pending, input)
-      if (!Array.isArray(allowed)) return yield* Effect.fail(allowed as ClientError.InvalidConfiguration)
       const issuer = options.issuer ?? pending.issuer
       if (issuer === undefined) {
         return yield* Effect.fail(
@@ -67,8 +57,8 @@ export const make = (options: {
         ...options.verification,
         issuer,
         clientId: options.clientId,
-        algorithms: allowed as ReadonlyArray<string>,
-        encryption: options.settings?.encryption
+        algorithms: options.algorithms,
+        encryption: options.encryption
       })
       return yield* AuthorizationResponse.validate(pending, claims)
     })

@@ -92,7 +92,7 @@ export const layer = (
     Effect.map(make(options), (mtls) =>
       Layer.mergeAll(
         Layer.succeed(transport.tag, mtls.transport),
-        Layer.succeed(marker.tag, marker.marker),
+        Layer.succeed(marker.tag, marker.marker(mtls.transport)),
         FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, mtls.fetch)))
       )
     )
