@@ -61,6 +61,24 @@ describe("Dpop", () => {
     })
   )
 
+  it.effect("a key pair whose halves do not match is refused (non-extractable private keys too)", () =>
+    Effect.gen(function* () {
+      for (const alg of ["ES256", "EdDSA", "PS256", "RS256"]) {
+        const one = yield* Effect.promise(() => jose.generateKeyPair(alg))
+        const other = yield* Effect.promise(() => jose.generateKeyPair(alg))
+        expect((yield* Dpop.fromKey(one)).algorithm).toBe(alg)
+        const mixed = yield* Effect.flip(Dpop.fromKey({ privateKey: one.privateKey, publicKey: other.publicKey }))
+        expect(mixed._tag).toBe("InvalidArgument")
+        expect(mixed.message).toMatch(/does not match/)
+      }
+      // a public key without the verify usage is still checked (and accepted when it matches)
+      const pair = yield* Effect.promise(() => jose.generateKeyPair("ES256"))
+      const raw = yield* Effect.promise(() => crypto.subtle.exportKey("jwk", pair.publicKey))
+      const noUsage = yield* Effect.promise(() => crypto.subtle.importKey("jwk", raw, { name: "ECDSA", namedCurve: "P-256" }, true, []))
+      expect((yield* Dpop.fromKey({ privateKey: pair.privateKey, publicKey: noUsage })).algorithm).toBe("ES256")
+    })
+  )
+
   it.effect("dpop_jkt in an authorization request", () =>
     Effect.gen(function* () {
       const key = yield* Dpop.generate()

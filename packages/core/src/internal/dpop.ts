@@ -86,6 +86,31 @@ const fromPair = (pair: CryptoKeyPair, algorithm: Dpop.Algorithm, exportable: bo
     (jwk) => withThumbprint(algorithm, publicKeyMaterial(jwk), pair.privateKey, exportable)
   )
 
+const encoder = new TextEncoder()
+
+const probe = encoder.encode("dpop key pair probe")
+
+/**
+ * The two halves of a key pair belong together: a probe signed with the private key verifies with the public one
+ * (imported again from its JWK, so that a public CryptoKey without the `verify` usage is checked too).
+ */
+const checkPair = (privateKey: CryptoKey, alg: string, publicJwk: Jose.JWK): Effect.Effect<void, InvalidArgument> =>
+  Effect.flatMap(
+    Effect.tryPromise({
+      try: () =>
+        load().then(async (J) => {
+          const jws = await new J.CompactSign(probe).setProtectedHeader({ alg }).sign(privateKey)
+          const publicKey = await J.importJWK({ ...publicJwk, alg }, alg)
+          return J.compactVerify(jws, publicKey).then(
+            () => true,
+            () => false
+          )
+        }),
+      catch: (e) => invalid("key", `the key pair could not be checked (${describe(e)})`)
+    }),
+    (matches) => (matches ? Effect.void : Effect.fail(invalid("key", "the key pair's public key does not match its private key")))
+  )
+
 /** The algorithm of a signing key, when DPoP allows it (`Ed25519` is `EdDSA`). */
 const dpopAlgorithm = (alg: string): Dpop.Algorithm | undefined => (alg === "Ed25519" ? "EdDSA" : isAlgorithm(alg) ? alg : undefined)
 
@@ -103,7 +128,9 @@ export const fromKey = (input: Dpop.KeyInput, options: { readonly algorithm?: Dp
       const algorithm = dpopAlgorithm(signing.alg)
       if (algorithm === undefined)
         return yield* Effect.fail(invalid("key", `'${signing.alg}' is not a DPoP algorithm here (${algorithms.join(", ")})`))
-      return yield* fromPair(input, algorithm, input.privateKey.extractable)
+      const key = yield* fromPair(input, algorithm, input.privateKey.extractable)
+      yield* checkPair(signing.key, signing.alg, key.publicJwk)
+      return key
     }
     const signing = yield* signingKey(input, options.algorithm === undefined ? {} : { alg: options.algorithm })
     const algorithm = dpopAlgorithm(signing.alg)
@@ -128,8 +155,6 @@ export const exportKey = (key: Dpop.DpopKey): Effect.Effect<Redacted.Redacted<st
     catch: (e) => invalid("key", `could not be exported (${describe(e)})`)
   }).pipe(Effect.map((jwk) => Redacted.make(JSON.stringify({ ...jwk, alg: key.algorithm }))))
 }
-
-const encoder = new TextEncoder()
 
 /** @internal */
 export const accessTokenHash = (accessToken: string | Redacted.Redacted<string>): Effect.Effect<string> =>
