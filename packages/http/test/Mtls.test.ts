@@ -5,7 +5,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { ServerMetadata } from "@oauth2/core"
-import { ClientAuth, OAuthClient, Transport } from "@oauth2/http"
+import { ClientAuth, Fapi2, OAuthClient, Transport } from "@oauth2/http"
 import * as Mtls from "@oauth2/http/Mtls"
 import { ConfigProvider, Effect, Layer, Redacted } from "effect"
 import { execFileSync } from "node:child_process"
@@ -128,6 +128,21 @@ describe("OAuthClient: mtls_endpoint_aliases", () => {
       const bare = Layer.succeed(Mtls.MtlsTransport, { _tag: "MtlsTransport" })
       const byHand = yield* OAuthClient.make({ auth, metadata: md }).pipe(Effect.provide(Transport.layerFetch()), Effect.provide(bare))
       assert.strictEqual(byHand.endpoints.tokenEndpoint, "https://as.example.com/token")
+    })
+  )
+
+  it.effect("Fapi2 does not count on a certificate when a Transport provided after Mtls.layer replaces it", () =>
+    Effect.gen(function* () {
+      const md = yield* metadata
+      const auth = yield* ClientAuth.tlsClientAuth({ clientId: "c1" })
+      const mtlsLayer = Mtls.layer({ cert: material.cert, key: Redacted.make(material.key) })
+      const fieldOf = (e: unknown) => (e as { readonly field?: string }).field
+      // over the certificate's transport the options pass (the metadata, without PAR, is what fails)
+      const over = yield* Effect.flip(Fapi2.make({ metadata: md, auth }).pipe(Effect.provide(mtlsLayer)))
+      assert.strictEqual(fieldOf(over), "fapi2.par")
+      // another transport: tls_client_auth has no certificate to present
+      const replaced = yield* Effect.flip(Fapi2.make({ metadata: md, auth }).pipe(Effect.provide(Transport.layerFetch()), Effect.provide(mtlsLayer)))
+      assert.strictEqual(fieldOf(replaced), "fapi2.clientAuthentication")
     })
   )
 })
