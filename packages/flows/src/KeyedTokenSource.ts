@@ -54,6 +54,14 @@ export interface Options {
   readonly refresh?: false | TokenSource.RefreshOptions
   /** Validate refreshed ID tokens (`true` by default; see `TokenSource.Options.validateIdToken`). */
   readonly validateIdToken?: boolean
+  /**
+   * A coordinator for each key's source, to share its token and renewals with other processes (see
+   * `TokenSource.Options.coordinator`; `SharedTokenSource.coordinator` of `@oauth2/redis` with a key per user). It is
+   * made in a scope of the key's own, closed when the key leaves memory (evicted, idle, replaced by `set`, logged
+   * out; after its renewal in progress), which releases what it holds (e.g. a Redis subscription). The coordinator
+   * keeps the token: `store` is not used with one.
+   */
+  readonly coordinator?: (key: string) => Effect.Effect<TokenSource.Coordinator, never, Scope.Scope>
 }
 
 /**

@@ -1,9 +1,9 @@
 import { KeyValueStore } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { BearerToken } from "@oauth2/core"
-import { KeyedTokenSource } from "@oauth2/flows"
+import { KeyedTokenSource, type TokenSource } from "@oauth2/flows"
 import { FakeHttp } from "@oauth2/testing"
-import { DateTime, Deferred, Effect, Fiber, Layer, Logger, Option, Redacted, TestClock } from "effect"
+import { DateTime, Deferred, Effect, Fiber, Layer, Logger, Option, Redacted, type Scope, TestClock } from "effect"
 import { clientLayer, endpoints, tokenAnswer, tokenRequests } from "./support.js"
 
 /** The revocations seen: each token and its hint. */
@@ -270,5 +270,67 @@ describe("KeyedTokenSource", () => {
       expect(all).toContain("not a token")
       expect(all).not.toContain("SECRET")
     }).pipe(Effect.provide(KeyValueStore.layerMemory))
+  )
+
+  it.effect("a coordinator per key: each key's renewals go to its own, whose scope closes when the key leaves memory", () =>
+    Effect.gen(function* () {
+      const made: Array<string> = []
+      const renewed: Array<string> = []
+      const closed = new Map<string, Deferred.Deferred<number>>()
+      let generation = 0
+      /** A fake coordinator that renews locally, records its key's renewals, and its scope's closing. */
+      const coordinator = (key: string): Effect.Effect<TokenSource.Coordinator, never, Scope.Scope> =>
+        Effect.gen(function* () {
+          made.push(key)
+          const done = yield* Deferred.make<number>()
+          closed.set(key, done)
+          const id = ++generation
+          yield* Effect.addFinalizer(() => Deferred.succeed(done, id))
+          return {
+            renew: (renewal) => Effect.suspend(() => (renewed.push(key), renewal.renew(renewal.current))),
+            invalidate: () => Effect.void
+          }
+        })
+      const isClosed = (key: string) => Deferred.isDone(closed.get(key)!)
+      yield* withKeyed(rotating(), { coordinator, capacity: 2 }, (tokens, seen) =>
+        Effect.gen(function* () {
+          yield* tokens.set("alice", loginToken("alice"))
+          yield* tokens.set("bob", loginToken("bob"))
+          expect(made).toEqual(["alice", "bob"])
+          yield* TestClock.adjust("11 seconds") // both expired
+          expect(value(yield* tokens.get("alice"))).toBe("AT-alice-1")
+          expect(value(yield* tokens.get("bob"))).toBe("AT-bob-1")
+          expect(renewed).toEqual(["alice", "bob"])
+          expect(tokenRequests(seen).map((s) => s.form.get("refresh_token"))).toEqual(["RT-alice", "RT-bob"])
+          expect(yield* isClosed("alice")).toBe(false)
+
+          // evicted: alice's coordinator is released
+          const alice = closed.get("alice")!
+          yield* tokens.evict("alice")
+          yield* Deferred.await(alice)
+          expect(yield* isClosed("bob")).toBe(false)
+
+          // the capacity pushes bob out (least recently used): his coordinator is released
+          yield* tokens.set("carol", loginToken("carol"))
+          yield* tokens.set("dave", loginToken("dave"))
+          yield* Deferred.await(closed.get("bob")!)
+          expect(yield* tokens.keys).toEqual(["carol", "dave"])
+          expect(yield* isClosed("carol")).toBe(false)
+
+          // replaced by a new login: the old coordinator is released, the new one kept
+          const carol = closed.get("carol")!
+          yield* tokens.set("carol", loginToken("carol"))
+          expect(yield* Deferred.await(carol)).toBe(3) // the first carol's (alice 1, bob 2, carol 3, dave 4)
+          expect(yield* isClosed("carol")).toBe(false)
+
+          // logged out: released
+          yield* tokens.logout("dave")
+          yield* Deferred.await(closed.get("dave")!)
+          expect(made).toEqual(["alice", "bob", "carol", "dave", "carol"])
+        })
+      )
+      // the keyed source's scope closed: the coordinators still held are released too
+      yield* Deferred.await(closed.get("carol")!)
+    })
   )
 })

@@ -8,6 +8,8 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
@@ -43,6 +45,8 @@ export const keyDigest = (key: string): string => {
 interface Entry {
   readonly source: TokenSource.TokenSource
   readonly control: tokenSource.Control
+  /** The entry's own scope (with a coordinator: its resources), closed when the entry is dropped. */
+  readonly scope: Scope.CloseableScope | undefined
   /** The epoch millis of the last use, for the idle timeout. */
   lastUsed: number
 }
@@ -54,10 +58,35 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
     const scope = yield* Effect.scope
     const capacity = Math.max(1, Math.floor(options.capacity ?? defaultCapacity))
     const idleMillis = options.idleTimeout === undefined ? undefined : Duration.toMillis(Duration.decode(options.idleTimeout))
-    const store = options.store
+    // the coordinator keeps the tokens when there is one (as in `TokenSource`)
+    const store = options.coordinator === undefined ? options.store : undefined
     const prefix = options.prefix ?? defaultPrefix
     /** The sources in memory, least recently used first (a `Map` keeps insertion order; a use moves a key last). */
     const entries = new Map<string, Entry>()
+
+    /**
+     * Releases the resources of dropped entries (their coordinators'): each entry's scope is closed once its renewal
+     * in progress, if any, has ended, in a fiber of the keyed source's scope (a drop happens in a synchronous step).
+     */
+    const release = (dropped: ReadonlyArray<Entry>): Effect.Effect<void> => {
+      const scopes = dropped.flatMap((entry) => (entry.scope === undefined ? [] : [{ scope: entry.scope, settle: entry.control.settle }]))
+      if (scopes.length === 0) return Effect.void
+      return Effect.asVoid(
+        Effect.forkIn(
+          Effect.forEach(scopes, ({ scope, settle }) => Effect.zipRight(settle, Scope.close(scope, Exit.void)), { discard: true }),
+          scope
+        )
+      )
+    }
+
+    /** Drops a key's entry from memory (when it is `entry`, if given); its resources are released. */
+    const drop = (key: string, entry?: Entry): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        const held = entries.get(key)
+        if (held === undefined || (entry !== undefined && held !== entry)) return Effect.void
+        entries.delete(key)
+        return release([held])
+      })
 
     const storeOf = (key: string): TokenSource.Store | undefined => (store === undefined ? undefined : { store, key: `${prefix}${key}` })
 
@@ -66,24 +95,55 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
      * source renewing its token stays (a second source for its key would refresh again, with the old refresh token):
      * while every source is renewing, the capacity is exceeded.
      */
-    const makeRoom = (now: number) => {
+    const makeRoom = (now: number): Array<Entry> => {
+      const dropped: Array<Entry> = []
       if (idleMillis !== undefined) {
         for (const [key, entry] of entries) {
-          if (now - entry.lastUsed >= idleMillis && !entry.control.busy()) entries.delete(key)
+          if (now - entry.lastUsed >= idleMillis && !entry.control.busy()) {
+            entries.delete(key)
+            dropped.push(entry)
+          }
         }
       }
       for (const [key, entry] of entries) {
         if (entries.size < capacity) break
-        if (!entry.control.busy()) entries.delete(key)
+        if (!entry.control.busy()) {
+          entries.delete(key)
+          dropped.push(entry)
+        }
       }
+      return dropped
     }
 
     /** A new source for a key: with a token (a login), or restored from the store on first use. */
-    const newSource = (key: string, token?: BearerToken.BearerToken, idToken?: IdToken.Claims) =>
+    const newSource = (
+      key: string,
+      token?: BearerToken.BearerToken,
+      idToken?: IdToken.Claims
+    ): Effect.Effect<{
+      readonly source: TokenSource.TokenSource
+      readonly control: tokenSource.Control
+      readonly scope: Scope.CloseableScope | undefined
+    }> =>
+      options.coordinator === undefined
+        ? Effect.map(sourceWith(key, undefined, token, idToken), (made) => ({ ...made, scope: undefined }))
+        : Effect.uninterruptibleMask((restore) =>
+            Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (entryScope) =>
+              restore(
+                Effect.flatMap(Scope.extend(options.coordinator!(key), entryScope), (coordinator) => sourceWith(key, coordinator, token, idToken))
+              ).pipe(
+                Effect.map((made) => ({ ...made, scope: entryScope })),
+                Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : Scope.close(entryScope, exit)))
+              )
+            )
+          )
+
+    const sourceWith = (key: string, coordinator: TokenSource.Coordinator | undefined, token?: BearerToken.BearerToken, idToken?: IdToken.Claims) =>
       Effect.provideService(
         Effect.provideService(
           tokenSource.makeControlled(
             {
+              ...(coordinator === undefined ? {} : { coordinator }),
               ...(token === undefined ? {} : { token }),
               ...(idToken === undefined ? {} : { idToken }),
               ...(options.leeway === undefined ? {} : { leeway: options.leeway }),
@@ -105,22 +165,29 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => {
         const existing = lookup(key, now)
         if (existing !== undefined) return Effect.succeed(existing)
-        return Effect.map(newSource(key), ({ control, source }) => {
+        if (idle.length > 0) return Effect.zipRight(releaseIdle, entryOf(key))
+        return Effect.flatMap(newSource(key), ({ control, scope, source }) => {
           // another fiber may have made one meanwhile: the first one wins, so that a key has one renewal at a time
           const raced = entries.get(key)
-          if (raced !== undefined) return raced
-          makeRoom(now)
-          const entry: Entry = { source, control, lastUsed: now }
+          const entry: Entry = { source, control, scope, lastUsed: now }
+          if (raced !== undefined) return Effect.as(release([entry]), raced)
+          const dropped = makeRoom(now)
           entries.set(key, entry)
-          return entry
+          return Effect.as(release(dropped), entry)
         })
       })
 
+    /** Entries dropped by `lookup` (a synchronous step), released by `releaseIdle`. */
+    const idle: Array<Entry> = []
+    const releaseIdle: Effect.Effect<void> = Effect.suspend(() => release(idle.splice(0)))
+
+    /** The entry of a key in memory, moved to most recently used; an idle one is dropped (into `idle`). */
     const lookup = (key: string, now: number): Entry | undefined => {
       const entry = entries.get(key)
       if (entry === undefined) return undefined
       if (idleMillis !== undefined && now - entry.lastUsed >= idleMillis && !entry.control.busy()) {
         entries.delete(key)
+        idle.push(entry)
         return undefined
       }
       entries.delete(key)
@@ -129,13 +196,16 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
       return entry
     }
 
-    /** The entry of a key that may have a token: without a store, only a key given one with `set` (no entry is made). */
+    /**
+     * The entry of a key that may have a token: without a store or a coordinator (whose shared token another process
+     * may hold), only a key given one with `set` (no entry is made).
+     */
     const known = (key: string): Effect.Effect<Entry, TokenSource.TokenUnavailable> =>
-      store !== undefined
+      store !== undefined || options.coordinator !== undefined
         ? entryOf(key)
         : Effect.flatMap(Clock.currentTimeMillis, (now) => {
             const entry = lookup(key, now)
-            return entry === undefined ? Effect.fail(errors.tokenUnavailable("NoGrant")) : Effect.succeed(entry)
+            return Effect.zipRight(releaseIdle, entry === undefined ? Effect.fail(errors.tokenUnavailable("NoGrant")) : Effect.succeed(entry))
           })
 
     const persist = (key: string, token: BearerToken.BearerToken): Effect.Effect<void> => {
@@ -157,15 +227,17 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
 
     const set: KeyedTokenSource.KeyedTokenSource["set"] = (key, token, setOptions) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.flatMap(newSource(key, token, setOptions?.idToken), ({ control, source }) =>
+        Effect.flatMap(newSource(key, token, setOptions?.idToken), ({ control, scope, source }) =>
           Effect.as(
             Effect.zipRight(
-              Effect.sync(() => {
+              Effect.suspend(() => {
                 // the replaced source's renewal in progress, if any, must not store its token over this one
-                entries.get(key)?.control.close()
+                const replaced = entries.get(key)
+                replaced?.control.close()
                 entries.delete(key)
-                makeRoom(now)
-                entries.set(key, { source, control, lastUsed: now })
+                const dropped = makeRoom(now)
+                entries.set(key, { source, control, scope, lastUsed: now })
+                return release(replaced === undefined ? dropped : [replaced, ...dropped])
               }),
               persist(key, token)
             ),
@@ -197,18 +269,15 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
         return entry === undefined ? stored(key) : Effect.zipRight(entry.control.load, entry.source.current)
       })
 
-    const evict = (key: string): Effect.Effect<void> =>
-      Effect.sync(() => {
-        entries.delete(key)
-      })
+    const evict = (key: string): Effect.Effect<void> => drop(key)
 
     const logout: KeyedTokenSource.KeyedTokenSource["logout"] = (key) =>
       Effect.gen(function* () {
         // forgotten first: whatever the server answers, this key has no token any more, and a renewal in progress
         // does not store its token back
         const entry = entries.get(key)
-        entries.delete(key)
         entry?.control.close()
+        yield* drop(key)
         // the token in hand, even one invalidated after a 401 (its refresh token still holds the grant), else the stored one
         const held = entry === undefined ? Option.none<BearerToken.BearerToken>() : yield* entry.control.raw
         let token = Option.isSome(held) ? held : yield* stored(key)
@@ -233,13 +302,7 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
 
     /** A key whose source has no usable token (never had one, or its refresh was refused) is not kept in memory. */
     const dropUnavailable = <A, E>(key: string, entry: Entry, self: Effect.Effect<A, E>): Effect.Effect<A, E> =>
-      Effect.tapError(self, (e) =>
-        errors.isTokenUnavailable(e)
-          ? Effect.sync(() => {
-              if (entries.get(key) === entry) entries.delete(key)
-            })
-          : Effect.void
-      )
+      Effect.tapError(self, (e) => (errors.isTokenUnavailable(e) ? drop(key, entry) : Effect.void))
 
     const service: KeyedTokenSource.KeyedTokenSource = {
       get: (key) => Effect.flatMap(known(key), (entry) => dropUnavailable(key, entry, entry.source.get)),
