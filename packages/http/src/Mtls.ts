@@ -63,13 +63,17 @@ export interface Mtls {
 }
 
 /**
- * The marker that the transport in context presents a client certificate.
+ * The marker that the transport in context presents a client certificate. It counts only together with the transport
+ * it was made with: a `Transport` provided after {@link layer} replaces the transport, and the marker is then ignored
+ * (no `mtls_endpoint_aliases`, no certificate-bound tokens assumed by `Fapi2`).
  *
  * @since 0.1.0
  * @category models
  */
 export interface MtlsTransport {
   readonly _tag: "MtlsTransport"
+  /** The transport that presents the certificate. */
+  readonly transport?: Transport.Transport | undefined
 }
 
 /**
