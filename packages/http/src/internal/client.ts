@@ -39,6 +39,7 @@ import * as dpop from "./dpop.js"
 import { decodeJwks, jwksCache } from "./jwks.js"
 import * as jarm from "./jarm.js"
 import * as mtls from "./mtlsMarker.js"
+import { responseContext } from "./transport.js"
 
 type Endpoint = OAuthError.Endpoint
 
@@ -213,11 +214,6 @@ interface ClientContext {
 type EndpointField = (typeof endpointFields)[keyof typeof endpointFields]
 type ClientEndpoint = keyof typeof endpointFields
 
-const contextOf = (response: Transport.Response): OAuthError.ResponseContext => ({
-  status: response.status,
-  ...(response.contentType === undefined ? {} : { contentType: response.contentType })
-})
-
 const urlOf = (ctx: ClientContext, endpoint: ClientEndpoint) => {
   const url = ctx.endpoints[endpointFields[endpoint]]
   return url === undefined ? Effect.fail(ClientError.endpointNotSupported(endpoint)) : Effect.succeed(url)
@@ -306,7 +302,7 @@ const checkTokenType = (
     return CoreDpop.isDpopTokenType(type) || type.toLowerCase() === "bearer"
       ? decoded
       : Either.left(
-          OAuthError.unexpectedResponse("token", `token_type is '${type.slice(0, 32)}', expected 'DPoP' or 'Bearer'`, body, contextOf(response))
+          OAuthError.unexpectedResponse("token", `token_type is '${type.slice(0, 32)}', expected 'DPoP' or 'Bearer'`, body, responseContext(response))
         )
   }
   const type = typeof body === "object" && body !== null ? (body as { readonly token_type?: unknown }).token_type : undefined
@@ -335,7 +331,7 @@ export const token = (ctx: ClientContext, request: TokenRequest.TokenRequest, op
             withProof,
             BearerToken.decodeAt(body.right, now, {
               tokenType: tokenType !== undefined ? tokenType : request._tag === "TokenExchange" || withProof ? null : "bearer",
-              context: contextOf(response)
+              context: responseContext(response)
             }),
             response
           ),
@@ -386,10 +382,10 @@ export const introspect = (ctx: ClientContext, request: Introspection.Introspect
     }
     if (wantsJwt) {
       return yield* Effect.fail(
-        OAuthError.unexpectedResponse("introspection", `expected a JWT answer (${introspectionJwt})`, response.body, contextOf(response))
+        OAuthError.unexpectedResponse("introspection", `expected a JWT answer (${introspectionJwt})`, response.body, responseContext(response))
       )
     }
-    return yield* Introspection.decode(yield* Transport.json("introspection", response), contextOf(response))
+    return yield* Introspection.decode(yield* Transport.json("introspection", response), responseContext(response))
   })
 
 /** @internal */
@@ -432,11 +428,11 @@ export const userinfo = (ctx: ClientContext, accessToken: OAuthClient.AccessToke
           "userinfo",
           "expected a signed UserInfo answer (application/jwt), as registered",
           response.body,
-          contextOf(response)
+          responseContext(response)
         )
       )
     }
-    const info = yield* UserInfo.decode(yield* Transport.json("userinfo", response), contextOf(response))
+    const info = yield* UserInfo.decode(yield* Transport.json("userinfo", response), responseContext(response))
     return subject === undefined ? info : yield* UserInfo.checkSubject(info, subject)
   })
 
@@ -597,7 +593,7 @@ export const pushedAuthorization = (
 ) =>
   Effect.gen(function* () {
     const response = yield* post(ctx, "pushed_authorization", AuthorizationRequest.queryParams(request), false)
-    const pushed = yield* PushedAuthorization.decode(yield* Transport.json("pushed_authorization", response), contextOf(response))
+    const pushed = yield* PushedAuthorization.decode(yield* Transport.json("pushed_authorization", response), responseContext(response))
     return yield* AuthorizationRequest.withRequestUri(request, { requestUri: pushed.requestUri, expiresAt: pushed.expiresAt })
   })
 
@@ -606,7 +602,7 @@ export const deviceAuthorization = (ctx: ClientContext, request: DeviceAuthoriza
   Effect.gen(function* () {
     const params = yield* DeviceAuthorization.params(request)
     const response = yield* post(ctx, "device_authorization", params, false)
-    return yield* DeviceAuthorization.decode(yield* Transport.json("device_authorization", response), contextOf(response))
+    return yield* DeviceAuthorization.decode(yield* Transport.json("device_authorization", response), responseContext(response))
   })
 
 /** @internal */
@@ -631,7 +627,7 @@ export const backchannelAuthentication = (
               ...(signed.lifetime === undefined ? {} : { lifetime: signed.lifetime })
             })
     const response = yield* post(ctx, "backchannel_authentication", params, false)
-    return yield* BackchannelAuthentication.decode(yield* Transport.json("backchannel_authentication", response), contextOf(response))
+    return yield* BackchannelAuthentication.decode(yield* Transport.json("backchannel_authentication", response), responseContext(response))
   })
 
 /** The shared context of a client: its options checked, its endpoint URLs validated, its keys imported, once. */
@@ -664,7 +660,7 @@ const makeContext = (options: OAuthClient.Options, internals: Internals) =>
       fetch: (url) =>
         Effect.flatMap(
           transport.send({ endpoint: "jwks", method: "GET", url, retry: true, accept: "application/jwk-set+json, application/json" }),
-          (response) => Either.map(Transport.json("jwks", response), (body) => ({ body, context: contextOf(response) }))
+          (response) => Either.map(Transport.json("jwks", response), (body) => ({ body, context: responseContext(response) }))
         )
     })
     const openid = yield* openIdConfig(options, auth, metadata, internals)
