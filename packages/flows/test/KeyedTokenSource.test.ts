@@ -333,4 +333,40 @@ describe("KeyedTokenSource", () => {
       yield* Deferred.await(closed.get("carol")!)
     })
   )
+
+  it.effect("with a coordinator: an idle key's and an unknown key's coordinators are released", () =>
+    Effect.gen(function* () {
+      const closed = new Map<string, Deferred.Deferred<void>>()
+      const coordinator = (key: string): Effect.Effect<TokenSource.Coordinator, never, Scope.Scope> =>
+        Effect.gen(function* () {
+          const done = yield* Deferred.make<void>()
+          closed.set(key, done)
+          yield* Effect.addFinalizer(() => Deferred.succeed(done, undefined))
+          return { renew: (renewal) => renewal.renew(renewal.current), invalidate: () => Effect.void }
+        })
+      yield* withKeyed(rotating(), { coordinator, idleTimeout: "1 minute" }, (tokens, seen) =>
+        Effect.gen(function* () {
+          yield* tokens.set("alice", loginToken("alice"))
+          yield* TestClock.adjust("2 minutes")
+          // alice is idle: dropped on the next use of any key, her coordinator released
+          yield* tokens.set("bob", loginToken("bob"))
+          yield* Deferred.await(closed.get("alice")!)
+          expect(yield* tokens.keys).toEqual(["bob"])
+          // a key nobody holds a token for (here or in the coordinator's shared store): tried, then dropped and released
+          const e = yield* Effect.flip(tokens.get("nobody"))
+          expect(e).toMatchObject({ _tag: "TokenUnavailable", reason: "NoGrant" })
+          yield* Deferred.await(closed.get("nobody")!)
+          expect(yield* tokens.keys).toEqual(["bob"])
+          expect(yield* Deferred.isDone(closed.get("bob")!)).toBe(false)
+          // an idle key used again: its old coordinator is released, a new one made
+          yield* TestClock.adjust("2 minutes")
+          const bobs = closed.get("bob")!
+          yield* Effect.flip(tokens.get("bob")) // the fake coordinator shares nothing: no token once bob's source is gone
+          yield* Deferred.await(bobs)
+          expect(closed.get("bob")).not.toBe(bobs)
+          expect(tokenRequests(seen)).toHaveLength(0)
+        })
+      )
+    })
+  )
 })
