@@ -49,6 +49,10 @@ export interface ClientOptions {
 const some = <K extends string, A>(key: K, option: Option.Option<A>): { readonly [k in K]?: A } =>
   (Option.isSome(option) ? { [key]: option.value } : {}) as { readonly [k in K]?: A }
 
+/** `{ [key]: values }` when a repeated option was given at least once, else nothing. */
+const many = <K extends string, A>(key: K, values: ReadonlyArray<A>): { readonly [k in K]?: ReadonlyArray<A> } =>
+  (values.length > 0 ? { [key]: values } : {}) as { readonly [k in K]?: ReadonlyArray<A> }
+
 /** The client authentication the options ask for; a missing or unusable credential is a usage error. */
 const clientAuth = (o: ClientOptions) =>
   Effect.gen(function* () {
@@ -207,7 +211,7 @@ const loginWith = (o: Parameters<typeof login>[0], port: number) =>
     const flow = yield* Grants.authorizationCodeFlow({
       redirectUri: loopback.redirectUri,
       scope: o.scope,
-      ...(o.resource.length > 0 ? { resource: o.resource } : {}),
+      ...many("resource", o.resource),
       ...some("loginHint", o.loginHint),
       ...some("prompt", o.prompt),
       ...(o.pushed ? { pushed: true } : {})
@@ -258,7 +262,7 @@ export const refresh = (
     const answer = yield* Grants.refreshToken({
       refreshToken: o.refreshToken,
       ...some("scope", o.scope),
-      ...(o.resource.length > 0 ? { resource: o.resource } : {})
+      ...many("resource", o.resource)
     })
     // Without the session's ID token there is no original `nonce` (nor `sub`) to compare with: the new ID token's
     // signature, issuer, audience and times are checked, and its `nonce`, which some servers repeat, is let through.
@@ -298,8 +302,8 @@ export const tokenExchange = (
       ...some("actorTokenType", o.actorTokenType),
       ...some("requestedTokenType", o.requestedTokenType),
       ...some("scope", o.scope),
-      ...(o.resource.length > 0 ? { resource: o.resource } : {}),
-      ...(o.audience.length > 0 ? { audience: o.audience } : {})
+      ...many("resource", o.resource),
+      ...many("audience", o.audience)
     }
     const token = yield* Grants.tokenExchange(options)
     yield* printToken(token, o)
@@ -318,7 +322,7 @@ export const jwtBearer = (
     const token = yield* Grants.jwtBearer({
       assertion: o.assertion,
       ...some("scope", o.scope),
-      ...(o.resource.length > 0 ? { resource: o.resource } : {})
+      ...many("resource", o.resource)
     })
     yield* printToken(token, o)
   }).pipe(Effect.provide(clientLayer(o)))
@@ -336,7 +340,7 @@ export const device = (
     if (Option.isSome(o.pollInterval) && o.pollInterval.value <= 0) return yield* usageError("--poll-interval must be a positive number of seconds")
     const { authorization } = yield* Grants.deviceFlow({
       ...some("scope", o.scope),
-      ...(o.resource.length > 0 ? { resource: o.resource } : {})
+      ...many("resource", o.resource)
     })
     const now = yield* DateTime.now
     yield* Console.error(
@@ -422,7 +426,7 @@ export const par = (
     const flow = yield* Grants.authorizationCodeFlow({
       redirectUri: o.redirectUri,
       scope: o.scope,
-      ...(o.resource.length > 0 ? { resource: o.resource } : {}),
+      ...many("resource", o.resource),
       ...some("loginHint", o.loginHint),
       pushed: true
     })
