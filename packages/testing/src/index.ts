@@ -45,3 +45,10 @@ export * as DpopResourceServer from "./DpopResourceServer.js"
  * @since 0.1.0
  */
 export * as HttpListener from "./HttpListener.js"
+
+/**
+ * A real `redis-server` on a loopback port, as a scoped layer, with `stop` and `start` for outages.
+ *
+ * @since 0.1.0
+ */
+export * as RedisServer from "./RedisServer.js"

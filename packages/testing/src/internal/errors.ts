@@ -5,6 +5,7 @@
  * @internal
  */
 import * as Data from "effect/Data"
+import type * as RedisServer from "../RedisServer.js"
 import type * as TestServer from "../TestServer.js"
 
 /** @internal */
@@ -27,3 +28,22 @@ export const testServerError = (args: {
 
 /** @internal */
 export const isTestServerError = (u: unknown): u is TestServer.TestServerError => typeof u === "object" && u !== null && TestServerErrorTypeId in u
+
+export const RedisServerErrorTypeId: RedisServer.RedisServerErrorTypeId = Symbol.for(
+  "@oauth2/testing/RedisServer/RedisServerError"
+) as RedisServer.RedisServerErrorTypeId
+
+const RedisServerErrorCtor = ((): new (args: Record<string, unknown>) => RedisServer.RedisServerError => {
+  const Ctor = Data.TaggedError("RedisServerError")
+  Object.defineProperty(Ctor.prototype, RedisServerErrorTypeId, { value: RedisServerErrorTypeId })
+  return Ctor as unknown as new (args: Record<string, unknown>) => RedisServer.RedisServerError
+})()
+
+export const redisServerError = (args: {
+  readonly reason: RedisServer.RedisServerError["reason"]
+  readonly message: string
+  readonly cause?: unknown
+}): RedisServer.RedisServerError => new RedisServerErrorCtor(args)
+
+export const isRedisServerError = (u: unknown): u is RedisServer.RedisServerError =>
+  typeof u === "object" && u !== null && RedisServerErrorTypeId in u
