@@ -526,6 +526,11 @@ export interface TestServer extends TestServerInfo {
   /** Forgets every pending `failNext` and `slowDown`. */
   readonly clearFaults: Effect.Effect<void>
   /**
+   * How many requests reached `endpoint` since the server started (CORS preflights excepted; those answered by a
+   * `failNext` fault or a `slowDown` included): e.g. to check that many callers made one token request.
+   */
+  readonly requests: (endpoint: EndpointName) => Effect.Effect<number>
+  /**
    * Adds a new signing key (new `kid`) and signs with it from now on. Sessions, grants and tokens survive; tokens
    * signed by a removed key no longer verify.
    */
@@ -556,6 +561,7 @@ export interface StartedTestServer extends TestServerInfo {
   readonly slowDown: (polls: number) => void
   readonly failNext: (endpoint: EndpointName, fault: Fault, options?: { readonly times?: number }) => void
   readonly clearFaults: () => void
+  readonly requests: (endpoint: EndpointName) => number
   readonly rotateSigningKey: (options?: RotateOptions) => Promise<RotatedKey>
   /** Closes the server and its connections. */
   readonly stop: () => Promise<void>
@@ -685,6 +691,7 @@ export const make = (options: Options = {}): Effect.Effect<TestServer, TestServe
       slowDown: (polls) => Effect.sync(() => server.slowDown(polls)),
       failNext: (endpoint, fault, options) => Effect.sync(() => server.failNext(endpoint, fault, options)),
       clearFaults: Effect.sync(() => server.clearFaults()),
+      requests: (endpoint) => Effect.sync(() => server.requests(endpoint)),
       rotateSigningKey: (options) => Effect.tryPromise({ try: () => server.rotateSigningKey(options), catch: toError("rotateSigningKey") })
     })
   )

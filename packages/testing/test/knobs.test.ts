@@ -78,6 +78,16 @@ describe("misbehaviour knobs", () => {
     expect((await fetch(server.endpoints.jwks)).status).toBe(200)
   })
 
+  it("counts the requests per endpoint, faults included", async () => {
+    const before = { token: server.requests("token"), introspection: server.requests("introspection") }
+    await token(server, server.clients.clientSecretBasic, { grant_type: "client_credentials" })
+    server.failNext("token", Fault.status(500))
+    expect((await token(server, server.clients.clientSecretBasic, { grant_type: "client_credentials" })).status).toBe(500)
+    await fetch(server.endpoints.token, { method: "OPTIONS", headers: { origin: "http://127.0.0.1", "access-control-request-method": "POST" } })
+    expect(server.requests("token")).toBe(before.token + 2)
+    expect(server.requests("introspection")).toBe(before.introspection)
+  })
+
   it("a fault on the authorization endpoint makes the scripted login fail", async () => {
     server.failNext("authorization", Fault.html(500, "<html><body>down</body></html>"))
     await expect(codeFlow(server, server.clients.public)).rejects.toThrow(/HTTP 500/)

@@ -454,6 +454,7 @@ export const start = async (options: Options): Promise<StartedTestServer> => {
   // misbehaviour knobs
   const faults = new Map<EndpointName, Array<Fault>>()
   let slowDowns = 0
+  const requestCounts = new Map<EndpointName, number>()
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", origin)
@@ -468,6 +469,7 @@ export const start = async (options: Options): Promise<StartedTestServer> => {
     const local = path.slice(issuerPath.length) || "/"
     const endpoint = req.method === "OPTIONS" ? undefined : endpointByPath.get(local)
     if (endpoint !== undefined) {
+      requestCounts.set(endpoint, (requestCounts.get(endpoint) ?? 0) + 1)
       const fault = faults.get(endpoint)?.shift()
       if (fault !== undefined) {
         await readBody(req)
@@ -659,6 +661,7 @@ export const start = async (options: Options): Promise<StartedTestServer> => {
       faults.clear()
       slowDowns = 0
     },
+    requests: (endpoint) => requestCounts.get(endpoint) ?? 0,
     rotateSigningKey,
     stop
   }
