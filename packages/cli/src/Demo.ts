@@ -59,6 +59,11 @@ const internal = Effect.tryPromise({
 export interface Row {
   readonly flow: string
   readonly ok: boolean
+  /**
+   * The flow could not run on this machine (something it needs is not installed, e.g. `redis-server`): `ok`, since
+   * it is not a failure, and `result` says what is missing.
+   */
+  readonly skipped?: boolean
   /** What came back, or what went wrong. */
   readonly result: string
   /** The token's lifetime, when the flow gave a token that expires. */

@@ -31,11 +31,16 @@ describe("Demo", () => {
           "FAPI 2.0 login (PAR, PKCE, private_key_jwt, mTLS)",
           "dynamic client registration (RFC 7591, 7592)",
           "protected resource: 401 -> RFC 9728 -> code",
-          "logout: RP-initiated + back-channel"
+          "logout: RP-initiated + back-channel",
+          "client_credentials shared through Redis (2 processes, 1 token)"
         ]) {
           expect(flows).toContain(expected)
         }
         expect(rows.find((r) => r.flow === "client_credentials + DPoP (RFC 9449)")?.result).toMatch(/^token_type DPoP, bound to key /)
+        // two real processes of 100 fibers each, one token request seen by the server, one token (CI installs redis-server)
+        const shared = rows.find((r) => r.flow === "client_credentials shared through Redis (2 processes, 1 token)")
+        expect(shared).toMatchObject({ ok: true, result: "2 processes x 100 fibers -> 1 token request, same token" })
+        expect(shared?.skipped).toBeUndefined()
         // the table never shows a token
         const table = Demo.render(rows)
         expect(table).toMatch(/\d+ passed, 0 failed$/)
@@ -51,5 +56,14 @@ describe("Demo", () => {
     ])
     expect(table).toContain("FAILED  InvalidClient: nope")
     expect(table.split("\n").at(-1)).toBe("1 passed, 1 failed")
+  })
+
+  it("renders skipped rows apart, not as failures", () => {
+    const table = Demo.render([
+      { flow: "a", ok: true, result: "fine", millis: 3 },
+      { flow: "b", ok: true, skipped: true, result: "redis-server is not installed", millis: 1 }
+    ])
+    expect(table).toContain("skipped  redis-server is not installed")
+    expect(table.split("\n").at(-1)).toBe("1 passed, 1 skipped, 0 failed")
   })
 })

@@ -7,7 +7,7 @@ import { AuthorizationRequest, AuthorizationResponse, BearerToken, Jwt, TokenReq
 import { Grants, ProtectedResource } from "@oauth2/flows"
 import { BackchannelLogout, ClientAuth, ClientRegistration, Dpop, Fapi2, Logout, OAuthClient, Transport } from "@oauth2/http"
 import * as Mtls from "@oauth2/http/Mtls"
-import { HttpListener, TestServer } from "@oauth2/testing"
+import { HttpListener, RedisServer, TestServer } from "@oauth2/testing"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -19,6 +19,8 @@ import * as Redacted from "effect/Redacted"
 import * as jose from "jose"
 import type * as Demo from "../Demo.js"
 import { demoFailed } from "./errors.js"
+import * as member from "./member.js"
+import * as platform from "./platform.js"
 import { render } from "./table.js"
 
 type Env = TestServer.TestServer | Transport.Transport
@@ -26,6 +28,8 @@ type Env = TestServer.TestServer | Transport.Transport
 interface Outcome {
   readonly result: string
   readonly token?: BearerToken.BearerToken
+  /** The flow could not run here (something it needs is not installed): `result` says why. */
+  readonly skipped?: boolean
 }
 
 const describeError = (u: unknown): string =>
@@ -49,6 +53,7 @@ const step = <E>(flow: string, program: Effect.Effect<Outcome, E, Env>): Effect.
     return {
       flow,
       ok: true,
+      ...(exit.value.skipped === true ? { skipped: true } : {}),
       result: exit.value.result,
       ...(lifetime !== undefined && Option.isSome(lifetime)
         ? { lifetime: Duration.format(Duration.seconds(Math.round(Duration.toSeconds(lifetime.value)))) }
@@ -101,6 +106,74 @@ const codeFlow = (client: OAuthClient.OAuthClient, request: AuthorizationRequest
     const response = yield* AuthorizationResponse.validate(request, callback)
     return yield* client.token(TokenRequest.authorizationCode(AuthorizationResponse.tokenRequestInputs(response)))
   })
+
+/** A line of a member of the fleet, decoded. */
+const memberLine = <A>(child: platform.Child, field: string) =>
+  Effect.flatMap(child.line, (line) =>
+    Effect.try({
+      try: () => {
+        const parsed = JSON.parse(line) as Record<string, unknown>
+        if (!(field in parsed)) throw new Error(`unexpected line from a member of the fleet: ${line.slice(0, 200)}`)
+        return parsed as A
+      },
+      catch: (e) => (e instanceof Error ? e : new Error(String(e)))
+    })
+  )
+
+/**
+ * Two OS processes (this command again, see member.ts), each with a token source shared through a real redis-server
+ * and many fibers asking for the token at once: one token request reaches the server, and both get the same token.
+ * Skipped when redis-server or `@oauth2/redis` is not installed.
+ */
+const sharedThroughRedis = (processes: number, fibers: number): Effect.Effect<Outcome, unknown, Env> =>
+  Effect.gen(function* () {
+    const server = yield* TestServer.TestServer
+    const started = yield* Effect.either(RedisServer.make())
+    if (started._tag === "Left") {
+      if (started.left.reason === "NotInstalled") return { skipped: true, result: "redis-server is not installed (apt-get install redis-server)" }
+      return yield* started.left
+    }
+    const redis = started.right
+    const available = yield* Effect.either(Effect.tryPromise(() => import("@oauth2/redis")))
+    if (available._tag === "Left") return { skipped: true, result: "@oauth2/redis is not installed (an optional peer of @oauth2/cli)" }
+    const registered = server.clients.clientSecretBasic
+    const parameters: member.Parameters = {
+      redisUrl: redis.url,
+      tokenEndpoint: server.endpoints.token,
+      clientId: registered.clientId,
+      clientSecret: Redacted.value(registered.clientSecret),
+      scope: server.resourceScopes,
+      resource: server.resource,
+      key: `demo-${crypto.randomUUID()}`,
+      keyMaterial: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64"),
+      fibers
+    }
+    const before = yield* server.requests("token")
+    const children = yield* Effect.all(
+      Array.from({ length: processes }, () => platform.spawnSelf([member.command], { [member.env]: JSON.stringify(parameters) })),
+      { concurrency: "unbounded" }
+    )
+    const ready = yield* Effect.forEach(children, (child) => memberLine<member.Ready>(child, "ready"), { concurrency: "unbounded" })
+    // each member loaded what this process loaded: the sources (tsx and the source condition reached it) or the dist
+    const fromSource = import.meta.url.endsWith(".ts")
+    for (const { ready: r } of ready) {
+      if (r.source !== fromSource || r.redis.endsWith(fromSource ? "/src/index.ts" : "/dist/index.js") === false) {
+        return yield* Effect.fail(
+          new Error(`a member of the fleet loaded ${r.source ? "the sources" : "the dist"} and @oauth2/redis from ${r.redis}`)
+        )
+      }
+    }
+    yield* Effect.forEach(children, (child) => child.send("go"), { discard: true })
+    const results = yield* Effect.forEach(children, (child) => memberLine<member.Result>(child, "result"), { concurrency: "unbounded" })
+    const requests = (yield* server.requests("token")) - before
+    const errors = results.flatMap((r) => r.result.errors)
+    const tokens = new Set(results.flatMap((r) => r.result.tokens))
+    if (errors.length > 0) return yield* Effect.fail(new Error(`${errors.length} fibers failed: ${[...new Set(errors)].join(", ")}`))
+    if (tokens.size !== 1 || requests !== 1) {
+      return yield* Effect.fail(new Error(`${processes} processes x ${fibers} fibers -> ${requests} token requests, ${tokens.size} distinct tokens`))
+    }
+    return { result: `${processes} processes x ${fibers} fibers -> 1 token request, same token` }
+  }).pipe(Effect.scoped, Effect.timeoutFail({ duration: Duration.seconds(60), onTimeout: () => new Error("the fleet did not answer within 60 s") }))
 
 const flows: Effect.Effect<ReadonlyArray<Demo.Row>, never, Env> = Effect.gen(function* () {
   const server = yield* TestServer.TestServer
@@ -359,6 +432,8 @@ const flows: Effect.Effect<ReadonlyArray<Demo.Row>, never, Env> = Effect.gen(fun
       )
     })
   )
+
+  yield* run("client_credentials shared through Redis (2 processes, 1 token)", sharedThroughRedis(2, 100))
 
   yield* run(
     "dynamic client registration (RFC 7591, 7592)",

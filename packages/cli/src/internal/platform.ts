@@ -1,7 +1,8 @@
 /**
  * The platform services `@effect/cli` needs, for Node, without pulling in `@effect/platform-node` (and its cluster,
  * rpc and sql peers): the POSIX `Path`, a `FileSystem` that is never used (no command reads files), and a `Terminal`
- * that writes to stdout and does not prompt.
+ * that writes to stdout and does not prompt. And the one place that starts a child process of this command: the
+ * command itself again ({@link spawnSelf}), for the demo.
  *
  * @internal
  */
@@ -11,6 +12,12 @@ import * as Terminal from "@effect/platform/Terminal"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+import { spawn } from "node:child_process"
+import { createRequire } from "node:module"
+import { createInterface } from "node:readline"
+import { fileURLToPath, pathToFileURL } from "node:url"
 
 const terminal: Terminal.Terminal = {
   columns: Effect.sync(() => process.stdout.columns ?? 100),
@@ -27,3 +34,59 @@ export const layer: Layer.Layer<FileSystem.FileSystem | Path.Path | Terminal.Ter
   Path.layer,
   Layer.succeed(Terminal.Terminal, terminal)
 )
+
+/** A child process spoken to in lines. */
+export interface Child {
+  /** The next line it prints on stdout; fails when it exits first (with the end of what it printed on stderr). */
+  readonly line: Effect.Effect<string, Error>
+  /** Writes a line on its stdin. */
+  readonly send: (line: string) => Effect.Effect<void>
+}
+
+/**
+ * The command line that runs this command's entry again: the compiled `bin.js` with node's own flags, or, from the
+ * sources, `bin.ts` under tsx with the `@oauth2/source` condition (tsx's flags are reused when this process runs
+ * under tsx, as `npm run demo` does; otherwise, as under vitest, tsx's loader is named from this package).
+ */
+export const selfCommand = (args: ReadonlyArray<string>): { readonly command: string; readonly args: ReadonlyArray<string> } => {
+  const here = fileURLToPath(import.meta.url)
+  const fromSource = here.endsWith(".ts")
+  const entry = fileURLToPath(new URL(fromSource ? "../bin.ts" : "../bin.js", import.meta.url))
+  const execArgv = process.execArgv
+  const underTsx = execArgv.some((a) => /[\\/]tsx[\\/]/.test(a))
+  const flags = !fromSource
+    ? execArgv
+    : [
+        ...(underTsx ? execArgv : ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href]),
+        ...(execArgv.includes("--conditions=@oauth2/source") ? [] : ["--conditions=@oauth2/source"])
+      ]
+  return { command: process.execPath, args: [...flags, entry, ...args] }
+}
+
+/** Starts this command again with `args` and `env` added to this process' environment; killed when the scope closes. */
+export const spawnSelf = (args: ReadonlyArray<string>, env: Record<string, string>): Effect.Effect<Child, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const lines = yield* Queue.unbounded<string | { readonly exited: string }>()
+    const self = selfCommand(args)
+    const child = yield* Effect.acquireRelease(
+      Effect.sync(() => spawn(self.command, self.args, { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] })),
+      (child) =>
+        Effect.sync(() => {
+          if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
+        })
+    )
+    let stderr = ""
+    child.stderr!.on("data", (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString("utf8")).slice(-2000)
+    })
+    child.stdin!.on("error", () => {})
+    createInterface({ input: child.stdout! }).on("line", (line) => Queue.unsafeOffer(lines, line))
+    child.once("error", (error) => Queue.unsafeOffer(lines, { exited: error.message }))
+    child.once("close", (code, signal) => Queue.unsafeOffer(lines, { exited: `exited (${code ?? signal}) ${stderr.trim()}` }))
+    return {
+      line: Effect.flatMap(Queue.take(lines), (line) =>
+        typeof line === "string" ? Effect.succeed(line) : Effect.zipRight(Queue.offer(lines, line), Effect.fail(new Error(line.exited)))
+      ),
+      send: (line) => Effect.sync(() => void child.stdin!.write(`${line}\n`))
+    }
+  })

@@ -10,7 +10,13 @@ const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.
 /** @internal */
 export const render = (rows: ReadonlyArray<Demo.Row>): string => {
   const header = ["flow", "result", "token lifetime", "scopes", "time"]
-  const cells = rows.map((r) => [r.flow, `${r.ok ? "ok" : "FAILED"}  ${r.result}`, r.lifetime ?? "-", r.scopes ?? "-", `${r.millis} ms`])
+  const cells = rows.map((r) => [
+    r.flow,
+    `${r.skipped === true ? "skipped" : r.ok ? "ok" : "FAILED"}  ${r.result}`,
+    r.lifetime ?? "-",
+    r.scopes ?? "-",
+    `${r.millis} ms`
+  ])
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)))
   const line = (c: ReadonlyArray<string>) =>
     c
@@ -19,5 +25,7 @@ export const render = (rows: ReadonlyArray<Demo.Row>): string => {
       .trimEnd()
   const rule = widths.map((w) => "-".repeat(w)).join("  ")
   const failed = rows.filter((r) => !r.ok).length
-  return [line(header), rule, ...cells.map(line), rule, `${rows.length - failed} passed, ${failed} failed`].join("\n")
+  const skipped = rows.filter((r) => r.ok && r.skipped === true).length
+  const summary = `${rows.length - failed - skipped} passed, ${skipped > 0 ? `${skipped} skipped, ` : ""}${failed} failed`
+  return [line(header), rule, ...cells.map(line), rule, summary].join("\n")
 }
