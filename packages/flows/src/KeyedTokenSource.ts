@@ -59,7 +59,10 @@ export interface Options {
    * `TokenSource.Options.coordinator`; `SharedTokenSource.coordinator` of `@oauth2/redis` with a key per user). It is
    * made in a scope of the key's own, closed when the key leaves memory (evicted, idle, replaced by `set`, logged
    * out; after its renewal in progress), which releases what it holds (e.g. a Redis subscription). The coordinator
-   * keeps the token: `store` is not used with one.
+   * keeps the token: `store` is not used with one. `set` shares the login's token through it (`Coordinator.put`),
+   * `logout` removes the shared token (`Coordinator.remove`, also revoking it when another process rotated it), and
+   * `current` of a key not in memory reads the shared one (`Coordinator.current`): for a key with no source in
+   * memory, a coordinator is made for the operation and released after it.
    */
   readonly coordinator?: (key: string) => Effect.Effect<TokenSource.Coordinator, never, Scope.Scope>
 }

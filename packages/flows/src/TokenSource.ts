@@ -59,6 +59,9 @@ export type TokenUnavailableTypeId = typeof TokenUnavailableTypeId
  * - `RefreshRefused`: the authorization server refused the refresh token (`invalid_grant`, or any other
  *   non-transient 4xx answer such as a bare 400) and the grant cannot be repeated. The server's answer is `cause`.
  *   The dead refresh token is dropped, never sent again.
+ * - `BackingOff`: with a {@link Coordinator}, the fleet's renewal failed in another process moments ago, and is not
+ *   tried again by every process in turn: each fails at once until the coordinator's back-off ends. What the other
+ *   process saw (its error's tag and code) is `cause`.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
  * @since 0.1.0
@@ -67,7 +70,7 @@ export type TokenUnavailableTypeId = typeof TokenUnavailableTypeId
 export interface TokenUnavailable extends Cause.YieldableError {
   readonly [TokenUnavailableTypeId]: TokenUnavailableTypeId
   readonly _tag: "TokenUnavailable"
-  readonly reason: "NoGrant" | "NotRenewable" | "RefreshRefused"
+  readonly reason: "NoGrant" | "NotRenewable" | "RefreshRefused" | "BackingOff"
   readonly message: string
   /** The error that made the token unavailable (the refused refresh's answer), when there is one. */
   readonly cause?: unknown
@@ -189,6 +192,11 @@ export interface Renewal<E> {
    * freshest token known (the shared one), so that a refresh token rotated by another process is the one used.
    */
   readonly renew: (current: BearerToken.BearerToken | undefined) => Effect.Effect<BearerToken.BearerToken, E>
+  /**
+   * The error of this renewal when the coordinator answers it without renewing: `BackingOff` (the fleet's renewal just
+   * failed elsewhere), `NoGrant` (the shared token was removed: a logout).
+   */
+  readonly unavailable: (reason: TokenUnavailable["reason"], cause?: unknown) => E
 }
 
 /**
@@ -210,6 +218,19 @@ export interface Coordinator {
    * expired from now on (its refresh token kept).
    */
   readonly invalidate: (token: BearerToken.BearerToken) => Effect.Effect<void>
+  /** The shared token as it is, without renewing it (none when there is none, or the store is unavailable). */
+  readonly current?: Effect.Effect<Option.Option<BearerToken.BearerToken>>
+  /**
+   * Shares a token obtained outside a renewal (an end-user's login: `KeyedTokenSource.set`), in place of the shared
+   * one; a renewal in progress elsewhere does not store its token over it.
+   */
+  readonly put?: (token: BearerToken.BearerToken) => Effect.Effect<void>
+  /**
+   * Removes the shared token (a logout: `KeyedTokenSource.logout`) and answers it, so that it can be revoked; a
+   * renewal in progress elsewhere does not store its token back, and later renewals fail with `NoGrant` until a new
+   * token is put.
+   */
+  readonly remove?: Effect.Effect<Option.Option<BearerToken.BearerToken>>
 }
 
 /**

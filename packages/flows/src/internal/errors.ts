@@ -40,7 +40,8 @@ const TokenUnavailableError = taggedError<"TokenUnavailable", TokenSource.TokenU
 const unavailableMessages: Record<TokenSource.TokenUnavailable["reason"], string> = {
   NoGrant: "the token source has no usable token and no grant to obtain one with",
   NotRenewable: "the token expired or was invalidated, it has no usable refresh token, and its grant cannot be repeated",
-  RefreshRefused: "the authorization server refused the refresh token and the grant cannot be repeated: start the user's flow again"
+  RefreshRefused: "the authorization server refused the refresh token and the grant cannot be repeated: start the user's flow again",
+  BackingOff: "the renewal of this token failed in another process moments ago: not tried again until the back-off ends"
 }
 
 /** @internal */

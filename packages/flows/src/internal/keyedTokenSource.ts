@@ -12,6 +12,7 @@ import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
 import type * as KeyedTokenSource from "../KeyedTokenSource.js"
 import type * as TokenSource from "../TokenSource.js"
@@ -47,6 +48,8 @@ interface Entry {
   readonly control: tokenSource.Control
   /** The entry's own scope (with a coordinator: its resources), closed when the entry is dropped. */
   readonly scope: Scope.CloseableScope | undefined
+  /** The key's coordinator, when the tokens are shared. */
+  readonly coordinator: TokenSource.Coordinator | undefined
   /** The epoch millis of the last use, for the idle timeout. */
   lastUsed: number
 }
@@ -116,21 +119,15 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
     }
 
     /** A new source for a key: with a token (a login), or restored from the store on first use. */
-    const newSource = (
-      key: string,
-      token?: BearerToken.BearerToken,
-      idToken?: IdToken.Claims
-    ): Effect.Effect<{
-      readonly source: TokenSource.TokenSource
-      readonly control: tokenSource.Control
-      readonly scope: Scope.CloseableScope | undefined
-    }> =>
+    const newSource = (key: string, token?: BearerToken.BearerToken, idToken?: IdToken.Claims): Effect.Effect<Omit<Entry, "lastUsed">> =>
       options.coordinator === undefined
-        ? Effect.map(sourceWith(key, undefined, token, idToken), (made) => ({ ...made, scope: undefined }))
+        ? Effect.map(sourceWith(key, undefined, token, idToken), (made) => ({ ...made, scope: undefined, coordinator: undefined }))
         : Effect.uninterruptibleMask((restore) =>
             Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (entryScope) =>
               restore(
-                Effect.flatMap(Scope.extend(options.coordinator!(key), entryScope), (coordinator) => sourceWith(key, coordinator, token, idToken))
+                Effect.flatMap(Scope.extend(options.coordinator!(key), entryScope), (coordinator) =>
+                  Effect.map(sourceWith(key, coordinator, token, idToken), (made) => ({ ...made, coordinator }))
+                )
               ).pipe(
                 Effect.map((made) => ({ ...made, scope: entryScope })),
                 Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : Scope.close(entryScope, exit)))
@@ -166,10 +163,10 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
         const existing = lookup(key, now)
         if (existing !== undefined) return Effect.succeed(existing)
         if (idle.length > 0) return Effect.zipRight(releaseIdle, entryOf(key))
-        return Effect.flatMap(newSource(key), ({ control, scope, source }) => {
+        return Effect.flatMap(newSource(key), (made) => {
           // another fiber may have made one meanwhile: the first one wins, so that a key has one renewal at a time
           const raced = entries.get(key)
-          const entry: Entry = { source, control, scope, lastUsed: now }
+          const entry: Entry = { ...made, lastUsed: now }
           if (raced !== undefined) return Effect.as(release([entry]), raced)
           const dropped = makeRoom(now)
           entries.set(key, entry)
@@ -217,17 +214,28 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
       )
     }
 
-    const remove = (key: string): Effect.Effect<void> => {
+    /** A coordinator of the key's own for one operation, released after it (the key may have no source in memory). */
+    const withCoordinator = <A>(key: string, f: (coordinator: TokenSource.Coordinator) => Effect.Effect<A>): Effect.Effect<A> =>
+      Effect.scoped(Effect.flatMap(options.coordinator!(key), f))
+
+    /**
+     * Removes the key's token from the store, or from the shared store (answering the shared token removed, to be
+     * revoked: another process may have rotated it).
+     */
+    const remove = (key: string, entry: Entry | undefined): Effect.Effect<Option.Option<BearerToken.BearerToken>> => {
+      if (entry?.coordinator !== undefined) return entry.coordinator.remove ?? Effect.succeedNone
+      if (options.coordinator !== undefined) return withCoordinator(key, (coordinator) => coordinator.remove ?? Effect.succeedNone)
       const s = storeOf(key)
-      if (s === undefined) return Effect.void
-      return s.store
-        .remove(s.key)
-        .pipe(Effect.catchAllCause(() => Effect.logWarning("keyed token source: could not remove the token", { key: keyDigest(key) })))
+      if (s === undefined) return Effect.succeedNone
+      return s.store.remove(s.key).pipe(
+        Effect.catchAllCause(() => Effect.logWarning("keyed token source: could not remove the token", { key: keyDigest(key) })),
+        Effect.as(Option.none())
+      )
     }
 
     const set: KeyedTokenSource.KeyedTokenSource["set"] = (key, token, setOptions) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.flatMap(newSource(key, token, setOptions?.idToken), ({ control, scope, source }) =>
+        Effect.flatMap(newSource(key, token, setOptions?.idToken), (made) =>
           Effect.as(
             Effect.zipRight(
               Effect.suspend(() => {
@@ -236,19 +244,22 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
                 replaced?.control.close()
                 entries.delete(key)
                 const dropped = makeRoom(now)
-                entries.set(key, { source, control, scope, lastUsed: now })
+                entries.set(key, { ...made, lastUsed: now })
                 return release(replaced === undefined ? dropped : [replaced, ...dropped])
               }),
-              persist(key, token)
+              // shared: the other processes' sources take it in place of theirs (their renewals in progress do not
+              // store over it)
+              made.coordinator?.put === undefined ? persist(key, token) : made.coordinator.put(token)
             ),
-            source
+            made.source
           )
         )
       )
 
-    /** The token in the store for a key (none when absent, not a token, or the store fails). */
+    /** The token in the store for a key (none when absent, not a token, or the store fails), or the shared one. */
     const stored = (key: string): Effect.Effect<Option.Option<BearerToken.BearerToken>> =>
       Effect.suspend(() => {
+        if (options.coordinator !== undefined) return withCoordinator(key, (coordinator) => coordinator.current ?? Effect.succeedNone)
         const s = storeOf(key)
         if (s === undefined) return Effect.succeed(Option.none())
         return s.store.get(s.key).pipe(
@@ -277,28 +288,32 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
         // does not store its token back
         const entry = entries.get(key)
         entry?.control.close()
-        yield* drop(key)
-        // the token in hand, even one invalidated after a 401 (its refresh token still holds the grant), else the stored one
+        if (entry !== undefined) entries.delete(key)
+        // its resources (a coordinator) are released once the tokens are removed
+        if (entry !== undefined) yield* Effect.addFinalizer(() => release([entry]))
+        // the token in hand, even one invalidated after a 401 (its refresh token still holds the grant), else the stored
+        // one; with shared tokens, the shared one too when it differs (another process rotated it)
         const held = entry === undefined ? Option.none<BearerToken.BearerToken>() : yield* entry.control.raw
-        let token = Option.isSome(held) ? held : yield* stored(key)
-        yield* remove(key)
+        let token = Option.isSome(held) || options.coordinator !== undefined ? held : yield* stored(key)
+        let removed = yield* remove(key, entry)
         if (entry !== undefined && entry.control.busy()) {
           // a renewal in progress: the token it brings (with a rotated refresh token) is the one to revoke
           yield* entry.control.settle
           token = Option.orElse(yield* entry.control.raw, () => token)
-          // a store write started before the close has ended by now
-          yield* remove(key)
+          // a store write started before the close has ended by now (a shared store refuses it: nothing to do)
+          if (options.coordinator === undefined) removed = Option.orElse(yield* remove(key, entry), () => removed)
         }
-        if (Option.isNone(token)) return
+        const tokens = [token, removed].flatMap((t) => (Option.isSome(t) ? [t.value] : []))
+        const distinct = tokens.filter((t, i) => tokens.findIndex((u) => Redacted.value(u.accessToken) === Redacted.value(t.accessToken)) === i)
         // RFC 7009 2.1: the refresh token ends the grant; the access token is revoked too, for servers that keep it
-        const revocations = [
-          ...(token.value.refreshToken === undefined ? [] : [client.revoke(token.value, { token: "refresh_token" })]),
-          client.revoke(token.value, { token: "access_token" })
-        ]
+        const revocations = distinct.flatMap((t) => [
+          ...(t.refreshToken === undefined ? [] : [client.revoke(t, { token: "refresh_token" })]),
+          client.revoke(t, { token: "access_token" })
+        ])
         const results = yield* Effect.all(revocations.map(Effect.either))
         const failed = results.find(Either.isLeft)
         if (failed !== undefined) return yield* Effect.fail(failed.left)
-      }).pipe(Effect.withSpan("oauth2.keyed_token_source.logout"))
+      }).pipe(Effect.scoped, Effect.withSpan("oauth2.keyed_token_source.logout"))
 
     /** A key whose source has no usable token (never had one, or its refresh was refused) is not kept in memory. */
     const dropUnavailable = <A, E>(key: string, entry: Entry, self: Effect.Effect<A, E>): Effect.Effect<A, E> =>

@@ -248,7 +248,8 @@ export const makeControlled = <E = never>(options: TokenSource.Options<E>, contr
             Effect.suspend(() => {
               if (current !== undefined && current !== state.token) state = { ...state, token: current, stale: false }
               return renewFrom(current)
-            })
+            }),
+          unavailable: (reason, cause) => tokenUnavailable(reason, cause)
         })
       })
 
