@@ -21,8 +21,22 @@
  *   everywhere, then `[new, old]`, then drop `old` once every entry has been renewed). The entry's TTL is the access token's expiry (plus
  *   {@link CoordinatorOptions.refreshTokenRetention} when it has a refresh token). An entry that does not decrypt to
  *   a token (corrupt, foreign, under a dropped key) is ignored, with a warning, and replaced by the next renewal.
+ * - A holder that stalls for longer than the lock's TTL takes its lock back if nobody took it meanwhile; if another
+ *   process did, it stops extending it (with a warning), and its write is fenced.
+ * - The entry outlives a renewal in progress: it is kept at least as long as the lock, so an access token that
+ *   expires while its replacement is requested does not take the entry (and the holder's fenced write) with it.
+ * - A failed renewal (the server down, the client refused) is not tried again by every waiting process in turn: the
+ *   holder leaves the failure (its error's tag and OAuth code) for {@link CoordinatorOptions.failureBackoff}, during
+ *   which the others fail at once with `TokenUnavailable` (`BackingOff`); a token in hand that is still valid is
+ *   served meanwhile.
  * - Redis unavailable: the source serves its local cache and renews on its own (local single-flight), with one
- *   warning (not one per call), and shares again when Redis answers, without a restart.
+ *   warning (not one per call), and shares again when Redis answers, without a restart. A refresh token rotated on
+ *   its own meanwhile is newer than the shared one: the next shared renewal tries it first (then the shared one, if
+ *   the server refuses it).
+ * - Per-user tokens (`KeyedTokenSource` of `@oauth2/flows` with a coordinator per key): a login (`set`) is shared
+ *   at once, in place of the shared token (a renewal in progress elsewhere does not store over it); a logout removes
+ *   the shared token (and revokes it too when another process rotated it), leaving a tombstone so that no renewal in
+ *   progress stores it back; renewals of that key then fail with `NoGrant`, as a source alone does.
  *
  * @since 0.1.0
  */
@@ -73,6 +87,12 @@ export interface CoordinatorOptions {
   readonly wait?: Duration.DurationInput
   /** How long an entry with a refresh token is kept beyond its access token's expiry: 30 days by default. */
   readonly refreshTokenRetention?: Duration.DurationInput
+  /**
+   * How long the other processes fail at once (`TokenUnavailable` with reason `BackingOff`) after the fleet's renewal
+   * failed in one process (the server down, the client refused), instead of each sending the failing request in
+   * turn: 1 second by default. A process whose token in hand is still valid keeps using it meanwhile.
+   */
+  readonly failureBackoff?: Duration.DurationInput
 }
 
 /**

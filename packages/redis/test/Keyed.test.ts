@@ -4,11 +4,12 @@
  * Redis can tell), against a real redis-server and a counting token endpoint.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { KeyedTokenSource } from "@oauth2/flows"
+import { BearerToken } from "@oauth2/core"
+import { KeyedTokenSource, TokenSource } from "@oauth2/flows"
 import { Redis, SharedTokenSource } from "@oauth2/redis"
-import { Context, Effect, Layer, Redacted, type Scope } from "effect"
+import { Context, DateTime, Effect, Fiber, Layer, Redacted, type Scope } from "effect"
 import * as RedisServer from "./redisServer.js"
-import { accessToken, clientLayer, expired, key1, redisLayer } from "./support.js"
+import { accessToken, clientLayer, expired, key1, raw, redisLayer } from "./support.js"
 import * as TokenEndpoint from "./tokenEndpoint.js"
 
 let userCounter = 0
@@ -67,6 +68,77 @@ describe("KeyedTokenSource with SharedTokenSource.coordinator", () => {
       expect(yield* a.size).toBe(0)
       expect(accessToken(yield* a.get(user))).toBe(accessToken(tokens[0]!))
       expect(endpoint.requests.length - before).toBe(1)
+    })
+  )
+
+  /** A token from a login: valid for an hour, with a refresh token. */
+  const login = (name: string) =>
+    Effect.map(DateTime.now, (now) =>
+      BearerToken.make({ accessToken: `AT-${name}`, issuedAt: now, expiresAt: DateTime.add(now, { hours: 1 }), refreshToken: `RT-${name}` })
+    )
+
+  live("a login (`set`) in one process is shared at once; a renewal in progress elsewhere does not store over it", () =>
+    Effect.gen(function* () {
+      const endpoint = yield* TokenEndpoint.TokenEndpoint
+      const user = freshUser()
+      const a = yield* instance()
+      const b = yield* instance()
+      // `b` knows the user's old session and is refreshing it when the user logs in again through `a`
+      endpoint.seed("RT-old")
+      yield* b.set(user, expired("RT-old"))
+      const n = endpoint.requests.length + 1
+      endpoint.settings.hold.add(n)
+      const renewing = yield* Effect.fork(b.get(user))
+      while (endpoint.requests.length < n) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+      const fresh = yield* login("fresh")
+      yield* a.set(user, fresh)
+      endpoint.release()
+      // the renewal's write is refused (the login came first): `b` answers the login's token
+      expect(accessToken(yield* Fiber.join(renewing))).toBe("AT-fresh")
+      // a third process, never given the token, takes the login's token: no request
+      const c = yield* instance()
+      expect(accessToken(yield* c.get(user))).toBe("AT-fresh")
+      expect(endpoint.requests.length).toBe(n)
+    })
+  )
+
+  live("a logout removes the shared token: both copies revoked, no renewal stores it back, other processes get NoGrant", () =>
+    Effect.gen(function* () {
+      const server = yield* RedisServer.RedisServer
+      const endpoint = yield* TokenEndpoint.TokenEndpoint
+      const user = freshUser()
+      const a = yield* instance()
+      const b = yield* instance()
+      // `a` holds the login's token; `b` refreshed it since (rotated), so the shared token is newer than `a`'s
+      const first = yield* login("first")
+      yield* a.set(user, first)
+      expect(accessToken(yield* b.get(user))).toBe("AT-first")
+      endpoint.seed("RT-first")
+      const rotated = yield* b.renew(user)
+      expect(accessToken(rotated)).not.toBe("AT-first")
+      // `b` is refreshing again when `a` logs the user out
+      const n = endpoint.requests.length + 1
+      endpoint.settings.hold.add(n)
+      const renewing = yield* Effect.fork(Effect.flip(b.renew(user)))
+      while (endpoint.requests.length < n) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+      yield* a.logout(user)
+      // revoked: the token `a` held and the shared one (rotated by `b`), refresh and access tokens
+      const revoked = endpoint.revocations.map((r) => r.token)
+      expect(revoked).toEqual(expect.arrayContaining(["RT-first", "AT-first", Redacted.value(rotated.refreshToken!), accessToken(rotated)]))
+      // the renewal in progress does not store its token back, nor serve it
+      endpoint.release()
+      expect(yield* Fiber.join(renewing)).toMatchObject({ _tag: "TokenUnavailable", reason: "NoGrant" })
+      const redis = yield* raw(server.url)
+      expect(yield* Effect.promise(() => redis.hget(`oauth2:token:{user:${user}}`, "e"))).toBe("-")
+      // another process finds no token for the user, and sends nothing
+      const count = endpoint.requests.length
+      const c = yield* instance()
+      const error = yield* Effect.flip(c.get(user))
+      expect(TokenSource.isTokenUnavailable(error) && error.reason).toBe("NoGrant")
+      expect(endpoint.requests.length).toBe(count)
+      // a new login replaces the tombstone
+      yield* a.set(user, yield* login("again"))
+      expect(accessToken(yield* c.get(user))).toBe("AT-again")
     })
   )
 })

@@ -448,12 +448,13 @@ describe("SharedTokenSource review", () => {
     })
   )
 
-  it.live("an infinite lockTtl, wait or refreshTokenRetention, or an empty key, is a ConfigError at construction", () =>
+  it.live("an infinite lockTtl, wait, refreshTokenRetention or failureBackoff, or an empty key, is a ConfigError at construction", () =>
     Effect.gen(function* () {
       const bad: Array<Partial<SharedTokenSource.CoordinatorOptions>> = [
         { lockTtl: Duration.infinity },
         { wait: Duration.infinity },
         { refreshTokenRetention: Duration.infinity },
+        { failureBackoff: Duration.infinity },
         { lockTtl: Duration.zero },
         { key: "" }
       ]
@@ -468,3 +469,167 @@ describe("SharedTokenSource review", () => {
 })
 
 void TokenSource
+
+describe("SharedTokenSource, second review", () => {
+  const poll = <A>(what: string, probe: Effect.Effect<A | undefined>) =>
+    Effect.gen(function* () {
+      for (let i = 0; i < 400; i++) {
+        const found = yield* probe
+        if (found !== undefined) return found
+        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 10)))
+      }
+      return yield* Effect.die(new Error(`timed out waiting for ${what}`))
+    })
+
+  live("a failed renewal is not retried by each process in turn: the others back off (BackingOff) until the failure's marker ends", () =>
+    Effect.gen(function* () {
+      const endpoint = yield* TokenEndpoint.TokenEndpoint
+      const key = freshKey()
+      const stored = yield* entry(key)
+      const sources = yield* Effect.all([1, 2, 3].map(() => source({ key, grant, token: expired(), failureBackoff: "1 minute" })))
+      endpoint.settings.failWith = { status: 503, body: { error: "temporarily_unavailable" } }
+      const before = endpoint.requests.length
+      const errors = yield* Effect.all(
+        sources.flatMap((s) => Array.from({ length: 50 }, () => Effect.flip(s.get))),
+        { concurrency: "unbounded" }
+      )
+      endpoint.settings.failWith = undefined
+      // one request for the fleet: the holder's 50 fibers get its error, the 100 others back off without a request
+      expect(endpoint.requests.length - before).toBe(1)
+      const backingOff = errors.filter((e) => TokenSource.isTokenUnavailable(e) && e.reason === "BackingOff")
+      expect(backingOff).toHaveLength(100)
+      const holderErrors = errors.filter((e) => !TokenSource.isTokenUnavailable(e))
+      expect(holderErrors).toHaveLength(50)
+      // what the others are told is the holder's error tag, nothing more
+      expect((backingOff[0] as TokenSource.TokenUnavailable).cause).toMatchObject({ error: holderErrors[0]!._tag })
+      // a later caller backs off too, while the marker lasts (its TTL is the back-off)
+      const marker = yield* Effect.promise(() => stored.redis.pttl(`${stored.name}:failed`))
+      expect(marker).toBeGreaterThan(0)
+      expect(marker).toBeLessThanOrEqual(60_000)
+      expect(yield* Effect.flip(sources[1]!.get)).toMatchObject({ _tag: "TokenUnavailable", reason: "BackingOff" })
+      expect(endpoint.requests.length - before).toBe(1)
+      // the back-off ends (the marker expires: removed here rather than waited for); the next renewal is one request
+      yield* Effect.promise(() => stored.redis.del(`${stored.name}:failed`))
+      const tokens = yield* Effect.all(
+        sources.flatMap((s) => Array.from({ length: 10 }, () => s.get)),
+        { concurrency: "unbounded" }
+      )
+      expect(endpoint.requests.length - before).toBe(2)
+      expect(new Set(tokens.map(accessToken)).size).toBe(1)
+      expect(yield* Effect.promise(() => stored.redis.exists(`${stored.name}:failed`))).toBe(0)
+    })
+  )
+
+  live("the entry outlives a renewal in progress: an entry about to expire is kept for the lock's TTL, and the holder's write is taken", () =>
+    Effect.gen(function* () {
+      const endpoint = yield* TokenEndpoint.TokenEndpoint
+      const key = freshKey()
+      const stored = yield* entry(key)
+      const a = yield* source({ key, grant })
+      yield* a.get
+      // the shared token expires in 200 ms (as an access token without a refresh token does, and its entry with it)
+      yield* Effect.promise(() => stored.redis.pexpire(stored.name, 200))
+      const n = endpoint.requests.length + 1
+      endpoint.settings.hold.add(n)
+      const logs = captureLogs()
+      const renewing = yield* Effect.fork(Effect.provide(a.renew, logs.layer))
+      yield* poll(
+        "the request",
+        Effect.sync(() => (endpoint.requests.length >= n ? true : undefined))
+      )
+      // the lock was taken: the entry now lasts as long as the lock (10 s), not 200 ms
+      expect(yield* stored.pttl).toBeGreaterThan(5_000)
+      endpoint.release()
+      const renewed = yield* Fiber.join(renewing)
+      expect(yield* stored.version).toBe("2")
+      expect(logs.lines.join("\n")).not.toContain("a newer token was stored")
+      const reader = yield* source({ key, grant })
+      expect(accessToken(yield* reader.get)).toBe(accessToken(renewed))
+    })
+  )
+
+  live("a holder that stalls past its lock's TTL takes the lock back when nobody took it; when another did, it stops extending it", () =>
+    Effect.gen(function* () {
+      const endpoint = yield* TokenEndpoint.TokenEndpoint
+      const key = freshKey()
+      const stored = yield* entry(key)
+      const lock = `${stored.name}:lock`
+      const a = yield* source({ key, grant, lockTtl: "600 millis" })
+      const n = endpoint.requests.length + 1
+      endpoint.settings.hold.add(n)
+      const logs = captureLogs()
+      const renewing = yield* Effect.fork(Effect.provide(a.get, logs.layer))
+      yield* poll(
+        "the request",
+        Effect.sync(() => (endpoint.requests.length >= n ? true : undefined))
+      )
+      const owner = yield* Effect.promise(() => stored.redis.get(lock))
+      expect(owner).not.toBeNull()
+      // the lock lapses (as after a stall) and nobody takes it: the next extension takes it back
+      yield* Effect.promise(() => stored.redis.del(lock))
+      yield* poll(
+        "the lock taken back",
+        Effect.map(
+          Effect.promise(() => stored.redis.get(lock)),
+          (value) => (value === owner ? true : undefined)
+        )
+      )
+      // another process takes it: the holder notices, says so once, and leaves it alone
+      yield* Effect.promise(() => stored.redis.set(lock, "another-process", "PX", 60_000))
+      yield* poll(
+        "the warning",
+        Effect.sync(() => (logs.lines.some((l) => l.includes("lost its lock")) ? true : undefined))
+      )
+      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 400)))
+      expect(yield* Effect.promise(() => stored.redis.get(lock))).toBe("another-process")
+      expect(logs.lines.filter((l) => l.includes("lost its lock"))).toHaveLength(1)
+      endpoint.release()
+      // nobody stored a newer token: its fenced write is taken; the other process' lock is not its to release
+      const token = yield* Fiber.join(renewing)
+      expect(yield* stored.version).toBe("1")
+      expect(yield* Effect.promise(() => stored.redis.get(lock))).toBe("another-process")
+      const reader = yield* source({ key, grant })
+      expect(accessToken(yield* reader.get)).toBe(accessToken(token))
+    })
+  )
+
+  live("after an outage, the refresh token rotated alone is newer than the shared one: it is used, and shared again", () =>
+    Effect.gen(function* () {
+      const server = yield* RedisServer.RedisServer
+      const endpoint = yield* TokenEndpoint.TokenEndpoint
+      endpoint.seed("RT-outage")
+      const key = freshKey()
+      const stored = yield* entry(key)
+      const a = yield* source({ key, token: expired("RT-outage") })
+      const b = yield* source({ key })
+      const before = endpoint.requests.length
+      const first = yield* a.get
+      expect(yield* stored.version).toBe("1")
+      // Redis goes away: `a` renews on its own, rotating the refresh token; the shared entry keeps the spent one
+      const [version, envelope] = [yield* stored.version, yield* stored.envelope]
+      yield* server.stop
+      const alone = yield* a.renew
+      expect(Redacted.value(alone.refreshToken!)).toBe(endpoint.latestRefreshToken())
+      yield* server.start
+      // it comes back with its data (as with persistence: the test server has none, so the entry is put back)
+      const reconnected = yield* entry(key)
+      yield* Effect.promise(() => reconnected.redis.hset(reconnected.name, "v", version!, "e", envelope!))
+      // `a`'s next renewals use its own refresh token (not the entry's valid-looking but older token and its spent
+      // refresh token) until one is shared
+      for (let i = 0; i < 400 && (yield* reconnected.version) === "1"; i++) {
+        yield* a.renew
+        if ((yield* reconnected.version) === "1") yield* Effect.promise(() => new Promise((r) => setTimeout(r, 25)))
+      }
+      expect(yield* reconnected.version).toBe("2")
+      const made = endpoint.requests.slice(before)
+      // every refresh sent the latest refresh token: none was refused
+      expect(made.filter((r) => r.status !== 200)).toEqual([])
+      expect(made[0]!.refreshToken).toBe("RT-outage")
+      expect(made[1]!.refreshToken).toBe(Redacted.value(first.refreshToken!))
+      const latest = yield* a.current
+      const count = endpoint.requests.length
+      expect(accessToken(yield* b.get)).toBe(accessToken(Option.getOrThrow(latest)))
+      expect(endpoint.requests.length).toBe(count)
+    })
+  )
+})

@@ -8,12 +8,13 @@ import { Redis as IORedis } from "ioredis"
 export const key1 = { id: "k1", key: Redacted.make(Buffer.alloc(32, 1).toString("base64")) }
 export const key2 = { id: "k2", key: Redacted.make(Buffer.alloc(32, 2).toString("base64url")) }
 
-/** The client on a token endpoint, without transport retries. */
+/** The client on a token endpoint (and its revocation endpoint beside it), without transport retries. */
 export const clientLayer = (tokenEndpoint: string) =>
-  OAuthClient.layer({ endpoints: { tokenEndpoint }, clientId: "fleet", clientSecret: Redacted.make("secret") }).pipe(
-    Layer.provide(Transport.layerFetch({ retry: false })),
-    Layer.orDie
-  )
+  OAuthClient.layer({
+    endpoints: { tokenEndpoint, revocationEndpoint: tokenEndpoint.replace(/\/token$/, "/revoke") },
+    clientId: "fleet",
+    clientSecret: Redacted.make("secret")
+  }).pipe(Layer.provide(Transport.layerFetch({ retry: false })), Layer.orDie)
 
 /** A connection of its own (another process, as far as Redis can tell). */
 export const redisLayer = (url: string) => Redis.layer({ url, retryStrategy: () => 50 })

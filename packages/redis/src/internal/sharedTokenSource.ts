@@ -23,8 +23,10 @@ import { tag as redisTag } from "./redis.js"
 
 /*
  * The entry of a token is a hash `{ v: version, e: envelope }` under `<prefix>{<key>}`; its lock is the string
- * `<prefix>{<key>}:lock` holding the owner's random value; renewals are announced on `<prefix>{<key>}:renewed`. The
- * braces are a Cluster hash tag: the entry and its lock live in one slot, so that one script may touch both.
+ * `<prefix>{<key>}:lock` holding the owner's random value; a failed renewal leaves `<prefix>{<key>}:failed` (what
+ * failed) for the back-off; renewals are announced on `<prefix>{<key>}:renewed`. The braces are a Cluster hash tag:
+ * the entry, its lock and its marker live in one slot, so that one script may touch all three. A removed token (a
+ * logout) leaves an entry whose envelope is `-` (a tombstone, at a new version: no renewal in progress stores over it).
  */
 
 /**
@@ -46,9 +48,12 @@ if t ~= 'hash' then return {0, '?'} end
 local e = redis.call('HMGET', KEYS[1], 'v', 'e')
 return {version(e[1]), e[2] or '?'}`
 
-/** Takes the lock if free (SET NX PX): `{ taken, version, envelope, lock's remaining milliseconds }`. */
+/**
+ * Takes the lock if free (SET NX PX) and no failure is being backed off from: `{ taken, version, envelope, lock's
+ * remaining milliseconds, the failure ('' when none) }`. The entry is kept for at least the lock's TTL: it does not
+ * expire under its holder (whose fenced write would then be refused).
+ */
 const acquireScript = `${versionOf}
-local taken = redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2])
 local v, e = 0, ''
 local t = redis.call('TYPE', KEYS[1]).ok
 if t == 'hash' then
@@ -57,8 +62,14 @@ if t == 'hash' then
 elseif t ~= 'none' then
   e = '?'
 end
-if taken then return {1, v, e, 0} end
-return {0, v, e, redis.call('PTTL', KEYS[2])}`
+local failed = redis.call('GET', KEYS[3])
+if failed then return {0, v, e, 0, failed} end
+if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  local left = redis.call('PTTL', KEYS[1])
+  if left >= 0 and left < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+  return {1, v, e, 0, ''}
+end
+return {0, v, e, redis.call('PTTL', KEYS[2]), ''}`
 
 /**
  * Stores a token if the entry's version is still the one seen when the lock was taken (the fence: a holder that lost
@@ -76,12 +87,41 @@ if v ~= tonumber(ARGV[1]) then
   end
   return 0
 end
-redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[1], KEYS[3])
 redis.call('HSET', KEYS[1], 'v', v + 1, 'e', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 if ARGV[4] ~= '' and redis.call('GET', KEYS[2]) == ARGV[4] then redis.call('DEL', KEYS[2]) end
 redis.call('PUBLISH', ARGV[5], tostring(v + 1))
 return v + 1`
+
+/**
+ * Shares a token obtained outside a renewal (a login): stored whatever the version, at a new one (a renewal in
+ * progress elsewhere is then refused), the back-off ended. Answers the new version.
+ */
+const putScript = `${versionOf}
+local v = 0
+if redis.call('TYPE', KEYS[1]).ok == 'hash' then v = version(redis.call('HGET', KEYS[1], 'v')) end
+redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('HSET', KEYS[1], 'v', v + 1, 'e', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('PUBLISH', ARGV[3], tostring(v + 1))
+return v + 1`
+
+/**
+ * Removes the token (a logout): the entry becomes a tombstone at a new version, kept for `ARGV[1]` milliseconds, so
+ * that a renewal in progress elsewhere does not store its token back. Answers the envelope removed ('' when none).
+ */
+const removeScript = `${versionOf}
+local v, e = 0, ''
+if redis.call('TYPE', KEYS[1]).ok == 'hash' then
+  local entry = redis.call('HMGET', KEYS[1], 'v', 'e')
+  v, e = version(entry[1]), entry[2] or ''
+end
+redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('HSET', KEYS[1], 'v', v + 1, 'e', '-')
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('PUBLISH', ARGV[2], tostring(v + 1))
+return e`
 
 /**
  * Invalidation: replaces the envelope of the entry (version and TTL kept) if it is still the one read, at the same
@@ -105,9 +145,34 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`
 
-/** Extends the lock if it is still the owner's (the holder is alive and renewing). */
+/**
+ * Extends the lock while its owner renews (and keeps the entry for as long); a lock that expired while the owner
+ * stalled, and that nobody took since, is taken back. Answers 0 when another process holds it: the owner lost it.
+ */
 const extendScript = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+elseif not holder then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+else
+  return 0
+end
+local left = redis.call('PTTL', KEYS[2])
+if left >= 0 and left < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+return 1`
+
+/**
+ * A failed renewal: if the lock is still the owner's, it is released, and the failure (`ARGV[4]`) is left for
+ * `ARGV[3]` milliseconds, during which the other processes fail at once instead of each trying in turn.
+ */
+const failScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[3])
+  redis.call('PUBLISH', ARGV[2], 'failed')
+  return 1
+end
 return 0`
 
 interface Script {
@@ -118,12 +183,18 @@ interface Script {
 
 const scripts = {
   read: { name: "oauth2TokenRead", keys: 1, lua: readScript },
-  acquire: { name: "oauth2TokenAcquire", keys: 2, lua: acquireScript },
-  write: { name: "oauth2TokenWrite", keys: 2, lua: writeScript },
+  acquire: { name: "oauth2TokenAcquire", keys: 3, lua: acquireScript },
+  write: { name: "oauth2TokenWrite", keys: 3, lua: writeScript },
+  put: { name: "oauth2TokenPut", keys: 2, lua: putScript },
+  remove: { name: "oauth2TokenRemove", keys: 2, lua: removeScript },
   invalidate: { name: "oauth2TokenInvalidate", keys: 2, lua: invalidateScript },
   release: { name: "oauth2TokenRelease", keys: 1, lua: releaseScript },
-  extend: { name: "oauth2TokenExtend", keys: 1, lua: extendScript }
+  extend: { name: "oauth2TokenExtend", keys: 2, lua: extendScript },
+  fail: { name: "oauth2TokenFail", keys: 2, lua: failScript }
 } satisfies Record<string, Script>
+
+/** The envelope of a removed token (a tombstone). */
+const removedMark = "-"
 
 /** @internal */
 export const defaultPrefix = "oauth2:token:"
@@ -133,6 +204,8 @@ export const defaultLockTtl = Duration.seconds(10)
 export const defaultWait = Duration.seconds(1)
 /** @internal */
 export const defaultRefreshTokenRetention = Duration.days(30)
+/** @internal */
+export const defaultFailureBackoff = Duration.seconds(1)
 
 const describe = (error: unknown): Record<string, unknown> => {
   if (typeof error !== "object" || error === null) return { error: String(error) }
@@ -171,10 +244,12 @@ export const coordinator = (
     const prefix = options.prefix ?? defaultPrefix
     const entryKey = `${prefix}{${options.key}}`
     const lockKey = `${entryKey}:lock`
+    const failedKey = `${entryKey}:failed`
     const channel = `${entryKey}:renewed`
     const lockTtl = Math.max(1, Math.round(yield* millisOf("lockTtl", options.lockTtl ?? defaultLockTtl)))
     const waitMillis = Math.max(1, Math.round(yield* millisOf("wait", options.wait ?? defaultWait)))
     const retention = yield* millisOf("refreshTokenRetention", options.refreshTokenRetention ?? defaultRefreshTokenRetention)
+    const backoff = Math.max(1, Math.round(yield* millisOf("failureBackoff", options.failureBackoff ?? defaultFailureBackoff)))
     // the scripts as commands of the client: sent by SHA (EVALSHA), the source only when Redis does not know it
     const client = redis.client as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>> & {
       defineCommand: (name: string, definition: { readonly numberOfKeys: number; readonly lua: string }) => void
@@ -252,7 +327,24 @@ export const coordinator = (
       return Math.max(1_000, Math.round(left))
     }
 
-    const extend = (owner: string) => Effect.asVoid(call(scripts.extend, [lockKey], [owner, lockTtl]))
+    /**
+     * Keeps the lock while the renewal runs, every third of its TTL: it expires only if this process dies or stalls.
+     * Ends when another process holds it (this one stalled for longer than the TTL): the renewal goes on, and its
+     * write is fenced.
+     */
+    const keepAlive = (owner: string): Effect.Effect<void> =>
+      Effect.gen(function* () {
+        while (true) {
+          yield* Effect.sleep(Duration.millis(Math.max(1, Math.floor(lockTtl / 3))))
+          const extended = yield* call(scripts.extend, [lockKey, entryKey], [owner, lockTtl])
+          if (Option.isSome(extended) && Number(extended.value) === 0) {
+            return yield* Effect.logWarning(
+              "shared token source: this renewal lost its lock to another process (it stalled for longer than the lock's TTL); its token is stored only if no newer one was",
+              { key: options.key }
+            )
+          }
+        }
+      })
 
     const release = (owner: string) => Effect.asVoid(call(scripts.release, [lockKey], [owner, channel]))
 
@@ -275,48 +367,109 @@ export const coordinator = (
           if (owner !== "") yield* release(owner)
           return Option.none()
         }
-        const answer = yield* call(scripts.write, [entryKey, lockKey], [expected, sealed.right, ttl ?? ttlOf(token, now), owner, channel])
+        const answer = yield* call(scripts.write, [entryKey, lockKey, failedKey], [expected, sealed.right, ttl ?? ttlOf(token, now), owner, channel])
         return Option.map(answer, Number)
       })
 
+    /** What a failed renewal leaves for the others: its error's tag and OAuth error code (never a message or a token). */
+    const failureOf = (cause: Cause.Cause<unknown>): string => {
+      const error = Option.getOrUndefined(Cause.failureOption(cause))
+      const tag = typeof error === "object" && error !== null && "_tag" in error && typeof error._tag === "string" ? error._tag : "Defect"
+      const code = typeof error === "object" && error !== null && "error" in error && typeof error.error === "string" ? error.error : undefined
+      return JSON.stringify({ error: tag.slice(0, 64), ...(code === undefined ? {} : { code: code.slice(0, 64) }) })
+    }
+
+    /** The failure left by another process, as the `cause` of `BackingOff`. */
+    const parseFailure = (text: string): { readonly error: string; readonly code?: string } => {
+      const parsed: unknown = Either.getOrUndefined(Either.try(() => JSON.parse(text)))
+      if (typeof parsed !== "object" || parsed === null || !("error" in parsed) || typeof parsed.error !== "string") return { error: "unknown" }
+      return "code" in parsed && typeof parsed.code === "string" ? { error: parsed.error, code: parsed.code } : { error: parsed.error }
+    }
+
     /**
-     * A failed renewal releases the lock; when the server refused the refresh token (and the grant could not stand
+     * A failed renewal releases the lock. When the server refused the refresh token (and the grant could not stand
      * in), the entry is first rewritten without it, under the fence, so that no process sends it again (as a source
-     * alone forgets it). Kept as long as a refresh token would be: the next renewal uses the grant, or fails at once.
+     * alone forgets it); kept as long as a refresh token would be: the next renewal uses the grant, or fails at once.
+     * Any other failure of a request is left for the back-off: the other processes fail at once for a while, instead
+     * of each sending the failing request in turn. An interrupted renewal, or one with nothing to renew with, only
+     * releases the lock.
      */
-    const refused = <A, E>(exit: Exit.Exit<A, E>, from: BearerToken.BearerToken | undefined, entry: Entry, owner: string) =>
+    const failed = <A, E>(exit: Exit.Exit<A, E>, from: BearerToken.BearerToken | undefined, entry: Entry, owner: string) =>
       Effect.gen(function* () {
-        const error = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
-        if (from?.refreshToken === undefined || !TokenSource.isTokenUnavailable(error) || error.reason !== "RefreshRefused")
-          return yield* release(owner)
+        if (Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause)) return yield* release(owner)
+        const error = Option.getOrUndefined(Cause.failureOption(exit.cause))
+        // nothing to renew with (`NoGrant`, `NotRenewable`): no request was made, each process finds the same at once
+        if (TokenSource.isTokenUnavailable(error) && error.reason !== "RefreshRefused") return yield* release(owner)
+        if (from?.refreshToken === undefined || !isRefused(error)) {
+          return yield* Effect.asVoid(call(scripts.fail, [lockKey, failedKey], [owner, channel, backoff, failureOf(exit.cause)]))
+        }
         const { refreshToken: _, ...rest } = from
         const written = yield* write(entry.version, BearerToken.make(rest), owner, Math.max(1_000, Math.round(retention)))
         if (Option.isNone(written)) yield* release(owner)
       })
+
+    /**
+     * The last token this process obtained on its own while Redis did not answer (or put while it did not): its
+     * refresh token is newer than the shared one, which the authorization server may have retired by rotation.
+     */
+    let alone: BearerToken.BearerToken | undefined = undefined
+
+    /** A renewal made locally, Redis not answering. */
+    const renewAlone = <E>(renewal: TokenSource.Renewal<E>): Effect.Effect<BearerToken.BearerToken, E> =>
+      Effect.tap(renewal.renew(renewal.current), (token) => Effect.sync(() => (alone = token)))
+
+    /**
+     * Whether the shared token is older than the one obtained alone (by the clocks that stamped them): taken instead,
+     * its refresh token, spent by the rotation made alone, would be refused.
+     */
+    const olderThanAlone = (stored: BearerToken.BearerToken | undefined): boolean =>
+      alone !== undefined && (stored === undefined || DateTime.toEpochMillis(stored.issuedAt) < DateTime.toEpochMillis(alone.issuedAt))
+
+    /** A token taken from the shared entry (or stored in it): the fleet's, newer than any obtained alone. */
+    const shared = (token: BearerToken.BearerToken) => Effect.sync(() => ((alone = undefined), token))
 
     /** The holder of the lock renews from the freshest token known, stores the result under the fence. */
     const hold = <E>(renewal: TokenSource.Renewal<E>, owner: string, entry: Entry, stored: BearerToken.BearerToken | undefined) =>
       Effect.gen(function* () {
         const local = renewal.current
         // the shared token carries the refresh token to use (rotated by whoever renewed last), or none when the
-        // server refused it: a refresh token held locally is then not sent again
-        const from = stored ?? local
-        // the lock is extended every third of its TTL while the renewal runs: it expires only if this process dies or stalls
-        const keepAlive = Effect.forever(Effect.zipRight(Effect.sleep(Duration.millis(Math.max(1, Math.floor(lockTtl / 3)))), extend(owner)))
-        const token = yield* Effect.scoped(Effect.zipRight(Effect.forkScoped(keepAlive), renewal.renew(from))).pipe(
-          Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : refused(exit, from, entry, owner)))
-        )
+        // server refused it: a refresh token held locally is then not sent again. But a token this process renewed
+        // on its own while Redis was away carries a newer one than the entry: that one is tried first, then the
+        // shared one if the server refuses it
+        const first =
+          alone !== undefined && local !== undefined && sameToken(local, alone) && local.refreshToken !== undefined && olderThanAlone(stored)
+            ? local
+            : (stored ?? local)
+        const fallback =
+          first !== stored && stored?.refreshToken !== undefined && Redacted.value(stored.refreshToken) !== refreshOf(first) ? stored : undefined
+        let from = first
+        const attempt = (token: BearerToken.BearerToken | undefined) =>
+          Effect.scoped(Effect.zipRight(Effect.forkScoped(keepAlive(owner)), renewal.renew(token)))
+        const renewed = Effect.flatMap(Effect.exit(attempt(first)), (exit) => {
+          if (Exit.isSuccess(exit) || fallback === undefined || !isRefused(Option.getOrUndefined(Cause.failureOption(exit.cause)))) return exit
+          from = fallback
+          return attempt(fallback)
+        })
+        const token = yield* renewed.pipe(Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : failed(exit, from, entry, owner))))
         const written = yield* write(entry.version, token, owner)
-        if (Option.isNone(written) || written.value !== 0) return token
+        if (Option.isNone(written)) return token
+        if (written.value !== 0) return yield* shared(token)
         // the lock expired meanwhile and a newer token was stored: that one is the fleet's
         yield* Effect.logWarning("shared token source: a newer token was stored while this renewal ran (the lock expired); keeping it", {
           key: options.key
         })
         const latest = yield* call(scripts.read, [entryKey], [])
         const newer = Option.isSome(latest) ? entryOf(latest.value) : undefined
+        if (newer?.envelope === removedMark) {
+          // removed meanwhile (a logout): the token obtained is not served
+          yield* Effect.logWarning("shared token source: the token was removed (a logout) while this renewal ran; the token obtained is dropped", {
+            key: options.key
+          })
+          return yield* Effect.fail(renewal.unavailable("NoGrant"))
+        }
         const newerToken = newer === undefined ? undefined : yield* open(newer)
         const now = yield* Clock.currentTimeMillis
-        return newerToken !== undefined && renewal.accept(newerToken, now) ? newerToken : token
+        return newerToken !== undefined && renewal.accept(newerToken, now) ? yield* shared(newerToken) : token
       })
 
     const renew = <E>(renewal: TokenSource.Renewal<E>): Effect.Effect<BearerToken.BearerToken, E> =>
@@ -326,18 +479,25 @@ export const coordinator = (
           const next = announced
           const read = yield* call(scripts.read, [entryKey], [])
           const entry = Option.isSome(read) ? entryOf(read.value) : undefined
-          if (entry === undefined) return yield* renewal.renew(renewal.current)
+          if (entry === undefined) return yield* renewAlone(renewal)
+          if (entry.envelope === removedMark) return yield* Effect.fail(renewal.unavailable("NoGrant"))
           const stored = yield* open(entry)
-          if (stored !== undefined && renewal.accept(stored, yield* Clock.currentTimeMillis)) return stored
-          const acquired = yield* call(scripts.acquire, [entryKey, lockKey], [owner, lockTtl])
-          if (Option.isNone(acquired) || !Array.isArray(acquired.value)) return yield* renewal.renew(renewal.current)
-          const [taken, version, envelope, pttl] = acquired.value as [number, string, string, number]
+          if (stored !== undefined && !olderThanAlone(stored) && renewal.accept(stored, yield* Clock.currentTimeMillis)) return yield* shared(stored)
+          const acquired = yield* call(scripts.acquire, [entryKey, lockKey, failedKey], [owner, lockTtl])
+          if (Option.isNone(acquired) || !Array.isArray(acquired.value)) return yield* renewAlone(renewal)
+          const [taken, version, envelope, pttl, failure] = acquired.value as [number, string, string, number, string]
           const current: Entry = { version: Number(version), envelope: String(envelope) }
-          const latest = current.envelope === entry.envelope ? stored : yield* open(current)
-          if (latest !== undefined && renewal.accept(latest, yield* Clock.currentTimeMillis)) {
+          if (current.envelope === removedMark) {
             if (taken === 1) yield* release(owner)
-            return latest
+            return yield* Effect.fail(renewal.unavailable("NoGrant"))
           }
+          const latest = current.envelope === entry.envelope ? stored : yield* open(current)
+          if (latest !== undefined && !olderThanAlone(latest) && renewal.accept(latest, yield* Clock.currentTimeMillis)) {
+            if (taken === 1) yield* release(owner)
+            return yield* shared(latest)
+          }
+          // the fleet's last renewal failed moments ago: not tried again by every process in turn
+          if (typeof failure === "string" && failure !== "") return yield* Effect.fail(renewal.unavailable("BackingOff", parseFailure(failure)))
           if (taken === 1) return yield* hold(renewal, owner, current, latest)
           // another process renews: wait for its announcement, or at most `wait` (or the lock's remaining time)
           const bound = Math.max(1, Math.min(waitMillis, Number(pttl) > 0 ? Number(pttl) : 1))
@@ -349,7 +509,7 @@ export const coordinator = (
       Effect.gen(function* () {
         const read = yield* call(scripts.read, [entryKey], [])
         const entry = Option.isSome(read) ? entryOf(read.value) : undefined
-        if (entry === undefined) return
+        if (entry === undefined || entry.envelope === removedMark) return
         const stored = yield* open(entry)
         if (stored === undefined || !sameToken(stored, token)) return
         // the access token reads as expired; its refresh token is kept for the next renewal. The version stays: a
@@ -365,8 +525,43 @@ export const coordinator = (
         yield* call(scripts.invalidate, [entryKey, lockKey], [entry.version, entry.envelope, sealed.right])
       })
 
-    return { renew, invalidate } satisfies TokenSource.Coordinator
+    const current: Effect.Effect<Option.Option<BearerToken.BearerToken>> = Effect.gen(function* () {
+      const read = yield* call(scripts.read, [entryKey], [])
+      const entry = Option.isSome(read) ? entryOf(read.value) : undefined
+      if (entry === undefined || entry.envelope === removedMark) return Option.none()
+      return Option.fromNullable(yield* open(entry))
+    })
+
+    const put = (token: BearerToken.BearerToken): Effect.Effect<void> =>
+      Effect.gen(function* () {
+        const sealed = yield* seal(token)
+        if (Either.isLeft(sealed)) {
+          alone = token
+          return yield* Effect.logWarning("shared token source: could not seal the token; it is not shared", {
+            key: options.key,
+            ...describe(sealed.left)
+          })
+        }
+        const written = yield* call(scripts.put, [entryKey, failedKey], [sealed.right, ttlOf(token, yield* Clock.currentTimeMillis), channel])
+        // not shared (Redis did not answer): the token is this process' own, newer than the shared one
+        alone = Option.isSome(written) ? undefined : token
+      }).pipe(Effect.withSpan("oauth2.redis.shared_put", { attributes: { "oauth2.redis.key": options.key } }))
+
+    const remove: Effect.Effect<Option.Option<BearerToken.BearerToken>> = Effect.gen(function* () {
+      alone = undefined
+      const removed = yield* call(scripts.remove, [entryKey, failedKey], [Math.max(1_000, Math.round(retention)), channel])
+      if (Option.isNone(removed) || typeof removed.value !== "string" || removed.value === "" || removed.value === removedMark) return Option.none()
+      return Option.fromNullable(yield* open({ version: 0, envelope: removed.value }))
+    }).pipe(Effect.withSpan("oauth2.redis.shared_remove", { attributes: { "oauth2.redis.key": options.key } }))
+
+    return { renew, invalidate, current, put, remove } satisfies TokenSource.Coordinator
   })
+
+/** The server refused the refresh token (and the grant could not stand in). */
+const isRefused = (error: unknown): boolean => TokenSource.isTokenUnavailable(error) && error.reason === "RefreshRefused"
+
+const refreshOf = (token: BearerToken.BearerToken | undefined): string | undefined =>
+  token?.refreshToken === undefined ? undefined : Redacted.value(token.refreshToken)
 
 const sameToken = (a: BearerToken.BearerToken, b: BearerToken.BearerToken): boolean =>
   a === b || Redacted.value(a.accessToken) === Redacted.value(b.accessToken)
