@@ -5,7 +5,8 @@
  * The connections made by {@link layer} fail a command at once while Redis is down (no offline queue, no retry of a
  * command, a 2 second command timeout), so that a token source serves its own cache instead of waiting; ioredis goes
  * on reconnecting in the background, and sharing resumes when Redis is back. Sentinel is a matter of the client's
- * options (`sentinels` and `name`); a Cluster is made with ioredis' `Cluster` and given to {@link layerClient}.
+ * options (`sentinels` and `name`); a Cluster is made with ioredis' `Cluster` and given to {@link layerClient} (with
+ * the options it names there, for the same fail-fast behaviour).
  *
  * @since 0.1.0
  */
@@ -30,7 +31,10 @@ export interface Redis {
   readonly client: IORedis | Cluster
   /**
    * Calls `onMessage` with each message published on `channel` while the scope is open. One subscriber connection
-   * serves every channel; ioredis subscribes again after a reconnection.
+   * serves every channel; ioredis subscribes again after a reconnection. While the subscriber is connected, this
+   * returns once Redis has confirmed the channel's subscription (waiting at most the command timeout, 2 seconds at
+   * most), so that a message published after it returns is delivered; while Redis is down, it returns at once and
+   * never fails: the subscription is sent when the connection is back.
    */
   readonly subscribe: (channel: string, onMessage: (message: string) => void) => Effect.Effect<void, never, Scope.Scope>
 }
@@ -86,8 +90,19 @@ export const layer: (options?: Options) => Layer.Layer<Redis> = internal.layer
 
 /**
  * A connection made by the caller (a `Cluster`, or a client with options of its own), closed with the layer's scope.
- * The subscriber connection is its `duplicate()`. Give it {@link defaults} (for a Cluster:
- * `enableOfflineQueue: false` and `redisOptions: Redis.defaults`) so that commands fail at once while Redis is down.
+ * Give it {@link defaults} so that commands fail at once while Redis is down. The subscriber connection is a
+ * duplicate with an offline queue (subscriptions made while Redis is down are sent when it is back): for one node,
+ * `duplicate()` with `enableOfflineQueue: true`, `maxRetriesPerRequest: null` and `autoResubscribe: true`; for a
+ * Cluster, `duplicate([], { enableOfflineQueue: true })`.
+ *
+ * A Cluster takes two levels of options. `enableOfflineQueue: false` at the cluster level is the one that fails
+ * commands at once: without it, ioredis queues every command while the cluster is down, without a timeout, until it
+ * is back. Under `redisOptions` (the connections to the nodes), {@link defaults} gives the 2 second `commandTimeout`
+ * and `connectTimeout` and `maxRetriesPerRequest: 0`; ioredis ignores `enableOfflineQueue` there. While the cluster
+ * is still marked ready, a command on a node that just went away is retried by ioredis' failover handling
+ * (`retryDelayOnFailover`, 100 ms), then fails once the cluster sees it is down. Keys and scripts need no option: the
+ * `{key}` hash tag of the shared token source keeps an entry and its lock in one slot (one script touches both), and
+ * its announcements are plain `PUBLISH`es, which a Cluster delivers to subscribers on every node.
  *
  * @example
  * ```ts
