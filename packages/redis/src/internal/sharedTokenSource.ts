@@ -419,11 +419,11 @@ export const coordinator = (
       Effect.tap(renewal.renew(renewal.current), (token) => Effect.sync(() => (alone = token)))
 
     /**
-     * Whether the shared token is older than the one obtained alone (by the clocks that stamped them): taken instead,
-     * its refresh token, spent by the rotation made alone, would be refused.
+     * Whether the shared token is older than the one obtained alone with a refresh token (by the clocks that stamped
+     * them): taken instead, its refresh token, spent by the rotation made alone, would be refused.
      */
     const olderThanAlone = (stored: BearerToken.BearerToken | undefined): boolean =>
-      alone !== undefined && (stored === undefined || DateTime.toEpochMillis(stored.issuedAt) < DateTime.toEpochMillis(alone.issuedAt))
+      alone?.refreshToken !== undefined && (stored === undefined || DateTime.toEpochMillis(stored.issuedAt) < DateTime.toEpochMillis(alone.issuedAt))
 
     /** A token taken from the shared entry (or stored in it): the fleet's, newer than any obtained alone. */
     const shared = (token: BearerToken.BearerToken) => Effect.sync(() => ((alone = undefined), token))
