@@ -5,13 +5,16 @@
  * counting stub token endpoint in this process.
  *
  *   npm run bench:redis                              # 8 processes x 1,000 fibers, 3 rounds
- *   npm run bench:redis -- --processes 4 --fibers 500 --rounds 1
+ *   npm run bench:redis -- --processes 4 --fibers 500 --rounds 1 --transport fetch
  *
- * Reports the token requests made (goal: 1 per round) and each fiber's latency from the start signal to its token:
- * p50 and p99, and the same beyond one token round trip (the median of direct loopback token requests from this
- * process, measured before the rounds). Each process warms up first (a token for a key of its own: code paths,
- * connections, Redis' script cache), then all start at once. The children are packages/redis/test/fleet/child.ts,
- * bundled with esbuild.
+ * Each round runs twice, in fresh processes: alone (a `TokenSource` without Redis in every process: each renews on
+ * its own, as without @oauth2/redis; the baseline) and shared (SharedTokenSource). It reports the token requests made
+ * (goal when shared: 1 per round) and each fiber's latency from the start signal to its token, p50 and p99, for both;
+ * what sharing adds over renewing alone (shared p99 - alone p99); and, shared, each fiber's latency after the one
+ * token answer left the endpoint (answer -> stored in Redis -> announced -> read by every process -> every fiber),
+ * which is the part Redis adds to one token round trip. Each process warms up first (renewals of a key of its own:
+ * code paths, connections, Redis' script cache), then all start at once. The children are
+ * packages/redis/test/fleet/child.ts, bundled with esbuild, over NodeTransport (`--transport fetch`: layerFetch).
  * Needs redis-server on the PATH. Progress goes to stderr, the markdown table to stdout.
  */
 import { build } from "esbuild"
@@ -31,6 +34,7 @@ const arg = (name, fallback) => {
 const processes = arg("processes", 8)
 const fibers = arg("fibers", 1000)
 const rounds = arg("rounds", 3)
+const transport = process.argv.includes("--transport") ? process.argv[process.argv.indexOf("--transport") + 1] : "node"
 const log = (...xs) => process.stderr.write(xs.join(" ") + "\n")
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const percentile = (xs, p) => {
@@ -57,8 +61,9 @@ const ping = (port) =>
     socket.on("data", (data) => (socket.destroy(), resolve(data.toString().startsWith("+PONG"))))
   })
 
-// the stub token endpoint: a new access token per request, counted
+// the stub token endpoint: a new access token per request, counted; when each answer left (absolute milliseconds)
 let requests = 0
+const answeredAt = []
 const stub = http.createServer((req, res) => {
   req.resume()
   req.on("end", () => {
@@ -66,6 +71,7 @@ const stub = http.createServer((req, res) => {
     res
       .writeHead(200, { "content-type": "application/json", "cache-control": "no-store" })
       .end(JSON.stringify({ access_token: `AT-${requests}`, token_type: "Bearer", expires_in: 3600 }))
+    answeredAt.push(performance.timeOrigin + performance.now())
   })
 })
 await new Promise((r) => stub.listen(0, "127.0.0.1", r))
@@ -131,38 +137,63 @@ const start = (env) => {
   return { p, ready, result }
 }
 
-const rows = []
-for (let round = 1; round <= rounds; round++) {
+/** One round in fresh processes: the requests made, the latencies from the start signal and after the last answer. */
+const round = async (key, alone) => {
   const env = {
     REDIS_URL: `redis://127.0.0.1:${redisPort}`,
     TOKEN_ENDPOINT: tokenEndpoint,
-    KEY: `bench-${round}`,
+    KEY: key,
     KEY_MATERIAL: Buffer.alloc(32, 7).toString("base64"),
     FIBERS: String(fibers),
-    WARMUP: "1",
+    WARMUP: "5",
+    TRANSPORT: transport,
+    ...(alone ? { ALONE: "1" } : {}),
     ...(process.env.WAIT ? { WAIT: process.env.WAIT } : {})
   }
-  log(`round ${round}: starting ${processes} processes ...`)
   const members = Array.from({ length: processes }, () => start(env))
   await Promise.all(members.map((m) => m.ready))
   const before = requests // the warm-ups' requests left out
+  const answers = answeredAt.length
   for (const m of members) m.p.stdin.write("go\n")
   const results = await Promise.all(members.map((m) => m.result))
   const millis = results.flatMap((r) => r.millis)
-  const errors = results.flatMap((r) => r.errors).length
-  const tokens = new Set(results.flatMap((r) => r.tokens)).size
-  const row = { round, requests: requests - before, errors, tokens, p50: percentile(millis, 50), p99: percentile(millis, 99) }
-  log(`round ${round}: ${row.requests} request(s), ${errors} error(s), p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms`)
-  rows.push(row)
+  const lastAnswer = answeredAt.length > answers ? answeredAt[answeredAt.length - 1] : undefined
+  const afterAnswer = lastAnswer === undefined ? [] : results.flatMap((r) => r.millis.map((m) => r.startedAt + m - lastAnswer))
+  return {
+    requests: requests - before,
+    errors: results.flatMap((r) => r.errors).length,
+    tokens: new Set(results.flatMap((r) => r.tokens)).size,
+    p50: percentile(millis, 50),
+    p99: percentile(millis, 99),
+    after50: afterAnswer.length === 0 ? NaN : percentile(afterAnswer, 50),
+    after99: afterAnswer.length === 0 ? NaN : percentile(afterAnswer, 99)
+  }
 }
 
-const fmt = (ms) => `${ms.toFixed(1)} ms`
-console.log(`\n${processes} processes x ${fibers} fibers on an expired token; one token round trip (direct, median): ${fmt(roundTrip)}\n`)
-console.log("| round | token requests | errors | distinct tokens | p50 | p99 | p50 beyond a round trip | p99 beyond a round trip |")
-console.log("| --- | --- | --- | --- | --- | --- | --- | --- |")
-for (const r of rows) {
+const rows = []
+for (let n = 1; n <= rounds; n++) {
+  log(`round ${n}: ${processes} processes alone ...`)
+  const alone = await round(`alone-${n}`, true)
+  log(`round ${n}: ${processes} processes shared ...`)
+  const shared = await round(`bench-${n}`, false)
+  log(
+    `round ${n}: shared ${shared.requests} request(s), ${shared.errors} error(s), p50 ${shared.p50.toFixed(1)} ms, p99 ${shared.p99.toFixed(1)} ms;` +
+      ` alone ${alone.requests} request(s), p50 ${alone.p50.toFixed(1)} ms, p99 ${alone.p99.toFixed(1)} ms`
+  )
+  rows.push({ n, alone, shared })
+}
+
+const fmt = (ms) => (Number.isNaN(ms) ? "-" : `${ms.toFixed(1)} ms`)
+console.log(
+  `\n${processes} processes x ${fibers} fibers on an expired token, over ${transport === "fetch" ? "layerFetch" : "NodeTransport"}; one token round trip (direct, median): ${fmt(roundTrip)}\n`
+)
+console.log(
+  "| round | shared: token requests | errors | distinct tokens | p50 | p99 | after the answer p50 | after the answer p99 | alone: token requests | p50 | p99 | shared p99 - alone p99 |"
+)
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+for (const { n, alone, shared: s } of rows) {
   console.log(
-    `| ${r.round} | ${r.requests} | ${r.errors} | ${r.tokens} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(Math.max(0, r.p50 - roundTrip))} | ${fmt(Math.max(0, r.p99 - roundTrip))} |`
+    `| ${n} | ${s.requests} | ${s.errors} | ${s.tokens} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${fmt(s.after50)} | ${fmt(s.after99)} | ${alone.requests} | ${fmt(alone.p50)} | ${fmt(alone.p99)} | ${fmt(s.p99 - alone.p99)} |`
   )
 }
 cleanup()

@@ -5,11 +5,14 @@
  *
  * Environment: REDIS_URL, TOKEN_ENDPOINT, KEY, KEY_MATERIAL (base64 of 32 bytes), FIBERS, LOCK_TTL (ms), WAIT (ms),
  * REFRESH_TOKEN (start with an expired token carrying it; otherwise with an expired token and client credentials),
- * WARMUP (get a token for another key first, so that the measured round runs warm), LOOP (ask every 20 ms until
- * `stop` on stdin, and print the sum).
+ * WARMUP (renew a token for another key this many times first, so that the measured round runs warm), LOOP (ask every 20 ms until
+ * `stop` on stdin, and print the sum), ALONE (a `TokenSource` without Redis: each process renews on its own, the
+ * benchmark's baseline), TRANSPORT (`node`, the default: NodeTransport; `fetch`: Transport.layerFetch).
  */
 import { BearerToken, TokenRequest } from "@oauth2/core"
+import { TokenSource } from "@oauth2/flows"
 import { OAuthClient, Transport } from "@oauth2/http"
+import * as NodeTransport from "@oauth2/http/NodeTransport"
 import { Redis, SharedTokenSource } from "@oauth2/redis"
 import { DateTime, Effect, Either, Layer, Redacted } from "effect"
 import { createInterface } from "node:readline"
@@ -39,32 +42,39 @@ const expired = BearerToken.make({
 const layers = Layer.merge(
   Redis.layer({ url: env["REDIS_URL"]!, retryStrategy: () => 50 }),
   OAuthClient.layer({ endpoints: { tokenEndpoint: env["TOKEN_ENDPOINT"]! }, clientId: "fleet", clientSecret: Redacted.make("secret") }).pipe(
-    Layer.provide(Transport.layerFetch({ retry: false })),
+    Layer.provide(env["TRANSPORT"] === "fetch" ? Transport.layerFetch({ retry: false }) : NodeTransport.layer({ retry: false })),
     Layer.orDie
   )
 )
 
+/** A shared source on a key (or, with ALONE, a source of this process only). */
+const make = (key: string) => {
+  const grant = refreshToken === undefined ? { grant: TokenRequest.clientCredentials({ scope: "read" }) } : {}
+  return env["ALONE"] !== undefined
+    ? TokenSource.make({ token: expired, ...grant })
+    : SharedTokenSource.make({
+        key,
+        keys: [{ id: "k1", key: Redacted.make(env["KEY_MATERIAL"]!) }],
+        token: expired,
+        ...grant,
+        lockTtl: Number(env["LOCK_TTL"] ?? "10000"),
+        wait: Number(env["WAIT"] ?? "1000")
+      })
+}
+
 const program = Effect.gen(function* () {
-  const source = yield* SharedTokenSource.make({
-    key: env["KEY"]!,
-    keys: [{ id: "k1", key: Redacted.make(env["KEY_MATERIAL"]!) }],
-    token: expired,
-    ...(refreshToken === undefined ? { grant: TokenRequest.clientCredentials({ scope: "read" }) } : {}),
-    lockTtl: Number(env["LOCK_TTL"] ?? "10000"),
-    wait: Number(env["WAIT"] ?? "1000")
-  })
-  if (env["WARMUP"] !== undefined) {
-    // the code paths, the connections and Redis' script cache warm, on a key of their own
-    const warm = yield* SharedTokenSource.make({
-      key: `${env["KEY"]!}-warmup`,
-      keys: [{ id: "k1", key: Redacted.make(env["KEY_MATERIAL"]!) }],
-      token: expired,
-      grant: TokenRequest.clientCredentials({ scope: "read" })
-    })
-    yield* Effect.all(
-      Array.from({ length: fibers }, () => warm.get),
-      { concurrency: "unbounded", discard: true }
-    )
+  const source = yield* make(env["KEY"]!)
+  // the code paths, the connections and Redis' script cache warm, on a key of their own: WARMUP renewals
+  const warmup = Number(env["WARMUP"] ?? "0")
+  if (warmup > 0) {
+    const warm = yield* make(`${env["KEY"]!}-warmup`)
+    for (let i = 0; i < warmup; i++) {
+      if (i > 0) yield* warm.invalidate()
+      yield* Effect.all(
+        Array.from({ length: fibers }, () => warm.get),
+        { concurrency: "unbounded", discard: true }
+      )
+    }
   }
   process.stdout.write("ready\n")
   yield* Effect.promise(() => go)
@@ -107,6 +117,8 @@ const program = Effect.gen(function* () {
       ok: results.length - errors.length,
       errors,
       tokens: [...tokens],
+      // the start signal's time, on the clock the benchmark reads too
+      startedAt: performance.timeOrigin + started,
       millis: results.map((r) => Math.round(r.millis * 1000) / 1000)
     }) + "\n"
   )
