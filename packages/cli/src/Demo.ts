@@ -1,6 +1,8 @@
 /**
  * The demo: starts the embedded Authorization Server (`@oauth2/testing`) and runs every grant and endpoint against
- * it, end to end, printing one row per flow. It fails if any flow fails.
+ * it, end to end, printing one row per flow. It fails if any flow fails; a flow that cannot run on the machine (the
+ * token shared through Redis by two processes needs `redis-server` and `@oauth2/redis`, an optional peer) is
+ * `skipped`, which is not a failure.
  *
  * The embedded server (and `oidc-provider` behind it) is loaded only when {@link rows} or {@link run} runs, so
  * importing this module (or the `oauth2` command for any other subcommand) stays light.

@@ -7,23 +7,24 @@
  * @since 0.1.0
  */
 import { text as help } from "./internal/help.js"
-import * as member from "./internal/member.js"
 
 const args = process.argv.slice(2)
 
 if (args.length === 1 && (args[0] === "--help" || args[0] === "-h")) {
   process.stdout.write(process.stdout.isTTY === true ? help : help.replace(/\u001b\[[0-9;]*[A-Za-z]/g, ""))
-} else if (args[0] === member.command && process.env[member.env] !== undefined) {
-  // a member of the demo's fleet, started by `oauth2 demo` (without its parameters: an unknown command, below)
-  void import("./internal/demoMember.js").then(({ main }) =>
-    main(args.slice(1)).then((code) => {
-      process.exitCode = code
-    })
-  )
 } else {
-  void Promise.all([import("effect/Effect"), import("./internal/cli.js")]).then(([Effect, { main }]) =>
-    Effect.runPromise(main(process.argv)).then((code) => {
-      process.exitCode = code
-    })
+  void import("./internal/member.js").then((member) =>
+    args[0] === member.command && process.env[member.env] !== undefined
+      ? // a member of the demo's fleet, started by `oauth2 demo` (without its parameters: an unknown command, below)
+        import("./internal/demoMember.js").then(({ main }) =>
+          main(args.slice(1)).then((code) => {
+            process.exitCode = code
+          })
+        )
+      : Promise.all([import("effect/Effect"), import("./internal/cli.js")]).then(([Effect, { main }]) =>
+          Effect.runPromise(main(process.argv)).then((code) => {
+            process.exitCode = code
+          })
+        )
   )
 }
