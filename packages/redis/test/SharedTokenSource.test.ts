@@ -632,4 +632,44 @@ describe("SharedTokenSource, second review", () => {
       expect(endpoint.requests.length).toBe(count)
     })
   )
+
+  live(
+    "round trips: a renewal from the shared token in hand takes the lock at the first look; a waiter takes the announced token without reading",
+    () =>
+      Effect.gen(function* () {
+        const endpoint = yield* TokenEndpoint.TokenEndpoint
+        const key = freshKey()
+        const stored = yield* entry(key)
+        const scriptCalls = Effect.map(
+          Effect.promise(() => stored.redis.info("commandstats")),
+          (text) => [...text.matchAll(/cmdstat_eval(?:sha)?:calls=(\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0)
+        )
+        const a = yield* source({ key, grant })
+        const b = yield* source({ key, grant })
+        const first = yield* a.get
+        expect(accessToken(yield* b.get)).toBe(accessToken(first))
+        // `a` renews (forced) from the token it holds, which is the shared one: one call takes the lock, one stores
+        const n = endpoint.requests.length + 1
+        endpoint.settings.hold.add(n)
+        const before = yield* scriptCalls
+        const renewing = yield* Effect.fork(a.renew)
+        yield* poll(
+          "the request",
+          Effect.sync(() => (endpoint.requests.length >= n ? true : undefined))
+        )
+        expect((yield* scriptCalls) - before).toBe(1)
+        // `b` renews too: one call finds the lock taken, then it waits
+        const waiting = yield* Effect.fork(b.renew)
+        yield* poll(
+          "b's look",
+          Effect.map(scriptCalls, (calls) => (calls - before >= 2 ? true : undefined))
+        )
+        endpoint.release()
+        const renewed = yield* Fiber.join(renewing)
+        // the announcement carries the stored token: `b` has it without another call
+        expect(accessToken(yield* Fiber.join(waiting))).toBe(accessToken(renewed))
+        expect((yield* scriptCalls) - before).toBe(3)
+        expect(endpoint.requests.length).toBe(n)
+      })
+  )
 })

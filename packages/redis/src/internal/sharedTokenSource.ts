@@ -49,9 +49,12 @@ local e = redis.call('HMGET', KEYS[1], 'v', 'e')
 return {version(e[1]), e[2] or '?'}`
 
 /**
- * Takes the lock if free (SET NX PX) and no failure is being backed off from: `{ taken, version, envelope, lock's
- * remaining milliseconds, the failure ('' when none) }`. The entry is kept for at least the lock's TTL: it does not
- * expire under its holder (whose fenced write would then be refused).
+ * Reads the entry and, when it holds the token in hand (`ARGV[3]`, the envelope this process last read or wrote) or
+ * nothing readable, takes the lock if free (SET NX PX) and no failure is being backed off from: `{ status, version,
+ * envelope, lock's remaining milliseconds, the failure ('' when none) }`, status 1 taken, 0 held by another, 2 not
+ * tried (the entry holds another token: the caller looks at it first). One round trip when the token in hand is the
+ * shared one. The entry is kept for at least the lock's TTL: it does not expire under its holder (whose fenced write
+ * would then be refused).
  */
 const acquireScript = `${versionOf}
 local v, e = 0, ''
@@ -62,6 +65,7 @@ if t == 'hash' then
 elseif t ~= 'none' then
   e = '?'
 end
+if e ~= ARGV[3] and e ~= '' and e ~= '?' then return {2, v, e, 0, ''} end
 local failed = redis.call('GET', KEYS[3])
 if failed then return {0, v, e, 0, failed} end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
@@ -91,7 +95,7 @@ redis.call('DEL', KEYS[1], KEYS[3])
 redis.call('HSET', KEYS[1], 'v', v + 1, 'e', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 if ARGV[4] ~= '' and redis.call('GET', KEYS[2]) == ARGV[4] then redis.call('DEL', KEYS[2]) end
-redis.call('PUBLISH', ARGV[5], tostring(v + 1))
+redis.call('PUBLISH', ARGV[5], tostring(v + 1) .. ' ' .. ARGV[2])
 return v + 1`
 
 /**
@@ -104,7 +108,7 @@ if redis.call('TYPE', KEYS[1]).ok == 'hash' then v = version(redis.call('HGET', 
 redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('HSET', KEYS[1], 'v', v + 1, 'e', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-redis.call('PUBLISH', ARGV[3], tostring(v + 1))
+redis.call('PUBLISH', ARGV[3], tostring(v + 1) .. ' ' .. ARGV[1])
 return v + 1`
 
 /**
@@ -120,7 +124,7 @@ end
 redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('HSET', KEYS[1], 'v', v + 1, 'e', '-')
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
-redis.call('PUBLISH', ARGV[2], tostring(v + 1))
+redis.call('PUBLISH', ARGV[2], tostring(v + 1) .. ' -')
 return e`
 
 /**
@@ -289,9 +293,16 @@ export const coordinator = (
         })
       )
 
-    /** The next announcement on the channel (a renewal stored, or a lock released). */
+    /**
+     * The next announcement on the channel (a token stored, a lock released, a failure, a removal), and the latest
+     * token stored as announced (`<version> <envelope>`): a waiter woken by it has the token without reading it.
+     */
     let announced = Deferred.unsafeMake<void>(FiberId.none)
-    yield* redis.subscribe(channel, () => {
+    let heard: Entry | undefined = undefined
+    yield* redis.subscribe(channel, (message) => {
+      const space = message.indexOf(" ")
+      const version = space > 0 ? Number(message.slice(0, space)) : Number.NaN
+      if (Number.isSafeInteger(version) && (heard === undefined || version > heard.version)) heard = { version, envelope: message.slice(space + 1) }
       const previous = announced
       announced = Deferred.unsafeMake<void>(FiberId.none)
       Deferred.unsafeDone(previous, Exit.void)
@@ -306,7 +317,7 @@ export const coordinator = (
 
     /** The token of an entry; a corrupt or undecryptable one is logged and reads as absent (it will be replaced). */
     const open = (entry: Entry): Effect.Effect<BearerToken.BearerToken | undefined> =>
-      entry.envelope === ""
+      entry.envelope === "" || entry.envelope === removedMark
         ? Effect.succeed(undefined)
         : Effect.flatMap(keys.decrypt(entry.envelope, entryKey), (plain) => {
             const token = Option.isSome(plain) ? BearerToken.deserialize(plain.value) : undefined
@@ -357,8 +368,8 @@ export const coordinator = (
         )
       )
 
-    /** Stores a token over the entry of version `expected`: the new version, 0 if refused, none if Redis failed. */
-    const write = (expected: number, token: BearerToken.BearerToken, owner: string, ttl?: number): Effect.Effect<Option.Option<number>> =>
+    /** Stores a token over the entry of version `expected`: the new entry, version 0 if refused, none if Redis failed. */
+    const write = (expected: number, token: BearerToken.BearerToken, owner: string, ttl?: number): Effect.Effect<Option.Option<Entry>> =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         const sealed = yield* seal(token)
@@ -368,7 +379,7 @@ export const coordinator = (
           return Option.none()
         }
         const answer = yield* call(scripts.write, [entryKey, lockKey, failedKey], [expected, sealed.right, ttl ?? ttlOf(token, now), owner, channel])
-        return Option.map(answer, Number)
+        return Option.map(answer, (version): Entry => ({ version: Number(version), envelope: sealed.right }))
       })
 
     /** What a failed renewal leaves for the others: its error's tag and OAuth error code (never a message or a token). */
@@ -416,7 +427,12 @@ export const coordinator = (
 
     /** A renewal made locally, Redis not answering. */
     const renewAlone = <E>(renewal: TokenSource.Renewal<E>): Effect.Effect<BearerToken.BearerToken, E> =>
-      Effect.tap(renewal.renew(renewal.current), (token) => Effect.sync(() => (alone = token)))
+      Effect.tap(renewal.renew(renewal.current), (token) =>
+        Effect.sync(() => {
+          alone = token
+          seen = undefined
+        })
+      )
 
     /**
      * Whether the shared token is older than the one obtained alone with a refresh token (by the clocks that stamped
@@ -425,8 +441,16 @@ export const coordinator = (
     const olderThanAlone = (stored: BearerToken.BearerToken | undefined): boolean =>
       alone?.refreshToken !== undefined && (stored === undefined || DateTime.toEpochMillis(stored.issuedAt) < DateTime.toEpochMillis(alone.issuedAt))
 
+    /** The envelope of the token last taken from the entry or stored in it: the token in hand, if it is shared. */
+    let seen: string | undefined = undefined
+
     /** A token taken from the shared entry (or stored in it): the fleet's, newer than any obtained alone. */
-    const shared = (token: BearerToken.BearerToken) => Effect.sync(() => ((alone = undefined), token))
+    const shared = (token: BearerToken.BearerToken, envelope: string) =>
+      Effect.sync(() => {
+        alone = undefined
+        seen = envelope
+        return token
+      })
 
     /** The holder of the lock renews from the freshest token known, stores the result under the fence. */
     const hold = <E>(renewal: TokenSource.Renewal<E>, owner: string, entry: Entry, stored: BearerToken.BearerToken | undefined) =>
@@ -453,7 +477,7 @@ export const coordinator = (
         const token = yield* renewed.pipe(Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : failed(exit, from, entry, owner))))
         const written = yield* write(entry.version, token, owner)
         if (Option.isNone(written)) return token
-        if (written.value !== 0) return yield* shared(token)
+        if (written.value.version !== 0) return yield* shared(token, written.value.envelope)
         // the lock expired meanwhile and a newer token was stored: that one is the fleet's
         yield* Effect.logWarning("shared token source: a newer token was stored while this renewal ran (the lock expired); keeping it", {
           key: options.key
@@ -469,39 +493,57 @@ export const coordinator = (
         }
         const newerToken = newer === undefined ? undefined : yield* open(newer)
         const now = yield* Clock.currentTimeMillis
-        return newerToken !== undefined && renewal.accept(newerToken, now) ? yield* shared(newerToken) : token
+        return newerToken !== undefined && renewal.accept(newerToken, now) ? yield* shared(newerToken, newer!.envelope) : token
+      })
+
+    /** The entry's token, when it may be answered instead of renewing. */
+    const usable = <E>(renewal: TokenSource.Renewal<E>, entry: Entry) =>
+      Effect.gen(function* () {
+        const token = yield* open(entry)
+        return token !== undefined && !olderThanAlone(token) && renewal.accept(token, yield* Clock.currentTimeMillis) ? token : undefined
       })
 
     const renew = <E>(renewal: TokenSource.Renewal<E>): Effect.Effect<BearerToken.BearerToken, E> =>
       Effect.gen(function* () {
         const owner = randomOwner()
+        // the envelope of the token in hand when it is the shared one: the lock is tried at the first look then
+        let known = alone === undefined ? (seen ?? "") : ""
+        let announcement: Entry | undefined = undefined
         while (true) {
           const next = announced
-          const read = yield* call(scripts.read, [entryKey], [])
-          const entry = Option.isSome(read) ? entryOf(read.value) : undefined
-          if (entry === undefined) return yield* renewAlone(renewal)
-          if (entry.envelope === removedMark) return yield* Effect.fail(renewal.unavailable("NoGrant"))
-          const stored = yield* open(entry)
-          if (stored !== undefined && !olderThanAlone(stored) && renewal.accept(stored, yield* Clock.currentTimeMillis)) return yield* shared(stored)
-          const acquired = yield* call(scripts.acquire, [entryKey, lockKey, failedKey], [owner, lockTtl])
+          // a token announced while this process waited is read from the announcement, not from Redis
+          if (announcement !== undefined && announcement.envelope !== known && announcement.envelope !== removedMark) {
+            const token = yield* usable(renewal, announcement)
+            if (token !== undefined) return yield* shared(token, announcement.envelope)
+          }
+          const acquired = yield* call(scripts.acquire, [entryKey, lockKey, failedKey], [owner, lockTtl, known])
           if (Option.isNone(acquired) || !Array.isArray(acquired.value)) return yield* renewAlone(renewal)
-          const [taken, version, envelope, pttl, failure] = acquired.value as [number, string, string, number, string]
-          const current: Entry = { version: Number(version), envelope: String(envelope) }
-          if (current.envelope === removedMark) {
-            if (taken === 1) yield* release(owner)
+          const [status, version, envelope, pttl, failure] = acquired.value as [number, string, string, number, string]
+          const entry: Entry = { version: Number(version), envelope: String(envelope) }
+          if (entry.envelope === removedMark) {
+            if (status === 1) yield* release(owner)
             return yield* Effect.fail(renewal.unavailable("NoGrant"))
           }
-          const latest = current.envelope === entry.envelope ? stored : yield* open(current)
-          if (latest !== undefined && !olderThanAlone(latest) && renewal.accept(latest, yield* Clock.currentTimeMillis)) {
-            if (taken === 1) yield* release(owner)
-            return yield* shared(latest)
+          let stored: BearerToken.BearerToken | undefined = undefined
+          if (entry.envelope !== known) {
+            stored = yield* open(entry)
+            if (stored !== undefined && !olderThanAlone(stored) && renewal.accept(stored, yield* Clock.currentTimeMillis)) {
+              if (status === 1) yield* release(owner)
+              return yield* shared(stored, entry.envelope)
+            }
+            // another token than the one in hand, and not one to take: the lock is tried at once
+            if (status === 2) {
+              known = entry.envelope
+              continue
+            }
           }
           // the fleet's last renewal failed moments ago: not tried again by every process in turn
           if (typeof failure === "string" && failure !== "") return yield* Effect.fail(renewal.unavailable("BackingOff", parseFailure(failure)))
-          if (taken === 1) return yield* hold(renewal, owner, current, latest)
+          if (status === 1) return yield* hold(renewal, owner, entry, entry.envelope === known && entry.envelope !== "" ? yield* open(entry) : stored)
           // another process renews: wait for its announcement, or at most `wait` (or the lock's remaining time)
           const bound = Math.max(1, Math.min(waitMillis, Number(pttl) > 0 ? Number(pttl) : 1))
           yield* Effect.ignore(Effect.timeout(Deferred.await(next), Duration.millis(bound)))
+          announcement = heard !== undefined && heard.version > entry.version ? heard : undefined
         }
       }).pipe(Effect.withSpan("oauth2.redis.shared_renewal", { attributes: { "oauth2.redis.key": options.key } }))
 
@@ -522,7 +564,9 @@ export const coordinator = (
           })
           return
         }
-        yield* call(scripts.invalidate, [entryKey, lockKey], [entry.version, entry.envelope, sealed.right])
+        const replaced = yield* call(scripts.invalidate, [entryKey, lockKey], [entry.version, entry.envelope, sealed.right])
+        // the token in hand, if it was the shared one, is the invalidated copy now
+        if (Option.isSome(replaced) && Number(replaced.value) === 1 && seen === entry.envelope) seen = sealed.right
       })
 
     const current: Effect.Effect<Option.Option<BearerToken.BearerToken>> = Effect.gen(function* () {
@@ -545,10 +589,12 @@ export const coordinator = (
         const written = yield* call(scripts.put, [entryKey, failedKey], [sealed.right, ttlOf(token, yield* Clock.currentTimeMillis), channel])
         // not shared (Redis did not answer): the token is this process' own, newer than the shared one
         alone = Option.isSome(written) ? undefined : token
+        seen = Option.isSome(written) ? sealed.right : undefined
       }).pipe(Effect.withSpan("oauth2.redis.shared_put", { attributes: { "oauth2.redis.key": options.key } }))
 
     const remove: Effect.Effect<Option.Option<BearerToken.BearerToken>> = Effect.gen(function* () {
       alone = undefined
+      seen = undefined
       const removed = yield* call(scripts.remove, [entryKey, failedKey], [Math.max(1_000, Math.round(retention)), channel])
       if (Option.isNone(removed) || typeof removed.value !== "string" || removed.value === "" || removed.value === removedMark) return Option.none()
       return Option.fromNullable(yield* open({ version: 0, envelope: removed.value }))
