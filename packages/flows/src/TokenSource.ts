@@ -197,6 +197,13 @@ export interface Renewal<E> {
    * failed elsewhere), `NoGrant` (the shared token was removed: a logout).
    */
   readonly unavailable: (reason: TokenUnavailable["reason"], cause?: unknown) => E
+  /**
+   * Revokes a token obtained by `renew` that will not be used (the shared token was removed, a logout, while the
+   * renewal ran): its refresh token, then its access token. Failures are logged, never raised.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc7009#section-2
+   */
+  readonly revoke: (token: BearerToken.BearerToken) => Effect.Effect<void>
 }
 
 /**

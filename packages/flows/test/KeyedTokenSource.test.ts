@@ -369,4 +369,28 @@ describe("KeyedTokenSource", () => {
       )
     })
   )
+
+  it.effect("with a coordinator: a key whose renewal backs off (another process failed) stays in memory, with its token", () =>
+    Effect.gen(function* () {
+      let backingOff = true
+      const coordinator = (): Effect.Effect<TokenSource.Coordinator, never, Scope.Scope> =>
+        Effect.succeed({
+          renew: (renewal) =>
+            backingOff ? Effect.fail(renewal.unavailable("BackingOff", { error: "ServerError" })) : renewal.renew(renewal.current),
+          invalidate: () => Effect.void
+        })
+      yield* withKeyed(rotating(), { coordinator }, (tokens, seen) =>
+        Effect.gen(function* () {
+          yield* tokens.set("alice", loginToken("alice"))
+          const e = yield* Effect.flip(tokens.renew("alice"))
+          expect(e).toMatchObject({ _tag: "TokenUnavailable", reason: "BackingOff", cause: { error: "ServerError" } })
+          // kept: the back-off ends, and the key's refresh token is still there to renew with
+          expect(yield* tokens.keys).toEqual(["alice"])
+          backingOff = false
+          expect(Redacted.value((yield* tokens.renew("alice")).accessToken)).toBe("AT-alice-1")
+          expect(tokenRequests(seen)).toHaveLength(1)
+        })
+      )
+    })
+  )
 })

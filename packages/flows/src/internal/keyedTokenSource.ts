@@ -315,9 +315,12 @@ export const make = (options: KeyedTokenSource.Options = {}) =>
         if (failed !== undefined) return yield* Effect.fail(failed.left)
       }).pipe(Effect.scoped, Effect.withSpan("oauth2.keyed_token_source.logout"))
 
-    /** A key whose source has no usable token (never had one, or its refresh was refused) is not kept in memory. */
+    /**
+     * A key whose source has no usable token (never had one, or its refresh was refused) is not kept in memory; one
+     * whose renewal backs off (another process' failed moments ago) is: it may hold a token of its own.
+     */
     const dropUnavailable = <A, E>(key: string, entry: Entry, self: Effect.Effect<A, E>): Effect.Effect<A, E> =>
-      Effect.tapError(self, (e) => (errors.isTokenUnavailable(e) ? drop(key, entry) : Effect.void))
+      Effect.tapError(self, (e) => (errors.isTokenUnavailable(e) && e.reason !== "BackingOff" ? drop(key, entry) : Effect.void))
 
     const service: KeyedTokenSource.KeyedTokenSource = {
       get: (key) => Effect.flatMap(known(key), (entry) => dropUnavailable(key, entry, entry.source.get)),

@@ -249,7 +249,16 @@ export const makeControlled = <E = never>(options: TokenSource.Options<E>, contr
               if (current !== undefined && current !== state.token) state = { ...state, token: current, stale: false }
               return renewFrom(current)
             }),
-          unavailable: (reason, cause) => tokenUnavailable(reason, cause)
+          unavailable: (reason, cause) => tokenUnavailable(reason, cause),
+          revoke: (token) =>
+            Effect.forEach(
+              [...(token.refreshToken === undefined ? [] : ["refresh_token" as const]), "access_token" as const],
+              (hint) =>
+                client
+                  .revoke(token, { token: hint })
+                  .pipe(Effect.catchAll((e) => Effect.logWarning("token source: could not revoke a token obtained for nothing", { hint, ...describe(e) }))),
+              { discard: true }
+            )
         })
       })
 
