@@ -93,6 +93,11 @@ export interface CoordinatorOptions {
    * turn: 1 second by default. A process whose token in hand is still valid keeps using it meanwhile.
    */
   readonly failureBackoff?: Duration.DurationInput
+  /**
+   * What logs and spans name the token (`oauth2.redis.key`): a digest of {@link CoordinatorOptions.key} by default
+   * (`#1a2b3c4d`), since a key may be a secret (a session id). Name it when it is not (e.g. `"billing:read"`).
+   */
+  readonly logKey?: string
 }
 
 /**

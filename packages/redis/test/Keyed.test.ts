@@ -141,4 +141,60 @@ describe("KeyedTokenSource with SharedTokenSource.coordinator", () => {
       expect(accessToken(yield* c.get(user))).toBe("AT-again")
     })
   )
+
+  live("a logout while another process renews: the tokens that renewal obtained are revoked, not served", () =>
+    Effect.gen(function* () {
+      const endpoint = yield* TokenEndpoint.TokenEndpoint
+      const user = freshUser()
+      endpoint.seed("RT-0")
+      const a = yield* instance()
+      const b = yield* instance()
+      yield* a.set(user, expired("RT-0"))
+      const n = endpoint.requests.length + 1
+      endpoint.settings.hold.add(n)
+      const renewing = yield* Effect.fork(Effect.flip(a.get(user)))
+      while (endpoint.requests.length < n) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+      yield* b.logout(user)
+      endpoint.release()
+      expect(yield* Fiber.join(renewing)).toMatchObject({ _tag: "TokenUnavailable", reason: "NoGrant" })
+      // the refresh token issued to the renewal (the grant's only live one) and its access token are revoked
+      const issued = endpoint.latestRefreshToken()
+      expect(endpoint.revocations.map((r) => r.token)).toEqual(expect.arrayContaining([issued, "AT-1"]))
+    })
+  )
+
+  live("a login made while Redis is down is shared when it is back, even over an earlier logout's tombstone", () =>
+    Effect.gen(function* () {
+      const server = yield* RedisServer.RedisServer
+      const user = freshUser()
+      const a = yield* instance()
+      yield* a.set(user, yield* login("before"))
+      yield* a.logout(user)
+      const redis = yield* raw(server.url)
+      const name = `oauth2:token:{user:${user}}`
+      const version = yield* Effect.promise(() => redis.hget(name, "v"))
+      expect(yield* Effect.promise(() => redis.hget(name, "e"))).toBe("-")
+      // the user logs in again while Redis is down: the login is kept by this process (and shared at its next renewal)
+      yield* server.stop
+      const endpoint = yield* TokenEndpoint.TokenEndpoint
+      endpoint.seed("RT-during")
+      const fresh = yield* login("during")
+      yield* a.set(user, fresh)
+      expect(accessToken(yield* a.get(user))).toBe("AT-during")
+      yield* server.start
+      // Redis is back with its data (as with persistence): the tombstone
+      const back = yield* raw(server.url)
+      yield* Effect.promise(() => back.hset(name, "v", version!, "e", "-"))
+      // the next renewal puts the login first (then renews it); another process then takes the user's token
+      let shared = false
+      for (let i = 0; i < 400 && !shared; i++) {
+        yield* Effect.either(a.renew(user))
+        shared = (yield* Effect.promise(() => back.hget(name, "e"))) !== "-"
+        if (!shared) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 25)))
+      }
+      expect(shared).toBe(true)
+      const c = yield* instance()
+      expect(accessToken(yield* c.get(user))).toMatch(/^AT-/)
+    })
+  )
 })

@@ -6,7 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { BearerToken, TokenRequest } from "@oauth2/core"
 import { TokenSource } from "@oauth2/flows"
 import { SharedTokenSource } from "@oauth2/redis"
-import { Cause, Duration, Effect, Either, Exit, Fiber, Layer, Option, Redacted, type Scope } from "effect"
+import { Cause, Duration, Effect, Either, Exit, Fiber, Layer, Option, Redacted, Scope } from "effect"
 import * as RedisServer from "./redisServer.js"
 import { accessToken, captureLogs, clientLayer, expired, key1, key2, raw, redisLayer } from "./support.js"
 import * as TokenEndpoint from "./tokenEndpoint.js"
@@ -671,5 +671,118 @@ describe("SharedTokenSource, second review", () => {
         expect((yield* scriptCalls) - before).toBe(3)
         expect(endpoint.requests.length).toBe(n)
       })
+  )
+
+  live("an entry whose envelope cannot be sent back as read (not UTF-8) is taken for corrupt and replaced, not looped on", () =>
+    Effect.gen(function* () {
+      const endpoint = yield* TokenEndpoint.TokenEndpoint
+      const key = freshKey()
+      const stored = yield* entry(key)
+      yield* Effect.promise(() => stored.redis.hset(stored.name, "v", "3", "e", Buffer.from([0x76, 0x31, 0xff, 0xfe])))
+      const before = endpoint.requests.length
+      const s = yield* source({ key, grant })
+      const token = yield* Effect.timeoutFail(s.get, { duration: "5 seconds", onTimeout: () => "looped" })
+      expect(endpoint.requests.length - before).toBe(1)
+      expect(yield* stored.version).toBe("4")
+      const reader = yield* source({ key, grant })
+      expect(accessToken(yield* reader.get)).toBe(accessToken(token))
+    })
+  )
+
+  live("a lock left without a TTL (written by hand) gets the lock's TTL from the first process that finds it", () =>
+    Effect.gen(function* () {
+      const key = freshKey()
+      const stored = yield* entry(key)
+      yield* Effect.promise(() => stored.redis.set(`${stored.name}:lock`, "someone"))
+      const s = yield* source({ key, grant, token: expired(), lockTtl: "300 millis" })
+      const waiting = yield* Effect.fork(s.get)
+      yield* poll(
+        "a TTL on the lock",
+        Effect.map(
+          Effect.promise(() => stored.redis.pttl(`${stored.name}:lock`)),
+          (ttl) => (ttl > 0 ? true : undefined)
+        )
+      )
+      // it expires, and the waiter renews
+      const token = yield* Effect.timeoutFail(Fiber.join(waiting), { duration: "5 seconds", onTimeout: () => "hung" })
+      expect(accessToken(token)).toMatch(/^AT-/)
+    })
+  )
+
+  live("Redis lost during the holder's write: the refresh token it rotated is kept, and used when Redis is back", () =>
+    Effect.gen(function* () {
+      const server = yield* RedisServer.RedisServer
+      const endpoint = yield* TokenEndpoint.TokenEndpoint
+      endpoint.seed("RT-write")
+      const key = freshKey()
+      const stored = yield* entry(key)
+      const a = yield* source({ key, token: expired("RT-write") })
+      yield* a.get
+      const [version, envelope] = [yield* stored.version, yield* stored.envelope]
+      // a forced renewal takes the lock; Redis goes away while its refresh is in flight
+      const n = endpoint.requests.length + 1
+      endpoint.settings.hold.add(n)
+      const renewing = yield* Effect.fork(a.renew)
+      yield* poll(
+        "the request",
+        Effect.sync(() => (endpoint.requests.length >= n ? true : undefined))
+      )
+      yield* server.stop
+      endpoint.release()
+      const rotated = yield* Fiber.join(renewing)
+      expect(Redacted.value(rotated.refreshToken!)).toBe(endpoint.latestRefreshToken())
+      yield* server.start
+      // back with its data (as with persistence): the entry still holds the refresh token spent by that renewal
+      const back = yield* entry(key)
+      yield* Effect.promise(() => back.redis.hset(back.name, "v", version!, "e", envelope!))
+      const before = endpoint.requests.length
+      for (let i = 0; i < 400 && (yield* back.version) === version; i++) {
+        yield* Effect.either(a.renew)
+        if ((yield* back.version) === version) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 25)))
+      }
+      expect(yield* back.version).not.toBe(version)
+      expect(endpoint.requests.slice(before).filter((r) => r.status !== 200)).toEqual([])
+    })
+  )
+
+  live("a renewal interrupted (its source's scope closed, e.g. at shutdown) releases its lock at once: no one waits for the TTL", () =>
+    Effect.gen(function* () {
+      const endpoint = yield* TokenEndpoint.TokenEndpoint
+      const key = freshKey()
+      const stored = yield* entry(key)
+      const scope = yield* Scope.make()
+      const a = yield* Scope.extend(source({ key, grant, token: expired() }), scope)
+      const n = endpoint.requests.length + 1
+      endpoint.settings.hold.add(n)
+      yield* Effect.fork(Effect.either(a.renew))
+      yield* poll(
+        "the request",
+        Effect.sync(() => (endpoint.requests.length >= n ? true : undefined))
+      )
+      expect(yield* Effect.promise(() => stored.redis.exists(`${stored.name}:lock`))).toBe(1)
+      yield* Scope.close(scope, Exit.void)
+      expect(yield* Effect.promise(() => stored.redis.exists(`${stored.name}:lock`))).toBe(0)
+      endpoint.release()
+    })
+  )
+
+  live("logs name the key by a digest unless `logKey` names it (a key may be a session id)", () =>
+    Effect.gen(function* () {
+      const key = `session-${freshKey()}-secret`
+      const logs = captureLogs()
+      // entries that do not decrypt: each source says so, naming its key
+      for (const name of [key, `${key}-2`]) {
+        const stored = yield* entry(name)
+        yield* Effect.promise(() => stored.redis.hset(stored.name, "v", "1", "e", "v1.k1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA"))
+      }
+      const s = yield* source({ key, grant })
+      const named = yield* source({ key: `${key}-2`, grant, logKey: "billing:read" })
+      yield* Effect.provide(Effect.all([s.get, named.get]), logs.layer)
+      const text = logs.lines.join("\n")
+      expect(text).toContain("does not decrypt")
+      expect(text).not.toContain(key)
+      expect(text).toMatch(/"key":"#[0-9a-f]{8}"/)
+      expect(text).toContain('"key":"billing:read"')
+    })
   )
 })

@@ -35,11 +35,12 @@ export const expired = (refreshToken?: string) =>
     ...(refreshToken === undefined ? {} : { refreshToken })
   })
 
-/** Captures the log lines (level and message) of an effect. */
+/** Captures the log lines (level, message and its structured parts as JSON) of an effect. */
 export const captureLogs = () => {
   const lines: Array<string> = []
   const logger = Logger.make(({ logLevel, message }) => {
-    lines.push(`${logLevel.label} ${Array.isArray(message) ? message.join(" ") : String(message)}`)
+    const parts: ReadonlyArray<unknown> = Array.isArray(message) ? message : [message]
+    lines.push(`${logLevel.label} ${parts.map((part) => (typeof part === "string" ? part : JSON.stringify(part))).join(" ")}`)
   })
   return { lines, layer: Logger.replace(Logger.defaultLogger, logger) }
 }

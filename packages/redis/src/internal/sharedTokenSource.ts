@@ -40,13 +40,24 @@ local function version(x)
   return n
 end`
 
+/**
+ * The entry's envelope as the scripts answer it: '' (none), '-' (a tombstone), an envelope of the expected shape
+ * (ASCII, so that it comes back byte for byte when a process sends it as the token in hand), or '?' (corrupt).
+ */
+const envelopeOf = `
+local function envelope(x)
+  if not x then return '?' end
+  if x == '' or x == '-' or string.match(x, '^v1%.[%w_-]+%.[%w_-]+%.[%w_-]+$') then return x end
+  return '?'
+end`
+
 /** Reads the entry: `{ version, envelope }` (a value that is not a hash reads as version 0 with a corrupt envelope). */
-const readScript = `${versionOf}
+const readScript = `${versionOf}${envelopeOf}
 local t = redis.call('TYPE', KEYS[1]).ok
 if t == 'none' then return {0, ''} end
 if t ~= 'hash' then return {0, '?'} end
 local e = redis.call('HMGET', KEYS[1], 'v', 'e')
-return {version(e[1]), e[2] or '?'}`
+return {version(e[1]), envelope(e[2])}`
 
 /**
  * Reads the entry and, when it holds the token in hand (`ARGV[3]`, the envelope this process last read or wrote) or
@@ -56,12 +67,12 @@ return {version(e[1]), e[2] or '?'}`
  * shared one. The entry is kept for at least the lock's TTL: it does not expire under its holder (whose fenced write
  * would then be refused).
  */
-const acquireScript = `${versionOf}
+const acquireScript = `${versionOf}${envelopeOf}
 local v, e = 0, ''
 local t = redis.call('TYPE', KEYS[1]).ok
 if t == 'hash' then
   local entry = redis.call('HMGET', KEYS[1], 'v', 'e')
-  v, e = version(entry[1]), entry[2] or '?'
+  v, e = version(entry[1]), envelope(entry[2])
 elseif t ~= 'none' then
   e = '?'
 end
@@ -73,7 +84,12 @@ if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
   if left >= 0 and left < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
   return {1, v, e, 0, ''}
 end
-return {0, v, e, redis.call('PTTL', KEYS[2]), ''}`
+local left = redis.call('PTTL', KEYS[2])
+if left < 0 then
+  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+  left = tonumber(ARGV[2])
+end
+return {0, v, e, left, ''}`
 
 /**
  * Stores a token if the entry's version is still the one seen when the lock was taken (the fence: a holder that lost
@@ -254,6 +270,10 @@ export const coordinator = (
     const waitMillis = Math.max(1, Math.round(yield* millisOf("wait", options.wait ?? defaultWait)))
     const retention = yield* millisOf("refreshTokenRetention", options.refreshTokenRetention ?? defaultRefreshTokenRetention)
     const backoff = Math.max(1, Math.round(yield* millisOf("failureBackoff", options.failureBackoff ?? defaultFailureBackoff)))
+    /** A waiter gives up after six lock TTLs: the holder is alive (it extends the lock) but its renewal does not end. */
+    const waitLimit = 6 * lockTtl
+    /** What logs and spans name the key: the key itself may be a secret (a session id). */
+    const logKey = options.logKey ?? `#${digest(options.key)}`
     // the scripts as commands of the client: sent by SHA (EVALSHA), the source only when Redis does not know it
     const client = redis.client as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>> & {
       defineCommand: (name: string, definition: { readonly numberOfKeys: number; readonly lua: string }) => void
@@ -273,7 +293,7 @@ export const coordinator = (
               : Effect.as(
                   Effect.zipRight(
                     Effect.sync(() => (available = true)),
-                    Effect.logInfo("shared token source: Redis answers again; sharing the token again", { key: options.key })
+                    Effect.logInfo("shared token source: Redis answers again; sharing the token again", { key: logKey })
                   ),
                   Option.some(answer)
                 ),
@@ -284,7 +304,7 @@ export const coordinator = (
                   Effect.zipRight(
                     Effect.sync(() => (available = false)),
                     Effect.logWarning("shared token source: Redis is unavailable; serving the local cache and renewing locally until it answers", {
-                      key: options.key,
+                      key: logKey,
                       ...describe(error)
                     })
                   ),
@@ -299,10 +319,14 @@ export const coordinator = (
      */
     let announced = Deferred.unsafeMake<void>(FiberId.none)
     let heard: Entry | undefined = undefined
+    /** How many tokens were announced: a waiter takes `heard` only if it was announced while it waited. */
+    let heardCount = 0
     yield* redis.subscribe(channel, (message) => {
-      const space = message.indexOf(" ")
-      const version = space > 0 ? Number(message.slice(0, space)) : Number.NaN
-      if (Number.isSafeInteger(version) && (heard === undefined || version > heard.version)) heard = { version, envelope: message.slice(space + 1) }
+      const match = /^(\d{1,15}) (\S+)$/.exec(message)
+      if (match !== null) {
+        heard = { version: Number(match[1]), envelope: match[2]! }
+        heardCount++
+      }
       const previous = announced
       announced = Deferred.unsafeMake<void>(FiberId.none)
       Deferred.unsafeDone(previous, Exit.void)
@@ -325,7 +349,7 @@ export const coordinator = (
               ? Effect.succeed(token.right)
               : Effect.as(
                   Effect.logWarning("shared token source: ignoring a stored entry that does not decrypt to a token (it will be replaced)", {
-                    key: options.key
+                    key: logKey
                   }),
                   undefined
                 )
@@ -351,7 +375,7 @@ export const coordinator = (
           if (Option.isSome(extended) && Number(extended.value) === 0) {
             return yield* Effect.logWarning(
               "shared token source: this renewal lost its lock to another process (it stalled for longer than the lock's TTL); its token is stored only if no newer one was",
-              { key: options.key }
+              { key: logKey }
             )
           }
         }
@@ -374,7 +398,7 @@ export const coordinator = (
         const now = yield* Clock.currentTimeMillis
         const sealed = yield* seal(token)
         if (Either.isLeft(sealed)) {
-          yield* Effect.logWarning("shared token source: could not seal the token; it is not shared", { key: options.key, ...describe(sealed.left) })
+          yield* Effect.logWarning("shared token source: could not seal the token; it is not shared", { key: logKey, ...describe(sealed.left) })
           if (owner !== "") yield* release(owner)
           return Option.none()
         }
@@ -402,99 +426,122 @@ export const coordinator = (
      * in), the entry is first rewritten without it, under the fence, so that no process sends it again (as a source
      * alone forgets it); kept as long as a refresh token would be: the next renewal uses the grant, or fails at once.
      * Any other failure of a request is left for the back-off: the other processes fail at once for a while, instead
-     * of each sending the failing request in turn. An interrupted renewal, or one with nothing to renew with, only
-     * releases the lock.
+     * of each sending the failing request in turn. A renewal with nothing to renew with only releases the lock.
+     * Answers whether the entry moved on meanwhile (the rewrite was refused: a newer token is stored).
      */
-    const failed = <A, E>(exit: Exit.Exit<A, E>, from: BearerToken.BearerToken | undefined, entry: Entry, owner: string) =>
+    const failed = (cause: Cause.Cause<unknown>, from: BearerToken.BearerToken | undefined, entry: Entry, owner: string) =>
       Effect.gen(function* () {
-        if (Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause)) return yield* release(owner)
-        const error = Option.getOrUndefined(Cause.failureOption(exit.cause))
+        const error = Option.getOrUndefined(Cause.failureOption(cause))
         // nothing to renew with (`NoGrant`, `NotRenewable`): no request was made, each process finds the same at once
-        if (TokenSource.isTokenUnavailable(error) && error.reason !== "RefreshRefused") return yield* release(owner)
+        if (TokenSource.isTokenUnavailable(error) && error.reason !== "RefreshRefused") return yield* Effect.as(release(owner), false)
         if (from?.refreshToken === undefined || !isRefused(error)) {
-          return yield* Effect.asVoid(call(scripts.fail, [lockKey, failedKey], [owner, channel, backoff, failureOf(exit.cause)]))
+          return yield* Effect.as(call(scripts.fail, [lockKey, failedKey], [owner, channel, backoff, failureOf(cause)]), false)
         }
         const { refreshToken: _, ...rest } = from
         const written = yield* write(entry.version, BearerToken.make(rest), owner, Math.max(1_000, Math.round(retention)))
         if (Option.isNone(written)) yield* release(owner)
+        return Option.isSome(written) && written.value.version === 0
       })
 
     /**
-     * The last token this process obtained on its own while Redis did not answer (or put while it did not): its
-     * refresh token is newer than the shared one, which the authorization server may have retired by rotation.
+     * The last token this process obtained on its own (Redis not answering, or not storing it), and the refresh
+     * tokens it spent doing so: a shared token still carrying one of those is older than it (the server retired its
+     * refresh token by rotation), and is passed over for it.
      */
     let alone: BearerToken.BearerToken | undefined = undefined
+    const spentAlone = new Set<string>()
+    /** A login put while Redis did not answer: put again when it does, before anything else. */
+    let pendingPut: BearerToken.BearerToken | undefined = undefined
+    /** The envelope of the token last taken from the entry or stored in it: the token in hand, if it is shared. */
+    let seen: string | undefined = undefined
+
+    /** A token obtained without storing it: kept as this process' own, with the refresh token it spent. */
+    const keptAlone = (token: BearerToken.BearerToken, from: BearerToken.BearerToken | undefined) =>
+      Effect.sync(() => {
+        const spent = refreshOf(from)
+        if (spent !== undefined && spent !== refreshOf(token)) spentAlone.add(spent)
+        alone = token
+        seen = undefined
+        return token
+      })
 
     /** A renewal made locally, Redis not answering. */
     const renewAlone = <E>(renewal: TokenSource.Renewal<E>): Effect.Effect<BearerToken.BearerToken, E> =>
-      Effect.tap(renewal.renew(renewal.current), (token) =>
-        Effect.sync(() => {
-          alone = token
-          seen = undefined
-        })
-      )
+      Effect.flatMap(renewal.renew(renewal.current), (token) => keptAlone(token, renewal.current))
 
-    /**
-     * Whether the shared token is older than the one obtained alone with a refresh token (by the clocks that stamped
-     * them): taken instead, its refresh token, spent by the rotation made alone, would be refused.
-     */
+    /** Whether the shared token is older than the one obtained alone: its refresh token was spent alone, or it has none. */
     const olderThanAlone = (stored: BearerToken.BearerToken | undefined): boolean =>
-      alone?.refreshToken !== undefined && (stored === undefined || DateTime.toEpochMillis(stored.issuedAt) < DateTime.toEpochMillis(alone.issuedAt))
-
-    /** The envelope of the token last taken from the entry or stored in it: the token in hand, if it is shared. */
-    let seen: string | undefined = undefined
+      alone?.refreshToken !== undefined &&
+      (stored === undefined || stored.refreshToken === undefined || spentAlone.has(Redacted.value(stored.refreshToken)))
 
     /** A token taken from the shared entry (or stored in it): the fleet's, newer than any obtained alone. */
     const shared = (token: BearerToken.BearerToken, envelope: string) =>
       Effect.sync(() => {
         alone = undefined
+        spentAlone.clear()
         seen = envelope
         return token
       })
 
-    /** The holder of the lock renews from the freshest token known, stores the result under the fence. */
-    const hold = <E>(renewal: TokenSource.Renewal<E>, owner: string, entry: Entry, stored: BearerToken.BearerToken | undefined) =>
+    /** The token in the entry now, when it may be answered instead of the one in hand. */
+    const latestAccepted = <E>(renewal: TokenSource.Renewal<E>) =>
       Effect.gen(function* () {
-        const local = renewal.current
-        // the shared token carries the refresh token to use (rotated by whoever renewed last), or none when the
-        // server refused it: a refresh token held locally is then not sent again. But a token this process renewed
-        // on its own while Redis was away carries a newer one than the entry: that one is tried first, then the
-        // shared one if the server refuses it
-        const first =
-          alone !== undefined && local !== undefined && sameToken(local, alone) && local.refreshToken !== undefined && olderThanAlone(stored)
-            ? local
-            : (stored ?? local)
-        const fallback =
-          first !== stored && stored?.refreshToken !== undefined && Redacted.value(stored.refreshToken) !== refreshOf(first) ? stored : undefined
-        let from = first
-        const attempt = (token: BearerToken.BearerToken | undefined) =>
-          Effect.scoped(Effect.zipRight(Effect.forkScoped(keepAlive(owner)), renewal.renew(token)))
-        const renewed = Effect.flatMap(Effect.exit(attempt(first)), (exit) => {
-          if (Exit.isSuccess(exit) || fallback === undefined || !isRefused(Option.getOrUndefined(Cause.failureOption(exit.cause)))) return exit
-          from = fallback
-          return attempt(fallback)
-        })
-        const token = yield* renewed.pipe(Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : failed(exit, from, entry, owner))))
-        const written = yield* write(entry.version, token, owner)
-        if (Option.isNone(written)) return token
-        if (written.value.version !== 0) return yield* shared(token, written.value.envelope)
-        // the lock expired meanwhile and a newer token was stored: that one is the fleet's
-        yield* Effect.logWarning("shared token source: a newer token was stored while this renewal ran (the lock expired); keeping it", {
-          key: options.key
-        })
         const latest = yield* call(scripts.read, [entryKey], [])
         const newer = Option.isSome(latest) ? entryOf(latest.value) : undefined
-        if (newer?.envelope === removedMark) {
-          // removed meanwhile (a logout): the token obtained is not served
-          yield* Effect.logWarning("shared token source: the token was removed (a logout) while this renewal ran; the token obtained is dropped", {
-            key: options.key
-          })
-          return yield* Effect.fail(renewal.unavailable("NoGrant"))
-        }
-        const newerToken = newer === undefined ? undefined : yield* open(newer)
-        const now = yield* Clock.currentTimeMillis
-        return newerToken !== undefined && renewal.accept(newerToken, now) ? yield* shared(newerToken, newer!.envelope) : token
+        if (newer === undefined) return { removed: false, token: undefined }
+        if (newer.envelope === removedMark) return { removed: true, token: undefined }
+        const token = yield* open(newer)
+        const accepted = token !== undefined && renewal.accept(token, yield* Clock.currentTimeMillis)
+        return { removed: false, token: accepted ? yield* shared(token, newer.envelope) : undefined }
       })
+
+    /**
+     * The holder of the lock renews from the freshest token known, and stores the result under the fence. Only the
+     * request can be interrupted: a token obtained is always stored (or kept), its refresh token being the only one
+     * left once the server rotated it.
+     */
+    const hold = <E>(renewal: TokenSource.Renewal<E>, owner: string, entry: Entry, stored: BearerToken.BearerToken | undefined) =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function* () {
+          const local = renewal.current
+          // the shared token carries the refresh token to use (rotated by whoever renewed last), or none when the
+          // server refused it: a refresh token held locally is then not sent again. But a token this process renewed
+          // on its own carries a newer one than an entry still holding the refresh token it spent
+          const from = alone !== undefined && local !== undefined && sameToken(local, alone) && olderThanAlone(stored) ? local : (stored ?? local)
+          const exit = yield* Effect.exit(restore(Effect.scoped(Effect.zipRight(Effect.forkScoped(keepAlive(owner)), renewal.renew(from)))))
+          if (Exit.isFailure(exit)) {
+            if (Cause.isInterruptedOnly(exit.cause)) {
+              yield* release(owner)
+              return yield* exit
+            }
+            // a refresh token refused because another process, whose lock this one lost, rotated it: its token stands
+            if (yield* failed(exit.cause, from, entry, owner)) {
+              const latest = yield* latestAccepted(renewal)
+              if (latest.token !== undefined) return latest.token
+            }
+            return yield* exit
+          }
+          const token = exit.value
+          const written = yield* write(entry.version, token, owner)
+          // not stored (Redis failed): kept as this process' own, so that its rotated refresh token is not lost
+          if (Option.isNone(written)) return yield* keptAlone(token, from)
+          if (written.value.version !== 0) return yield* shared(token, written.value.envelope)
+          // the lock expired meanwhile and a newer token was stored: that one is the fleet's
+          yield* Effect.logWarning("shared token source: a newer token was stored while this renewal ran (the lock expired); keeping it", {
+            key: logKey
+          })
+          const latest = yield* latestAccepted(renewal)
+          if (latest.removed) {
+            // removed meanwhile (a logout): the token obtained is revoked, not served
+            yield* Effect.logWarning("shared token source: the token was removed (a logout) while this renewal ran; the token obtained is revoked", {
+              key: logKey
+            })
+            yield* renewal.revoke(token)
+            return yield* Effect.fail(renewal.unavailable("NoGrant"))
+          }
+          return latest.token ?? token
+        })
+      )
 
     /** The entry's token, when it may be answered instead of renewing. */
     const usable = <E>(renewal: TokenSource.Renewal<E>, entry: Entry) =>
@@ -503,14 +550,28 @@ export const coordinator = (
         return token !== undefined && !olderThanAlone(token) && renewal.accept(token, yield* Clock.currentTimeMillis) ? token : undefined
       })
 
+    /** A login put while Redis did not answer is put now, if Redis answers. */
+    const putPending = Effect.suspend(() => (pendingPut === undefined ? Effect.void : put(pendingPut)))
+
     const renew = <E>(renewal: TokenSource.Renewal<E>): Effect.Effect<BearerToken.BearerToken, E> =>
-      Effect.gen(function* () {
+      Effect.suspend(() => {
         const owner = randomOwner()
+        return renewAs(renewal, owner).pipe(
+          // interrupted: the lock, if this renewal took it, is released at once (compare and delete: never another's)
+          Effect.onInterrupt(() => release(owner))
+        )
+      }).pipe(Effect.withSpan("oauth2.redis.shared_renewal", { attributes: { "oauth2.redis.key": logKey } }))
+
+    const renewAs = <E>(renewal: TokenSource.Renewal<E>, owner: string): Effect.Effect<BearerToken.BearerToken, E> =>
+      Effect.gen(function* () {
+        yield* putPending
+        const started = yield* Clock.currentTimeMillis
         // the envelope of the token in hand when it is the shared one: the lock is tried at the first look then
         let known = alone === undefined ? (seen ?? "") : ""
         let announcement: Entry | undefined = undefined
         while (true) {
           const next = announced
+          const heardBefore = heardCount
           // a token announced while this process waited is read from the announcement, not from Redis
           if (announcement !== undefined && announcement.envelope !== known && announcement.envelope !== removedMark) {
             const token = yield* usable(renewal, announcement)
@@ -518,7 +579,7 @@ export const coordinator = (
           }
           const acquired = yield* call(scripts.acquire, [entryKey, lockKey, failedKey], [owner, lockTtl, known])
           if (Option.isNone(acquired) || !Array.isArray(acquired.value)) return yield* renewAlone(renewal)
-          const [status, version, envelope, pttl, failure] = acquired.value as [number, string, string, number, string]
+          const [status, version, envelope, pttl, failure] = acquired.value as [unknown, unknown, unknown, unknown, unknown]
           const entry: Entry = { version: Number(version), envelope: String(envelope) }
           if (entry.envelope === removedMark) {
             if (status === 1) yield* release(owner)
@@ -537,15 +598,27 @@ export const coordinator = (
               continue
             }
           }
+          if (status === 2) {
+            // the script and this process disagree on the envelope (it cannot be sent back as it was read): not shared
+            yield* Effect.logWarning("shared token source: the stored entry cannot be compared; renewing locally", { key: logKey })
+            return yield* renewAlone(renewal)
+          }
           // the fleet's last renewal failed moments ago: not tried again by every process in turn
           if (typeof failure === "string" && failure !== "") return yield* Effect.fail(renewal.unavailable("BackingOff", parseFailure(failure)))
           if (status === 1) return yield* hold(renewal, owner, entry, entry.envelope === known && entry.envelope !== "" ? yield* open(entry) : stored)
-          // another process renews: wait for its announcement, or at most `wait` (or the lock's remaining time)
+          // another process renews: wait for its announcement, or at most `wait` (or the lock's remaining time); a lock
+          // held for longer than a few TTLs (a holder alive but stuck) is given up on
+          const now = yield* Clock.currentTimeMillis
+          if (now - started > waitLimit) {
+            yield* Effect.logWarning("shared token source: another process has held the lock for too long; giving up this renewal", { key: logKey })
+            return yield* Effect.fail(renewal.unavailable("BackingOff", { error: "LockHeld" }))
+          }
           const bound = Math.max(1, Math.min(waitMillis, Number(pttl) > 0 ? Number(pttl) : 1))
           yield* Effect.ignore(Effect.timeout(Deferred.await(next), Duration.millis(bound)))
-          announcement = heard !== undefined && heard.version > entry.version ? heard : undefined
+          // the announcement heard since this look, if any: the token stored by the holder
+          announcement = heardCount > heardBefore ? heard : undefined
         }
-      }).pipe(Effect.withSpan("oauth2.redis.shared_renewal", { attributes: { "oauth2.redis.key": options.key } }))
+      })
 
     const invalidate = (token: BearerToken.BearerToken): Effect.Effect<void> =>
       Effect.gen(function* () {
@@ -559,7 +632,7 @@ export const coordinator = (
         const sealed = yield* seal(BearerToken.make({ ...stored, expiresAt: stored.issuedAt }))
         if (Either.isLeft(sealed)) {
           yield* Effect.logWarning("shared token source: could not seal the invalidated token; the shared copy is left as it is", {
-            key: options.key,
+            key: logKey,
             ...describe(sealed.left)
           })
           return
@@ -582,23 +655,29 @@ export const coordinator = (
         if (Either.isLeft(sealed)) {
           alone = token
           return yield* Effect.logWarning("shared token source: could not seal the token; it is not shared", {
-            key: options.key,
+            key: logKey,
             ...describe(sealed.left)
           })
         }
         const written = yield* call(scripts.put, [entryKey, failedKey], [sealed.right, ttlOf(token, yield* Clock.currentTimeMillis), channel])
-        // not shared (Redis did not answer): the token is this process' own, newer than the shared one
-        alone = Option.isSome(written) ? undefined : token
-        seen = Option.isSome(written) ? sealed.right : undefined
-      }).pipe(Effect.withSpan("oauth2.redis.shared_put", { attributes: { "oauth2.redis.key": options.key } }))
+        if (Option.isSome(written)) {
+          pendingPut = undefined
+          return yield* Effect.asVoid(shared(token, sealed.right))
+        }
+        // not shared (Redis did not answer): the token is this process' own, and put again when Redis answers
+        pendingPut = token
+        yield* keptAlone(token, undefined)
+      }).pipe(Effect.withSpan("oauth2.redis.shared_put", { attributes: { "oauth2.redis.key": logKey } }))
 
     const remove: Effect.Effect<Option.Option<BearerToken.BearerToken>> = Effect.gen(function* () {
       alone = undefined
+      spentAlone.clear()
+      pendingPut = undefined
       seen = undefined
       const removed = yield* call(scripts.remove, [entryKey, failedKey], [Math.max(1_000, Math.round(retention)), channel])
       if (Option.isNone(removed) || typeof removed.value !== "string" || removed.value === "" || removed.value === removedMark) return Option.none()
       return Option.fromNullable(yield* open({ version: 0, envelope: removed.value }))
-    }).pipe(Effect.withSpan("oauth2.redis.shared_remove", { attributes: { "oauth2.redis.key": options.key } }))
+    }).pipe(Effect.withSpan("oauth2.redis.shared_remove", { attributes: { "oauth2.redis.key": logKey } }))
 
     return { renew, invalidate, current, put, remove } satisfies TokenSource.Coordinator
   })
@@ -608,6 +687,16 @@ const isRefused = (error: unknown): boolean => TokenSource.isTokenUnavailable(er
 
 const refreshOf = (token: BearerToken.BearerToken | undefined): string | undefined =>
   token?.refreshToken === undefined ? undefined : Redacted.value(token.refreshToken)
+
+/** A short digest of a key, for the logs (FNV-1a, 32 bits, in hex). */
+const digest = (key: string): string => {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return (hash >>> 0).toString(16).padStart(8, "0")
+}
 
 const sameToken = (a: BearerToken.BearerToken, b: BearerToken.BearerToken): boolean =>
   a === b || Redacted.value(a.accessToken) === Redacted.value(b.accessToken)
