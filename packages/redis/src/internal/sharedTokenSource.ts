@@ -462,6 +462,8 @@ export const coordinator = (
         if (spent !== undefined && spent !== refreshOf(token)) spentAlone.add(spent)
         alone = token
         seen = undefined
+        // a login still to be put: it is this token now (its refresh token the one to share)
+        if (pendingPut !== undefined) pendingPut = token
         return token
       })
 
@@ -478,6 +480,7 @@ export const coordinator = (
     const shared = (token: BearerToken.BearerToken, envelope: string) =>
       Effect.sync(() => {
         alone = undefined
+        pendingPut = undefined
         spentAlone.clear()
         seen = envelope
         return token
@@ -550,8 +553,8 @@ export const coordinator = (
         return token !== undefined && !olderThanAlone(token) && renewal.accept(token, yield* Clock.currentTimeMillis) ? token : undefined
       })
 
-    /** A login put while Redis did not answer is put now, if Redis answers. */
-    const putPending = Effect.suspend(() => (pendingPut === undefined ? Effect.void : put(pendingPut)))
+    /** A login put while Redis did not answer is put now, if Redis answers (else it stays pending). */
+    const putPending = Effect.suspend(() => (pendingPut === undefined ? Effect.void : Effect.asVoid(putNow(pendingPut))))
 
     const renew = <E>(renewal: TokenSource.Renewal<E>): Effect.Effect<BearerToken.BearerToken, E> =>
       Effect.suspend(() => {
@@ -649,25 +652,30 @@ export const coordinator = (
       return Option.fromNullable(yield* open(entry))
     })
 
-    const put = (token: BearerToken.BearerToken): Effect.Effect<void> =>
+    /** Stores a token in place of the shared one, whatever it is: whether Redis stored it. */
+    const putNow = (token: BearerToken.BearerToken): Effect.Effect<boolean> =>
       Effect.gen(function* () {
         const sealed = yield* seal(token)
         if (Either.isLeft(sealed)) {
-          alone = token
-          return yield* Effect.logWarning("shared token source: could not seal the token; it is not shared", {
-            key: logKey,
-            ...describe(sealed.left)
-          })
+          yield* Effect.logWarning("shared token source: could not seal the token; it is not shared", { key: logKey, ...describe(sealed.left) })
+          return false
         }
         const written = yield* call(scripts.put, [entryKey, failedKey], [sealed.right, ttlOf(token, yield* Clock.currentTimeMillis), channel])
-        if (Option.isSome(written)) {
-          pendingPut = undefined
-          return yield* Effect.asVoid(shared(token, sealed.right))
-        }
-        // not shared (Redis did not answer): the token is this process' own, and put again when Redis answers
-        pendingPut = token
-        yield* keptAlone(token, undefined)
-      }).pipe(Effect.withSpan("oauth2.redis.shared_put", { attributes: { "oauth2.redis.key": logKey } }))
+        if (Option.isNone(written)) return false
+        yield* shared(token, sealed.right)
+        return true
+      })
+
+    const put = (token: BearerToken.BearerToken): Effect.Effect<void> =>
+      Effect.flatMap(putNow(token), (stored) =>
+        stored
+          ? Effect.void
+          : // not shared (Redis did not answer): the token is this process' own, and put again when Redis answers
+            Effect.zipRight(
+              keptAlone(token, undefined),
+              Effect.sync(() => (pendingPut = token))
+            )
+      ).pipe(Effect.withSpan("oauth2.redis.shared_put", { attributes: { "oauth2.redis.key": logKey } }))
 
     const remove: Effect.Effect<Option.Option<BearerToken.BearerToken>> = Effect.gen(function* () {
       alone = undefined
