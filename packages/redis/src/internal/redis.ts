@@ -79,12 +79,13 @@ export const make = (connect: () => IORedis | Cluster): Effect.Effect<Redis.Redi
       (subscriber) => Effect.sync(() => subscriber.disconnect())
     )
     const bound = confirmationBound(subscriber)
-    const listeners = new Map<string, Set<(message: string) => void>>()
+    /** Per channel, one entry per registration (an object of its own: the same function registered twice counts twice). */
+    const listeners = new Map<string, Set<{ readonly onMessage: (message: string) => void }>>()
     /** Per subscribed channel (kept with its listeners), Redis' confirmation of its SUBSCRIBE (done on failure too). */
     const confirmations = new Map<string, Deferred.Deferred<void>>()
     subscriber.on("message", (channel: string, message: string) => {
       const set = listeners.get(channel)
-      if (set !== undefined) for (const listener of set) listener(message)
+      if (set !== undefined) for (const listener of set) listener.onMessage(message)
     })
     yield* Effect.all([settled(client), settled(subscriber)], { concurrency: 2, discard: true })
 
@@ -93,15 +94,16 @@ export const make = (connect: () => IORedis | Cluster): Effect.Effect<Redis.Redi
      * second listener of the same channel waits for too) when the subscriber is ready, for at most the bound. While
      * Redis is down it does not wait: ioredis subscribes when the connection is back (offline queue, resubscription).
      */
-    const subscribe = (channel: string, onMessage: (message: string) => void): Effect.Effect<void, never, Scope.Scope> =>
-      Effect.acquireRelease(
+    const subscribe = (channel: string, onMessage: (message: string) => void): Effect.Effect<void, never, Scope.Scope> => {
+      const registration = { onMessage }
+      return Effect.acquireRelease(
         Effect.sync(() => {
           const pending = confirmations.get(channel)
           if (pending !== undefined) {
-            listeners.get(channel)?.add(onMessage)
+            listeners.get(channel)?.add(registration)
             return pending
           }
-          listeners.set(channel, new Set([onMessage]))
+          listeners.set(channel, new Set([registration]))
           const confirmed = Deferred.unsafeMake<void>(FiberId.none)
           confirmations.set(channel, confirmed)
           const done = () => Deferred.unsafeDone(confirmed, Exit.void)
@@ -111,7 +113,7 @@ export const make = (connect: () => IORedis | Cluster): Effect.Effect<Redis.Redi
         () =>
           Effect.sync(() => {
             const set = listeners.get(channel)
-            set?.delete(onMessage)
+            set?.delete(registration)
             if (set === undefined || set.size > 0) return
             listeners.delete(channel)
             confirmations.delete(channel)
@@ -121,6 +123,7 @@ export const make = (connect: () => IORedis | Cluster): Effect.Effect<Redis.Redi
         // outside the acquisition, so that the wait stays interruptible
         Effect.flatMap((confirmed) => (subscriber.status === "ready" ? Effect.ignore(Effect.timeout(Deferred.await(confirmed), bound)) : Effect.void))
       )
+    }
     return { client, subscribe }
   })
 
