@@ -43,22 +43,32 @@ export interface Child {
   readonly send: (line: string) => Effect.Effect<void>
 }
 
+/** Whether node's flags name tsx's loader (`--import tsx`, `--import=file:///…/tsx/…`, or the tsx CLI's own flags). */
+const hasTsx = (execArgv: ReadonlyArray<string>): boolean => execArgv.some((a) => /(^|[\\/=])tsx([\\/]|$)/.test(a))
+
+/** Whether node's flags set the condition `name` (`--conditions=x`, `--conditions x`, `-C x`, `-C=x`). */
+const hasCondition = (execArgv: ReadonlyArray<string>, name: string): boolean =>
+  execArgv.some((a, i) => a === `--conditions=${name}` || a === `-C=${name}` || ((a === "--conditions" || a === "-C") && execArgv[i + 1] === name))
+
 /**
  * The command line that runs this command's entry again: the compiled `bin.js` with node's own flags, or, from the
- * sources, `bin.ts` under tsx with the `@oauth2/source` condition (tsx's flags are reused when this process runs
- * under tsx, as `npm run demo` does; otherwise, as under vitest, tsx's loader is named from this package).
+ * sources, `bin.ts` with node's flags plus tsx's loader (named from this package) and the `@oauth2/source`
+ * condition, each only when the flags do not have it already (`npm run demo` runs under tsx; vitest, or
+ * `node --import tsx --conditions=@oauth2/source`, give flags of their own, kept).
  */
-export const selfCommand = (args: ReadonlyArray<string>): { readonly command: string; readonly args: ReadonlyArray<string> } => {
+export const selfCommand = (
+  args: ReadonlyArray<string>,
+  execArgv: ReadonlyArray<string> = process.execArgv
+): { readonly command: string; readonly args: ReadonlyArray<string> } => {
   const here = fileURLToPath(import.meta.url)
   const fromSource = here.endsWith(".ts")
   const entry = fileURLToPath(new URL(fromSource ? "../bin.ts" : "../bin.js", import.meta.url))
-  const execArgv = process.execArgv
-  const underTsx = execArgv.some((a) => /[\\/]tsx[\\/]/.test(a))
   const flags = !fromSource
     ? execArgv
     : [
-        ...(underTsx ? execArgv : ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href]),
-        ...(execArgv.includes("--conditions=@oauth2/source") ? [] : ["--conditions=@oauth2/source"])
+        ...execArgv,
+        ...(hasTsx(execArgv) ? [] : ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href]),
+        ...(hasCondition(execArgv, "@oauth2/source") ? [] : ["--conditions=@oauth2/source"])
       ]
   return { command: process.execPath, args: [...flags, entry, ...args] }
 }
