@@ -1,15 +1,20 @@
 /**
  * One member of the demo's fleet (see member.ts): builds a token source shared through Redis (`@oauth2/redis`, an
  * optional peer, imported here only), prints its ready line, waits for `go` on stdin, asks for the token from many
- * fibers at once and prints the result line. Exit code 0 when it could report, 1 when it could not, 2 for a usage
- * error (parameters missing or malformed).
+ * fibers at once and prints the result line. Exit code 0 when it could report, 1 when it could not (stdin closing
+ * before `go` included: the demo is gone), 2 for a usage error (parameters missing or malformed). Its log lines go to
+ * stderr: stdout carries the protocol's lines only.
  */
 import { TokenRequest } from "@oauth2/core"
 import { OAuthClient, Transport } from "@oauth2/http"
 import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { createHash } from "node:crypto"
@@ -33,20 +38,37 @@ const Parameters = Schema.parseJson(
 
 const write = (line: unknown) => Effect.async<void>((resume) => void process.stdout.write(`${JSON.stringify(line)}\n`, () => resume(Effect.void)))
 
-/** Resolves on a `go` line; the reader is closed then, so that stdin no longer holds the process. */
-const go = Effect.async<void>((resume) => {
-  const lines = createInterface({ input: process.stdin })
-  lines.on("line", (line) => {
-    if (line.trim() !== "go") return
-    lines.close()
-    process.stdin.destroy()
-    resume(Effect.void)
-  })
-})
+/**
+ * Watches stdin from the start: done on a `go` line, failed when stdin closes or ends first (the demo is gone:
+ * nothing would ever say `go`). The reader is closed on `go` and with the scope, so that stdin no longer holds the
+ * process.
+ */
+const watchStdin = Effect.acquireRelease(
+  Effect.sync(() => {
+    const go = Deferred.unsafeMake<void, Error>(FiberId.none)
+    const lines = createInterface({ input: process.stdin })
+    const close = () => {
+      lines.close()
+      process.stdin.destroy()
+    }
+    lines.on("line", (line) => {
+      if (line.trim() !== "go") return
+      Deferred.unsafeDone(go, Exit.void)
+      close()
+    })
+    lines.once("close", () => Deferred.unsafeDone(go, Exit.fail(new Error("stdin closed before go"))))
+    return { go, close }
+  }),
+  ({ close }) => Effect.sync(close)
+)
+
+/** Fails when `go` failed (stdin closed first); otherwise never ends. */
+const stdinClosed = (go: Deferred.Deferred<void, Error>) =>
+  Effect.flatMap(Effect.exit(Deferred.await(go)), (exit) => (Exit.isFailure(exit) ? exit : Effect.never))
 
 const digest = (token: string) => createHash("sha256").update(token).digest("hex")
 
-const program = (parameters: member.Parameters) =>
+const program = (parameters: member.Parameters, go: Deferred.Deferred<void, Error>) =>
   Effect.gen(function* () {
     const { Redis, SharedTokenSource } = yield* Effect.tryPromise({
       try: () => import("@oauth2/redis"),
@@ -73,7 +95,7 @@ const program = (parameters: member.Parameters) =>
         ready: { source: fileURLToPath(import.meta.url).endsWith(".ts"), redis: import.meta.resolve("@oauth2/redis") }
       }
       yield* write(ready)
-      yield* go
+      yield* Deferred.await(go)
       const results = yield* Effect.all(
         Array.from({ length: parameters.fibers }, () => Effect.either(source.get)),
         { concurrency: "unbounded" }
@@ -90,23 +112,28 @@ const program = (parameters: member.Parameters) =>
   })
 
 /** Runs the member; the exit code. */
-export const main = (args: ReadonlyArray<string>): Promise<number> => {
-  const usage = (message: string) => {
-    process.stderr.write(`usage error: ${member.command} is run by \`oauth2 demo\` only: ${message}\n`)
-    return Promise.resolve(2)
-  }
+export const main = (args: ReadonlyArray<string>): Effect.Effect<number> => {
+  const usage = (message: string) =>
+    Effect.sync(() => {
+      process.stderr.write(`usage error: ${member.command} is run by \`oauth2 demo\` only: ${message}\n`)
+      return 2
+    })
   if (args.length > 0) return usage(`unexpected arguments ${args.join(" ")}`)
   const decoded = Schema.decodeUnknownEither(Parameters)(process.env[member.env] ?? "")
   if (Either.isLeft(decoded)) return usage(`${member.env} does not hold its parameters`)
-  return Effect.runPromise(
-    program(decoded.right).pipe(
-      Effect.as(0),
-      Effect.catchAllCause((cause) =>
-        Effect.sync(() => {
-          process.stderr.write(`${member.command}: ${Cause.pretty(cause)}\n`)
-          return 1
-        })
-      )
+  const parameters = decoded.right
+  return Effect.flatMap(watchStdin, ({ go }) => Effect.raceFirst(program(parameters, go), stdinClosed(go))).pipe(
+    Effect.scoped,
+    Effect.as(0),
+    // log lines on stderr: stdout carries the protocol's lines only
+    Effect.provide(Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.stringLogger))),
+    Effect.catchAllCause((cause) =>
+      Cause.isInterruptedOnly(cause)
+        ? Effect.interrupt
+        : Effect.sync(() => {
+            process.stderr.write(`${member.command}: ${Cause.pretty(cause)}\n`)
+            return 1
+          })
     )
   )
 }
