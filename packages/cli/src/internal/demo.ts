@@ -21,7 +21,7 @@ import type * as Demo from "../Demo.js"
 import { demoFailed } from "./errors.js"
 import * as member from "./member.js"
 import * as platform from "./platform.js"
-import { render } from "./table.js"
+import { oneLine, render } from "./table.js"
 
 type Env = TestServer.TestServer | Transport.Transport
 
@@ -45,7 +45,7 @@ const step = <E>(flow: string, program: Effect.Effect<Outcome, E, Env>): Effect.
     const millis = (yield* Clock.currentTimeMillis) - start
     if (exit._tag === "Failure") {
       const failure = Cause.failureOption(exit.cause)
-      const result = Option.isSome(failure) ? describeError(failure.value) : Cause.pretty(exit.cause).split("\n")[0]!
+      const result = oneLine(Option.isSome(failure) ? describeError(failure.value) : Cause.pretty(exit.cause))
       return { flow, ok: false, result: result.slice(0, 160), millis }
     }
     const token = exit.value.token
@@ -107,18 +107,25 @@ const codeFlow = (client: OAuthClient.OAuthClient, request: AuthorizationRequest
     return yield* client.token(TokenRequest.authorizationCode(AuthorizationResponse.tokenRequestInputs(response)))
   })
 
-/** A line of a member of the fleet, decoded. */
-const memberLine = <A>(child: platform.Child, field: string) =>
-  Effect.flatMap(child.line, (line) =>
-    Effect.try({
-      try: () => {
-        const parsed = JSON.parse(line) as Record<string, unknown>
-        if (!(field in parsed)) throw new Error(`unexpected line from a member of the fleet: ${line.slice(0, 200)}`)
-        return parsed as A
-      },
-      catch: (e) => (e instanceof Error ? e : new Error(String(e)))
-    })
-  )
+/** The protocol's fields: a line that is not a JSON object with one of them is not the protocol's (a log line, say). */
+const protocolFields = ["ready", "result"] as const
+
+/**
+ * The member's next protocol line, decoded: other lines (not JSON objects with a protocol field) are skipped; a
+ * protocol line other than the expected one fails.
+ */
+export const memberLine = <A>(child: platform.Child, field: (typeof protocolFields)[number]): Effect.Effect<A, Error> =>
+  Effect.flatMap(child.line, (line) => {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(line)
+    } catch {
+      return memberLine<A>(child, field)
+    }
+    if (typeof parsed !== "object" || parsed === null || !protocolFields.some((f) => f in parsed)) return memberLine<A>(child, field)
+    if (!(field in parsed)) return Effect.fail(new Error(`unexpected line from a member of the fleet: ${line.slice(0, 200)}`))
+    return Effect.succeed(parsed as A)
+  })
 
 /**
  * Two OS processes (this command again, see member.ts), each with a token source shared through a real redis-server
@@ -128,14 +135,15 @@ const memberLine = <A>(child: platform.Child, field: string) =>
 const sharedThroughRedis = (processes: number, fibers: number): Effect.Effect<Outcome, unknown, Env> =>
   Effect.gen(function* () {
     const server = yield* TestServer.TestServer
+    // the package first: without it, no redis-server is started for nothing
+    const available = yield* Effect.either(Effect.tryPromise(() => import("@oauth2/redis")))
+    if (available._tag === "Left") return { skipped: true, result: "@oauth2/redis is not installed (an optional peer of @oauth2/cli)" }
     const started = yield* Effect.either(RedisServer.make())
     if (started._tag === "Left") {
       if (started.left.reason === "NotInstalled") return { skipped: true, result: "redis-server is not installed (apt-get install redis-server)" }
       return yield* started.left
     }
     const redis = started.right
-    const available = yield* Effect.either(Effect.tryPromise(() => import("@oauth2/redis")))
-    if (available._tag === "Left") return { skipped: true, result: "@oauth2/redis is not installed (an optional peer of @oauth2/cli)" }
     const registered = server.clients.clientSecretBasic
     const parameters: member.Parameters = {
       redisUrl: redis.url,

@@ -18,6 +18,7 @@ import { spawn } from "node:child_process"
 import { createRequire } from "node:module"
 import { createInterface } from "node:readline"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import { oneLine } from "./table.js"
 
 const terminal: Terminal.Terminal = {
   columns: Effect.sync(() => process.stdout.columns ?? 100),
@@ -37,7 +38,7 @@ export const layer: Layer.Layer<FileSystem.FileSystem | Path.Path | Terminal.Ter
 
 /** A child process spoken to in lines. */
 export interface Child {
-  /** The next line it prints on stdout; fails when it exits first (with the end of what it printed on stderr). */
+  /** The next line it prints on stdout; fails when it exits first (with the line of its stderr naming an error). */
   readonly line: Effect.Effect<string, Error>
   /** Writes a line on its stdin. */
   readonly send: (line: string) => Effect.Effect<void>
@@ -85,14 +86,19 @@ export const spawnSelf = (args: ReadonlyArray<string>, env: Record<string, strin
           if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
         })
     )
-    let stderr = ""
+    // the beginning of stderr (where an error is printed first) and its end, bounded
+    let head = ""
+    let tail = ""
     child.stderr!.on("data", (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString("utf8")).slice(-2000)
+      const text = chunk.toString("utf8")
+      const room = Math.max(0, 2000 - head.length)
+      head += text.slice(0, room)
+      tail = (tail + text.slice(room)).slice(-2000)
     })
     child.stdin!.on("error", () => {})
     createInterface({ input: child.stdout! }).on("line", (line) => Queue.unsafeOffer(lines, line))
     child.once("error", (error) => Queue.unsafeOffer(lines, { exited: error.message }))
-    child.once("close", (code, signal) => Queue.unsafeOffer(lines, { exited: `exited (${code ?? signal}) ${stderr.trim()}` }))
+    child.once("close", (code, signal) => Queue.unsafeOffer(lines, { exited: `exited (${code ?? signal}) ${oneLine(`${head}\n${tail}`)}` }))
     return {
       line: Effect.flatMap(Queue.take(lines), (line) =>
         typeof line === "string" ? Effect.succeed(line) : Effect.zipRight(Queue.offer(lines, line), Effect.fail(new Error(line.exited)))

@@ -4,8 +4,6 @@
  * `@effect/platform-node`'s `runMain`, which this package does not depend on. The exit code of an interrupted run
  * is the shells' one for the signal (128 + its number): 130 for SIGINT (as `Cli.exitCode` says of an interruption),
  * 143 for SIGTERM, 129 for SIGHUP. A second signal, once the listeners are removed, ends the process at once.
- *
- * @internal
  */
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"

@@ -5,6 +5,18 @@
  */
 import type * as Demo from "../Demo.js"
 
+/**
+ * A failure's text on one line of the table: its first line that looks like an error (one naming an `Error`, not a
+ * stack frame), or its first line when none does, with the whitespace collapsed.
+ */
+export const oneLine = (text: string): string => {
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.replace(/\s+/g, " ").trim())
+    .filter((l) => l !== "")
+  return lines.find((l) => /error/i.test(l) && !l.startsWith("at ")) ?? lines[0] ?? ""
+}
+
 const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length))
 
 /** @internal */
