@@ -31,7 +31,12 @@ export interface RedisServer {
   readonly url: string
   /** Kills the server (SIGKILL) and waits for it to exit. Nothing is kept: it comes back empty. */
   readonly stop: Effect.Effect<void>
-  /** Starts it again on the same port (after `stop`; a no-op while it runs), and waits for `PING`. */
+  /**
+   * Starts it again on the same port (after `stop`; a no-op while it runs), and waits for `PING`. The port is not
+   * held while the server is stopped: when another process took it meanwhile, this fails with a
+   * {@link RedisServerError} (`Exited`, "Address already in use"). (The first start, in {@link make}, tries another
+   * free port in that case, a few times.)
+   */
   readonly start: Effect.Effect<void, RedisServerError>
 }
 
@@ -81,7 +86,7 @@ export type RedisServerErrorTypeId = typeof RedisServerErrorTypeId
 /**
  * The server could not be started: the binary is not installed (`NotInstalled`), it exited before it answered
  * (`Exited`: e.g. a wrong argument, or the port taken; `message` ends with what it printed), or it did not answer
- * `PING` in time (`NotReady`).
+ * `PING` in time (`NotReady`; `message` ends with what it printed, bounded).
  *
  * @since 0.1.0
  * @category errors

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ErrorLaws, RedisServer } from "@oauth2/testing"
 import { Cause, Effect, Exit, Option } from "effect"
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises"
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { connect } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -101,10 +101,57 @@ describe("RedisServer", () => {
         (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
       )
       const command = join(dir, "silent-server")
-      yield* Effect.promise(() => writeFile(command, "#!/bin/sh\nexec sleep 60\n").then(() => chmod(command, 0o755)))
+      yield* Effect.promise(() => writeFile(command, "#!/bin/sh\necho still loading\nexec sleep 60\n").then(() => chmod(command, 0o755)))
       const error = failureOf(yield* Effect.exit(Effect.scoped(RedisServer.make({ command, readyTimeout: "300 millis" }))))
       assert.strictEqual(error.reason, "NotReady")
       assert.include(error.message, "did not answer PING")
+      // with what it printed
+      assert.match(error.message, /: still loading$/)
+    }).pipe(Effect.scoped)
+  )
+
+  /** A redis-server wrapper that reports the port taken on its first `taken` starts (counted in its directory). */
+  const takenFirst = (taken: number) =>
+    Effect.gen(function* () {
+      const dir = yield* Effect.acquireRelease(
+        Effect.promise(() => mkdtemp(join(tmpdir(), "redis-server-test-"))),
+        (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
+      )
+      const command = join(dir, "busy-server")
+      const script = [
+        "#!/bin/sh",
+        'here=$(dirname "$0")',
+        'echo "$2" >> "$here/ports"',
+        `if [ $(wc -l < "$here/ports") -le ${taken} ]; then`,
+        '  echo "Warning: Could not create server TCP listening socket 127.0.0.1:$2: bind: Address already in use" >&2',
+        "  exit 1",
+        "fi",
+        'exec redis-server "$@"'
+      ].join("\n")
+      yield* Effect.promise(() => writeFile(command, `${script}\n`).then(() => chmod(command, 0o755)))
+      const ports = Effect.promise(() => readFile(join(dir, "ports"), "utf8").then((text) => text.trim().split("\n").map(Number)))
+      return { command, ports }
+    })
+
+  it.live("the first start tries another port when the probed one was taken meanwhile", () =>
+    Effect.gen(function* () {
+      const { command, ports } = yield* takenFirst(2)
+      const server = yield* RedisServer.make({ command })
+      assert.deepStrictEqual(yield* send(server.port, "PING"), ["+PONG"])
+      const tried = yield* ports
+      assert.strictEqual(tried.length, 3)
+      assert.strictEqual(tried[2], server.port)
+      assert.strictEqual(server.url, `redis://127.0.0.1:${server.port}`)
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("a port taken on every try is a RedisServerError Exited, after a few tries", () =>
+    Effect.gen(function* () {
+      const { command, ports } = yield* takenFirst(100)
+      const error = failureOf(yield* Effect.exit(Effect.scoped(RedisServer.make({ command }))))
+      assert.strictEqual(error.reason, "Exited")
+      assert.include(error.message, "Address already in use")
+      assert.strictEqual((yield* ports).length, 5)
     }).pipe(Effect.scoped)
   )
 })

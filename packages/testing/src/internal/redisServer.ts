@@ -22,6 +22,9 @@ export const tag = Context.GenericTag<RedisServer.RedisServer>("@oauth2/testing/
 
 const liveClock = Clock.make()
 
+/** How many ports the first start tries when the server finds the probed one taken meanwhile. */
+const firstStartAttempts = 5
+
 /** How much of the server's output is kept for an error message. */
 const outputLimit = 2000
 
@@ -61,6 +64,8 @@ const ping = (port: number): Effect.Effect<boolean> =>
 interface Running {
   readonly child: ChildProcess
   readonly output: () => string
+  /** Done when its output streams are closed too (after its exit, what it printed last may still be on the way). */
+  readonly closed: Promise<void>
 }
 
 const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null
@@ -87,7 +92,8 @@ const spawnServer = (command: string, args: ReadonlyArray<string>, cwd: string):
     }
     child.stdout!.on("data", keep)
     child.stderr!.on("data", keep)
-    child.once("spawn", () => resume(Effect.succeed({ child, output: () => output.trim() })))
+    const closed = new Promise<void>((done) => child.once("close", () => done()))
+    child.once("spawn", () => resume(Effect.succeed({ child, output: () => output.trim(), closed })))
     child.once("error", (cause: NodeJS.ErrnoException) =>
       resume(
         Effect.fail(
@@ -117,14 +123,25 @@ const waitReady = (
   type Failure = Either.Either<RedisServer.RedisServerError, "NotYet">
   const attempt = Effect.suspend((): Effect.Effect<void, Failure> => {
     if (hasExited(running.child)) {
-      const output = running.output()
-      return Effect.fail<Failure>(
-        Either.right(
-          redisServerError({
-            reason: "Exited",
-            message: `${command} exited (${running.child.exitCode ?? running.child.signalCode}) before it answered PING${output === "" ? "" : `: ${output}`}`
-          })
-        )
+      // what it printed last (e.g. "Address already in use"), read once its output is closed (a moment at most)
+      return Effect.flatMap(
+        Effect.ignore(
+          Effect.timeout(
+            Effect.promise(() => running.closed),
+            Duration.seconds(1)
+          )
+        ),
+        () => {
+          const output = running.output()
+          return Effect.fail<Failure>(
+            Either.right(
+              redisServerError({
+                reason: "Exited",
+                message: `${command} exited (${running.child.exitCode ?? running.child.signalCode}) before it answered PING${output === "" ? "" : `: ${output}`}`
+              })
+            )
+          )
+        }
       )
     }
     return Effect.flatMap(Effect.timeoutTo(ping(port), { duration: Duration.millis(500), onTimeout: () => false, onSuccess: (ok) => ok }), (ok) =>
@@ -135,10 +152,15 @@ const waitReady = (
     Effect.retry({ schedule: Schedule.spaced(Duration.millis(25)), while: Either.isLeft }),
     Effect.timeoutFail({
       duration: timeout,
-      onTimeout: (): Failure =>
-        Either.right(
-          redisServerError({ reason: "NotReady", message: `${command} did not answer PING on port ${port} within ${Duration.format(timeout)}` })
+      onTimeout: (): Failure => {
+        const output = running.output()
+        return Either.right(
+          redisServerError({
+            reason: "NotReady",
+            message: `${command} did not answer PING on port ${port} within ${Duration.format(timeout)}${output === "" ? "" : `: ${output}`}`
+          })
         )
+      }
     }),
     Effect.mapError((e) =>
       Either.isRight(e) ? e.right : redisServerError({ reason: "NotReady", message: `${command} did not answer PING on port ${port}` })
@@ -151,12 +173,11 @@ export const make = (options: RedisServer.Options = {}): Effect.Effect<RedisServ
   Effect.gen(function* () {
     const command = options.command ?? "redis-server"
     const timeout = Duration.decode(options.readyTimeout ?? Duration.seconds(10))
-    const port = yield* freePort
     const dir = yield* Effect.acquireRelease(
       Effect.promise(() => mkdtemp(join(tmpdir(), "oauth2-redis-"))),
       (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
     )
-    const args = [
+    const argsOn = (port: number) => [
       "--port",
       String(port),
       "--bind",
@@ -171,6 +192,7 @@ export const make = (options: RedisServer.Options = {}): Effect.Effect<RedisServ
       "warning",
       ...(options.args ?? [])
     ]
+    let port = 0
     let current: Running | undefined
     const stop = Effect.suspend(() => {
       const running = current
@@ -181,12 +203,27 @@ export const make = (options: RedisServer.Options = {}): Effect.Effect<RedisServ
     // or is interrupted kills what it spawned
     const start = Effect.suspend(() => {
       if (current !== undefined && !hasExited(current.child)) return Effect.void
-      return Effect.flatMap(spawnServer(command, args, dir), (running) => {
+      const on = port
+      return Effect.flatMap(spawnServer(command, argsOn(on), dir), (running) => {
         current = running
-        return Effect.onError(Effect.interruptible(waitReady(command, port, running, timeout)), () => stop)
+        return Effect.onError(Effect.interruptible(waitReady(command, on, running, timeout)), () => stop)
       })
     })
-    yield* Effect.acquireRelease(start, () => stop)
+    // the free port is probed, then bound by the server: another listener may take it in between, so the first start
+    // tries again on another port when the server reports the address in use
+    const first = Effect.suspend(() => {
+      const attempt = (left: number): Effect.Effect<void, RedisServer.RedisServerError> =>
+        Effect.flatMap(freePort, (free) => {
+          port = free
+          return Effect.catchIf(
+            start,
+            (e) => left > 1 && e.reason === "Exited" && e.message.includes("Address already in use"),
+            () => attempt(left - 1)
+          )
+        })
+      return attempt(firstStartAttempts)
+    })
+    yield* Effect.acquireRelease(first, () => stop)
     const server: RedisServer.RedisServer = { port, url: `redis://127.0.0.1:${port}`, stop, start }
     return server
   })
