@@ -238,6 +238,12 @@ export interface Coordinator {
    * token is put.
    */
   readonly remove?: Effect.Effect<Option.Option<BearerToken.BearerToken>>
+  /**
+   * Registers what to do when the shared token is removed (a logout in another process): the token source made with
+   * this coordinator drops the token it holds, so that it is not served until it expires. Kept for the
+   * coordinator's life (a coordinator serves one token source).
+   */
+  readonly onRemoved?: (listener: () => void) => Effect.Effect<void>
 }
 
 /**

@@ -136,6 +136,12 @@ export const makeControlled = <E = never>(options: TokenSource.Options<E>, contr
       grantUsed: options.token !== undefined,
       claims: options.idToken
     }
+    // a logout elsewhere removed the shared token: the one in hand is not served any more
+    if (coordinator?.onRemoved !== undefined) {
+      yield* coordinator.onRemoved(() => {
+        state = { ...state, token: undefined, stale: false }
+      })
+    }
     const validateIdToken = options.validateIdToken !== false
     /** The renewal in progress, shared by every caller: each waiter awaits this one `Deferred`. */
     let inflight: Deferred.Deferred<BearerToken.BearerToken, Err> | undefined = undefined
@@ -256,7 +262,9 @@ export const makeControlled = <E = never>(options: TokenSource.Options<E>, contr
               (hint) =>
                 client
                   .revoke(token, { token: hint })
-                  .pipe(Effect.catchAll((e) => Effect.logWarning("token source: could not revoke a token obtained for nothing", { hint, ...describe(e) }))),
+                  .pipe(
+                    Effect.catchAll((e) => Effect.logWarning("token source: could not revoke a token obtained for nothing", { hint, ...describe(e) }))
+                  ),
               { discard: true }
             )
         })
