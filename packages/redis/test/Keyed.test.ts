@@ -7,7 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { BearerToken } from "@oauth2/core"
 import { KeyedTokenSource, TokenSource } from "@oauth2/flows"
 import { Redis, SharedTokenSource } from "@oauth2/redis"
-import { Context, DateTime, Effect, Fiber, Layer, Redacted, type Scope } from "effect"
+import { Context, DateTime, Effect, Either, Fiber, Layer, Redacted, type Scope } from "effect"
 import * as RedisServer from "./redisServer.js"
 import { accessToken, clientLayer, expired, key1, raw, redisLayer } from "./support.js"
 import * as TokenEndpoint from "./tokenEndpoint.js"
@@ -195,6 +195,56 @@ describe("KeyedTokenSource with SharedTokenSource.coordinator", () => {
       expect(shared).toBe(true)
       const c = yield* instance()
       expect(accessToken(yield* c.get(user))).toMatch(/^AT-/)
+    })
+  )
+
+  live("a login kept while Redis was down does not come back over a logout made after Redis returned: it is revoked", () =>
+    Effect.gen(function* () {
+      const server = yield* RedisServer.RedisServer
+      const endpoint = yield* TokenEndpoint.TokenEndpoint
+      const user = freshUser()
+      const a = yield* instance()
+      const b = yield* instance()
+      yield* server.stop
+      endpoint.seed("RT-pending")
+      yield* a.set(user, yield* login("pending"))
+      yield* server.start
+      // Redis is back (empty: no persistence); the user logs out through `b`
+      const redis = yield* raw(server.url)
+      const name = `oauth2:token:{user:${user}}`
+      for (let i = 0; i < 400; i++) {
+        if (Either.isRight(yield* Effect.either(b.logout(user))) && (yield* Effect.promise(() => redis.hget(name, "e"))) === "-") break
+        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 25)))
+      }
+      expect(yield* Effect.promise(() => redis.hget(name, "e"))).toBe("-")
+      // `a`'s next renewal finds its pending login superseded: revoked, and the logout stands everywhere
+      const error = yield* Effect.flip(a.renew(user))
+      expect(TokenSource.isTokenUnavailable(error) && error.reason).toBe("NoGrant")
+      expect(yield* Effect.promise(() => redis.hget(name, "e"))).toBe("-")
+      expect(endpoint.revocations.map((r) => r.token)).toEqual(expect.arrayContaining(["RT-pending"]))
+      const c = yield* instance()
+      expect(TokenSource.isTokenUnavailable(yield* Effect.flip(c.get(user)))).toBe(true)
+    })
+  )
+
+  live("a logout in one process: the others drop the token they hold as soon as the removal is announced", () =>
+    Effect.gen(function* () {
+      const endpoint = yield* TokenEndpoint.TokenEndpoint
+      const user = freshUser()
+      const a = yield* instance()
+      const b = yield* instance()
+      yield* a.set(user, yield* login("held"))
+      expect(accessToken(yield* b.get(user))).toBe("AT-held")
+      const count = endpoint.requests.length
+      yield* a.logout(user)
+      let served = true
+      for (let i = 0; i < 200 && served; i++) {
+        served = Either.isRight(yield* Effect.either(b.get(user)))
+        if (served) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 10)))
+      }
+      expect(served).toBe(false)
+      expect(TokenSource.isTokenUnavailable(yield* Effect.flip(b.get(user)))).toBe(true)
+      expect(endpoint.requests.length).toBe(count)
     })
   )
 })

@@ -29,6 +29,13 @@ import { tag as redisTag } from "./redis.js"
  * logout) leaves an entry whose envelope is `-` (a tombstone, at a new version: no renewal in progress stores over it).
  */
 
+/** Redis' clock in milliseconds: when an entry was written, put or removed (its field `t`). */
+const nowOf = `
+local function now()
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end`
+
 /**
  * The entry's version as a number: a field that is not a whole number from 0 to 1e15 (corrupt, or written by hand)
  * reads as 0, in every script alike, so that the entry is replaced rather than read as Redis failing.
@@ -97,7 +104,7 @@ return {0, v, e, left, ''}`
  * owner's, refused or not (the waiters are told either way); announces the new version. Answers the new version, or
  * 0 when refused.
  */
-const writeScript = `${versionOf}
+const writeScript = `${versionOf}${nowOf}
 local v = 0
 if redis.call('TYPE', KEYS[1]).ok == 'hash' then v = version(redis.call('HGET', KEYS[1], 'v')) end
 if v ~= tonumber(ARGV[1]) then
@@ -108,7 +115,7 @@ if v ~= tonumber(ARGV[1]) then
   return 0
 end
 redis.call('DEL', KEYS[1], KEYS[3])
-redis.call('HSET', KEYS[1], 'v', v + 1, 'e', ARGV[2])
+redis.call('HSET', KEYS[1], 'v', v + 1, 'e', ARGV[2], 't', now())
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 if ARGV[4] ~= '' and redis.call('GET', KEYS[2]) == ARGV[4] then redis.call('DEL', KEYS[2]) end
 redis.call('PUBLISH', ARGV[5], tostring(v + 1) .. ' ' .. ARGV[2])
@@ -116,13 +123,19 @@ return v + 1`
 
 /**
  * Shares a token obtained outside a renewal (a login): stored whatever the version, at a new one (a renewal in
- * progress elsewhere is then refused), the back-off ended. Answers the new version.
+ * progress elsewhere is then refused), the back-off ended. A login made earlier (`ARGV[4]`, its time in milliseconds:
+ * one kept while Redis did not answer) is refused over an entry written since (a logout, a newer login, a renewal):
+ * answers 0 then, else the new version.
  */
-const putScript = `${versionOf}
+const putScript = `${versionOf}${nowOf}
 local v = 0
-if redis.call('TYPE', KEYS[1]).ok == 'hash' then v = version(redis.call('HGET', KEYS[1], 'v')) end
+if redis.call('TYPE', KEYS[1]).ok == 'hash' then
+  local entry = redis.call('HMGET', KEYS[1], 'v', 't')
+  v = version(entry[1])
+  if ARGV[4] ~= '' and (tonumber(entry[2]) or 0) > tonumber(ARGV[4]) then return 0 end
+end
 redis.call('DEL', KEYS[1], KEYS[2])
-redis.call('HSET', KEYS[1], 'v', v + 1, 'e', ARGV[1])
+redis.call('HSET', KEYS[1], 'v', v + 1, 'e', ARGV[1], 't', now())
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('PUBLISH', ARGV[3], tostring(v + 1) .. ' ' .. ARGV[1])
 return v + 1`
@@ -131,14 +144,14 @@ return v + 1`
  * Removes the token (a logout): the entry becomes a tombstone at a new version, kept for `ARGV[1]` milliseconds, so
  * that a renewal in progress elsewhere does not store its token back. Answers the envelope removed ('' when none).
  */
-const removeScript = `${versionOf}
+const removeScript = `${versionOf}${nowOf}
 local v, e = 0, ''
 if redis.call('TYPE', KEYS[1]).ok == 'hash' then
   local entry = redis.call('HMGET', KEYS[1], 'v', 'e')
   v, e = version(entry[1]), entry[2] or ''
 end
 redis.call('DEL', KEYS[1], KEYS[2])
-redis.call('HSET', KEYS[1], 'v', v + 1, 'e', '-')
+redis.call('HSET', KEYS[1], 'v', v + 1, 'e', '-', 't', now())
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 redis.call('PUBLISH', ARGV[2], tostring(v + 1) .. ' -')
 return e`
@@ -270,8 +283,6 @@ export const coordinator = (
     const waitMillis = Math.max(1, Math.round(yield* millisOf("wait", options.wait ?? defaultWait)))
     const retention = yield* millisOf("refreshTokenRetention", options.refreshTokenRetention ?? defaultRefreshTokenRetention)
     const backoff = Math.max(1, Math.round(yield* millisOf("failureBackoff", options.failureBackoff ?? defaultFailureBackoff)))
-    /** A waiter gives up after six lock TTLs: the holder is alive (it extends the lock) but its renewal does not end. */
-    const waitLimit = 6 * lockTtl
     /** What logs and spans name the key: the key itself may be a secret (a session id). */
     const logKey = options.logKey ?? `#${digest(options.key)}`
     // the scripts as commands of the client: sent by SHA (EVALSHA), the source only when Redis does not know it
@@ -286,6 +297,8 @@ export const coordinator = (
     let available = true
     const call = (script: Script, keys: ReadonlyArray<string>, args: ReadonlyArray<string | number>): Effect.Effect<Option.Option<unknown>> =>
       Effect.tryPromise({ try: () => client[script.name]!(...keys, ...args), catch: (e) => e }).pipe(
+        // bounded whatever the client's options (a client that queues commands while disconnected would wait forever)
+        Effect.timeoutFail({ duration: Duration.millis(lockTtl), onTimeout: () => new Error(`Redis did not answer within ${lockTtl} ms`) }),
         Effect.matchEffect({
           onSuccess: (answer) =>
             available
@@ -321,11 +334,18 @@ export const coordinator = (
     let heard: Entry | undefined = undefined
     /** How many tokens were announced: a waiter takes `heard` only if it was announced while it waited. */
     let heardCount = 0
+    /** The sources told when the token is removed (a logout elsewhere): they drop the token they hold. */
+    const removalListeners = new Set<() => void>()
+    const tellRemoved = () => {
+      seen = undefined
+      for (const listener of removalListeners) listener()
+    }
     yield* redis.subscribe(channel, (message) => {
       const match = /^(\d{1,15}) (\S+)$/.exec(message)
       if (match !== null) {
         heard = { version: Number(match[1]), envelope: match[2]! }
         heardCount++
+        if (match[2] === removedMark) tellRemoved()
       }
       const previous = announced
       announced = Deferred.unsafeMake<void>(FiberId.none)
@@ -450,8 +470,8 @@ export const coordinator = (
      */
     let alone: BearerToken.BearerToken | undefined = undefined
     const spentAlone = new Set<string>()
-    /** A login put while Redis did not answer: put again when it does, before anything else. */
-    let pendingPut: BearerToken.BearerToken | undefined = undefined
+    /** A login put while Redis did not answer, and when: put again when it does (unless superseded meanwhile). */
+    let pendingPut: { readonly token: BearerToken.BearerToken; readonly at: number } | undefined = undefined
     /** The envelope of the token last taken from the entry or stored in it: the token in hand, if it is shared. */
     let seen: string | undefined = undefined
 
@@ -459,11 +479,15 @@ export const coordinator = (
     const keptAlone = (token: BearerToken.BearerToken, from: BearerToken.BearerToken | undefined) =>
       Effect.sync(() => {
         const spent = refreshOf(from)
-        if (spent !== undefined && spent !== refreshOf(token)) spentAlone.add(spent)
+        if (spent !== undefined && spent !== refreshOf(token)) {
+          spentAlone.add(spent)
+          // the oldest go first: an entry can only carry one of the last few
+          if (spentAlone.size > 32) spentAlone.delete(spentAlone.values().next().value!)
+        }
         alone = token
         seen = undefined
         // a login still to be put: it is this token now (its refresh token the one to share)
-        if (pendingPut !== undefined) pendingPut = token
+        if (pendingPut !== undefined) pendingPut = { ...pendingPut, token }
         return token
       })
 
@@ -539,12 +563,16 @@ export const coordinator = (
             yield* Effect.logWarning("shared token source: the token was removed (a logout) while this renewal ran; the token obtained is revoked", {
               key: logKey
             })
-            yield* renewal.revoke(token)
+            yield* restore(renewal.revoke(token))
+            yield* removedHere
             return yield* Effect.fail(renewal.unavailable("NoGrant"))
           }
           return latest.token ?? token
         })
       )
+
+    /** The token was found removed: the sources drop theirs (not served until it expires). */
+    const removedHere = Effect.sync(tellRemoved)
 
     /** The entry's token, when it may be answered instead of renewing. */
     const usable = <E>(renewal: TokenSource.Renewal<E>, entry: Entry) =>
@@ -553,8 +581,30 @@ export const coordinator = (
         return token !== undefined && !olderThanAlone(token) && renewal.accept(token, yield* Clock.currentTimeMillis) ? token : undefined
       })
 
-    /** A login put while Redis did not answer is put now, if Redis answers (else it stays pending). */
-    const putPending = Effect.suspend(() => (pendingPut === undefined ? Effect.void : Effect.asVoid(putNow(pendingPut))))
+    /**
+     * A login put while Redis did not answer is put now, if Redis answers (else it stays pending). Superseded (the
+     * entry was written since: a logout, a newer login), it is revoked and forgotten: the entry stands.
+     */
+    const putPending = <E>(renewal: TokenSource.Renewal<E>): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        const pending = pendingPut
+        if (pending === undefined) return Effect.void
+        return Effect.flatMap(putNow(pending.token, pending.at), (outcome) => {
+          if (outcome !== "superseded") return Effect.void
+          pendingPut = undefined
+          alone = undefined
+          spentAlone.clear()
+          return Effect.zipRight(
+            Effect.logWarning(
+              "shared token source: a login kept while Redis did not answer was superseded (a logout or a newer login); it is revoked",
+              {
+                key: logKey
+              }
+            ),
+            renewal.revoke(pending.token)
+          )
+        })
+      })
 
     const renew = <E>(renewal: TokenSource.Renewal<E>): Effect.Effect<BearerToken.BearerToken, E> =>
       Effect.suspend(() => {
@@ -567,8 +617,7 @@ export const coordinator = (
 
     const renewAs = <E>(renewal: TokenSource.Renewal<E>, owner: string): Effect.Effect<BearerToken.BearerToken, E> =>
       Effect.gen(function* () {
-        yield* putPending
-        const started = yield* Clock.currentTimeMillis
+        yield* putPending(renewal)
         // the envelope of the token in hand when it is the shared one: the lock is tried at the first look then
         let known = alone === undefined ? (seen ?? "") : ""
         let announcement: Entry | undefined = undefined
@@ -586,6 +635,7 @@ export const coordinator = (
           const entry: Entry = { version: Number(version), envelope: String(envelope) }
           if (entry.envelope === removedMark) {
             if (status === 1) yield* release(owner)
+            yield* removedHere
             return yield* Effect.fail(renewal.unavailable("NoGrant"))
           }
           let stored: BearerToken.BearerToken | undefined = undefined
@@ -609,17 +659,12 @@ export const coordinator = (
           // the fleet's last renewal failed moments ago: not tried again by every process in turn
           if (typeof failure === "string" && failure !== "") return yield* Effect.fail(renewal.unavailable("BackingOff", parseFailure(failure)))
           if (status === 1) return yield* hold(renewal, owner, entry, entry.envelope === known && entry.envelope !== "" ? yield* open(entry) : stored)
-          // another process renews: wait for its announcement, or at most `wait` (or the lock's remaining time); a lock
-          // held for longer than a few TTLs (a holder alive but stuck) is given up on
-          const now = yield* Clock.currentTimeMillis
-          if (now - started > waitLimit) {
-            yield* Effect.logWarning("shared token source: another process has held the lock for too long; giving up this renewal", { key: logKey })
-            return yield* Effect.fail(renewal.unavailable("BackingOff", { error: "LockHeld" }))
-          }
+          // another process renews (a long renewal, such as a device flow's, keeps the lock alive while it runs): wait
+          // for its announcement, or at most `wait` (or the lock's remaining time)
           const bound = Math.max(1, Math.min(waitMillis, Number(pttl) > 0 ? Number(pttl) : 1))
           yield* Effect.ignore(Effect.timeout(Deferred.await(next), Duration.millis(bound)))
           // the announcement heard since this look, if any: the token stored by the holder
-          announcement = heardCount > heardBefore ? heard : undefined
+          announcement = heardCount > heardBefore && heard !== undefined && heard.version > entry.version ? heard : undefined
         }
       })
 
@@ -652,28 +697,38 @@ export const coordinator = (
       return Option.fromNullable(yield* open(entry))
     })
 
-    /** Stores a token in place of the shared one, whatever it is: whether Redis stored it. */
-    const putNow = (token: BearerToken.BearerToken): Effect.Effect<boolean> =>
+    /**
+     * Stores a token in place of the shared one (a login made at `at`, if given, only over an entry not written since):
+     * `stored`, `superseded`, or `unavailable` (Redis did not answer, or the token could not be sealed).
+     */
+    const putNow = (token: BearerToken.BearerToken, at?: number): Effect.Effect<"stored" | "superseded" | "unavailable"> =>
       Effect.gen(function* () {
         const sealed = yield* seal(token)
         if (Either.isLeft(sealed)) {
           yield* Effect.logWarning("shared token source: could not seal the token; it is not shared", { key: logKey, ...describe(sealed.left) })
-          return false
+          return "unavailable"
         }
-        const written = yield* call(scripts.put, [entryKey, failedKey], [sealed.right, ttlOf(token, yield* Clock.currentTimeMillis), channel])
-        if (Option.isNone(written)) return false
+        const written = yield* call(
+          scripts.put,
+          [entryKey, failedKey],
+          [sealed.right, ttlOf(token, yield* Clock.currentTimeMillis), channel, at === undefined ? "" : Math.floor(at)]
+        )
+        if (Option.isNone(written)) return "unavailable"
+        if (Number(written.value) === 0) return "superseded"
         yield* shared(token, sealed.right)
-        return true
+        return "stored"
       })
 
     const put = (token: BearerToken.BearerToken): Effect.Effect<void> =>
-      Effect.flatMap(putNow(token), (stored) =>
-        stored
+      Effect.flatMap(putNow(token), (outcome) =>
+        outcome !== "unavailable"
           ? Effect.void
           : // not shared (Redis did not answer): the token is this process' own, and put again when Redis answers
-            Effect.zipRight(
-              keptAlone(token, undefined),
-              Effect.sync(() => (pendingPut = token))
+            Effect.flatMap(Clock.currentTimeMillis, (at) =>
+              Effect.zipRight(
+                keptAlone(token, undefined),
+                Effect.sync(() => (pendingPut = { token, at }))
+              )
             )
       ).pipe(Effect.withSpan("oauth2.redis.shared_put", { attributes: { "oauth2.redis.key": logKey } }))
 
@@ -687,7 +742,9 @@ export const coordinator = (
       return Option.fromNullable(yield* open({ version: 0, envelope: removed.value }))
     }).pipe(Effect.withSpan("oauth2.redis.shared_remove", { attributes: { "oauth2.redis.key": logKey } }))
 
-    return { renew, invalidate, current, put, remove } satisfies TokenSource.Coordinator
+    const onRemoved = (listener: () => void): Effect.Effect<void> => Effect.sync(() => void removalListeners.add(listener))
+
+    return { renew, invalidate, current, put, remove, onRemoved } satisfies TokenSource.Coordinator
   })
 
 /** The server refused the refresh token (and the grant could not stand in). */
