@@ -33,14 +33,14 @@
  *   warning (not one per call), and shares again when Redis answers, without a restart. A refresh token rotated on
  *   its own meanwhile is newer than the shared one: the next shared renewal passes over an entry still carrying the
  *   refresh token this process spent, refreshes with its own, and shares the result.
- * - A renewal interrupted (the source's scope closed) releases its lock at once; a waiter gives up after six lock TTLs
- *   of a holder that stays alive without finishing (`BackingOff`). Logs and spans name the key by a digest unless
- *   {@link CoordinatorOptions.logKey} names it.
+ * - A renewal interrupted (the source's scope closed) releases its lock at once; every Redis call is bounded by the
+ *   lock's TTL. Logs and spans name the key by a digest unless {@link CoordinatorOptions.logKey} names it.
  * - Per-user tokens (`KeyedTokenSource` of `@oauth2/flows` with a coordinator per key): a login (`set`) is shared
  *   at once, in place of the shared token (a renewal in progress elsewhere does not store over it; a login made while
- *   Redis does not answer is put at the process' next renewal); a logout removes the shared token (and revokes it
- *   too when another process rotated it), leaving a tombstone so that no renewal in progress stores it back (such a
- *   renewal revokes what it obtained); renewals of that key then fail with `NoGrant`, as a source alone does.
+ *   Redis does not answer is put at the process' next renewal, unless a logout came after it); a logout removes the
+ *   shared token (and revokes it too when another process rotated it), leaving a tombstone so that no renewal in
+ *   progress stores it back (such a renewal revokes what it obtained); every process drops the token it holds for
+ *   that key, and its renewals then fail with `NoGrant`, as a source alone does.
  *
  * @since 0.1.0
  */
