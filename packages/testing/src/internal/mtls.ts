@@ -42,7 +42,13 @@ export interface Certificates {
 const run = (args: ReadonlyArray<string>, cwd: string): Promise<void> =>
   new Promise((resolve, reject) =>
     execFile("openssl", [...args], { cwd }, (error, _stdout, stderr) =>
-      error === null ? resolve() : reject(new Error(`openssl ${args[0]} failed (is the openssl command installed?): ${stderr || error.message}`))
+      error === null
+        ? resolve()
+        : reject(
+            (error as NodeJS.ErrnoException).code === "ENOENT"
+              ? new Error(`the openssl command is not installed (mutual TLS needs it for its certificates): ${error.message}`, { cause: error })
+              : new Error(`openssl ${args[0]} failed (is the openssl command installed?): ${stderr || error.message}`, { cause: error })
+          )
     )
   )
 

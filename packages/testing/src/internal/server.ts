@@ -389,21 +389,27 @@ export const start = async (options: Options): Promise<StartedTestServer> => {
 
   // opt-in mTLS (an https listener), JARM and FAPI 2.0: their clients and the provider settings
   let findStored: (token: string) => Promise<Record<string, unknown> | undefined> = () => Promise.resolve(undefined)
-  const secure = await secureProfiles.setup({
-    mtls: options.mtls === true,
-    jarm: options.jarm === true,
-    fapi2: options.fapi2 === true,
-    dpop: features.dpop !== false,
-    issuerPath,
-    common: common(confidentialGrants),
-    clientSigningJwk: keys.clientSigning.publicJwk,
-    forward: (req, res) => forward(req, res),
-    find: secureProfiles.findToken(
-      issuer,
-      () => state.signingKeys,
-      (token) => findStored(token)
-    )
-  })
+  const secure = await secureProfiles
+    .setup({
+      mtls: options.mtls === true,
+      jarm: options.jarm === true,
+      fapi2: options.fapi2 === true,
+      dpop: features.dpop !== false,
+      issuerPath,
+      common: common(confidentialGrants),
+      clientSigningJwk: keys.clientSigning.publicJwk,
+      forward: (req, res) => forward(req, res),
+      find: secureProfiles.findToken(
+        issuer,
+        () => state.signingKeys,
+        (token) => findStored(token)
+      )
+    })
+    .catch(async (error: unknown) => {
+      // the listener is up: closed, so that a failed start (openssl missing, say) leaves nothing holding the process
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      throw error
+    })
   if (secure !== undefined) clientMetadata.push(...secure.clients)
 
   const state: ServerState = {
