@@ -334,6 +334,8 @@ export const coordinator = (
     let heard: Entry | undefined = undefined
     /** How many tokens were announced: a waiter takes `heard` only if it was announced while it waited. */
     let heardCount = 0
+    /** The envelope of the token last taken from the entry or stored in it: the token in hand, if it is shared. */
+    let seen: string | undefined = undefined
     /** The sources told when the token is removed (a logout elsewhere): they drop the token they hold. */
     const removalListeners = new Set<() => void>()
     const tellRemoved = () => {
@@ -472,8 +474,6 @@ export const coordinator = (
     const spentAlone = new Set<string>()
     /** A login put while Redis did not answer, and when: put again when it does (unless superseded meanwhile). */
     let pendingPut: { readonly token: BearerToken.BearerToken; readonly at: number } | undefined = undefined
-    /** The envelope of the token last taken from the entry or stored in it: the token in hand, if it is shared. */
-    let seen: string | undefined = undefined
 
     /** A token obtained without storing it: kept as this process' own, with the refresh token it spent. */
     const keptAlone = (token: BearerToken.BearerToken, from: BearerToken.BearerToken | undefined) =>
