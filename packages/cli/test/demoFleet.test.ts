@@ -10,6 +10,7 @@ import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import { memberLine } from "../src/internal/demo.js"
 import * as member from "../src/internal/member.js"
+import { unreachableMember } from "./members.js"
 import type * as platform from "../src/internal/platform.js"
 import { oneLine } from "../src/internal/table.js"
 
@@ -51,17 +52,7 @@ describe("the demo's fleet", () => {
   })
 
   it("the member's stdout carries protocol lines only: its log lines (Redis unreachable) go to stderr", async () => {
-    const parameters: member.Parameters = {
-      redisUrl: "redis://127.0.0.1:9",
-      tokenEndpoint: "http://127.0.0.1:9/token",
-      clientId: "c",
-      clientSecret: "s",
-      scope: [],
-      resource: "http://127.0.0.1:9/",
-      key: "k",
-      keyMaterial: Buffer.alloc(32).toString("base64"),
-      fibers: 2
-    }
+    const parameters = unreachableMember(2)
     const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@oauth2/source", join(root, "packages/cli/src/bin.ts"), member.command], {
       cwd: root,
       env: { ...process.env, [member.env]: JSON.stringify(parameters) },

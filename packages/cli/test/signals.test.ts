@@ -11,6 +11,7 @@ import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as member from "../src/internal/member.js"
+import { unreachableMember } from "./members.js"
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..")
 const bin = join(root, "packages/cli/src/bin.ts")
@@ -119,17 +120,7 @@ describe("the oauth2 executable and signals", () => {
   }, 200_000)
 
   it("the demo's member ends with exit code 1 when its stdin closes before go (Redis unreachable)", async () => {
-    const parameters = {
-      redisUrl: "redis://127.0.0.1:9",
-      tokenEndpoint: "http://127.0.0.1:9/token",
-      clientId: "c",
-      clientSecret: "s",
-      scope: [],
-      resource: "http://127.0.0.1:9/",
-      key: "k",
-      keyMaterial: Buffer.alloc(32).toString("base64"),
-      fibers: 1
-    }
+    const parameters = unreachableMember(1)
     const run = oauth2([member.command], { [member.env]: JSON.stringify(parameters) })
     const ended = await run.ended
     expect(ended.code, ended.stderr).toBe(1)
